@@ -1,0 +1,76 @@
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import type { Deps } from './context';
+import { ApiError, unauthorized } from './errors';
+import { newRouter, serviceCtx } from './http';
+import { randomBase32 } from './ids';
+import { idempotency } from './middleware/idempotency';
+import { authRoutes } from './routes/auth';
+import { meRoutes } from './routes/me';
+import { openApiInfo, systemRoutes } from './routes/system';
+import { resolveSessionUser } from './services/auth';
+
+export function createApp(deps: Deps) {
+  const app = newRouter();
+
+  app.use('*', async (c, next) => {
+    const requestId = c.req.header('x-request-id')?.slice(0, 64) || `req_${randomBase32(16)}`;
+    c.set('requestId', requestId);
+    c.set('deps', deps);
+    const started = Date.now();
+    await next();
+    c.header('X-Request-Id', requestId);
+    if (c.req.path.startsWith('/v1/')) {
+      deps.log.info('request', {
+        requestId,
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: Date.now() - started,
+        user: c.get('user')?.id,
+      });
+    }
+  });
+
+  // A bearer token, when sent, must be valid; endpoints decide whether one is required.
+  app.use('/v1/*', async (c, next) => {
+    const header = c.req.header('authorization');
+    if (header) {
+      const match = /^Bearer\s+(\S+)$/i.exec(header);
+      if (!match?.[1]) throw unauthorized('invalid_token', 'Malformed Authorization header');
+      c.set('user', await resolveSessionUser(serviceCtx(c), deps.auth, match[1]));
+    }
+    await next();
+  });
+  app.use('/v1/*', bodyLimit({ maxSize: 64 * 1024, onError: () => {
+    throw new ApiError(413, 'payload_too_large', 'The request body is larger than 64 KiB');
+  } }));
+  app.use('/v1/*', idempotency);
+
+  app.onError((error, c) => {
+    const requestId = c.get('requestId') ?? `req_${randomBase32(16)}`;
+    if (error instanceof ApiError) {
+      return c.json({ error: { code: error.code, message: error.message, requestId } }, error.status);
+    }
+    if (error instanceof HTTPException && error.status < 500) {
+      // Hono's own validators (malformed JSON) and body-limit errors.
+      const code = error.status === 400 ? 'validation_error' : error.status === 413 ? 'payload_too_large' : 'http_error';
+      return c.json({ error: { code, message: error.message || 'Bad request', requestId } }, error.status);
+    }
+    deps.log.error('unhandled error', { requestId, error: String((error as Error)?.stack ?? error) });
+    return c.json({ error: { code: 'internal_error', message: 'Internal error', requestId } }, 500);
+  });
+  app.notFound((c) =>
+    c.json({ error: { code: 'not_found', message: 'Not found', requestId: c.get('requestId') } }, 404),
+  );
+
+  app.route('/', systemRoutes);
+  app.route('/v1', authRoutes);
+  app.route('/v1', meRoutes);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+  app.doc31('/openapi.json', openApiInfo);
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

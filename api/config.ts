@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const positiveInt = z.coerce.number().int().positive();
+
+const configSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8787),
+  DATABASE_URL: z.string().url().optional(),
+  DATA_DIR: z.string().min(1).default('.data'),
+  AUTH_PROVIDER: z.enum(['dev', 'supabase']).default('dev'),
+  OPERATOR_PHONES: z.string().optional(),
+  SUPABASE_URL: z.string().url().optional(),
+  SUPABASE_ANON_KEY: z.string().optional(),
+  /** Defaults to `${SUPABASE_URL}/auth/v1/.well-known/jwks.json`. */
+  SUPABASE_JWKS_URL: z.string().url().optional(),
+  /** HS256 secret for tokens of the dev provider; generated and kept in the database when unset. */
+  SESSION_SECRET: z.string().min(32).optional(),
+  STRIPE_SECRET_KEY: z.string().optional(),
+  STRIPE_WEBHOOK_SECRET: z.string().default('whsec_dev_alliance_embedded_only'),
+  DEMO_DATA: bool.optional(),
+  AUTH_OTP_PER_PHONE_HOUR: positiveInt.default(10),
+  AUTH_OTP_PER_IP_HOUR: positiveInt.default(60),
+  /** Take the client address from X-Forwarded-For (only behind a proxy you run). */
+  TRUST_PROXY: bool.default(false),
+  /** Public origin used in links (checkout return URLs); defaults to http://localhost:PORT. */
+  PUBLIC_URL: z.string().url().optional(),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+});
+
+export type Config = z.infer<typeof configSchema> & { operatorPhones: Set<string>; publicUrl: string };
+
+/** Parses the environment once; a bad variable stops the process with its name. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = configSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const config = parsed.data;
+  if (config.AUTH_PROVIDER === 'supabase' && !config.SUPABASE_URL) {
+    throw new Error('Invalid configuration:\n  SUPABASE_URL: required when AUTH_PROVIDER=supabase');
+  }
+  const operatorPhones = new Set(
+    (config.OPERATOR_PHONES ?? '')
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean),
+  );
+  return {
+    ...config,
+    operatorPhones,
+    publicUrl: config.PUBLIC_URL ?? `http://localhost:${config.PORT}`,
+  };
+}

@@ -1,0 +1,75 @@
+/** Node entry: the API, the consumer app at / and the back office at /biz/, on one port. */
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { serve } from '@hono/node-server';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { openDb } from '@alliance/db';
+import { Hono } from 'hono';
+import { createApp } from './app';
+import { loadConfig } from './config';
+import { createLogger } from './log';
+import { createAuthProvider } from './services/auth-provider';
+import { loadDemoData } from './services/demo';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+async function main() {
+  const config = loadConfig(process.env);
+  const log = createLogger(config.LOG_LEVEL);
+  const { db, kind, close } = await openDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+  const now = () => new Date();
+  const auth = await createAuthProvider(config, db);
+  const deps = { db, dbKind: kind, config, log, now, auth };
+
+  const demoEnabled = config.DEMO_DATA ?? kind === 'pglite';
+  if (demoEnabled) {
+    const demo = await loadDemoData({ db, config, log, now });
+    if (demo.loaded) {
+      log.info('demo data loaded', {});
+      console.log(`\nDemo accounts (sign in with any of these; the SMS code is shown on screen in dev mode):`);
+      for (const line of demo.accounts) console.log(`  ${line}`);
+    }
+  }
+
+  const server = new Hono();
+  server.route('/', createApp(deps));
+  mountSpa(server, '/biz', `${root}web-merchant/dist`);
+  mountSpa(server, '', `${root}web-consumer/dist`);
+
+  const http = serve({ fetch: server.fetch, port: config.PORT }, (info) => {
+    console.log(`\nAlliance is running (${kind === 'pglite' ? `embedded PGlite in ${config.DATA_DIR}` : 'PostgreSQL'}):`);
+    console.log(`  consumer app   http://localhost:${info.port}/`);
+    console.log(`  back office    http://localhost:${info.port}/biz/`);
+    console.log(`  API reference  http://localhost:${info.port}/docs`);
+    console.log(`  health         http://localhost:${info.port}/health\n`);
+  });
+
+  const shutdown = async () => {
+    http.close();
+    await close();
+    process.exit(0);
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
+/** A built single-page app: static files, and index.html for every other path under its prefix. */
+function mountSpa(server: Hono, prefix: string, distDir: string) {
+  const indexPath = `${distDir}/index.html`;
+  if (!existsSync(indexPath)) {
+    console.warn(`Not serving ${prefix || '/'}: ${indexPath} is missing (run npm run build:web).`);
+    return;
+  }
+  const indexHtml = readFileSync(indexPath, 'utf8');
+  server.use(
+    `${prefix}/*`,
+    serveStatic({ root: distDir, rewriteRequestPath: (p) => p.slice(prefix.length) || '/' }),
+  );
+  server.get(prefix || '/', (c) => c.html(indexHtml));
+  server.get(`${prefix}/*`, (c) => c.html(indexHtml));
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

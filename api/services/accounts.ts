@@ -1,0 +1,50 @@
+import type { AccountRef } from '../ledger';
+
+/**
+ * Every account the business uses, by name. The ledger sees only these refs.
+ * Holder accounts may not go below zero; platform accounts are the other side of issuance.
+ */
+export const accounts = {
+  consumerVouchers: (userId: string): AccountRef => ({
+    ownerType: 'consumer',
+    ownerId: userId,
+    code: 'vouchers',
+    ledger: 'vouchers',
+    noOverdraft: true,
+  }),
+  consumerEcoPoints: (userId: string): AccountRef => ({
+    ownerType: 'consumer',
+    ownerId: userId,
+    code: 'eco_points',
+    ledger: 'eco_points',
+    noOverdraft: true,
+  }),
+  merchantAdPoints: (merchantId: string): AccountRef => ({
+    ownerType: 'merchant',
+    ownerId: merchantId,
+    code: 'ad_points',
+    ledger: 'ad_points',
+    noOverdraft: true,
+  }),
+  merchantEcoPoints: (merchantId: string): AccountRef => ({
+    ownerType: 'merchant',
+    ownerId: merchantId,
+    code: 'eco_points',
+    ledger: 'eco_points',
+    noOverdraft: true,
+  }),
+  /** Platform side of every voucher issued (goes negative by what is outstanding). */
+  platformVouchersIssued: (): AccountRef => platform('vouchers.issued', 'vouchers'),
+  platformAdPointsIssued: (): AccountRef => platform('ad_points.issued', 'ad_points'),
+  /** Ad points merchants spent on traffic: the platform's advertising revenue, in points. */
+  platformAdPointsRevenue: (): AccountRef => platform('ad_points.revenue', 'ad_points'),
+  platformEcoPointsIssued: (): AccountRef => platform('eco_points.issued', 'eco_points'),
+  /** Operator adjustments (SPEC section 6), one per unit. */
+  platformAdjustments: (ledger: AccountRef['ledger']): AccountRef => platform(`adjustments.${ledger}`, ledger),
+};
+
+const hotShards = 16;
+
+function platform(code: string, ledger: AccountRef['ledger']): AccountRef {
+  return { ownerType: 'platform', ownerId: 'platform', code, ledger, shards: hotShards };
+}

@@ -1,0 +1,95 @@
+import { schema, type Db } from '@alliance/db';
+import { createClient } from '@supabase/supabase-js';
+import { eq } from 'drizzle-orm';
+import { createRemoteJWKSet, jwtVerify, SignJWT } from 'jose';
+import type { Config } from '../config';
+import { unauthorized } from '../errors';
+import { randomBase32 } from '../ids';
+
+/** Who a verified token names: our user id (dev tokens) or just a phone (Supabase tokens). */
+export interface TokenSubject {
+  userId?: string;
+  phone: string;
+}
+
+export interface AuthProvider {
+  kind: 'dev' | 'supabase';
+  /** Supabase only: sends the SMS code through Supabase Auth. */
+  sendCode?(phone: string): Promise<void>;
+  /** Supabase only: checks the code with Supabase Auth and returns its access token. */
+  exchangeCode?(phone: string, code: string): Promise<string | null>;
+  /** Dev only: our own session token for a verified user. */
+  issueToken?(user: { id: string; phone: string }): Promise<string>;
+  verifyToken(token: string): Promise<TokenSubject>;
+}
+
+const devIssuer = 'alliance-dev';
+const devTokenLifetime = '30d';
+
+export async function createAuthProvider(config: Config, db: Db): Promise<AuthProvider> {
+  if (config.AUTH_PROVIDER === 'supabase') return supabaseProvider(config);
+  const secret = new TextEncoder().encode(config.SESSION_SECRET ?? (await generatedSecret(db, 'session_secret')));
+  return {
+    kind: 'dev',
+    issueToken: (user) =>
+      new SignJWT({ phone: user.phone })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject(user.id)
+        .setIssuer(devIssuer)
+        .setIssuedAt()
+        .setExpirationTime(devTokenLifetime)
+        .sign(secret),
+    verifyToken: async (token) => {
+      try {
+        const { payload } = await jwtVerify(token, secret, { issuer: devIssuer, algorithms: ['HS256'] });
+        if (typeof payload.sub !== 'string' || typeof payload.phone !== 'string') throw new Error('claims');
+        return { userId: payload.sub, phone: payload.phone };
+      } catch {
+        throw unauthorized('invalid_token', 'The token is invalid or expired');
+      }
+    },
+  };
+}
+
+/** Production: Supabase Auth sends and checks SMS codes; we verify its ES256 JWTs against its JWKS. */
+function supabaseProvider(config: Config): AuthProvider {
+  const supabaseUrl = config.SUPABASE_URL!.replace(/\/$/, '');
+  const issuer = `${supabaseUrl}/auth/v1`;
+  const jwks = createRemoteJWKSet(new URL(config.SUPABASE_JWKS_URL ?? `${issuer}/.well-known/jwks.json`));
+  const client = () =>
+    createClient(supabaseUrl, config.SUPABASE_ANON_KEY ?? '', {
+      auth: { persistSession: false, autoRefreshToken: false },
+    });
+  return {
+    kind: 'supabase',
+    sendCode: async (phone) => {
+      const { error } = await client().auth.signInWithOtp({ phone });
+      if (error) throw new Error(`Supabase could not send the code: ${error.message}`);
+    },
+    exchangeCode: async (phone, code) => {
+      const { data, error } = await client().auth.verifyOtp({ phone, token: code, type: 'sms' });
+      return error || !data.session ? null : data.session.access_token;
+    },
+    verifyToken: async (token) => {
+      try {
+        const { payload } = await jwtVerify(token, jwks, { issuer, audience: 'authenticated' });
+        const phone = typeof payload.phone === 'string' ? payload.phone : '';
+        if (!phone) throw new Error('no phone claim');
+        // Supabase stores phones without the leading "+".
+        return { phone: phone.startsWith('+') ? phone : `+${phone}` };
+      } catch {
+        throw unauthorized('invalid_token', 'The token is invalid or expired');
+      }
+    },
+  };
+}
+
+async function generatedSecret(db: Db, name: string): Promise<string> {
+  const t = schema.generatedSecrets;
+  await db
+    .insert(t)
+    .values({ name, value: randomBase32(52) })
+    .onConflictDoNothing();
+  const [row] = await db.select().from(t).where(eq(t.name, name));
+  return row!.value;
+}

@@ -1,0 +1,246 @@
+import { schema } from '@alliance/db';
+import { generateKeyPair, exportJWK, SignJWT } from 'jose';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, operatorPhone, type TestApp, testClock } from './harness';
+
+const phone = '+8613800000001';
+const clock = testClock('2026-11-30T02:00:00Z');
+let t: TestApp;
+
+beforeAll(async () => {
+  t = await createTestApp({ clock, env: { AUTH_OTP_PER_PHONE_HOUR: '10', AUTH_OTP_PER_IP_HOUR: '1000' } });
+});
+afterAll(() => t.close());
+
+const userCount = async () => (await t.db.select().from(schema.users)).length;
+
+describe('sign-in with an SMS code (dev provider)', () => {
+  it('signs in, creates one account per phone and returns it from /v1/me', async () => {
+    const otp = await t.request('POST', '/v1/auth/otp', { body: { phone } });
+    expect(otp.status).toBe(200);
+    expect(otp.body.sent).toBe(true);
+    expect(otp.body.devCode).toMatch(/^\d{6}$/);
+    const verified = await t.request('POST', '/v1/auth/verify', { body: { phone, code: otp.body.devCode } });
+    expect(verified.status).toBe(200);
+    expect(verified.body.user).toEqual({ id: expect.stringMatching(/^usr_/), phone, roles: ['consumer'] });
+
+    const me = await t.request('GET', '/v1/me', { token: verified.body.token });
+    expect(me.status).toBe(200);
+    expect(me.body).toEqual({
+      user: verified.body.user,
+      memberCode: expect.stringMatching(/^\d{10}$/),
+      wallet: { vouchers: 0, ecoPoints: 0 },
+      merchants: [],
+      suppliers: [],
+    });
+
+    const again = await t.signIn(phone);
+    expect(again.user.id).toBe(verified.body.user.id);
+    expect(await userCount()).toBe(1);
+  });
+
+  it('gives operators the operator role', async () => {
+    const op = await t.signIn(operatorPhone);
+    expect(op.user.roles).toEqual(['consumer', 'operator']);
+  });
+
+  it('refuses a wrong code with 401 invalid_code and creates no account', async () => {
+    const before = await userCount();
+    const other = '+8613800000077';
+    const otp = await t.request('POST', '/v1/auth/otp', { body: { phone: other } });
+    const wrong = otp.body.devCode === '000000' ? '111111' : '000000';
+    const res = await t.request('POST', '/v1/auth/verify', { body: { phone: other, code: wrong } });
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe('invalid_code');
+    expect(res.body.error.requestId).toMatch(/^req_/);
+    expect(await userCount()).toBe(before);
+  });
+
+  it('locks a code after 5 wrong tries, even for the right code', async () => {
+    const p = '+8613800000078';
+    const otp = await t.request('POST', '/v1/auth/otp', { body: { phone: p } });
+    const wrong = otp.body.devCode === '000000' ? '111111' : '000000';
+    for (let i = 0; i < 5; i++) {
+      expect((await t.request('POST', '/v1/auth/verify', { body: { phone: p, code: wrong } })).status).toBe(401);
+    }
+    const right = await t.request('POST', '/v1/auth/verify', { body: { phone: p, code: otp.body.devCode } });
+    expect(right.status).toBe(401);
+    expect(right.body.error.code).toBe('invalid_code');
+  });
+
+  it('refuses an expired code (older than 5 minutes)', async () => {
+    const p = '+8613800000079';
+    const otp = await t.request('POST', '/v1/auth/otp', { body: { phone: p } });
+    clock.advance(5 * 60 * 1000 + 1);
+    const res = await t.request('POST', '/v1/auth/verify', { body: { phone: p, code: otp.body.devCode } });
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe('invalid_code');
+  });
+
+  it('uses a code once', async () => {
+    const p = '+8613800000080';
+    const otp = await t.request('POST', '/v1/auth/otp', { body: { phone: p } });
+    expect((await t.request('POST', '/v1/auth/verify', { body: { phone: p, code: otp.body.devCode } })).status).toBe(200);
+    const replay = await t.request('POST', '/v1/auth/verify', { body: { phone: p, code: otp.body.devCode } });
+    expect(replay.status).toBe(401);
+  });
+
+  it.each([
+    ['not E.164', { phone: '13800000001' }],
+    ['letters', { phone: '+86abc' }],
+    ['a number', { phone: 8613800000001 }],
+    ['missing', {}],
+  ])('refuses a malformed phone (%s) with 400 validation_error', async (_name, body) => {
+    const res = await t.request('POST', '/v1/auth/otp', { body });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('validation_error');
+  });
+
+  it('refuses malformed JSON with 400 validation_error', async () => {
+    const res = await t.request('POST', '/v1/auth/otp', { rawBody: '{"phone": ' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('validation_error');
+  });
+
+  it('rate-limits codes per phone with 429 rate_limited', async () => {
+    const p = '+8613800000090';
+    for (let i = 0; i < 10; i++) {
+      expect((await t.request('POST', '/v1/auth/otp', { body: { phone: p } })).status).toBe(200);
+    }
+    const res = await t.request('POST', '/v1/auth/otp', { body: { phone: p } });
+    expect(res.status).toBe(429);
+    expect(res.body.error.code).toBe('rate_limited');
+    clock.advance(60 * 60 * 1000);
+    expect((await t.request('POST', '/v1/auth/otp', { body: { phone: p } })).status).toBe(200);
+  });
+
+  it('refuses a missing, malformed or forged token with 401', async () => {
+    expect((await t.request('GET', '/v1/me')).status).toBe(401);
+    const malformed = await t.request('GET', '/v1/me', { headers: { authorization: 'Token abc' } });
+    expect(malformed.status).toBe(401);
+    expect(malformed.body.error.code).toBe('invalid_token');
+    const { token } = await t.signIn(phone);
+    const [h, p] = token.split('.');
+    const claims = JSON.parse(Buffer.from(p!, 'base64url').toString());
+    const forgedPayload = Buffer.from(JSON.stringify({ ...claims, phone: '+8613800009999' })).toString('base64url');
+    const forged = await t.request('GET', '/v1/me', { token: `${h}.${forgedPayload}.${token.split('.')[2]}` });
+    expect(forged.status).toBe(401);
+    expect(forged.body.error.code).toBe('invalid_token');
+  });
+});
+
+describe('rate limit per client address', () => {
+  it('counts every phone from one address', async () => {
+    const t2 = await createTestApp({ env: { AUTH_OTP_PER_IP_HOUR: '3', TRUST_PROXY: 'true' } });
+    try {
+      const from = { 'x-forwarded-for': '203.0.113.9' };
+      for (let i = 0; i < 3; i++) {
+        expect((await t2.request('POST', '/v1/auth/otp', { body: { phone: `+861380000020${i}` }, headers: from })).status).toBe(200);
+      }
+      const res = await t2.request('POST', '/v1/auth/otp', { body: { phone: '+8613800000209' }, headers: from });
+      expect(res.status).toBe(429);
+      const elsewhere = await t2.request('POST', '/v1/auth/otp', {
+        body: { phone: '+8613800000209' },
+        headers: { 'x-forwarded-for': '203.0.113.10' },
+      });
+      expect(elsewhere.status).toBe(200);
+    } finally {
+      await t2.close();
+    }
+  });
+});
+
+describe('Supabase-issued tokens', () => {
+  let server: Server;
+  let jwksUrl: string;
+  let privateKey: CryptoKey;
+  const issuer = 'https://demo-project.supabase.co/auth/v1';
+
+  beforeAll(async () => {
+    const pair = await generateKeyPair('ES256', { extractable: true });
+    privateKey = pair.privateKey as CryptoKey;
+    const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'test-key', alg: 'ES256', use: 'sig' };
+    server = createServer((_req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ keys: [jwk] }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    jwksUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  const sign = (claims: Record<string, unknown>, key = privateKey, audience = 'authenticated') =>
+    new SignJWT({ phone: '8613800000555', role: 'authenticated', ...claims })
+      .setProtectedHeader({ alg: 'ES256', kid: 'test-key' })
+      .setSubject('0b7c6f3e-5f1e-4d3a-9a55-8a3c2f1b9e01')
+      .setIssuer(issuer)
+      .setAudience(audience)
+      .setIssuedAt()
+      .setExpirationTime('1h')
+      .sign(key);
+
+  it('accepts an ES256 token from the JWKS and maps its phone claim to one account', async () => {
+    const s = await createTestApp({
+      env: { AUTH_PROVIDER: 'supabase', SUPABASE_URL: 'https://demo-project.supabase.co', SUPABASE_JWKS_URL: jwksUrl },
+    });
+    try {
+      const token = await sign({});
+      const me = await s.request('GET', '/v1/me', { token });
+      expect(me.status).toBe(200);
+      expect(me.body.user.phone).toBe('+8613800000555');
+      const again = await s.request('GET', '/v1/me', { token: await sign({}) });
+      expect(again.body.user.id).toBe(me.body.user.id);
+
+      const wrongAud = await s.request('GET', '/v1/me', { token: await sign({}, privateKey, 'anon') });
+      expect(wrongAud.status).toBe(401);
+      expect(wrongAud.body.error.code).toBe('invalid_token');
+
+      const otherKey = (await generateKeyPair('ES256')).privateKey as CryptoKey;
+      const foreign = await s.request('GET', '/v1/me', { token: await sign({}, otherKey) });
+      expect(foreign.status).toBe(401);
+
+      const expired = await new SignJWT({ phone: '8613800000555' })
+        .setProtectedHeader({ alg: 'ES256', kid: 'test-key' })
+        .setIssuer(issuer)
+        .setAudience('authenticated')
+        .setExpirationTime(Math.floor(Date.now() / 1000) - 600)
+        .sign(privateKey);
+      expect((await s.request('GET', '/v1/me', { token: expired })).status).toBe(401);
+      const wrongIss = await new SignJWT({ phone: '8613800000555' })
+        .setProtectedHeader({ alg: 'ES256', kid: 'test-key' })
+        .setIssuer('https://evil.example/auth/v1')
+        .setAudience('authenticated')
+        .setExpirationTime('1h')
+        .sign(privateKey);
+      expect((await s.request('GET', '/v1/me', { token: wrongIss })).status).toBe(401);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe('system endpoints', () => {
+  it('reports health with the database kind', async () => {
+    const res = await t.request('GET', '/health');
+    expect(res.status).toBe(200);
+    expect(res.body.database).toBe(t.dbKind);
+  });
+
+  it('publishes OpenAPI 3.1 and a reference page', async () => {
+    const spec = await t.request('GET', '/openapi.json');
+    expect(spec.status).toBe(200);
+    expect(spec.body.openapi).toBe('3.1.0');
+    expect(Object.keys(spec.body.paths)).toEqual(expect.arrayContaining(['/v1/auth/otp', '/v1/auth/verify', '/v1/me']));
+    const docs = await t.request('GET', '/docs');
+    expect(docs.status).toBe(200);
+    expect(String(docs.body)).toContain('/openapi.json');
+  });
+
+  it('answers unknown paths with the error shape', async () => {
+    const res = await t.request('GET', '/v1/nope');
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe('not_found');
+  });
+});

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+// Unit and route tests. On PGlite by default; on PostgreSQL when TEST_DATABASE_URL is set
+// (each test file then creates its own database and drops it).
+export default defineConfig({
+  test: {
+    include: ['api/**/*.test.ts', 'db/**/*.test.ts', 'supply-chain/**/*.test.ts'],
+    globalSetup: ['api/test/global-setup.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+});
