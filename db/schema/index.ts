@@ -1,3 +1,4 @@
 export * from './auth';
 export * from './ledger';
 export * from './members';
+export * from './parameters';

@@ -1,0 +1,26 @@
+import { pgErrorCode } from '@alliance/db';
+import type { Ctx } from '../context';
+
+/** serialization_failure, deadlock_detected: safe to run the whole transaction again. */
+const retryableCodes = new Set(['40001', '40P01']);
+const maxAttempts = 6;
+
+/**
+ * Runs `work` in one database transaction and retries it on serialization failures and deadlocks,
+ * a bounded number of times. Inside, `ctx.db` is the transaction; nested calls reuse it.
+ */
+export async function inTransaction<T>(ctx: Ctx, work: (txCtx: Ctx) => Promise<T>): Promise<T> {
+  if (isTransaction(ctx.db)) return work(ctx);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await ctx.db.transaction((tx) => work({ ...ctx, db: tx }));
+    } catch (error) {
+      if (attempt >= maxAttempts || !retryableCodes.has(pgErrorCode(error) ?? '')) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+    }
+  }
+}
+
+function isTransaction(db: Ctx['db']): boolean {
+  return 'rollback' in db;
+}
