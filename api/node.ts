@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
-import { openDb } from '@alliance/db';
+import { openDb } from '@alliance/db/node';
 import { Hono } from 'hono';
 import { createApp } from './app';
 import { loadConfig } from './config';

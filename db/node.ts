@@ -2,28 +2,13 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, write
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
-import type { ExtractTablesWithRelations } from 'drizzle-orm';
-import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
-import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
-import postgres from 'postgres';
-import * as schema from './schema/index';
 
-export { schema };
-export type Schema = typeof schema;
-/** Either driver's database; services only ever see this type. */
-export type Db = PgDatabase<PgQueryResultHKT, Schema>;
-export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
-export type DbOrTx = Db | Tx;
-export type DbKind = 'pglite' | 'postgres';
+import { type Db, type OpenDb, openPostgres, schema } from './index';
 
-export interface OpenDb {
-  db: Db;
-  kind: DbKind;
-  close(): Promise<void>;
-}
+export * from './index';
 
 export const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
 
@@ -42,15 +27,9 @@ export interface OpenDbOptions {
 export async function openDb(options: OpenDbOptions): Promise<OpenDb> {
   const shouldMigrate = options.migrate ?? true;
   if (options.databaseUrl) {
-    const client = postgres(options.databaseUrl, {
-      max: options.maxConnections ?? 10,
-      onnotice: () => {},
-      // Business time zone is applied explicitly in SQL; the session zone must not matter.
-      connection: { application_name: 'alliance' },
-    });
-    const db = drizzlePostgres(client, { schema }) as unknown as Db;
-    if (shouldMigrate) await migratePostgres(db as never, { migrationsFolder });
-    return { db, kind: 'postgres', close: () => client.end({ timeout: 5 }) };
+    const opened = openPostgres(options.databaseUrl, options.maxConnections);
+    if (shouldMigrate) await migratePostgres(opened.db as never, { migrationsFolder });
+    return opened;
   }
   const dataDir = options.dataDir ?? '.data';
   const release = dataDir === 'memory' ? () => {} : lockDataDir(dataDir);
@@ -109,15 +88,4 @@ function isAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
-}
-
-/** PostgreSQL error code of a (drizzle-wrapped) driver error. */
-export function pgErrorCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && current; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
 }

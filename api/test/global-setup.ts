@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDb } from '@alliance/db';
+import { openDb } from '@alliance/db/node';
 import type { TestProject } from 'vitest/node';
 
 declare module 'vitest' {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { type OpenDb, openDb } from '@alliance/db';
+import type { OpenDb } from '@alliance/db';
+import { openDb } from '@alliance/db/node';
 import postgres from 'postgres';
 import { inject } from 'vitest';
 
