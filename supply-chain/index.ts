@@ -1,0 +1,138 @@
+/**
+ * The supplier domain as plain rules: no HTTP, no database. Services in api/ apply them inside
+ * their transactions. Money is integer fen throughout.
+ */
+
+export type FulfillmentStatus = 'to_ship' | 'shipped' | 'delivered' | 'cancelled' | 'returned';
+export type FulfillmentEvent = 'ship' | 'cancel' | 'confirm_delivery' | 'return';
+export type SettlementTrigger = 'on_shipment' | 'on_delivery';
+
+/**
+ * Fulfillment state machine. A fulfillment is shipped once, delivered once, and a return can only
+ * follow goods that left the supplier; cancelling is possible only before shipment.
+ */
+const transitions: Record<FulfillmentEvent, Partial<Record<FulfillmentStatus, FulfillmentStatus>>> = {
+  ship: { to_ship: 'shipped' },
+  cancel: { to_ship: 'cancelled' },
+  confirm_delivery: { shipped: 'delivered' },
+  return: { shipped: 'returned', delivered: 'returned' },
+};
+
+/** Error codes a refused transition maps to (API 409s). */
+const refusals: Record<FulfillmentEvent, string> = {
+  ship: 'already_shipped',
+  cancel: 'not_cancellable',
+  confirm_delivery: 'not_shipped',
+  return: 'not_returnable',
+};
+
+export type TransitionResult = { ok: true; next: FulfillmentStatus } | { ok: false; code: string };
+
+export function nextFulfillmentStatus(current: FulfillmentStatus, event: FulfillmentEvent): TransitionResult {
+  const next = transitions[event][current];
+  if (next) return { ok: true, next };
+  // Shipping a cancelled fulfillment is not "already shipped": say what it is.
+  if (event === 'ship' && current === 'cancelled') return { ok: false, code: 'fulfillment_cancelled' };
+  if (event === 'confirm_delivery' && current === 'delivered')
+    return { ok: false, code: 'already_delivered' };
+  return { ok: false, code: refusals[event] };
+}
+
+/** Whether this event is the one that settles the wholesale cost, under the trigger in force. */
+export function settlesOn(trigger: SettlementTrigger, event: FulfillmentEvent): boolean {
+  return (
+    (trigger === 'on_shipment' && event === 'ship') ||
+    (trigger === 'on_delivery' && event === 'confirm_delivery')
+  );
+}
+
+export function isSettlementTrigger(value: string): value is SettlementTrigger {
+  return value === 'on_shipment' || value === 'on_delivery';
+}
+
+export interface WholesaleLine {
+  wholesalePriceFen: number;
+  quantity: number;
+}
+
+/** What the merchant owes the supplier for a fulfillment: sum of wholesale x quantity. */
+export function wholesaleCostFen(lines: readonly WholesaleLine[]): number {
+  let total = 0;
+  for (const line of lines) {
+    assertFen(line.wholesalePriceFen, 'wholesalePriceFen');
+    if (!Number.isSafeInteger(line.quantity) || line.quantity <= 0)
+      throw new RangeError('quantity must be a positive integer');
+    total += line.wholesalePriceFen * line.quantity;
+  }
+  assertFen(total, 'wholesale cost');
+  return total;
+}
+
+export type UnsellableReason =
+  | 'supplier_inactive'
+  | 'product_inactive'
+  | 'price_below_wholesale'
+  | 'out_of_stock';
+
+export interface ListingTerms {
+  listingPriceFen: number;
+  wholesalePriceFen: number;
+  stock: number;
+  productActive: boolean;
+  supplierActive: boolean;
+}
+
+/**
+ * Whether a supplier-product listing can be ordered now. The first reason wins, in the order a
+ * merchant can act on them: a supplier or product gone, then price, then stock.
+ */
+export function listingSellability(
+  terms: ListingTerms,
+): { sellable: true; reason: null } | { sellable: false; reason: UnsellableReason } {
+  if (!terms.supplierActive) return { sellable: false, reason: 'supplier_inactive' };
+  if (!terms.productActive) return { sellable: false, reason: 'product_inactive' };
+  if (terms.listingPriceFen < terms.wholesalePriceFen)
+    return { sellable: false, reason: 'price_below_wholesale' };
+  if (terms.stock <= 0) return { sellable: false, reason: 'out_of_stock' };
+  return { sellable: true, reason: null };
+}
+
+/** Auto-confirmation of delivery: due `days` whole days after shipment. */
+export function deliveryAutoConfirmAt(shippedAt: Date, days: number): Date {
+  if (!Number.isSafeInteger(days) || days < 0) throw new RangeError('days must be a non-negative integer');
+  return new Date(shippedAt.getTime() + days * 24 * 60 * 60 * 1000);
+}
+
+export type SettlementEventKind = 'settlement' | 'reversal';
+
+export interface SettlementEvent {
+  fulfillmentId: string;
+  kind: SettlementEventKind;
+  /** Always positive; a reversal is subtracted. */
+  amountFen: number;
+}
+
+export interface PayoutPlan {
+  /** Signed: settlements +, reversals -. */
+  items: Array<SettlementEvent & { signedAmountFen: number }>;
+  totalFen: number;
+}
+
+/**
+ * A supplier's next payout: every settlement event not yet in a batch, netted. No batch when the
+ * net is not positive (returns after a payout can leave the supplier owing; the next batch nets it).
+ */
+export function planPayout(unbatched: readonly SettlementEvent[]): PayoutPlan | null {
+  const items = unbatched.map((e) => {
+    assertFen(e.amountFen, 'amountFen');
+    return { ...e, signedAmountFen: e.kind === 'settlement' ? e.amountFen : -e.amountFen };
+  });
+  const totalFen = items.reduce((sum, item) => sum + item.signedAmountFen, 0);
+  if (totalFen <= 0) return null;
+  return { items, totalFen };
+}
+
+function assertFen(value: number, name: string) {
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new RangeError(`${name} must be a non-negative integer (fen)`);
+}

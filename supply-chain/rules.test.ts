@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import {
+  deliveryAutoConfirmAt,
+  listingSellability,
+  nextFulfillmentStatus,
+  planPayout,
+  settlesOn,
+  wholesaleCostFen,
+} from './index';
+
+describe('fulfillment state machine', () => {
+  it('ships, delivers and returns in order, once each', () => {
+    expect(nextFulfillmentStatus('to_ship', 'ship')).toEqual({ ok: true, next: 'shipped' });
+    expect(nextFulfillmentStatus('shipped', 'confirm_delivery')).toEqual({ ok: true, next: 'delivered' });
+    expect(nextFulfillmentStatus('delivered', 'return')).toEqual({ ok: true, next: 'returned' });
+    expect(nextFulfillmentStatus('shipped', 'return')).toEqual({ ok: true, next: 'returned' });
+    expect(nextFulfillmentStatus('to_ship', 'cancel')).toEqual({ ok: true, next: 'cancelled' });
+  });
+
+  it('refuses the rest with a code', () => {
+    expect(nextFulfillmentStatus('shipped', 'ship')).toEqual({ ok: false, code: 'already_shipped' });
+    expect(nextFulfillmentStatus('delivered', 'ship')).toEqual({ ok: false, code: 'already_shipped' });
+    expect(nextFulfillmentStatus('cancelled', 'ship')).toEqual({ ok: false, code: 'fulfillment_cancelled' });
+    expect(nextFulfillmentStatus('shipped', 'cancel')).toEqual({ ok: false, code: 'not_cancellable' });
+    expect(nextFulfillmentStatus('to_ship', 'confirm_delivery')).toEqual({ ok: false, code: 'not_shipped' });
+    expect(nextFulfillmentStatus('delivered', 'confirm_delivery')).toEqual({
+      ok: false,
+      code: 'already_delivered',
+    });
+    expect(nextFulfillmentStatus('to_ship', 'return')).toEqual({ ok: false, code: 'not_returnable' });
+    expect(nextFulfillmentStatus('returned', 'return')).toEqual({ ok: false, code: 'not_returnable' });
+  });
+
+  it('settles on the configured event only', () => {
+    expect(settlesOn('on_shipment', 'ship')).toBe(true);
+    expect(settlesOn('on_shipment', 'confirm_delivery')).toBe(false);
+    expect(settlesOn('on_delivery', 'ship')).toBe(false);
+    expect(settlesOn('on_delivery', 'confirm_delivery')).toBe(true);
+  });
+});
+
+describe('amounts', () => {
+  it('sums wholesale x quantity in fen', () => {
+    expect(wholesaleCostFen([{ wholesalePriceFen: 8000, quantity: 1 }])).toBe(8000);
+    expect(
+      wholesaleCostFen([
+        { wholesalePriceFen: 8000, quantity: 2 },
+        { wholesalePriceFen: 1, quantity: 3 },
+      ]),
+    ).toBe(16003);
+    expect(() => wholesaleCostFen([{ wholesalePriceFen: 1.5, quantity: 1 }])).toThrow(RangeError);
+    expect(() => wholesaleCostFen([{ wholesalePriceFen: 100, quantity: 0 }])).toThrow(RangeError);
+  });
+
+  it('plans a payout from unbatched events, netting reversals, none when not positive', () => {
+    expect(
+      planPayout([
+        { fulfillmentId: 'ful_a', kind: 'settlement', amountFen: 8000 },
+        { fulfillmentId: 'ful_b', kind: 'settlement', amountFen: 500 },
+        { fulfillmentId: 'ful_b', kind: 'reversal', amountFen: 500 },
+      ])?.totalFen,
+    ).toBe(8000);
+    expect(planPayout([])).toBeNull();
+    expect(planPayout([{ fulfillmentId: 'ful_c', kind: 'reversal', amountFen: 8000 }])).toBeNull();
+  });
+
+  it('auto-confirms delivery whole days after shipment', () => {
+    expect(deliveryAutoConfirmAt(new Date('2026-11-30T02:00:00Z'), 10).toISOString()).toBe(
+      '2026-12-10T02:00:00.000Z',
+    );
+  });
+});
+
+describe('listing sellability', () => {
+  const ok = {
+    listingPriceFen: 10000,
+    wholesalePriceFen: 8000,
+    stock: 5,
+    productActive: true,
+    supplierActive: true,
+  };
+  it('is sellable at or above wholesale with stock', () => {
+    expect(listingSellability(ok)).toEqual({ sellable: true, reason: null });
+    expect(listingSellability({ ...ok, wholesalePriceFen: 10000 })).toEqual({ sellable: true, reason: null });
+  });
+  it('names the first reason it is not', () => {
+    expect(listingSellability({ ...ok, wholesalePriceFen: 10001 })).toEqual({
+      sellable: false,
+      reason: 'price_below_wholesale',
+    });
+    expect(listingSellability({ ...ok, stock: 0 })).toEqual({ sellable: false, reason: 'out_of_stock' });
+    expect(listingSellability({ ...ok, supplierActive: false, stock: 0 })).toEqual({
+      sellable: false,
+      reason: 'supplier_inactive',
+    });
+    expect(listingSellability({ ...ok, productActive: false })).toEqual({
+      sellable: false,
+      reason: 'product_inactive',
+    });
+  });
+});
