@@ -1,4 +1,6 @@
 export * from './auth';
 export * from './ledger';
 export * from './members';
+export * from './merchants-topups';
 export * from './parameters';
+export * from './videos';
