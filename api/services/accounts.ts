@@ -39,6 +39,18 @@ export const accounts = {
   /** Ad points merchants spent on traffic: the platform's advertising revenue, in points. */
   platformAdPointsRevenue: (): AccountRef => platform('ad_points.revenue', 'ad_points'),
   platformEcoPointsIssued: (): AccountRef => platform('eco_points.issued', 'eco_points'),
+  /** A video campaign's remaining budget (fen); each verified completion is paid out of it. */
+  campaignBudget: (campaignId: string): AccountRef => ({
+    ownerType: 'campaign',
+    ownerId: campaignId,
+    code: 'budget',
+    ledger: 'cny',
+    noOverdraft: true,
+  }),
+  /** What advertisers owe for the campaign budgets the platform booked (fen). */
+  platformAdvertiserReceivable: (): AccountRef => platform('advertisers.receivable', 'cny'),
+  /** Video ad revenue: the price of every verified completion (fen). */
+  platformVideoAdRevenue: (): AccountRef => platform('video_ads.revenue', 'cny'),
   /** Operator adjustments (SPEC section 6), one per unit. */
   platformAdjustments: (ledger: AccountRef['ledger']): AccountRef => platform(`adjustments.${ledger}`, ledger),
 };
