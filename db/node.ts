@@ -68,7 +68,7 @@ function lockDataDir(dataDir: string): () => void {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = Number(readFileSync(lockPath, 'utf8'));
-      if (holder && holder !== process.pid && isAlive(holder)) {
+      if (holder && isAlive(holder)) {
         throw new Error(
           `The data folder ${resolve(dataDir)} is in use by process ${holder}. ` +
             'Embedded PGlite allows one process per folder: stop that process, or set DATA_DIR to another folder.',
