@@ -3,4 +3,5 @@ export * from './ledger';
 export * from './members';
 export * from './merchants-topups';
 export * from './parameters';
+export * from './sales';
 export * from './videos';
