@@ -1,4 +1,5 @@
 import type { Db, DbKind, DbOrTx } from '@alliance/db';
+import type Stripe from 'stripe';
 import type { Config } from './config';
 import type { Logger } from './log';
 import type { AuthProvider } from './services/auth-provider';
@@ -20,6 +21,8 @@ export interface Deps {
   /** The server's clock; tests inject their own. */
   now: () => Date;
   auth: AuthProvider;
+  /** Stripe, real or the embedded fake on loopback (services/stripe.ts); unset where no payments run. */
+  stripe?: Stripe;
 }
 
 /** What a service sees: the database or the caller's transaction, the clock, the caller. */
@@ -29,6 +32,7 @@ export interface Ctx {
   log: Logger;
   now: () => Date;
   user?: SessionUser;
+  stripe?: Stripe;
 }
 
 export type AppEnv = {

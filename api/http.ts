@@ -18,8 +18,8 @@ export const newRouter = () =>
   });
 
 export function serviceCtx(c: Context<AppEnv>): Ctx {
-  const { db, config, log, now } = c.get('deps');
-  return { db, config, log, now, user: c.get('user') };
+  const { db, config, log, now, stripe } = c.get('deps');
+  return { db, config, log, now, user: c.get('user'), stripe };
 }
 
 export function requireUser(c: Context<AppEnv>): SessionUser {

@@ -1,0 +1,59 @@
+import Stripe from 'stripe';
+import type { Ctx } from '../context';
+import { ApiError } from '../errors';
+
+/** Stripe's recommended tolerance for the Stripe-Signature timestamp. */
+export const webhookToleranceSeconds = 300;
+
+export interface StripeEndpoint {
+  host: string;
+  port: number;
+  protocol: 'http' | 'https';
+}
+
+/**
+ * The one Stripe client. With a real key it talks to api.stripe.com; the embedded default passes
+ * the fake's loopback endpoint, and everything else (requests, webhooks) is the same code.
+ */
+export function createStripeClient(secretKey: string, endpoint?: StripeEndpoint): Stripe {
+  return new Stripe(secretKey, {
+    ...(endpoint ?? {}),
+    // Webhooks settle what Stripe retries; a request a caller waits for should fail fast.
+    maxNetworkRetries: 1,
+    timeout: 20_000,
+    httpClient: Stripe.createFetchHttpClient(),
+  });
+}
+
+export function stripeFor(ctx: Ctx): Stripe {
+  if (!ctx.stripe) throw new Error('Stripe is not configured in this context');
+  return ctx.stripe;
+}
+
+const subtleCrypto = Stripe.createSubtleCryptoProvider();
+
+/**
+ * A verified event, or 400 `invalid_signature`: the signature must be over these exact bytes
+ * (re-serialised JSON fails) and no older than the tolerance on the server's clock.
+ */
+export async function verifyStripeEvent(ctx: Ctx, rawBody: string, signature: string | undefined): Promise<Stripe.Event> {
+  if (!signature) throw new ApiError(400, 'invalid_signature', 'Stripe-Signature header is missing');
+  try {
+    return await stripeFor(ctx).webhooks.constructEventAsync(
+      rawBody,
+      signature,
+      ctx.config.STRIPE_WEBHOOK_SECRET,
+      webhookToleranceSeconds,
+      subtleCrypto,
+      ctx.now().getTime(),
+    );
+  } catch {
+    throw new ApiError(400, 'invalid_signature', 'The Stripe-Signature does not verify this body');
+  }
+}
+
+/** A provider failure is not the caller's fault and not ours to hide: 502, nothing written. */
+export function paymentProviderError(error: unknown): ApiError {
+  const message = error instanceof Error ? error.message : String(error);
+  return new ApiError(502, 'payment_provider_error', `Stripe refused or did not answer: ${message}`);
+}
