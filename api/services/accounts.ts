@@ -51,6 +51,18 @@ export const accounts = {
   platformAdvertiserReceivable: (): AccountRef => platform('advertisers.receivable', 'cny'),
   /** Video ad revenue: the price of every verified completion (fen). */
   platformVideoAdRevenue: (): AccountRef => platform('video_ads.revenue', 'cny'),
+  /**
+   * Money Stripe has collected for orders and not yet paid out (debited when an order is paid,
+   * credited back by a Stripe refund): goes negative by what Stripe holds for us.
+   */
+  platformOrderClearing: (): AccountRef => platform('stripe.orders_clearing', 'cny'),
+  /** What the platform owes a merchant from its paid online orders (may go negative after refunds). */
+  merchantProceeds: (merchantId: string): AccountRef => ({
+    ownerType: 'merchant',
+    ownerId: merchantId,
+    code: 'proceeds',
+    ledger: 'cny',
+  }),
   /** Operator adjustments (SPEC section 6), one per unit. */
   platformAdjustments: (ledger: AccountRef['ledger']): AccountRef => platform(`adjustments.${ledger}`, ledger),
 };
