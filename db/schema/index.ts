@@ -5,3 +5,4 @@ export * from './merchants-topups';
 export * from './parameters';
 export * from './sales';
 export * from './videos';
+export * from './supply';
