@@ -1,0 +1,147 @@
+import { createSignal } from 'solid-js';
+import { ApiFailure } from './api';
+
+export type Locale = 'zh-CN' | 'en';
+export const LOCALES: Locale[] = ['zh-CN', 'en'];
+export type Dict = Record<string, string>;
+export type Params = Record<string, string | number>;
+
+const STORAGE_KEY = 'alliance.locale';
+
+/** Strings the shared code uses (sign-in, language switch, common API errors). Apps spread these into theirs. */
+export const sharedZh = {
+  'lang.name': '中文',
+  'lang.switch': 'English',
+  'signin.phone': '手机号',
+  'signin.phonePlaceholder': '11 位手机号',
+  'signin.phoneInvalid': '请输入正确的手机号（11 位，或以 + 开头的国际号码）',
+  'signin.code': '验证码',
+  'signin.codePlaceholder': '6 位数字',
+  'signin.sendCode': '获取验证码',
+  'signin.resendIn': '{s} 秒后重发',
+  'signin.submit': '登录',
+  'signin.sent': '验证码已发送至 {phone}',
+  'signin.devHint': '开发模式',
+  'signin.devCode': '验证码：{code}（仅开发环境显示，正式环境通过短信发送）',
+  'signin.terms': '未注册的手机号验证后将自动创建账号',
+  'common.loading': '加载中…',
+  'common.retry': '重试',
+  'common.signOut': '退出登录',
+  'common.empty': '暂无数据',
+  'common.back': '返回',
+  'common.more': '加载更多',
+  'common.cancel': '取消',
+  'error.generic': '出错了：{message}',
+  'error.network_error': '网络连接失败，请检查网络后重试',
+  'error.rate_limited': '操作太频繁，请稍后再试',
+  'error.invalid_code': '验证码错误或已过期',
+  'error.validation_error': '输入有误：{message}',
+  'error.unauthorized': '请先登录',
+  'error.invalid_token': '登录已失效，请重新登录',
+  'error.forbidden': '当前账号无权进行此操作',
+  'error.not_found': '内容不存在或已被删除',
+  'error.internal_error': '服务器开小差了，请稍后再试',
+} satisfies Dict;
+
+export const sharedEn: Record<keyof typeof sharedZh, string> = {
+  'lang.name': 'English',
+  'lang.switch': '中文',
+  'signin.phone': 'Phone number',
+  'signin.phonePlaceholder': '11-digit mobile number',
+  'signin.phoneInvalid': 'Enter a valid phone number (11 digits, or international starting with +)',
+  'signin.code': 'SMS code',
+  'signin.codePlaceholder': '6 digits',
+  'signin.sendCode': 'Get code',
+  'signin.resendIn': 'Resend in {s}s',
+  'signin.submit': 'Sign in',
+  'signin.sent': 'Code sent to {phone}',
+  'signin.devHint': 'Dev mode',
+  'signin.devCode': 'Code: {code} (shown only in development; production sends it by SMS)',
+  'signin.terms': 'A new number gets an account automatically after verification',
+  'common.loading': 'Loading…',
+  'common.retry': 'Retry',
+  'common.signOut': 'Sign out',
+  'common.empty': 'Nothing here yet',
+  'common.back': 'Back',
+  'common.more': 'Load more',
+  'common.cancel': 'Cancel',
+  'error.generic': 'Something went wrong: {message}',
+  'error.network_error': 'Network error. Check your connection and try again',
+  'error.rate_limited': 'Too many attempts. Please wait a moment',
+  'error.invalid_code': 'The code is wrong or has expired',
+  'error.validation_error': 'Invalid input: {message}',
+  'error.unauthorized': 'Please sign in first',
+  'error.invalid_token': 'Your session has expired. Please sign in again',
+  'error.forbidden': 'This account may not do that',
+  'error.not_found': 'Not found, or no longer available',
+  'error.internal_error': 'Server error. Please try again later',
+};
+
+export type I18n<K extends string> = ReturnType<typeof createI18n<K>>;
+
+/**
+ * Reactive translations. `zh` is the reference dictionary (zh-CN is the default language);
+ * `en` must have exactly the same keys, which the type checker enforces. The chosen language
+ * is remembered in localStorage and shared by both apps.
+ */
+export function createI18n<K extends string>(dicts: { 'zh-CN': Record<K, string>; en: Record<K, string> }) {
+  const [locale, setLocaleSignal] = createSignal<Locale>(readLocale());
+  const apply = (l: Locale) => {
+    if (typeof document !== 'undefined') document.documentElement.lang = l;
+  };
+  apply(locale());
+
+  const lookup = (key: string, params?: Params): string => {
+    const dict = dicts[locale()] as Dict;
+    const template = dict[key] ?? (dicts['zh-CN'] as Dict)[key] ?? key;
+    if (!params) return template;
+    return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
+      params[name] === undefined ? whole : String(params[name]),
+    );
+  };
+
+  const setLocale = (l: Locale) => {
+    localStorage.setItem(STORAGE_KEY, l);
+    setLocaleSignal(l);
+    apply(l);
+  };
+
+  return {
+    locale,
+    setLocale,
+    toggleLocale: () => setLocale(locale() === 'zh-CN' ? 'en' : 'zh-CN'),
+    t: (key: K, params?: Params) => lookup(key, params),
+    /** True when the dictionary has the key (for optional per-code texts). */
+    has: (key: string) => key in (dicts[locale()] as Dict),
+    /** Plain words for an API refusal: `error.<code>` from the dictionary, else the server's message. */
+    errorText: (error: unknown): string => {
+      if (error instanceof ApiFailure) {
+        const key = `error.${error.code}`;
+        if (key in (dicts[locale()] as Dict)) return lookup(key, { message: error.message });
+        return lookup('error.generic', { message: error.message });
+      }
+      return lookup('error.generic', { message: error instanceof Error ? error.message : String(error) });
+    },
+    /** Date and time in the reader's language, shown in Beijing time (business days follow it). */
+    dateTime: (iso: string | Date) =>
+      new Intl.DateTimeFormat(locale(), {
+        timeZone: 'Asia/Shanghai',
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+        hour12: false,
+      }).format(typeof iso === 'string' ? new Date(iso) : iso),
+  };
+}
+
+function readLocale(): Locale {
+  try {
+    const saved = localStorage.getItem(STORAGE_KEY);
+    if (saved === 'zh-CN' || saved === 'en') return saved;
+  } catch {
+    // Storage can be unavailable (private mode); the default language still works.
+  }
+  return 'zh-CN';
+}

@@ -1,0 +1,6 @@
+export * from './api';
+export * from './auth';
+export * from './i18n';
+export * from './LangSwitch';
+export * from './money';
+export * from './SignIn';
