@@ -63,6 +63,25 @@ export const accounts = {
     code: 'proceeds',
     ledger: 'cny',
   }),
+  /**
+   * What the platform owes a supplier for settled fulfillments and has not yet put in a payout batch.
+   * May go negative: a return after a payout leaves the supplier owing, and the next batch nets it.
+   */
+  supplierPayable: (supplierId: string): AccountRef => ({
+    ownerType: 'supplier',
+    ownerId: supplierId,
+    code: 'payable',
+    ledger: 'cny',
+  }),
+  /** Everything paid out to a supplier so far (Stripe transfer or bank payment). */
+  supplierPaidOut: (supplierId: string): AccountRef => ({
+    ownerType: 'supplier',
+    ownerId: supplierId,
+    code: 'paid_out',
+    ledger: 'cny',
+  }),
+  /** Payout batches created and not yet paid: moved out of payables, not yet out of the platform. */
+  platformPayoutsClearing: (): AccountRef => platform('payouts.clearing', 'cny'),
   /** Operator adjustments (SPEC section 6), one per unit. */
   platformAdjustments: (ledger: AccountRef['ledger']): AccountRef => platform(`adjustments.${ledger}`, ledger),
 };
