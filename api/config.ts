@@ -24,6 +24,8 @@ const configSchema = z.object({
   TRUST_PROXY: bool.default(false),
   /** Public origin used in links (checkout return URLs); defaults to http://localhost:PORT. */
   PUBLIC_URL: z.string().url().optional(),
+  /** AdMob server-side verification public keys (fetched, cached, refetched on an unknown key id). */
+  ADMOB_KEYS_URL: z.string().url().default('https://www.gstatic.com/admob/reward/verifier-keys.json'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
 
