@@ -1,0 +1,47 @@
+import { schema } from '@alliance/db';
+import { newId } from '../ids';
+import { balanceOf, postTransaction } from '../ledger';
+import { accounts } from '../services/accounts';
+import type { TestApp } from './harness';
+
+let phoneCounter = 0;
+/** A fresh phone per call within one test file (each file has its own database). */
+export const nextPhone = () => `+86137${String(10_000_000 + ++phoneCounter * 7919).slice(-8)}`;
+
+export async function signInConsumer(t: TestApp) {
+  const { token, user } = await t.signIn(nextPhone());
+  const me = await t.request('GET', '/v1/me', { token });
+  return { token, id: user.id, memberCode: me.body.memberCode as string };
+}
+
+/** An approved merchant with its owner signed in; rows are written directly (merchant approval is another area). */
+export async function activeMerchant(t: TestApp, options: { status?: string; adPoints?: number } = {}) {
+  const owner = await signInConsumer(t);
+  const id = newId('mer');
+  await t.db
+    .insert(schema.merchants)
+    .values({ id, name: `Shop ${id.slice(-4)}`, status: options.status ?? 'active', ownerUserId: owner.id });
+  await t.db.insert(schema.merchantStaff).values({ merchantId: id, userId: owner.id, role: 'owner' });
+  if (options.adPoints) await grantAdPoints(t, id, options.adPoints);
+  return { id, owner };
+}
+
+/** Ad points as a paid top-up would leave them (top-ups are another area). */
+export async function grantAdPoints(t: TestApp, merchantId: string, hundredths: number) {
+  await postTransaction(t.db, {
+    key: `test:grant:${newId('tst')}`,
+    kind: 'test_grant',
+    transfers: [
+      {
+        debit: accounts.platformAdPointsIssued(),
+        credit: accounts.merchantAdPoints(merchantId),
+        amount: hundredths,
+      },
+    ],
+  });
+}
+
+export const adPoints = async (t: TestApp, merchantId: string) =>
+  (await balanceOf(t.db, accounts.merchantAdPoints(merchantId))).posted;
+export const vouchers = async (t: TestApp, userId: string) =>
+  (await balanceOf(t.db, accounts.consumerVouchers(userId))).posted;
