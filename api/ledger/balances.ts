@@ -25,5 +25,10 @@ export async function balanceOf(db: DbOrTx, ref: AccountRef): Promise<Balance> {
     .where(and(eq(a.ownerType, ref.ownerType), eq(a.ownerId, ref.ownerId), eq(a.code, ref.code)));
   const posted = Number(row?.creditsPosted ?? 0) - Number(row?.debitsPosted ?? 0);
   const debitsPending = Number(row?.debitsPending ?? 0);
-  return { posted, available: posted - debitsPending, debitsPending, creditsPending: Number(row?.creditsPending ?? 0) };
+  return {
+    posted,
+    available: posted - debitsPending,
+    debitsPending,
+    creditsPending: Number(row?.creditsPending ?? 0),
+  };
 }

@@ -16,4 +16,30 @@ export interface AccountRef {
   shards?: number;
 }
 
+export interface TransferInput {
+  debit: AccountRef;
+  credit: AccountRef;
+  /** Minor units (fen or hundredths), a positive integer. */
+  amount: number;
+  /** Reserve now, post or void later (postPending / voidPending); optionally voided by a job at timeoutAt. */
+  pending?: { timeoutAt?: Date };
+}
+
+export interface PostResult {
+  transactionId: number;
+  transferIds: number[];
+  /** True when the key had been used with the same contents: nothing new was written. */
+  replayed: boolean;
+}
+
 export { type Balance, balanceOf } from './balances';
+export { LedgerError, type LedgerErrorCode } from './errors';
+export { accountHistory, type HistoryEntry } from './history';
+export {
+  type PostTransactionInput,
+  postPending,
+  postTransaction,
+  type ResolvePendingInput,
+  voidPending,
+} from './post';
+export { type VerifyResult, verifyLedger } from './verify';

@@ -1,4 +1,4 @@
-import { pgErrorCode } from '@alliance/db';
+import { type Db, type DbOrTx, pgErrorCode, type Tx } from '@alliance/db';
 import type { Ctx } from '../context';
 
 /** serialization_failure, deadlock_detected: safe to run the whole transaction again. */
@@ -11,9 +11,14 @@ const maxAttempts = 6;
  */
 export async function inTransaction<T>(ctx: Ctx, work: (txCtx: Ctx) => Promise<T>): Promise<T> {
   if (isTransaction(ctx.db)) return work(ctx);
+  return transactionWithRetry(ctx.db, (tx) => work({ ...ctx, db: tx }));
+}
+
+/** One transaction on `db`, run again (bounded) on serialization failures and deadlocks. */
+export async function transactionWithRetry<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await ctx.db.transaction((tx) => work({ ...ctx, db: tx }));
+      return await db.transaction((tx) => work(tx as Tx));
     } catch (error) {
       if (attempt >= maxAttempts || !retryableCodes.has(pgErrorCode(error) ?? '')) throw error;
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
@@ -21,6 +26,6 @@ export async function inTransaction<T>(ctx: Ctx, work: (txCtx: Ctx) => Promise<T
   }
 }
 
-function isTransaction(db: Ctx['db']): boolean {
+export function isTransaction(db: DbOrTx): db is Tx {
   return 'rollback' in db;
 }

@@ -1,0 +1,645 @@
+import { type DbOrTx, pgErrorCode } from '@alliance/db';
+import { type SQL, sql } from 'drizzle-orm';
+import { canonicalJson, sha256Hex } from '../ids';
+import { isTransaction, transactionWithRetry } from '../services/tx';
+import { LedgerError } from './errors';
+import type { AccountRef, PostResult, TransferInput } from './index';
+import { query } from './sql';
+
+export type TransferType = 'single' | 'pending' | 'post' | 'void';
+
+interface AccountRow {
+  id: number;
+  ownerType: string;
+  ownerId: string;
+  code: string;
+  shard: number;
+  ledger: string;
+  noOverdraft: boolean;
+  debitsPending: number;
+  debitsPosted: number;
+  creditsPending: number;
+  creditsPosted: number;
+  headHash: string;
+}
+
+/** The balance columns of one account row as a transaction changes them (before it writes). */
+interface Working extends AccountRow {
+  start: { dPend: number; dPost: number; cPend: number; cPost: number };
+}
+
+/** One transfer ready to insert; `hash` chains it to both accounts' previous heads. */
+interface PlannedTransfer {
+  ledger: string;
+  debitAccountId: number;
+  creditAccountId: number;
+  amount: number;
+  type: TransferType;
+  pendingId: number | null;
+  timeoutAt: Date | null;
+  debitBalanceAfter: number;
+  creditBalanceAfter: number;
+  debitPrevHash: string;
+  creditPrevHash: string;
+  hash: string;
+}
+
+/** What a transfer's hash covers, in this order; verifyLedger recomputes it from the stored row. */
+export function transferHashInput(t: {
+  key: string;
+  ledger: string;
+  debitAccountId: number;
+  creditAccountId: number;
+  amount: number;
+  type: string;
+  pendingId: number | null;
+  timeoutAt: Date | null;
+  debitBalanceAfter: number;
+  creditBalanceAfter: number;
+  createdAt: Date;
+  debitPrevHash: string;
+  creditPrevHash: string;
+}): string {
+  return canonicalJson([
+    t.key,
+    t.ledger,
+    t.debitAccountId,
+    t.creditAccountId,
+    t.amount,
+    t.type,
+    t.pendingId,
+    t.timeoutAt ? t.timeoutAt.getTime() : null,
+    t.debitBalanceAfter,
+    t.creditBalanceAfter,
+    t.createdAt.getTime(),
+    t.debitPrevHash,
+    t.creditPrevHash,
+  ]);
+}
+
+/** Thrown inside the (sub)transaction when the key already exists, to roll back what it touched. */
+class KeyExists {}
+
+const logicalName = (r: { ownerType: string; ownerId: string; code: string }) =>
+  `${r.ownerType}:${r.ownerId}:${r.code}`;
+
+/**
+ * Runs `work` atomically: in a savepoint inside the caller's transaction (so a refusal leaves it
+ * usable), or in a transaction of its own retried on deadlock/serialization failure.
+ */
+async function atomically<T>(db: DbOrTx, work: (tx: DbOrTx) => Promise<T>): Promise<T> {
+  return isTransaction(db) ? db.transaction((sp) => work(sp)) : transactionWithRetry(db, work);
+}
+
+/** The outcome of a key seen before: the original result, or a conflict naming what differs. */
+async function replayOrConflict(db: DbOrTx, key: string, contents: unknown): Promise<PostResult | null> {
+  const [existing] = await query<{
+    id: string | number;
+    contents: unknown;
+    transfer_ids: Array<string | number>;
+  }>(
+    db,
+    sql`select t.id, t.contents,
+          coalesce((select array_agg(r.id order by r.id) from ledger_transfers r where r.transaction_id = t.id), '{}') as transfer_ids
+        from ledger_transactions t where t.key = ${key}`,
+  );
+  if (!existing) return null;
+  const stored = typeof existing.contents === 'string' ? JSON.parse(existing.contents) : existing.contents;
+  const differences = diff(stored, contents, '');
+  if (differences.length > 0) {
+    throw new LedgerError(
+      'idempotency_conflict',
+      `Key ${key} was used with different contents: ${differences.slice(0, 5).join('; ')}`,
+      { key, differences },
+    );
+  }
+  return {
+    transactionId: Number(existing.id),
+    transferIds: existing.transfer_ids.map(Number),
+    replayed: true,
+  };
+}
+
+function diff(a: unknown, b: unknown, path: string): string[] {
+  if (a && b && typeof a === 'object' && typeof b === 'object') {
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+    return keys.flatMap((k) =>
+      diff((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], path ? `${path}.${k}` : k),
+    );
+  }
+  return canonicalJson(a ?? null) === canonicalJson(b ?? null)
+    ? []
+    : [`${path || 'contents'}: was ${canonicalJson(a ?? null)}, now ${canonicalJson(b ?? null)}`];
+}
+
+/** Runs a write, turning "key exists" and "pending already resolved" into their replay or error. */
+async function writeOnce(
+  db: DbOrTx,
+  key: string,
+  contents: unknown,
+  work: (tx: DbOrTx) => Promise<PostResult>,
+): Promise<PostResult> {
+  try {
+    return await atomically(db, work);
+  } catch (error) {
+    // A retry must replay even if the same transfers would now be refused (funds spent since).
+    if (error instanceof LedgerError && error.code !== 'idempotency_conflict') {
+      const replay = await replayOrConflict(db, key, contents);
+      if (replay) return replay;
+      throw error;
+    }
+    if (error instanceof KeyExists) {
+      const replay = await replayOrConflict(db, key, contents);
+      if (replay) return replay;
+      throw new Error(`ledger: key ${key} reported as existing but not found`);
+    }
+    const code = pgErrorCode(error);
+    if (code === '23505' && /resolves_pending_once/.test(messages(error))) {
+      const replay = await replayOrConflict(db, key, contents);
+      if (replay) return replay;
+      throw new LedgerError('pending_already_resolved', 'This pending transfer was already posted or voided');
+    }
+    // The CHECK constraints are the backstop should the row-level check above ever miss a case.
+    if (code === '23514') throw new LedgerError('insufficient_funds', 'The database refused an overdraft');
+    throw error;
+  }
+}
+
+function messages(error: unknown): string {
+  const out: string[] = [];
+  for (
+    let e = error as { message?: unknown; cause?: unknown } | undefined, i = 0;
+    e && i < 4;
+    e = e.cause as typeof e, i++
+  ) {
+    out.push(String(e.message ?? ''));
+  }
+  return out.join(' | ');
+}
+
+function validateRef(ref: AccountRef, where: string): void {
+  const ok =
+    ref &&
+    typeof ref.ownerId === 'string' &&
+    ref.ownerId.length > 0 &&
+    typeof ref.code === 'string' &&
+    ref.code.length > 0 &&
+    ['platform', 'merchant', 'consumer', 'supplier', 'campaign'].includes(ref.ownerType) &&
+    ['cny', 'ad_points', 'vouchers', 'eco_points'].includes(ref.ledger) &&
+    (ref.shards === undefined || (Number.isInteger(ref.shards) && ref.shards >= 1 && ref.shards <= 256));
+  if (!ok) throw new LedgerError('invalid_transfer', `${where}: invalid account reference`, { where });
+  // A per-shard overdraft check could not guard the logical balance.
+  if (ref.noOverdraft && (ref.shards ?? 1) > 1) {
+    throw new LedgerError('invalid_transfer', `${where}: a sharded account cannot be noOverdraft`, { where });
+  }
+}
+
+const logicalRef = (r: AccountRef) => ({
+  ownerType: r.ownerType,
+  ownerId: r.ownerId,
+  code: r.code,
+  ledger: r.ledger,
+});
+
+/**
+ * Locks the rows of the given accounts in id order (so concurrent transactions cannot deadlock on
+ * them), creating those never used. One round trip when they all exist.
+ */
+async function lockAccounts(
+  tx: DbOrTx,
+  wanted: Array<{
+    ownerType: string;
+    ownerId: string;
+    code: string;
+    shard: number;
+    ledger: string;
+    noOverdraft: boolean;
+  }>,
+): Promise<Map<string, Working>> {
+  const tuples = sql.join(
+    wanted.map((w) => sql`(${w.ownerType}::text, ${w.ownerId}::text, ${w.code}::text, ${w.shard}::int2)`),
+    sql`, `,
+  );
+  const select = () =>
+    query<Record<string, unknown>>(
+      tx,
+      sql`select id, owner_type, owner_id, code, shard, ledger, debits_must_not_exceed_credits as no_overdraft,
+            debits_pending, debits_posted, credits_pending, credits_posted, head_hash
+          from ledger_accounts where (owner_type, owner_id, code, shard) in (${tuples})
+          order by id for update`,
+    );
+  let rows = await select();
+  if (rows.length < wanted.length) {
+    const sorted = [...wanted].sort((a, b) =>
+      `${logicalName(a)}#${a.shard}` < `${logicalName(b)}#${b.shard}` ? -1 : 1,
+    );
+    await query(
+      tx,
+      sql`insert into ledger_accounts (ledger, owner_type, owner_id, code, shard, debits_must_not_exceed_credits)
+          values ${sql.join(
+            sorted.map(
+              (w) =>
+                sql`(${w.ledger}, ${w.ownerType}, ${w.ownerId}, ${w.code}, ${w.shard}, ${w.noOverdraft})`,
+            ),
+            sql`, `,
+          )}
+          on conflict do nothing`,
+    );
+    rows = await select();
+  }
+  const out = new Map<string, Working>();
+  for (const r of rows) {
+    const row: Working = {
+      id: Number(r.id),
+      ownerType: String(r.owner_type),
+      ownerId: String(r.owner_id),
+      code: String(r.code),
+      shard: Number(r.shard),
+      ledger: String(r.ledger),
+      noOverdraft: Boolean(r.no_overdraft),
+      debitsPending: Number(r.debits_pending),
+      debitsPosted: Number(r.debits_posted),
+      creditsPending: Number(r.credits_pending),
+      creditsPosted: Number(r.credits_posted),
+      headHash: String(r.head_hash),
+      start: { dPend: 0, dPost: 0, cPend: 0, cPost: 0 },
+    };
+    row.start = {
+      dPend: row.debitsPending,
+      dPost: row.debitsPosted,
+      cPend: row.creditsPending,
+      cPost: row.creditsPosted,
+    };
+    out.set(`${logicalName(row)}#${row.shard}`, row);
+  }
+  return out;
+}
+
+async function lockAccountsById(tx: DbOrTx, ids: number[]): Promise<Map<number, Working>> {
+  const rows = await query<Record<string, unknown>>(
+    tx,
+    sql`select id, owner_type, owner_id, code, shard, ledger, debits_must_not_exceed_credits as no_overdraft,
+          debits_pending, debits_posted, credits_pending, credits_posted, head_hash
+        from ledger_accounts where id in (${sql.join(
+          ids.map((id) => sql`${id}::int8`),
+          sql`, `,
+        )}) order by id for update`,
+  );
+  const out = new Map<number, Working>();
+  for (const r of rows) {
+    const row = {
+      id: Number(r.id),
+      ownerType: String(r.owner_type),
+      ownerId: String(r.owner_id),
+      code: String(r.code),
+      shard: Number(r.shard),
+      ledger: String(r.ledger),
+      noOverdraft: Boolean(r.no_overdraft),
+      debitsPending: Number(r.debits_pending),
+      debitsPosted: Number(r.debits_posted),
+      creditsPending: Number(r.credits_pending),
+      creditsPosted: Number(r.credits_posted),
+      headHash: String(r.head_hash),
+    };
+    out.set(row.id, {
+      ...row,
+      start: {
+        dPend: row.debitsPending,
+        dPost: row.debitsPosted,
+        cPend: row.creditsPending,
+        cPost: row.creditsPosted,
+      },
+    });
+  }
+  return out;
+}
+
+/** Applies one transfer to the working rows and chains its hash. */
+async function plan(
+  key: string,
+  createdAt: Date,
+  debit: Working,
+  credit: Working,
+  t: {
+    amount: number;
+    type: TransferType;
+    pendingId: number | null;
+    timeoutAt: Date | null;
+    pendingAmount?: number;
+  },
+): Promise<PlannedTransfer> {
+  const { amount, type } = t;
+  if (type === 'single') {
+    debit.debitsPosted += amount;
+    credit.creditsPosted += amount;
+  } else if (type === 'pending') {
+    debit.debitsPending += amount;
+    credit.creditsPending += amount;
+  } else {
+    const reserved = t.pendingAmount ?? 0;
+    debit.debitsPending -= reserved;
+    credit.creditsPending -= reserved;
+    if (type === 'post') {
+      debit.debitsPosted += amount;
+      credit.creditsPosted += amount;
+    }
+  }
+  if (debit.noOverdraft && debit.debitsPosted + debit.debitsPending > debit.creditsPosted) {
+    throw new LedgerError(
+      'insufficient_funds',
+      `Account ${logicalName(debit)} has ${debit.creditsPosted - debit.debitsPosted - debit.debitsPending + amount} available, needs ${amount}`,
+      {
+        account: {
+          ownerType: debit.ownerType,
+          ownerId: debit.ownerId,
+          code: debit.code,
+          ledger: debit.ledger,
+        },
+        accountId: debit.id,
+        available: debit.creditsPosted - debit.debitsPosted - debit.debitsPending + amount,
+        amount,
+      },
+    );
+  }
+  const base = {
+    key,
+    ledger: debit.ledger,
+    debitAccountId: debit.id,
+    creditAccountId: credit.id,
+    amount,
+    type,
+    pendingId: t.pendingId,
+    timeoutAt: t.timeoutAt,
+    debitBalanceAfter: debit.creditsPosted - debit.debitsPosted,
+    creditBalanceAfter: credit.creditsPosted - credit.debitsPosted,
+    createdAt,
+    debitPrevHash: debit.headHash,
+    creditPrevHash: credit.headHash,
+  };
+  const hash = await sha256Hex(transferHashInput(base));
+  debit.headHash = hash;
+  credit.headHash = hash;
+  return { ...base, hash };
+}
+
+/**
+ * Writes the transaction, its transfers and the account changes in ONE statement. If the key
+ * already exists (a retry, or a concurrent duplicate that committed first) nothing is written and
+ * KeyExists is thrown so the caller replays or refuses.
+ */
+async function write(
+  tx: DbOrTx,
+  input: { key: string; kind: string; contents: unknown; meta?: Record<string, unknown>; createdAt: Date },
+  accounts: Iterable<Working>,
+  transfers: PlannedTransfer[],
+): Promise<PostResult> {
+  const contentsJson = canonicalJson(input.contents);
+  const contentsHash = await sha256Hex(contentsJson);
+  const changed = [...accounts].filter(
+    (a) =>
+      a.debitsPending !== a.start.dPend ||
+      a.debitsPosted !== a.start.dPost ||
+      a.creditsPending !== a.start.cPend ||
+      a.creditsPosted !== a.start.cPost ||
+      transfers.some((t) => t.debitAccountId === a.id || t.creditAccountId === a.id),
+  );
+  const updates: SQL = sql.join(
+    changed.map(
+      (a) =>
+        sql`(${a.id}::int8, ${a.debitsPending - a.start.dPend}::int8, ${a.debitsPosted - a.start.dPost}::int8, ${
+          a.creditsPending - a.start.cPend
+        }::int8, ${a.creditsPosted - a.start.cPost}::int8, ${a.headHash}::text)`,
+    ),
+    sql`, `,
+  );
+  const values: SQL = sql.join(
+    transfers.map(
+      (t, i) =>
+        sql`(${i}::int4, ${t.ledger}::text, ${t.debitAccountId}::int8, ${t.creditAccountId}::int8, ${t.amount}::int8, ${t.type}::text, ${t.pendingId}::int8, ${t.timeoutAt?.toISOString() ?? null}::timestamptz, ${t.debitBalanceAfter}::int8, ${t.creditBalanceAfter}::int8, ${t.debitPrevHash}::text, ${t.creditPrevHash}::text, ${t.hash}::text)`,
+    ),
+    sql`, `,
+  );
+  const createdAt = input.createdAt.toISOString();
+  const rows = await query<{ id: string | number; transaction_id: string | number }>(
+    tx,
+    sql`with ins as (
+          insert into ledger_transactions (key, kind, contents_hash, contents, meta, created_at)
+          values (${input.key}, ${input.kind}, ${contentsHash}, ${contentsJson}::jsonb, ${input.meta ? JSON.stringify(input.meta) : null}::jsonb, ${createdAt}::timestamptz)
+          on conflict (key) do nothing
+          returning id
+        ), upd as (
+          update ledger_accounts a set
+            debits_pending = a.debits_pending + v.dpend, debits_posted = a.debits_posted + v.dpost,
+            credits_pending = a.credits_pending + v.cpend, credits_posted = a.credits_posted + v.cpost,
+            head_hash = v.head
+          from (values ${updates}) as v(id, dpend, dpost, cpend, cpost, head)
+          where a.id = v.id and exists (select 1 from ins)
+          returning a.id
+        )
+        insert into ledger_transfers (transaction_id, ledger, debit_account_id, credit_account_id, amount, type, pending_id,
+          timeout_at, debit_balance_after, credit_balance_after, debit_prev_hash, credit_prev_hash, hash, created_at)
+        select ins.id, v.ledger, v.debit, v.credit, v.amount, v.type, v.pending_id, v.timeout_at, v.debit_after, v.credit_after,
+          v.debit_prev, v.credit_prev, v.hash, ${createdAt}::timestamptz
+        from ins, (values ${values}) as v(ord, ledger, debit, credit, amount, type, pending_id, timeout_at, debit_after, credit_after, debit_prev, credit_prev, hash)
+        order by v.ord
+        returning id, transaction_id`,
+  );
+  if (rows.length === 0) throw new KeyExists();
+  const ids = rows.map((r) => Number(r.id)).sort((a, b) => a - b);
+  return { transactionId: Number(rows[0]?.transaction_id), transferIds: ids, replayed: false };
+}
+
+export interface PostTransactionInput {
+  key: string;
+  kind: string;
+  transfers: TransferInput[];
+  meta?: Record<string, unknown>;
+  now?: Date;
+}
+
+/**
+ * Commits all transfers or none. Each debit is checked, in order, against its account's flags
+ * with the rows locked; the same key replays the original result (see LedgerError for refusals).
+ */
+export async function postTransaction(db: DbOrTx, input: PostTransactionInput): Promise<PostResult> {
+  if (typeof input.key !== 'string' || input.key.length === 0 || input.key.length > 500) {
+    throw new LedgerError('invalid_transfer', 'A transaction needs a key of 1 to 500 characters');
+  }
+  if (!Array.isArray(input.transfers) || input.transfers.length === 0 || input.transfers.length > 100) {
+    throw new LedgerError('invalid_transfer', 'A transaction has 1 to 100 transfers');
+  }
+  input.transfers.forEach((t, i) => {
+    validateRef(t.debit, `transfers[${i}].debit`);
+    validateRef(t.credit, `transfers[${i}].credit`);
+    if (!Number.isSafeInteger(t.amount) || t.amount <= 0) {
+      throw new LedgerError('invalid_transfer', `transfers[${i}].amount must be a positive integer`, {
+        index: i,
+      });
+    }
+    if (t.debit.ledger !== t.credit.ledger) {
+      throw new LedgerError(
+        'invalid_transfer',
+        `transfers[${i}] crosses ledgers (${t.debit.ledger} → ${t.credit.ledger})`,
+        {
+          index: i,
+        },
+      );
+    }
+    if (logicalName(t.debit) === logicalName(t.credit)) {
+      throw new LedgerError('invalid_transfer', `transfers[${i}] debits and credits the same account`, {
+        index: i,
+      });
+    }
+    if (t.pending?.timeoutAt && Number.isNaN(new Date(t.pending.timeoutAt).getTime())) {
+      throw new LedgerError('invalid_transfer', `transfers[${i}].pending.timeoutAt is not a date`, {
+        index: i,
+      });
+    }
+  });
+  const contents = {
+    kind: input.kind,
+    transfers: input.transfers.map((t) => ({
+      debit: logicalRef(t.debit),
+      credit: logicalRef(t.credit),
+      amount: t.amount,
+      pending: Boolean(t.pending),
+    })),
+  };
+  const createdAt = input.now ?? new Date();
+
+  // One random shard per hot logical account per transaction, so purchases spread over rows.
+  const shardOf = new Map<string, number>();
+  const wanted = new Map<
+    string,
+    { ownerType: string; ownerId: string; code: string; shard: number; ledger: string; noOverdraft: boolean }
+  >();
+  for (const t of input.transfers) {
+    for (const ref of [t.debit, t.credit]) {
+      const name = logicalName(ref);
+      if (!shardOf.has(name)) shardOf.set(name, Math.floor(Math.random() * (ref.shards ?? 1)));
+      const shard = shardOf.get(name) ?? 0;
+      wanted.set(`${name}#${shard}`, { ...logicalRef(ref), shard, noOverdraft: Boolean(ref.noOverdraft) });
+    }
+  }
+
+  return writeOnce(db, input.key, contents, async (tx) => {
+    const rows = await lockAccounts(tx, [...wanted.values()]);
+    const row = (ref: AccountRef) => {
+      const r = rows.get(`${logicalName(ref)}#${shardOf.get(logicalName(ref))}`);
+      if (!r) throw new Error(`ledger: account ${logicalName(ref)} was not created`);
+      if (r.ledger !== ref.ledger) {
+        throw new LedgerError(
+          'invalid_transfer',
+          `Account ${logicalName(ref)} is on ledger ${r.ledger}, not ${ref.ledger}`,
+        );
+      }
+      return r;
+    };
+    const planned: PlannedTransfer[] = [];
+    for (const t of input.transfers) {
+      planned.push(
+        await plan(input.key, createdAt, row(t.debit), row(t.credit), {
+          amount: t.amount,
+          type: t.pending ? 'pending' : 'single',
+          pendingId: null,
+          timeoutAt: t.pending?.timeoutAt ? new Date(t.pending.timeoutAt) : null,
+        }),
+      );
+    }
+    return write(
+      tx,
+      { key: input.key, kind: input.kind, contents, meta: input.meta, createdAt },
+      rows.values(),
+      planned,
+    );
+  });
+}
+
+export interface ResolvePendingInput {
+  key: string;
+  pendingTransferId: number;
+  now?: Date;
+  meta?: Record<string, unknown>;
+}
+
+async function resolvePending(
+  db: DbOrTx,
+  input: ResolvePendingInput & { amount?: number },
+  type: 'post' | 'void',
+) {
+  if (typeof input.key !== 'string' || input.key.length === 0 || input.key.length > 500) {
+    throw new LedgerError('invalid_transfer', 'A transaction needs a key of 1 to 500 characters');
+  }
+  if (!Number.isSafeInteger(input.pendingTransferId) || input.pendingTransferId <= 0) {
+    throw new LedgerError('pending_not_found', 'No such pending transfer');
+  }
+  const kind = type === 'post' ? 'pending_post' : 'pending_void';
+  const contents =
+    type === 'post'
+      ? { kind, pendingTransferId: input.pendingTransferId, amount: input.amount ?? null }
+      : { kind, pendingTransferId: input.pendingTransferId };
+  const now = input.now ?? new Date();
+  const [pending] = await query<Record<string, unknown>>(
+    db,
+    sql`select t.id, t.type, t.debit_account_id, t.credit_account_id, t.amount, t.timeout_at,
+          exists (select 1 from ledger_transfers r where r.pending_id = t.id) as resolved
+        from ledger_transfers t where t.id = ${input.pendingTransferId}::int8`,
+  );
+  if (pending?.type !== 'pending') {
+    throw new LedgerError('pending_not_found', `No pending transfer ${input.pendingTransferId}`);
+  }
+  const reserved = Number(pending.amount);
+  if (pending.resolved) {
+    const replay = await replayOrConflict(db, input.key, contents);
+    if (replay) return replay;
+    throw new LedgerError(
+      'pending_already_resolved',
+      `Pending transfer ${input.pendingTransferId} was already resolved`,
+    );
+  }
+  const timeoutAt = pending.timeout_at ? new Date(pending.timeout_at as string) : null;
+  if (type === 'post' && timeoutAt && now.getTime() >= timeoutAt.getTime()) {
+    throw new LedgerError(
+      'pending_already_resolved',
+      `Pending transfer ${input.pendingTransferId} timed out`,
+      {
+        reason: 'timed_out',
+      },
+    );
+  }
+  const amount = type === 'post' ? (input.amount ?? reserved) : reserved;
+  if (!Number.isSafeInteger(amount) || amount <= 0 || amount > reserved) {
+    throw new LedgerError('invalid_transfer', `Post between 1 and ${reserved}`, { reserved });
+  }
+  const debitId = Number(pending.debit_account_id);
+  const creditId = Number(pending.credit_account_id);
+  return writeOnce(db, input.key, contents, async (tx) => {
+    const rows = await lockAccountsById(tx, [debitId, creditId]);
+    const debit = rows.get(debitId);
+    const credit = rows.get(creditId);
+    if (!debit || !credit) throw new Error('ledger: pending transfer accounts missing');
+    const planned = await plan(input.key, now, debit, credit, {
+      amount,
+      type,
+      pendingId: input.pendingTransferId,
+      timeoutAt: null,
+      pendingAmount: reserved,
+    });
+    return write(tx, { key: input.key, kind, contents, meta: input.meta, createdAt: now }, rows.values(), [
+      planned,
+    ]);
+  });
+}
+
+/** Posts a pending transfer, in full or in part (the rest is released), exactly once. */
+export function postPending(
+  db: DbOrTx,
+  input: ResolvePendingInput & { amount?: number },
+): Promise<PostResult> {
+  return resolvePending(db, input, 'post');
+}
+
+/** Releases a pending transfer, exactly once. */
+export function voidPending(db: DbOrTx, input: ResolvePendingInput): Promise<PostResult> {
+  return resolvePending(db, input, 'void');
+}

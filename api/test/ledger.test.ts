@@ -1,0 +1,346 @@
+import type { OpenDb } from '@alliance/db';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { voidExpiredPending } from '../jobs/ledger';
+import {
+  type AccountRef,
+  accountHistory,
+  balanceOf,
+  LedgerError,
+  postPending,
+  postTransaction,
+  verifyLedger,
+  voidPending,
+} from '../ledger';
+import { inTransaction } from '../services/tx';
+import { openTestDb } from './test-db';
+
+let opened: OpenDb;
+beforeAll(async () => {
+  opened = await openTestDb();
+});
+afterAll(() => opened.close());
+
+const consumer = (id: string): AccountRef => ({
+  ownerType: 'consumer',
+  ownerId: id,
+  code: 'vouchers',
+  ledger: 'vouchers',
+  noOverdraft: true,
+});
+const issued: AccountRef = {
+  ownerType: 'platform',
+  ownerId: 'platform',
+  code: 'vouchers.issued',
+  ledger: 'vouchers',
+  shards: 4,
+};
+const cash = (id: string): AccountRef => ({
+  ownerType: 'merchant',
+  ownerId: id,
+  code: 'cny',
+  ledger: 'cny',
+  noOverdraft: true,
+});
+
+async function refusal(promise: Promise<unknown>): Promise<LedgerError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof LedgerError) return error;
+    throw error;
+  }
+  throw new Error('expected a LedgerError');
+}
+
+describe('ledger transfers', () => {
+  it('moves exact amounts, sums sharded platform accounts and keeps every invariant', async () => {
+    const db = opened.db;
+    const alice = consumer('usr_alice');
+    const bob = consumer('usr_bob');
+    for (let i = 0; i < 8; i++) {
+      await postTransaction(db, {
+        key: `issue-${i}`,
+        kind: 'issue',
+        transfers: [{ debit: issued, credit: alice, amount: 1250 }],
+      });
+    }
+    const paid = await postTransaction(db, {
+      key: 'pay-1',
+      kind: 'gift',
+      transfers: [
+        { debit: alice, credit: bob, amount: 333 },
+        { debit: bob, credit: issued, amount: 33 },
+      ],
+      meta: { note: 'two transfers' },
+    });
+    expect(paid.replayed).toBe(false);
+    expect(paid.transferIds).toHaveLength(2);
+    expect(await balanceOf(db, alice)).toEqual({
+      posted: 9667,
+      available: 9667,
+      debitsPending: 0,
+      creditsPending: 0,
+    });
+    expect((await balanceOf(db, bob)).posted).toBe(300);
+    expect((await balanceOf(db, issued)).posted).toBe(-9967);
+    const shards = await db.execute(
+      sql`select count(*)::int as n from ledger_accounts where code = 'vouchers.issued'`,
+    );
+    const n = Number(
+      (Array.isArray(shards) ? shards : (shards as { rows: unknown[] }).rows).map(
+        (r) => (r as { n: number }).n,
+      )[0],
+    );
+    expect(n).toBeGreaterThan(1);
+    expect(n).toBeLessThanOrEqual(4);
+    expect(await verifyLedger(db)).toMatchObject({ ok: true });
+  });
+
+  it('refuses an overdraft, writes nothing, and leaves the caller transaction usable', async () => {
+    const db = opened.db;
+    const carol = consumer('usr_carol');
+    await postTransaction(db, {
+      key: 'carol-in',
+      kind: 'issue',
+      transfers: [{ debit: issued, credit: carol, amount: 500 }],
+    });
+    const error = await refusal(
+      postTransaction(db, {
+        key: 'carol-out',
+        kind: 'spend',
+        transfers: [{ debit: carol, credit: issued, amount: 501 }],
+      }),
+    );
+    expect(error.code).toBe('insufficient_funds');
+    expect(error.details).toMatchObject({
+      account: { ownerType: 'consumer', ownerId: 'usr_carol', code: 'vouchers' },
+      available: 500,
+      amount: 501,
+    });
+
+    // Inside a caller's transaction: catch the refusal, carry on, commit the rest.
+    const ctx = { db } as Parameters<typeof inTransaction>[0];
+    await inTransaction(ctx, async ({ db: tx }) => {
+      const refused = await refusal(
+        postTransaction(tx, {
+          key: 'carol-both',
+          kind: 'spend',
+          transfers: [
+            { debit: carol, credit: issued, amount: 200 },
+            { debit: carol, credit: issued, amount: 301 },
+          ],
+        }),
+      );
+      expect(refused.code).toBe('insufficient_funds');
+      await postTransaction(tx, {
+        key: 'carol-small',
+        kind: 'spend',
+        transfers: [{ debit: carol, credit: issued, amount: 200 }],
+      });
+    });
+    expect((await balanceOf(db, carol)).posted).toBe(300);
+    // The refused key was never recorded: it can be used once funds allow.
+    await postTransaction(db, {
+      key: 'carol-both',
+      kind: 'spend',
+      transfers: [{ debit: carol, credit: issued, amount: 300 }],
+    });
+    expect((await balanceOf(db, carol)).posted).toBe(0);
+    expect((await verifyLedger(db)).ok).toBe(true);
+  });
+
+  it('replays the same key and contents, and names what differs otherwise', async () => {
+    const db = opened.db;
+    const dave = consumer('usr_dave');
+    const input = { key: 'dave-1', kind: 'issue', transfers: [{ debit: issued, credit: dave, amount: 700 }] };
+    const first = await postTransaction(db, input);
+    const again = await postTransaction(db, input);
+    expect(again).toEqual({ ...first, replayed: true });
+    expect((await balanceOf(db, dave)).posted).toBe(700);
+    const changed = await refusal(
+      postTransaction(db, { ...input, transfers: [{ debit: issued, credit: dave, amount: 701 }] }),
+    );
+    expect(changed.code).toBe('idempotency_conflict');
+    expect(changed.message).toContain('transfers.0.amount: was 700, now 701');
+    // A retry replays even when the same transfer would now be refused.
+    await postTransaction(db, {
+      key: 'dave-spend',
+      kind: 'spend',
+      transfers: [{ debit: dave, credit: issued, amount: 700 }],
+    });
+    const retry = await postTransaction(db, {
+      key: 'dave-spend',
+      kind: 'spend',
+      transfers: [{ debit: dave, credit: issued, amount: 700 }],
+    });
+    expect(retry.replayed).toBe(true);
+    expect((await balanceOf(db, dave)).posted).toBe(0);
+  });
+
+  it('refuses malformed transfers', async () => {
+    const db = opened.db;
+    const eve = consumer('usr_eve');
+    const cases: Array<[string, unknown[]]> = [
+      ['zero', [{ debit: issued, credit: eve, amount: 0 }]],
+      ['fraction', [{ debit: issued, credit: eve, amount: 1.5 }]],
+      ['cross-ledger', [{ debit: cash('mer_x'), credit: eve, amount: 1 }]],
+      ['same account', [{ debit: eve, credit: eve, amount: 1 }]],
+      ['empty', []],
+    ];
+    for (const [name, transfers] of cases) {
+      const error = await refusal(
+        postTransaction(db, { key: `bad-${name}`, kind: 'x', transfers: transfers as never }),
+      );
+      expect(error.code, name).toBe('invalid_transfer');
+    }
+  });
+});
+
+describe('two-phase transfers', () => {
+  it('holds a pending debit against the balance, posts part, releases the rest, exactly once', async () => {
+    const db = opened.db;
+    const frank = consumer('usr_frank');
+    await postTransaction(db, {
+      key: 'frank-in',
+      kind: 'issue',
+      transfers: [{ debit: issued, credit: frank, amount: 1000 }],
+    });
+    const hold = await postTransaction(db, {
+      key: 'frank-hold',
+      kind: 'withdraw',
+      transfers: [{ debit: frank, credit: issued, amount: 800, pending: {} }],
+    });
+    expect(await balanceOf(db, frank)).toEqual({
+      posted: 1000,
+      available: 200,
+      debitsPending: 800,
+      creditsPending: 0,
+    });
+    expect(
+      (
+        await refusal(
+          postTransaction(db, {
+            key: 'frank-x',
+            kind: 'spend',
+            transfers: [{ debit: frank, credit: issued, amount: 201 }],
+          }),
+        )
+      ).code,
+    ).toBe('insufficient_funds');
+    const pendingId = hold.transferIds[0] as number;
+    const posted = await postPending(db, { key: 'frank-post', pendingTransferId: pendingId, amount: 600 });
+    expect(posted.replayed).toBe(false);
+    expect(await balanceOf(db, frank)).toEqual({
+      posted: 400,
+      available: 400,
+      debitsPending: 0,
+      creditsPending: 0,
+    });
+    expect(await postPending(db, { key: 'frank-post', pendingTransferId: pendingId, amount: 600 })).toEqual({
+      ...posted,
+      replayed: true,
+    });
+    expect((await refusal(voidPending(db, { key: 'frank-void', pendingTransferId: pendingId }))).code).toBe(
+      'pending_already_resolved',
+    );
+    expect(
+      (await refusal(postPending(db, { key: 'frank-post', pendingTransferId: pendingId, amount: 500 }))).code,
+    ).toBe('idempotency_conflict');
+    expect((await refusal(voidPending(db, { key: 'nope', pendingTransferId: 999999 }))).code).toBe(
+      'pending_not_found',
+    );
+    expect(
+      (await refusal(voidPending(db, { key: 'nope', pendingTransferId: posted.transferIds[0] as number })))
+        .code,
+    ).toBe('pending_not_found');
+    expect((await verifyLedger(db)).ok).toBe(true);
+  });
+
+  it('voids, refuses over-posting, and the job voids what timed out', async () => {
+    const db = opened.db;
+    const gina = consumer('usr_gina');
+    await postTransaction(db, {
+      key: 'gina-in',
+      kind: 'issue',
+      transfers: [{ debit: issued, credit: gina, amount: 1000 }],
+    });
+    const a = await postTransaction(db, {
+      key: 'gina-a',
+      kind: 'hold',
+      transfers: [{ debit: gina, credit: issued, amount: 100, pending: {} }],
+    });
+    const aId = a.transferIds[0] as number;
+    expect(
+      (await refusal(postPending(db, { key: 'gina-a-over', pendingTransferId: aId, amount: 101 }))).code,
+    ).toBe('invalid_transfer');
+    await voidPending(db, { key: 'gina-a-void', pendingTransferId: aId });
+    expect(await balanceOf(db, gina)).toEqual({
+      posted: 1000,
+      available: 1000,
+      debitsPending: 0,
+      creditsPending: 0,
+    });
+
+    const now = new Date('2026-11-30T02:00:00Z');
+    const b = await postTransaction(db, {
+      key: 'gina-b',
+      kind: 'hold',
+      now,
+      transfers: [
+        {
+          debit: gina,
+          credit: issued,
+          amount: 300,
+          pending: { timeoutAt: new Date(now.getTime() + 60_000) },
+        },
+      ],
+    });
+    const bId = b.transferIds[0] as number;
+    expect(await voidExpiredPending(db, new Date(now.getTime() + 59_999))).toBe(0);
+    expect((await balanceOf(db, gina)).available).toBe(700);
+    expect(await voidExpiredPending(db, new Date(now.getTime() + 60_000))).toBe(1);
+    expect((await balanceOf(db, gina)).available).toBe(1000);
+    expect((await refusal(postPending(db, { key: 'gina-b-post', pendingTransferId: bId }))).code).toBe(
+      'pending_already_resolved',
+    );
+    expect(await voidExpiredPending(db, new Date(now.getTime() + 120_000))).toBe(0);
+    expect((await verifyLedger(db)).ok).toBe(true);
+  });
+});
+
+describe('history', () => {
+  it('pages an account history newest first with signed amounts and balances', async () => {
+    const db = opened.db;
+    const hal = consumer('usr_hal');
+    for (let i = 1; i <= 5; i++) {
+      await postTransaction(db, {
+        key: `hal-${i}`,
+        kind: 'issue',
+        transfers: [{ debit: issued, credit: hal, amount: i * 100 }],
+        meta: { i },
+      });
+    }
+    await postTransaction(db, {
+      key: 'hal-spend',
+      kind: 'spend',
+      transfers: [{ debit: hal, credit: issued, amount: 250 }],
+    });
+    const first = await accountHistory(db, hal, { limit: 4 });
+    expect(first.data.map((e) => [e.kind, e.amount, e.balanceAfter])).toEqual([
+      ['spend', -250, 1250],
+      ['issue', 500, 1500],
+      ['issue', 400, 1000],
+      ['issue', 300, 600],
+    ]);
+    expect(first.data[1]?.meta).toEqual({ i: 5 });
+    expect(first.nextCursor).not.toBeNull();
+    const second = await accountHistory(db, hal, { limit: 4, cursor: first.nextCursor });
+    expect(second.data.map((e) => e.amount)).toEqual([200, 100]);
+    expect(second.nextCursor).toBeNull();
+    expect(await accountHistory(db, consumer('usr_nobody'), { limit: 10 })).toEqual({
+      data: [],
+      nextCursor: null,
+    });
+  });
+});
