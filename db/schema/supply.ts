@@ -198,3 +198,13 @@ export const payoutItems = pgTable(
     index('payout_items_batch_idx').on(t.batchId),
   ],
 );
+
+/** Where a supplier is paid: its Stripe Connect account. Without one, operators pay by bank and mark it paid. */
+export const supplierPayoutAccounts = pgTable('supplier_payout_accounts', {
+  supplierId: text('supplier_id')
+    .primaryKey()
+    .references(() => suppliers.id),
+  stripeAccountId: text('stripe_account_id').notNull(),
+  updatedBy: text('updated_by').notNull(),
+  updatedAt: at('updated_at').notNull(),
+});
