@@ -91,7 +91,7 @@ export async function resolveSessionUser(ctx: Ctx, provider: AuthProvider, token
 }
 
 /** One account per phone number: find it, or create it on first sign-in. */
-async function userForPhone(ctx: Ctx, phone: string): Promise<SessionUser> {
+export async function userForPhone(ctx: Ctx, phone: string): Promise<SessionUser> {
   const t = schema.users;
   for (let attempt = 0; attempt < 3; attempt++) {
     const [existing] = await ctx.db.select().from(t).where(eq(t.phone, phone));

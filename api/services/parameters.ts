@@ -1,6 +1,7 @@
 import { schema } from '@alliance/db';
 import { and, desc, eq, lte } from 'drizzle-orm';
 import type { Ctx } from '../context';
+import { ApiError } from '../errors';
 import { newId } from '../ids';
 
 /** SPEC section 3 defaults. Integers only: fen, hundredths of a point, basis points, counts. */
@@ -84,4 +85,98 @@ export async function recordParameterChange(ctx: Ctx, input: ParameterChangeInpu
   };
   await ctx.db.insert(schema.parameterChanges).values(row);
   return row;
+}
+
+/** What an operator may set each parameter to; a value outside is 422 `invalid_parameter_value`. */
+const intRanges: Partial<Record<ParameterName, [number, number]>> = {
+  adPointPriceFen: [1, 1_000_000],
+  merchantAdRateBp: [0, 10_000],
+  voucherRatePerYuan: [0, 100_000],
+  videosPerConversion: [1, 100],
+  conversionsPerDay: [0, 100],
+  conversionVouchers: [1, 1_000_000],
+  conversionEcoPoints: [1, 1_000_000],
+  ecoPointUnitPriceFen: [1, 1_000_000],
+  withdrawalMinimumEcoPoints: [0, 1_000_000_000],
+  withdrawalFeeBp: [0, 10_000],
+  withdrawalsEnabled: [0, 1],
+  lowBalanceAlertAdPoints: [0, 1_000_000_000_000],
+  deliveryAutoConfirmDays: [1, 365],
+};
+
+export function parameterValueProblem(name: ParameterName, value: unknown): string | null {
+  if (isTextParameter(name)) {
+    if (typeof value !== 'string') return `${name} is text`;
+    if (name === 'businessTimeZone') {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: value });
+        return null;
+      } catch {
+        return `${value} is not an IANA time zone`;
+      }
+    }
+    if (name === 'supplierSettlementTrigger') {
+      return value === 'on_shipment' || value === 'on_delivery' ? null : 'on_shipment or on_delivery';
+    }
+    return /^(\S+\s+){4}\S+$/.test(value.trim()) && /^[\d*,/\-\s]+$/.test(value) ? null : 'a five-field cron expression';
+  }
+  const [min, max] = intRanges[name] ?? [0, Number.MAX_SAFE_INTEGER];
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
+    return `${name} must be an integer from ${min} to ${max}`;
+  }
+  return null;
+}
+
+/** Operators: the values in force now, and every change (newest first) with who, when, from when. */
+export async function parameterOverview(ctx: Ctx, options: { limit: number }) {
+  const t = schema.parameterChanges;
+  const history = await ctx.db.select().from(t).orderBy(desc(t.changedAt), desc(t.id)).limit(options.limit);
+  return {
+    values: await parametersAt(ctx),
+    defaults: parameterDefaults,
+    history: history.map((row) => ({
+      id: row.id,
+      scope: row.scope,
+      name: row.name,
+      value: row.textValue ?? row.intValue,
+      effectiveFrom: row.effectiveFrom.toISOString(),
+      changedBy: row.changedBy,
+      changedAt: row.changedAt.toISOString(),
+      reason: row.reason,
+    })),
+  };
+}
+
+/** Operators change a platform parameter from now or a later time; never retroactively. */
+export async function changePlatformParameter(
+  ctx: Ctx,
+  input: { name: string; value: number | string; effectiveFrom?: Date; reason?: string },
+) {
+  if (!ctx.user) throw new ApiError(401, 'unauthorized', 'Sign in first');
+  if (!ctx.user.roles.includes('operator')) throw new ApiError(403, 'forbidden', 'Operators only');
+  if (!(input.name in parameterDefaults)) throw new ApiError(422, 'unknown_parameter', `No parameter ${input.name}`);
+  const name = input.name as ParameterName;
+  const problem = parameterValueProblem(name, input.value);
+  if (problem) throw new ApiError(422, 'invalid_parameter_value', problem);
+  if (input.effectiveFrom && input.effectiveFrom.getTime() < ctx.now().getTime()) {
+    throw new ApiError(422, 'effective_in_past', 'A change applies from now or later, never retroactively');
+  }
+  const change = await recordParameterChange(ctx, {
+    scope: 'platform',
+    name,
+    value: input.value,
+    effectiveFrom: input.effectiveFrom,
+    changedBy: ctx.user.id,
+    reason: input.reason,
+  });
+  return {
+    id: change.id,
+    scope: change.scope,
+    name: change.name,
+    value: change.textValue ?? change.intValue,
+    effectiveFrom: change.effectiveFrom.toISOString(),
+    changedBy: change.changedBy,
+    changedAt: change.changedAt.toISOString(),
+    reason: change.reason,
+  };
 }

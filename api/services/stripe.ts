@@ -36,7 +36,11 @@ const subtleCrypto = Stripe.createSubtleCryptoProvider();
  * A verified event, or 400 `invalid_signature`: the signature must be over these exact bytes
  * (re-serialised JSON fails) and no older than the tolerance on the server's clock.
  */
-export async function verifyStripeEvent(ctx: Ctx, rawBody: string, signature: string | undefined): Promise<Stripe.Event> {
+export async function verifyStripeEvent(
+  ctx: Ctx,
+  rawBody: string,
+  signature: string | undefined,
+): Promise<Stripe.Event> {
   if (!signature) throw new ApiError(400, 'invalid_signature', 'Stripe-Signature header is missing');
   try {
     return await stripeFor(ctx).webhooks.constructEventAsync(

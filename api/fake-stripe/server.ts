@@ -1,0 +1,400 @@
+/**
+ * A small fake Stripe on loopback: the embedded default when STRIPE_SECRET_KEY is unset, and the
+ * tests' Stripe. It implements only the calls the platform makes, speaks the SDK's form-encoded
+ * bodies, and its checkout page lets a person pay so that a correctly signed webhook arrives, as
+ * with the real Stripe. The platform's code does not know which Stripe it talks to.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Stripe from 'stripe';
+
+export const fakeStripeSecretKey = 'sk_test_embedded_fake_stripe';
+
+export interface WebhookDelivery {
+  eventId: string;
+  type: string;
+  status: number;
+}
+
+export interface FakeStripeOptions {
+  webhookSecret: string;
+  /** Hands a signed event to the platform: an HTTP POST in the server, app.request in tests. */
+  deliver: (rawBody: string, signature: string) => Promise<number>;
+  now?: () => Date;
+}
+
+type Obj = Record<string, any>;
+
+export interface FakeStripe {
+  url: string;
+  host: string;
+  port: number;
+  /** Delivers an event the fake builds, signed like Stripe does (disputes, replays in tests). */
+  sendEvent(type: string, object: Obj): Promise<WebhookDelivery>;
+  sessions: Map<string, Obj>;
+  charges: Map<string, Obj>;
+  deliveries: WebhookDelivery[];
+  close(): Promise<void>;
+}
+
+const stripeSigner = new Stripe(fakeStripeSecretKey);
+const fakeId = (prefix: string) => `${prefix}_test_${randomBytes(12).toString('hex')}`;
+
+export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeStripe> {
+  const now = options.now ?? (() => new Date());
+  const seconds = () => Math.floor(now().getTime() / 1000);
+  const sessions = new Map<string, Obj>();
+  const paymentIntents = new Map<string, Obj>();
+  const charges = new Map<string, Obj>();
+  const accounts = new Map<string, Obj>();
+  const deliveries: WebhookDelivery[] = [];
+  let base = '';
+
+  async function sendEvent(type: string, object: Obj): Promise<WebhookDelivery> {
+    const event = {
+      id: fakeId('evt'),
+      object: 'event',
+      api_version: '2025-01-01',
+      created: seconds(),
+      data: { object },
+      livemode: false,
+      pending_webhooks: 1,
+      request: { id: null, idempotency_key: null },
+      type,
+    };
+    const payload = JSON.stringify(event, null, 2);
+    const signature = stripeSigner.webhooks.generateTestHeaderString({
+      payload,
+      secret: options.webhookSecret,
+      timestamp: seconds(),
+    });
+    let status = 0;
+    try {
+      status = await options.deliver(payload, signature);
+    } catch {
+      status = 0;
+    }
+    const delivery = { eventId: event.id, type, status };
+    deliveries.push(delivery);
+    return delivery;
+  }
+
+  function createSession(params: Obj): Obj {
+    const items: Obj[] = Array.isArray(params.line_items) ? params.line_items : [];
+    if (params.mode !== 'payment') throw stripeError('mode must be payment', 'mode');
+    if (!params.success_url) throw stripeError('success_url is required', 'success_url');
+    if (items.length === 0) throw stripeError('line_items is required', 'line_items');
+    let amountTotal = 0;
+    let currency = '';
+    for (const item of items) {
+      const unit = Number(item.price_data?.unit_amount);
+      const quantity = Number(item.quantity ?? 1);
+      if (!Number.isInteger(unit) || unit < 1 || !Number.isInteger(quantity) || quantity < 1) {
+        throw stripeError('line_items need integer unit_amount and quantity', 'line_items');
+      }
+      currency = String(item.price_data.currency ?? '');
+      amountTotal += unit * quantity;
+    }
+    const id = fakeId('cs');
+    const session = {
+      id,
+      object: 'checkout.session',
+      amount_subtotal: amountTotal,
+      amount_total: amountTotal,
+      cancel_url: params.cancel_url ?? null,
+      client_reference_id: params.client_reference_id ?? null,
+      created: seconds(),
+      currency,
+      expires_at: seconds() + 24 * 3600,
+      line_items_detail: items,
+      livemode: false,
+      metadata: params.metadata ?? {},
+      mode: 'payment',
+      payment_intent: null,
+      payment_intent_data: params.payment_intent_data ?? {},
+      payment_method_options: params.payment_method_options ?? {},
+      allowed_payment_method_types: params.allowed_payment_method_types ?? null,
+      payment_method_types: params.allowed_payment_method_types ?? params.payment_method_types ?? ['card'],
+      payment_status: 'unpaid',
+      status: 'open',
+      success_url: params.success_url,
+      transfer_group: params.payment_intent_data?.transfer_group ?? null,
+      url: `${base}/checkout/${id}`,
+    };
+    sessions.set(id, session);
+    return session;
+  }
+
+  async function pay(session: Obj, method: string): Promise<void> {
+    const paymentIntentId = fakeId('pi');
+    const chargeId = fakeId('ch');
+    const metadata = session.payment_intent_data?.metadata ?? {};
+    charges.set(chargeId, {
+      id: chargeId,
+      object: 'charge',
+      amount: session.amount_total,
+      amount_captured: session.amount_total,
+      amount_refunded: 0,
+      currency: session.currency,
+      created: seconds(),
+      metadata,
+      paid: true,
+      payment_intent: paymentIntentId,
+      payment_method_details: { type: method },
+      refunded: false,
+      status: 'succeeded',
+      transfer_group: session.transfer_group,
+    });
+    paymentIntents.set(paymentIntentId, {
+      id: paymentIntentId,
+      object: 'payment_intent',
+      amount: session.amount_total,
+      currency: session.currency,
+      latest_charge: chargeId,
+      metadata,
+      status: 'succeeded',
+    });
+    session.status = 'complete';
+    session.payment_status = 'paid';
+    session.payment_intent = paymentIntentId;
+    const { line_items_detail: _items, payment_intent_data: _pid, ...publicSession } = session;
+    await sendEvent('checkout.session.completed', publicSession);
+  }
+
+  async function refund(params: Obj): Promise<Obj> {
+    const chargeId = params.charge ?? paymentIntents.get(params.payment_intent)?.latest_charge;
+    const charge = chargeId ? charges.get(chargeId) : undefined;
+    if (!charge)
+      throw stripeError('No such charge or payment intent', params.charge ? 'charge' : 'payment_intent');
+    const left = charge.amount - charge.amount_refunded;
+    const amount = params.amount === undefined ? left : Number(params.amount);
+    if (!Number.isInteger(amount) || amount < 1 || amount > left) {
+      throw stripeError(`Refund amount must be between 1 and ${left}`, 'amount');
+    }
+    charge.amount_refunded += amount;
+    charge.refunded = charge.amount_refunded === charge.amount;
+    const refundObject = {
+      id: fakeId('re'),
+      object: 'refund',
+      amount,
+      charge: charge.id,
+      currency: charge.currency,
+      payment_intent: charge.payment_intent,
+      status: 'succeeded',
+      created: seconds(),
+    };
+    await sendEvent('charge.refunded', { ...charge });
+    return refundObject;
+  }
+
+  async function api(method: string, path: string, params: Obj): Promise<Obj> {
+    if (method === 'POST' && path === '/v1/checkout/sessions') return createSession(params);
+    const sessionMatch = /^\/v1\/checkout\/sessions\/([\w-]+)$/.exec(path);
+    if (method === 'GET' && sessionMatch) {
+      const session = sessions.get(sessionMatch[1]!);
+      if (!session) throw stripeError('No such checkout session', 'id', 404);
+      const { line_items_detail: _items, payment_intent_data: _pid, ...publicSession } = session;
+      return publicSession;
+    }
+    const intentMatch = /^\/v1\/payment_intents\/([\w-]+)$/.exec(path);
+    if (method === 'GET' && intentMatch) {
+      const intent = paymentIntents.get(intentMatch[1]!);
+      if (!intent) throw stripeError('No such payment intent', 'id', 404);
+      const expand: string[] = Array.isArray(params.expand) ? params.expand : [];
+      return expand.includes('latest_charge')
+        ? { ...intent, latest_charge: charges.get(intent.latest_charge) }
+        : intent;
+    }
+    if (method === 'POST' && path === '/v1/refunds') return refund(params);
+    if (method === 'POST' && path === '/v1/transfers') {
+      const amount = Number(params.amount);
+      if (!Number.isInteger(amount) || amount < 1)
+        throw stripeError('amount must be a positive integer', 'amount');
+      if (!params.destination) throw stripeError('destination is required', 'destination');
+      return {
+        id: fakeId('tr'),
+        object: 'transfer',
+        amount,
+        currency: params.currency ?? 'cny',
+        destination: params.destination,
+        transfer_group: params.transfer_group ?? null,
+        metadata: params.metadata ?? {},
+        created: seconds(),
+      };
+    }
+    if (method === 'POST' && path === '/v1/accounts') {
+      const account = {
+        id: fakeId('acct'),
+        object: 'account',
+        type: params.type ?? 'express',
+        metadata: params.metadata ?? {},
+      };
+      accounts.set(account.id, account);
+      return account;
+    }
+    const accountMatch = /^\/v1\/accounts\/([\w-]+)$/.exec(path);
+    if (method === 'GET' && accountMatch) {
+      const account = accounts.get(accountMatch[1]!);
+      if (!account) throw stripeError('No such account', 'id', 404);
+      return account;
+    }
+    throw stripeError(`The fake Stripe does not implement ${method} ${path}`, undefined, 404);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    const url = new URL(req.url ?? '/', base);
+    const body = await readBody(req);
+    if (url.pathname.startsWith('/v1/')) {
+      const params = req.method === 'GET' ? parseForm(url.searchParams.toString()) : parseForm(body);
+      try {
+        sendJson(res, 200, await api(req.method ?? 'GET', url.pathname, params));
+      } catch (error) {
+        const e = error as FakeStripeError;
+        sendJson(res, e.status ?? 500, {
+          error: { type: 'invalid_request_error', message: e.message, param: e.param },
+        });
+      }
+      return;
+    }
+    const page = /^\/checkout\/([\w-]+)(\/pay|\/cancel)?$/.exec(url.pathname);
+    const session = page ? sessions.get(page[1]!) : undefined;
+    if (!page || !session) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('No such checkout session');
+      return;
+    }
+    if (req.method === 'GET' && !page[2]) {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(checkoutPage(session));
+      return;
+    }
+    if (req.method === 'POST' && page[2] === '/pay') {
+      if (session.status === 'open') {
+        const method = new URLSearchParams(body).get('method') ?? 'card';
+        const allowed: string[] = session.payment_method_types;
+        await pay(session, allowed.includes(method) ? method : (allowed[0] ?? 'card'));
+      }
+      redirect(res, session.success_url, session.id);
+      return;
+    }
+    if (req.method === 'POST' && page[2] === '/cancel') {
+      redirect(res, session.cancel_url ?? session.success_url, session.id);
+      return;
+    }
+    res.writeHead(405, { 'content-type': 'text/plain' }).end('Method not allowed');
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error) => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end(String(error));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  base = `http://127.0.0.1:${port}`;
+
+  return {
+    url: base,
+    host: '127.0.0.1',
+    port,
+    sendEvent,
+    sessions,
+    charges,
+    deliveries,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+interface FakeStripeError extends Error {
+  status?: number;
+  param?: string;
+}
+
+function stripeError(message: string, param?: string, status = 400): FakeStripeError {
+  return Object.assign(new Error(message), { status, param });
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > 1024 * 1024) req.destroy(new Error('body too large'));
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown) {
+  res
+    .writeHead(status, { 'content-type': 'application/json', 'request-id': fakeId('req') })
+    .end(JSON.stringify(body));
+}
+
+function redirect(res: ServerResponse, target: string, sessionId: string) {
+  res.writeHead(303, { location: target.replace('{CHECKOUT_SESSION_ID}', sessionId) }).end();
+}
+
+/**
+ * The SDK's form encoding (`metadata[topup_id]=…`, `line_items[0][quantity]=1`) back into objects;
+ * keys that are all digits make arrays.
+ */
+export function parseForm(body: string): Obj {
+  const root: Obj = {};
+  for (const [key, value] of new URLSearchParams(body)) {
+    const path = key.split(/\[|\]\[|\]/).filter((part) => part !== '');
+    let node: Obj = root;
+    path.forEach((part, i) => {
+      if (i === path.length - 1) {
+        node[part] = value;
+      } else {
+        node[part] ??= /^\d+$/.test(path[i + 1]!) ? [] : {};
+        node = node[part];
+      }
+    });
+  }
+  return root;
+}
+
+const escapeHtml = (text: string) =>
+  text.replace(
+    /[&<>"']/g,
+    (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!,
+  );
+
+function checkoutPage(session: Obj): string {
+  const items: Obj[] = session.line_items_detail ?? [];
+  const title = escapeHtml(String(items[0]?.price_data?.product_data?.name ?? 'Payment'));
+  const yuan = (session.amount_total / 100).toFixed(2);
+  const labels: Record<string, string> = { card: 'Card', alipay: 'Alipay', wechat_pay: 'WeChat Pay' };
+  const methods = (session.payment_method_types as string[])
+    .map(
+      (m, i) =>
+        `<label><input type="radio" name="method" value="${escapeHtml(m)}"${i === 0 ? ' checked' : ''}> ${escapeHtml(labels[m] ?? m)}</label>`,
+    )
+    .join('<br>');
+  const done = session.status !== 'open';
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>Checkout (test mode)</title>
+<style>body{font-family:system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem}
+.amount{font-size:2rem;margin:.5rem 0}.note{color:#666;font-size:.9rem}button{font-size:1rem;padding:.6rem 1.4rem;margin:.3rem .3rem 0 0}</style>
+</head><body>
+<p class="note">Test mode: the embedded fake Stripe. No money moves.</p>
+<h1 id="checkout-title">${title}</h1>
+<p class="amount" id="checkout-amount">¥${yuan}</p>
+${
+  done
+    ? `<p id="checkout-status">This checkout is ${escapeHtml(session.status)}.</p>`
+    : `<form method="post" action="/checkout/${session.id}/pay"><fieldset><legend>Pay with</legend>${methods}</fieldset>
+<button type="submit" id="pay">Pay ¥${yuan}</button></form>
+<form method="post" action="/checkout/${session.id}/cancel"><button type="submit" id="cancel">Cancel</button></form>`
+}
+</body></html>`;
+}

@@ -1,0 +1,278 @@
+import { schema } from '@alliance/db';
+import { and, desc, eq, lt, ne, or } from 'drizzle-orm';
+import type Stripe from 'stripe';
+import type { Ctx } from '../context';
+import { forbidden, unauthorized } from '../errors';
+import { newId } from '../ids';
+import { stripeFor, verifyStripeEvent } from './stripe';
+import { creditPaidTopup, type PaymentFacts, recordTopupMoneyReturned } from './topups';
+import { inTransaction } from './tx';
+
+/**
+ * Verified Stripe events: recorded once each, then dispatched. Top-ups are handled here; other
+ * areas register what they own (orders: `registerCheckoutHandler('order_id', …)` for sessions
+ * whose metadata carries that key, `registerStripeEventHandler('charge.refunded', …)` for charges
+ * that are not top-ups). Handlers run inside the webhook's transaction and return an outcome word
+ * that is stored with the event; throwing rolls the event back so that Stripe delivers it again.
+ */
+export type CheckoutHandler = (
+  ctx: Ctx,
+  session: Stripe.Checkout.Session,
+  event: Stripe.Event,
+  payment: PaymentFacts,
+) => Promise<string>;
+/** Returns null when the event is not the handler's (the next one, or an anomaly, follows). */
+export type StripeEventHandler = (ctx: Ctx, event: Stripe.Event) => Promise<string | null>;
+
+const checkoutHandlers = new Map<string, CheckoutHandler>();
+const eventHandlers = new Map<string, StripeEventHandler[]>();
+
+export function registerCheckoutHandler(metadataKey: string, handler: CheckoutHandler) {
+  checkoutHandlers.set(metadataKey, handler);
+}
+
+export function registerStripeEventHandler(type: string, handler: StripeEventHandler) {
+  eventHandlers.set(type, [...(eventHandlers.get(type) ?? []), handler]);
+}
+
+export interface AnomalyInput {
+  eventId: string;
+  kind: string;
+  topupId?: string | null;
+  merchantId?: string | null;
+  detail: Record<string, unknown>;
+}
+
+/** A verified event that matched nothing or mismatched, or money whose points were spent: for operators. */
+export async function recordStripeAnomaly(ctx: Ctx, input: AnomalyInput) {
+  await ctx.db.insert(schema.stripeAnomalies).values({
+    id: newId('san'),
+    eventId: input.eventId,
+    kind: input.kind,
+    topupId: input.topupId ?? null,
+    merchantId: input.merchantId ?? null,
+    detail: input.detail,
+    createdAt: ctx.now(),
+  });
+}
+
+/**
+ * POST /v1/webhooks/stripe: verify over the raw body (400 `invalid_signature`, nothing written),
+ * then record the event once and act on it in one transaction.
+ */
+export async function handleStripeWebhook(ctx: Ctx, rawBody: string, signature: string | undefined) {
+  const event = await verifyStripeEvent(ctx, rawBody, signature);
+  const payment = await paymentFacts(ctx, event);
+  return inTransaction(ctx, async (tx) => {
+    const object = event.data.object as { id?: string };
+    const inserted = await tx.db
+      .insert(schema.stripeEvents)
+      .values({
+        id: event.id,
+        type: event.type,
+        objectId: typeof object.id === 'string' ? object.id : null,
+        outcome: 'processing',
+        payload: JSON.parse(rawBody),
+        receivedAt: tx.now(),
+      })
+      .onConflictDoNothing()
+      .returning({ id: schema.stripeEvents.id });
+    if (inserted.length === 0) return { received: true as const, outcome: 'duplicate_event' };
+    const outcome = await dispatch(tx, event, payment);
+    await tx.db.update(schema.stripeEvents).set({ outcome }).where(eq(schema.stripeEvents.id, event.id));
+    return { received: true as const, outcome };
+  });
+}
+
+function isCompletion(event: Stripe.Event) {
+  return (
+    event.type === 'checkout.session.completed' || event.type === 'checkout.session.async_payment_succeeded'
+  );
+}
+
+/**
+ * For a receipt, the charge and how it was paid. Asked of Stripe before the transaction (no
+ * network call while rows are locked); a failure only leaves those receipt fields empty.
+ */
+async function paymentFacts(ctx: Ctx, event: Stripe.Event): Promise<PaymentFacts> {
+  if (!isCompletion(event)) return { eventId: event.id, paymentIntentId: null };
+  const session = event.data.object as Stripe.Checkout.Session;
+  const paymentIntentId =
+    typeof session.payment_intent === 'string'
+      ? session.payment_intent
+      : (session.payment_intent?.id ?? null);
+  const facts: PaymentFacts = { eventId: event.id, paymentIntentId };
+  if (!paymentIntentId || session.payment_status !== 'paid') return facts;
+  try {
+    const intent = await stripeFor(ctx).paymentIntents.retrieve(paymentIntentId, {
+      expand: ['latest_charge'],
+    });
+    const charge = intent.latest_charge;
+    if (charge && typeof charge === 'object') {
+      facts.chargeId = charge.id;
+      facts.paymentMethod = charge.payment_method_details?.type ?? null;
+    }
+  } catch (error) {
+    ctx.log.warn('stripe payment intent lookup failed', { eventId: event.id, error: String(error) });
+  }
+  return facts;
+}
+
+async function dispatch(ctx: Ctx, event: Stripe.Event, payment: PaymentFacts): Promise<string> {
+  if (isCompletion(event)) return onCheckoutCompleted(ctx, event, payment);
+  if (event.type === 'charge.refunded') {
+    const handled = await onChargeRefunded(ctx, event);
+    if (handled) return handled;
+  } else if (event.type === 'charge.dispute.closed') {
+    const handled = await onDisputeClosed(ctx, event);
+    if (handled) return handled;
+  }
+  for (const handler of eventHandlers.get(event.type) ?? []) {
+    const outcome = await handler(ctx, event);
+    if (outcome) return outcome;
+  }
+  if (event.type === 'charge.refunded' || event.type === 'charge.dispute.closed') {
+    const object = event.data.object as { id: string; amount?: number };
+    await recordStripeAnomaly(ctx, {
+      eventId: event.id,
+      kind: 'unknown_charge',
+      detail: { type: event.type, objectId: object.id, amount: object.amount ?? null },
+    });
+    return 'anomaly';
+  }
+  return 'ignored';
+}
+
+async function onCheckoutCompleted(ctx: Ctx, event: Stripe.Event, payment: PaymentFacts): Promise<string> {
+  const session = event.data.object as Stripe.Checkout.Session;
+  if (session.payment_status !== 'paid') return 'ignored_unpaid';
+  const metadata = session.metadata ?? {};
+  for (const [key, handler] of checkoutHandlers) {
+    if (metadata[key]) return handler(ctx, session, event, payment);
+  }
+
+  const t = schema.topups;
+  const [topup] = await ctx.db.select().from(t).where(eq(t.checkoutSessionId, session.id));
+  const detail = {
+    checkoutSessionId: session.id,
+    metadataTopupId: metadata.topup_id ?? null,
+    amountTotal: session.amount_total,
+    currency: session.currency,
+  };
+  if (!topup) {
+    await recordStripeAnomaly(ctx, { eventId: event.id, kind: 'unknown_session', detail });
+    return 'anomaly';
+  }
+  const anomaly = { eventId: event.id, topupId: topup.id, merchantId: topup.merchantId };
+  if (metadata.topup_id !== topup.id) {
+    await recordStripeAnomaly(ctx, { ...anomaly, kind: 'metadata_mismatch', detail });
+    return 'anomaly';
+  }
+  if (session.amount_total !== topup.amountFen || session.currency !== 'cny') {
+    await recordStripeAnomaly(ctx, {
+      ...anomaly,
+      kind: 'amount_mismatch',
+      detail: { ...detail, expectedAmount: topup.amountFen },
+    });
+    return 'anomaly';
+  }
+  return creditPaidTopup(ctx, topup.id, payment);
+}
+
+/** The top-up a charge paid for: by payment intent, by charge, or by the metadata Checkout copied. */
+async function topupForCharge(
+  ctx: Ctx,
+  charge: { id: string; payment_intent?: unknown; metadata?: Record<string, string> | null },
+) {
+  const t = schema.topups;
+  const paymentIntentId = typeof charge.payment_intent === 'string' ? charge.payment_intent : null;
+  const conditions = [eq(t.chargeId, charge.id)];
+  if (paymentIntentId) conditions.push(eq(t.paymentIntentId, paymentIntentId));
+  if (charge.metadata?.topup_id) conditions.push(eq(t.id, charge.metadata.topup_id));
+  const [topup] = await ctx.db
+    .select()
+    .from(t)
+    .where(or(...conditions))
+    .limit(1);
+  return topup;
+}
+
+async function onChargeRefunded(ctx: Ctx, event: Stripe.Event): Promise<string | null> {
+  const charge = event.data.object as Stripe.Charge;
+  const topup = await topupForCharge(ctx, charge);
+  if (!topup) return null;
+  if (charge.currency !== 'cny' || charge.amount !== topup.amountFen) {
+    await recordStripeAnomaly(ctx, {
+      eventId: event.id,
+      kind: 'amount_mismatch',
+      topupId: topup.id,
+      merchantId: topup.merchantId,
+      detail: { chargeId: charge.id, chargeAmount: charge.amount, expectedAmount: topup.amountFen },
+    });
+    return 'anomaly';
+  }
+  return recordTopupMoneyReturned(ctx, topup.id, {
+    refundedFenTotal: charge.amount_refunded,
+    eventId: event.id,
+  });
+}
+
+async function onDisputeClosed(ctx: Ctx, event: Stripe.Event): Promise<string | null> {
+  const dispute = event.data.object as Stripe.Dispute;
+  const chargeId = typeof dispute.charge === 'string' ? dispute.charge : dispute.charge.id;
+  const topup = await topupForCharge(ctx, {
+    id: chargeId,
+    payment_intent: dispute.payment_intent,
+    metadata: dispute.metadata,
+  });
+  if (!topup) return null;
+  if (dispute.status !== 'lost') return 'dispute_not_lost';
+  // Stripe may send more than one event for a dispute; its money goes back once.
+  const e = schema.stripeEvents;
+  const [earlier] = await ctx.db
+    .select({ id: e.id })
+    .from(e)
+    .where(
+      and(
+        eq(e.objectId, dispute.id),
+        eq(e.type, 'charge.dispute.closed'),
+        eq(e.outcome, 'dispute_lost'),
+        ne(e.id, event.id),
+      ),
+    )
+    .limit(1);
+  if (earlier) return 'duplicate_dispute';
+  await recordTopupMoneyReturned(ctx, topup.id, { disputedFenAdded: dispute.amount, eventId: event.id });
+  return 'dispute_lost';
+}
+
+/** Operators: what needs a look, newest first. */
+export async function listStripeAnomalies(ctx: Ctx, page: { limit: number; cursor?: string }) {
+  if (!ctx.user) throw unauthorized();
+  if (!ctx.user.roles.includes('operator')) throw forbidden();
+  const a = schema.stripeAnomalies;
+  const cursorRow = page.cursor ? (await ctx.db.select().from(a).where(eq(a.id, page.cursor)))[0] : undefined;
+  const rows = await ctx.db
+    .select()
+    .from(a)
+    .where(
+      cursorRow
+        ? or(
+            lt(a.createdAt, cursorRow.createdAt),
+            and(eq(a.createdAt, cursorRow.createdAt), lt(a.id, cursorRow.id)),
+          )
+        : undefined,
+    )
+    .orderBy(desc(a.createdAt), desc(a.id))
+    .limit(page.limit + 1);
+  const data = rows.slice(0, page.limit).map((row) => ({
+    id: row.id,
+    eventId: row.eventId,
+    kind: row.kind,
+    topupId: row.topupId,
+    merchantId: row.merchantId,
+    detail: row.detail as Record<string, unknown>,
+    createdAt: row.createdAt.toISOString(),
+  }));
+  return { data, nextCursor: rows.length > page.limit ? (data.at(-1)?.id ?? null) : null };
+}
