@@ -5,10 +5,14 @@ import { ApiError, unauthorized } from './errors';
 import { newRouter, serviceCtx } from './http';
 import { randomBase32 } from './ids';
 import { idempotency } from './middleware/idempotency';
+import { adViewRoutes } from './routes/ad-views';
+import { admobRoutes } from './routes/admob';
 import { authRoutes } from './routes/auth';
+import { campaignRoutes } from './routes/campaigns';
 import { meRoutes } from './routes/me';
 import { salesRoutes } from './routes/sales';
 import { openApiInfo, systemRoutes } from './routes/system';
+import { walletRoutes } from './routes/wallet';
 import { resolveSessionUser } from './services/auth';
 
 export function createApp(deps: Deps) {
@@ -68,6 +72,10 @@ export function createApp(deps: Deps) {
   app.route('/', systemRoutes);
   app.route('/v1', authRoutes);
   app.route('/v1', meRoutes);
+  app.route('/v1', campaignRoutes);
+  app.route('/v1', adViewRoutes);
+  app.route('/v1', walletRoutes);
+  app.route('/v1', admobRoutes);
   app.route('/v1', salesRoutes);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });

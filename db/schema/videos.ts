@@ -1,5 +1,18 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, check, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  boolean,
+  check,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
 import { users } from './auth';
 
 /**
@@ -26,7 +39,10 @@ export const campaigns = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
   },
   (t) => [
-    check('campaigns_positive', sql`${t.durationSeconds} > 0 and ${t.pricePerCompletionFen} > 0 and ${t.budgetFen} > 0`),
+    check(
+      'campaigns_positive',
+      sql`${t.durationSeconds} > 0 and ${t.pricePerCompletionFen} > 0 and ${t.budgetFen} > 0`,
+    ),
   ],
 );
 
@@ -78,7 +94,10 @@ export const videoDailyCounters = pgTable(
     /** Conversions actually made (a conversion is skipped when the vouchers are gone). */
     conversions: integer('conversions').notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.consumerId, t.businessDate] }), check('video_daily_counters_nonneg', sql`${t.completed} >= 0`)],
+  (t) => [
+    primaryKey({ columns: [t.consumerId, t.businessDate] }),
+    check('video_daily_counters_nonneg', sql`${t.completed} >= 0`),
+  ],
 );
 
 /** Verified completions per campaign and business day, for the daily cap (same conditional update). */

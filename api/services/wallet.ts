@@ -1,0 +1,42 @@
+import type { Ctx } from '../context';
+import { unauthorized } from '../errors';
+import { balanceOf } from '../ledger';
+import { accounts } from './accounts';
+import { dailyLimit } from './ad-views';
+import { businessDay } from './business-day';
+import { parametersAt } from './parameters';
+import { schema } from '@alliance/db';
+import { and, eq } from 'drizzle-orm';
+
+/** The caller's vouchers and eco-points, and today's video tasks (API.md GET /v1/wallet). */
+export async function getWallet(ctx: Ctx) {
+  const user = ctx.user;
+  if (!user) throw unauthorized();
+  const now = ctx.now();
+  const params = await parametersAt(ctx, now);
+  const day = businessDay(now, params.businessTimeZone);
+  const t = schema.videoDailyCounters;
+  const [vouchers, ecoPoints, [counter]] = await Promise.all([
+    balanceOf(ctx.db, accounts.consumerVouchers(user.id)),
+    balanceOf(ctx.db, accounts.consumerEcoPoints(user.id)),
+    ctx.db
+      .select()
+      .from(t)
+      .where(and(eq(t.consumerId, user.id), eq(t.businessDate, day.date))),
+  ]);
+  const completed = counter?.completed ?? 0;
+  // A conversion's chance is used once its sixth video is done, whether or not vouchers were left.
+  const conversionsReached = Math.floor(completed / params.videosPerConversion);
+  return {
+    vouchers: vouchers.available,
+    ecoPoints: ecoPoints.available,
+    today: {
+      businessDate: day.date,
+      completed,
+      required: dailyLimit(params),
+      conversionsLeft: Math.max(0, params.conversionsPerDay - conversionsReached),
+      conversionsMade: counter?.conversions ?? 0,
+    },
+    resetsAt: day.resetsAt.toISOString(),
+  };
+}
