@@ -1,0 +1,178 @@
+/**
+ * Test fixture: the real server (`tsx api/node.ts`) on a free port with its own throw-away
+ * database, and Chromium driven by playwright-core. Each test file starts one of each.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+
+export const root = fileURLToPath(new URL('..', import.meta.url));
+export const artifacts = join(root, 'test-artifacts');
+export const OPERATOR_PHONE = '+8613900000000';
+
+export interface TestServer {
+  url: string;
+  stop: () => Promise<void>;
+  output: () => string;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'alliance-e2e-'));
+  const url = `http://127.0.0.1:${port}`;
+  let log = '';
+  const child: ChildProcess = spawn(join(root, 'node_modules/.bin/tsx'), ['api/node.ts'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      PUBLIC_URL: url,
+      DATA_DIR: dataDir,
+      DATABASE_URL: '',
+      DEMO_DATA: 'false',
+      AUTH_PROVIDER: 'dev',
+      OPERATOR_PHONES: OPERATOR_PHONE,
+      LOG_LEVEL: 'warn',
+      STRIPE_SECRET_KEY: '',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (d) => {
+    log += d;
+  });
+  child.stderr?.on('data', (d) => {
+    log += d;
+  });
+
+  const stop = async () => {
+    if (child.exitCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) {
+      await stop();
+      throw new Error(`server exited with ${child.exitCode}:\n${log}`);
+    }
+    try {
+      const res = await fetch(`${url}/health`);
+      if (res.ok) break;
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`server did not become healthy in 60 s:\n${log}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return { url, stop, output: () => log };
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+      '--autoplay-policy=no-user-gesture-required',
+    ],
+  });
+}
+
+/** A phone-sized page (iPhone 12-ish), zh-CN, in a fresh context (own localStorage). */
+export async function phonePage(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+  });
+  const page = await context.newPage();
+  return { context, page };
+}
+
+export async function screenshot(page: Page, name: string) {
+  mkdirSync(artifacts, { recursive: true });
+  await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+}
+
+/** Direct API calls for setting the scene (merchant staff, operator) without clicking through the back office. */
+export function apiClient(base: string) {
+  async function call<T>(method: string, path: string, token?: string, body?: unknown): Promise<T> {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${text}`);
+    return (text ? JSON.parse(text) : null) as T;
+  }
+  return {
+    get: <T>(path: string, token?: string) => call<T>('GET', path, token),
+    post: <T>(path: string, token: string | undefined, body: unknown = {}) =>
+      call<T>('POST', path, token, body),
+    async signIn(phone: string): Promise<string> {
+      const otp = await call<{ devCode: string }>('POST', '/v1/auth/otp', undefined, { phone });
+      const res = await call<{ token: string }>('POST', '/v1/auth/verify', undefined, {
+        phone,
+        code: otp.devCode,
+      });
+      return res.token;
+    },
+  };
+}
+
+/** Signs in through the UI (phone, "get code", the dev code shown on screen, submit). */
+export async function signInThroughUi(page: Page, base: string, phone11: string) {
+  await page.goto(`${base}/`);
+  await page.fill('input[name="phone"]', phone11);
+  await page.click('[data-testid="send-code"]');
+  const hint = await page.waitForSelector('[data-testid="dev-code"]');
+  const code = /(\d{6})/.exec((await hint.textContent()) ?? '')?.[1];
+  if (!code) throw new Error('no dev code on screen');
+  await page.fill('input[name="code"]', code);
+  await page.click('[data-testid="signin-submit"]');
+  await page.waitForSelector('[data-testid="member-code"]');
+}
+
+/** The bearer token the app stored after signing in. */
+export async function tokenOf(page: Page): Promise<string> {
+  const raw = await page.evaluate(() => localStorage.getItem('alliance.consumer.session'));
+  return (JSON.parse(raw ?? '{}') as { token: string }).token;
+}

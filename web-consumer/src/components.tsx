@@ -1,0 +1,136 @@
+import QRCode from 'qrcode';
+import { createEffect, type JSX, Match, on, type Resource, Show, Switch } from 'solid-js';
+import { LangSwitch } from '../../web-shared';
+import { i18n, type Key, t } from './i18n';
+import { link, navigate, path } from './router';
+
+/** The red header every page has: optional back arrow, title, language switch. */
+export function Header(props: { title: string; back?: string; right?: JSX.Element }) {
+  return (
+    <header class="topbar">
+      <div class="topbar-side">
+        <Show when={props.back}>
+          <button
+            type="button"
+            class="back"
+            aria-label={t('common.back')}
+            onClick={() => navigate(props.back!)}
+          >
+            ‹
+          </button>
+        </Show>
+      </div>
+      <h1 class="topbar-title">{props.title}</h1>
+      <div class="topbar-side right">
+        {props.right}
+        <LangSwitch i18n={i18n} />
+      </div>
+    </header>
+  );
+}
+
+const TABS: Array<{ to: string; key: Key; icon: string; also?: string[] }> = [
+  { to: '/', key: 'tab.home', icon: '⌂' },
+  { to: '/merchants', key: 'tab.merchants', icon: '◫', also: ['/shop', '/cart', '/checkout'] },
+  { to: '/tasks', key: 'tab.tasks', icon: '▶', also: ['/watch'] },
+  { to: '/orders', key: 'tab.orders', icon: '☰' },
+  { to: '/me', key: 'tab.me', icon: '☺', also: ['/history'] },
+];
+
+export function TabBar() {
+  const active = (tab: (typeof TABS)[number]) =>
+    tab.to === '/'
+      ? path() === '/'
+      : path().startsWith(tab.to) || (tab.also ?? []).some((p) => path().startsWith(p));
+  return (
+    <nav class="tabbar" data-testid="tabbar">
+      {TABS.map((tab) => (
+        <a href={tab.to} class="tab" classList={{ active: active(tab) }} onClick={link(tab.to)}>
+          <span class="tab-icon" aria-hidden="true">
+            {tab.icon}
+          </span>
+          <span>{t(tab.key)}</span>
+        </a>
+      ))}
+    </nav>
+  );
+}
+
+/** Loading, error (with retry) or the content of a resource. */
+export function Loaded<T>(props: {
+  resource: Resource<T>;
+  retry?: () => void;
+  children: (value: T) => JSX.Element;
+}) {
+  return (
+    <Switch>
+      <Match when={props.resource.error}>
+        <div class="card">
+          <p class="error-text" role="alert">
+            {i18n.errorText(props.resource.error)}
+          </p>
+          <Show when={props.retry}>
+            <button type="button" class="btn btn-ghost btn-small" onClick={() => props.retry!()}>
+              {t('common.retry')}
+            </button>
+          </Show>
+        </div>
+      </Match>
+      <Match when={props.resource.loading && props.resource() === undefined}>
+        <div class="empty">{t('common.loading')}</div>
+      </Match>
+      <Match when={props.resource() !== undefined}>{props.children(props.resource() as T)}</Match>
+    </Switch>
+  );
+}
+
+/** The member code as a QR code on a canvas (error correction M: survives a scratched phone screen). */
+export function MemberQr(props: { code: string; size?: number }) {
+  let canvas!: HTMLCanvasElement;
+  createEffect(
+    on(
+      () => props.code,
+      (code) => {
+        void QRCode.toCanvas(canvas, code, {
+          width: props.size ?? 200,
+          margin: 1,
+          errorCorrectionLevel: 'M',
+          color: { dark: '#1f2329', light: '#ffffff' },
+        });
+      },
+    ),
+  );
+  return <canvas ref={canvas} class="qr" data-testid="member-qr" aria-label={props.code} />;
+}
+
+export function ProgressBar(props: { value: number; max: number; testid?: string }) {
+  // Integer percent for the bar width; display only, never a balance.
+  const pct = () => (props.max <= 0 ? 0 : Math.min(100, Math.round((props.value * 100) / props.max)));
+  return (
+    <div
+      class="progress"
+      data-testid={props.testid}
+      role="progressbar"
+      aria-valuenow={props.value}
+      aria-valuemax={props.max}
+    >
+      <span style={{ width: `${pct()}%` }} />
+    </div>
+  );
+}
+
+/** Status pill for orders and shipments; unknown statuses show as-is. */
+export function StatusBadge(props: { status: string }) {
+  const key = () => `status.${props.status}`;
+  const tone = () =>
+    ['paid', 'shipped', 'delivered', 'completed'].includes(props.status)
+      ? 'badge-ok'
+      : ['cancelled', 'expired', 'refunded'].includes(props.status)
+        ? 'badge-danger'
+        : 'badge-warn';
+  return (
+    <span class={`badge ${tone()}`} data-testid="status">
+      {i18n.has(key()) ? t(key() as Key) : props.status}
+    </span>
+  );
+}

@@ -1,0 +1,189 @@
+import { createResource, createSignal, For, Show } from 'solid-js';
+import { formatFen, formatPoints, newIdempotencyKey } from '../../../web-shared';
+import { Header, Loaded, MemberQr, ProgressBar } from '../components';
+import { i18n, t } from '../i18n';
+import { link } from '../router';
+import { api, type Me, type PendingSale, type Page, rows, type Wallet } from '../session';
+
+export function Home() {
+  const [me, { refetch: refetchMe }] = createResource(() => api.get<Me>('/v1/me'));
+  const [wallet, { refetch: refetchWallet }] = createResource(() => api.get<Wallet>('/v1/wallet'));
+  const refresh = () => {
+    void refetchMe();
+    void refetchWallet();
+  };
+
+  return (
+    <>
+      <Header title={t('app.name')} />
+      <main class="page">
+        <Loaded resource={me} retry={refetchMe}>
+          {(m) => (
+            <section class="card member-card" data-testid="member-card">
+              <div class="member-head">
+                <div>
+                  <div class="member-title">{t('home.memberCode')}</div>
+                  <div class="muted">{m.user.phone}</div>
+                </div>
+              </div>
+              <div class="qr-wrap">
+                <MemberQr code={m.memberCode} size={184} />
+              </div>
+              <div class="member-code num" data-testid="member-code">
+                {m.memberCode.replace(/(.{4})(?=.)/g, '$1 ')}
+              </div>
+              <p class="hint center">{t('home.memberCodeHint')}</p>
+            </section>
+          )}
+        </Loaded>
+
+        <section class="card wallet-card">
+          <div class="wallet-grid">
+            <a href="/history?unit=vouchers" onClick={link('/history?unit=vouchers')} class="wallet-cell">
+              <div class="wallet-label">{t('home.vouchers')}</div>
+              <div class="wallet-value num" data-testid="wallet-vouchers">
+                {wallet()
+                  ? formatPoints(wallet()!.vouchers)
+                  : (me() && formatPoints(me()!.wallet.vouchers)) || '—'}
+              </div>
+            </a>
+            <a href="/history?unit=eco_points" onClick={link('/history?unit=eco_points')} class="wallet-cell">
+              <div class="wallet-label">{t('home.ecoPoints')}</div>
+              <div class="wallet-value num" data-testid="wallet-eco">
+                {wallet()
+                  ? formatPoints(wallet()!.ecoPoints)
+                  : (me() && formatPoints(me()!.wallet.ecoPoints)) || '—'}
+              </div>
+            </a>
+          </div>
+        </section>
+
+        <Show when={wallet()}>
+          {(w) => (
+            <section class="card" data-testid="today-card">
+              <div class="card-title">
+                {t('home.todayTasks')}
+                <a href="/tasks" onClick={link('/tasks')} class="btn btn-primary btn-small">
+                  {t('home.goWatch')}
+                </a>
+              </div>
+              <div class="spread">
+                <span data-testid="today-progress">
+                  {t('home.todayProgress', { completed: w().today.completed, required: w().today.required })}
+                </span>
+                <span class="muted">{t('home.conversionsLeft', { n: w().today.conversionsLeft })}</span>
+              </div>
+              <ProgressBar value={w().today.completed} max={w().today.required} />
+              <p class="hint">{t('home.resets')}</p>
+            </section>
+          )}
+        </Show>
+        <Show when={wallet.error}>
+          <div class="card">
+            <p class="error-text">{i18n.errorText(wallet.error)}</p>
+          </div>
+        </Show>
+
+        <PendingSales onChange={refresh} />
+      </main>
+    </>
+  );
+}
+
+/** In-store sales the merchant rang up against this member code, waiting for the consumer's yes or no. */
+function PendingSales(props: { onChange: () => void }) {
+  const [pending, { refetch }] = createResource(() =>
+    api.get<Page<PendingSale> | PendingSale[]>('/v1/sales/pending'),
+  );
+  const [message, setMessage] = createSignal<{ tone: 'ok' | 'danger'; text: string } | null>(null);
+  const [busy, setBusy] = createSignal<string | null>(null);
+
+  const act = async (sale: PendingSale, action: 'confirm' | 'decline') => {
+    setBusy(sale.id);
+    setMessage(null);
+    try {
+      const res = await api.post<{ vouchersIssued?: number; reason?: string | null }>(
+        `/v1/sales/${sale.id}/${action}`,
+        {},
+        { idempotencyKey: newIdempotencyKey() },
+      );
+      if (action === 'decline') setMessage({ tone: 'ok', text: t('pending.declined') });
+      else if (res.reason || !res.vouchersIssued)
+        setMessage({ tone: 'danger', text: t('pending.confirmedNoVouchers') });
+      else
+        setMessage({
+          tone: 'ok',
+          text: t('pending.confirmed', { vouchers: formatPoints(res.vouchersIssued) }),
+        });
+      props.onChange();
+    } catch (err) {
+      setMessage({ tone: 'danger', text: i18n.errorText(err) });
+    } finally {
+      setBusy(null);
+      void refetch();
+    }
+  };
+
+  const list = () => rows(pending());
+  const active = (s: PendingSale) => !s.vouchersPaused;
+
+  return (
+    <Show when={list().length > 0 || message()}>
+      <section class="card" data-testid="pending-sales">
+        <div class="card-title">{t('pending.title')}</div>
+        <Show when={message()}>
+          {(m) => (
+            <p class={`notice notice-${m().tone}`} data-testid="pending-message">
+              {m().text}
+            </p>
+          )}
+        </Show>
+        <ul class="list">
+          <For each={list()}>
+            {(sale) => (
+              <li class="pending-sale" data-testid="pending-sale">
+                <div class="grow">
+                  <div class="strong">{sale.merchantName ?? ''}</div>
+                  <div class="muted">
+                    {t('pending.amount')} <span class="num">{formatFen(sale.amount)}</span>
+                    <Show when={sale.vouchers !== undefined && active(sale)}>
+                      {' · '}
+                      {t('pending.vouchers')} <span class="num">+{formatPoints(sale.vouchers!)}</span>
+                    </Show>
+                  </div>
+                  <Show when={sale.recordedAt}>
+                    <div class="muted">{i18n.dateTime(sale.recordedAt!)}</div>
+                  </Show>
+                  <Show when={!active(sale)}>
+                    <p class="notice" data-testid="paused-warning">
+                      {t('pending.paused')}
+                    </p>
+                  </Show>
+                </div>
+                <div class="stack">
+                  <button
+                    type="button"
+                    class="btn btn-primary btn-small"
+                    data-testid="confirm-sale"
+                    disabled={busy() !== null}
+                    onClick={() => act(sale, 'confirm')}
+                  >
+                    {t('pending.confirm')}
+                  </button>
+                  <button
+                    type="button"
+                    class="btn btn-ghost btn-small"
+                    disabled={busy() !== null}
+                    onClick={() => act(sale, 'decline')}
+                  >
+                    {t('pending.decline')}
+                  </button>
+                </div>
+              </li>
+            )}
+          </For>
+        </ul>
+      </section>
+    </Show>
+  );
+}

@@ -1,0 +1,101 @@
+import { createResource, For, Show } from 'solid-js';
+import { formatFen } from '../../../web-shared';
+import { addToCart, cart, cartCount, cartTotal, clearCart } from '../cart';
+import { Header, Loaded } from '../components';
+import { t } from '../i18n';
+import { link } from '../router';
+import { api, type Listing, type MerchantCard, type Page, rows } from '../session';
+
+export function Shop(props: { merchantId: string }) {
+  const [listings, { refetch }] = createResource(
+    () => props.merchantId,
+    (id) => api.get<Page<Listing> | Listing[]>(`/v1/merchants/${encodeURIComponent(id)}/listings`),
+  );
+  // The name comes from the public directory (GET /v1/merchants/{id} is for staff only).
+  const [directory] = createResource(() => api.get<Page<MerchantCard> | MerchantCard[]>('/v1/merchants'));
+  const merchant = () => rows(directory()).find((m) => m.id === props.merchantId);
+  const name = () => merchant()?.name ?? '';
+
+  const add = (listing: Listing) => {
+    const m = { id: props.merchantId, name: name() };
+    if (addToCart(m, listing)) return;
+    if (window.confirm(t('shop.cartOther'))) {
+      clearCart();
+      addToCart(m, listing);
+    }
+  };
+
+  return (
+    <>
+      <Header title={name() || t('shop.title')} back="/merchants" />
+      <main class="page with-cartbar">
+        <Show when={merchant()}>
+          {(m) => (
+            <div class="shop-banner">
+              <div class="merchant-avatar big">{m().name.slice(0, 1)}</div>
+              <div>
+                <div class="strong">{m().name}</div>
+                <span class={`badge ${m().vouchersActive ? 'badge-brand' : 'badge-warn'}`}>
+                  {m().vouchersActive ? t('merchants.active') : t('merchants.paused')}
+                </span>
+              </div>
+            </div>
+          )}
+        </Show>
+        <Loaded resource={listings} retry={refetch}>
+          {(data) => (
+            <Show when={rows(data).length > 0} fallback={<div class="empty">{t('shop.empty')}</div>}>
+              <div class="product-grid">
+                <For each={rows(data)}>
+                  {(item) => {
+                    const soldOut = () => item.stock !== undefined && item.stock !== null && item.stock <= 0;
+                    return (
+                      <div class="card product" data-testid="listing">
+                        <div class="product-img">
+                          <Show when={item.imageUrl} fallback={<span>{item.title.slice(0, 1)}</span>}>
+                            <img src={item.imageUrl!} alt="" loading="lazy" />
+                          </Show>
+                        </div>
+                        <div class="product-title">{item.title}</div>
+                        <Show when={item.stock !== undefined && item.stock !== null}>
+                          <div class="muted">
+                            {soldOut() ? t('shop.soldOut') : t('shop.stock', { n: item.stock! })}
+                          </div>
+                        </Show>
+                        <div class="spread product-foot">
+                          <span class="price num">{formatFen(item.price)}</span>
+                          <button
+                            type="button"
+                            class="btn btn-primary btn-small add"
+                            aria-label={t('shop.add')}
+                            data-testid="add-to-cart"
+                            disabled={soldOut()}
+                            onClick={() => add(item)}
+                          >
+                            +
+                          </button>
+                        </div>
+                      </div>
+                    );
+                  }}
+                </For>
+              </div>
+            </Show>
+          )}
+        </Loaded>
+      </main>
+      <Show when={cartCount() > 0 && cart()?.merchantId === props.merchantId}>
+        <div class="cartbar">
+          <a href="/cart" onClick={link('/cart')} class="cartbar-icon" data-testid="cart-link">
+            {t('shop.cart')}
+            <span class="cart-count">{cartCount()}</span>
+          </a>
+          <span class="price num grow">{formatFen(cartTotal())}</span>
+          <a href="/cart" onClick={link('/cart')} class="btn btn-primary">
+            {t('shop.checkout')}
+          </a>
+        </div>
+      </Show>
+    </>
+  );
+}
