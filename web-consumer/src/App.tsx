@@ -12,7 +12,7 @@ import { Player } from './pages/Player';
 import { Shop } from './pages/Shop';
 import { Tasks } from './pages/Tasks';
 import { match, path } from './router';
-import { api as client, auth } from './session';
+import { auth, api as client } from './session';
 
 export function App() {
   return (

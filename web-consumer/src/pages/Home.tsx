@@ -3,7 +3,7 @@ import { formatFen, formatPoints, newIdempotencyKey } from '../../../web-shared'
 import { Header, Loaded, MemberQr, ProgressBar } from '../components';
 import { i18n, t } from '../i18n';
 import { link } from '../router';
-import { api, type Me, type PendingSale, type Page, rows, type Wallet } from '../session';
+import { api, type Me, type Page, type PendingSale, rows, type Wallet } from '../session';
 
 export function Home() {
   const [me, { refetch: refetchMe }] = createResource(() => api.get<Me>('/v1/me'));

@@ -4,7 +4,7 @@ import { Header, ProgressBar } from '../components';
 import { i18n, t } from '../i18n';
 import { navigate } from '../router';
 import { api } from '../session';
-import { type AdView, saveView, savedView, startNextView } from './Tasks';
+import { type AdView, savedView, saveView, startNextView } from './Tasks';
 
 /** Reports every 2 s: the server wants visible reports no more than a few seconds apart. */
 const REPORT_EVERY_MS = 2000;
