@@ -9,6 +9,7 @@ import { adViewRoutes } from './routes/ad-views';
 import { admobRoutes } from './routes/admob';
 import { authRoutes } from './routes/auth';
 import { campaignRoutes } from './routes/campaigns';
+import { ledgerRoutes } from './routes/ledger';
 import { meRoutes } from './routes/me';
 import { salesRoutes } from './routes/sales';
 import { openApiInfo, systemRoutes } from './routes/system';
@@ -72,6 +73,7 @@ export function createApp(deps: Deps) {
   app.route('/', systemRoutes);
   app.route('/v1', authRoutes);
   app.route('/v1', meRoutes);
+  app.route('/v1', ledgerRoutes);
   app.route('/v1', campaignRoutes);
   app.route('/v1', adViewRoutes);
   app.route('/v1', walletRoutes);

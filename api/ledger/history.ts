@@ -1,6 +1,6 @@
 import { type DbOrTx, schema } from '@alliance/db';
 import { and, desc, eq, inArray, lt, or } from 'drizzle-orm';
-import { LedgerError } from './errors';
+import { badRequest } from '../errors';
 import type { AccountRef } from './index';
 
 export interface HistoryEntry {
@@ -25,7 +25,8 @@ export async function accountHistory(
 ): Promise<{ data: HistoryEntry[]; nextCursor: string | null }> {
   const limit = Math.min(Math.max(Math.trunc(options.limit) || 1, 1), 200);
   if (options.cursor != null && !/^[1-9]\d{0,15}$/.test(options.cursor)) {
-    throw new LedgerError('invalid_transfer', 'Malformed cursor');
+    // Cursors come straight from clients: a bad one is their 400, not a ledger refusal.
+    throw badRequest('cursor: malformed');
   }
   const a = schema.ledgerAccounts;
   const ids = (

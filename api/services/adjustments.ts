@@ -1,0 +1,121 @@
+import { schema } from '@alliance/db';
+import { eq } from 'drizzle-orm';
+import type { Ctx, SessionUser } from '../context';
+import { notFound, unprocessable } from '../errors';
+import { newId } from '../ids';
+import {
+  type AccountRef,
+  accountHistory,
+  balanceOf,
+  LedgerError,
+  postTransaction,
+  type VerifyResult,
+  verifyLedger,
+} from '../ledger';
+import { accounts } from './accounts';
+import { inTransaction } from './tx';
+
+export type AdjustableOwner = 'consumer' | 'merchant';
+export type AdjustableUnit = 'vouchers' | 'eco_points' | 'ad_points';
+
+/** Which holder account an operator may adjust: points only (SPEC section 6), never money. */
+const holderAccount: Record<AdjustableOwner, Partial<Record<AdjustableUnit, (id: string) => AccountRef>>> = {
+  consumer: { vouchers: accounts.consumerVouchers, eco_points: accounts.consumerEcoPoints },
+  merchant: { ad_points: accounts.merchantAdPoints, eco_points: accounts.merchantEcoPoints },
+};
+
+export interface AdjustmentInput {
+  ownerType: AdjustableOwner;
+  ownerId: string;
+  unit: AdjustableUnit;
+  /** Signed hundredths: + adds to the holder, - removes. */
+  amount: number;
+  reason?: string;
+}
+
+/**
+ * SPEC section 6: an operator adds or removes points only as an audited transfer against the
+ * platform adjustment account of that unit, recorded with the operator and the written reason.
+ */
+export async function adjustPoints(ctx: Ctx, operator: SessionUser, input: AdjustmentInput) {
+  const reason = input.reason?.trim() ?? '';
+  if (reason.length === 0) throw unprocessable('reason_required', 'An adjustment needs a written reason');
+  if (!Number.isSafeInteger(input.amount) || input.amount === 0) {
+    throw unprocessable('invalid_amount', 'amount must be a non-zero integer (hundredths)');
+  }
+  const account = holderAccount[input.ownerType][input.unit];
+  if (!account) throw unprocessable('unsupported_unit', `A ${input.ownerType} holds no ${input.unit}`);
+  const ownerTable = input.ownerType === 'consumer' ? schema.users : schema.merchants;
+
+  return inTransaction(ctx, async ({ db }) => {
+    const [owner] = await db
+      .select({ id: ownerTable.id })
+      .from(ownerTable)
+      .where(eq(ownerTable.id, input.ownerId));
+    if (!owner) throw notFound('not_found', `No ${input.ownerType} ${input.ownerId}`);
+    const holder = account(input.ownerId);
+    const platform = accounts.platformAdjustments(input.unit);
+    const id = newId('adj');
+    try {
+      await postTransaction(db, {
+        key: `adjustment:${id}`,
+        kind: 'operator_adjustment',
+        transfers: [
+          input.amount > 0
+            ? { debit: platform, credit: holder, amount: input.amount }
+            : { debit: holder, credit: platform, amount: -input.amount },
+        ],
+        meta: { adjustmentId: id, operatorId: operator.id, reason },
+        now: ctx.now(),
+      });
+    } catch (error) {
+      if (error instanceof LedgerError && error.code === 'insufficient_funds') {
+        throw unprocessable('insufficient_balance', 'The holder does not have that many points to remove');
+      }
+      throw error;
+    }
+    const balance = await balanceOf(db, holder);
+    return {
+      id,
+      ownerType: input.ownerType,
+      ownerId: input.ownerId,
+      unit: input.unit,
+      amount: input.amount,
+      reason,
+      operatorId: operator.id,
+      balance: balance.posted,
+    };
+  });
+}
+
+/** GET /v1/platform/ledger/verify: every ledger invariant, each failure naming its first offender. */
+export function verifyLedgerInvariants(ctx: Ctx): Promise<VerifyResult> {
+  return verifyLedger(ctx.db);
+}
+
+/** The signed-in consumer's own movements of one unit, newest first. */
+export async function walletHistory(
+  ctx: Ctx,
+  user: SessionUser,
+  page: { unit: 'vouchers' | 'eco_points'; limit: number; cursor?: string },
+) {
+  const ref =
+    page.unit === 'vouchers' ? accounts.consumerVouchers(user.id) : accounts.consumerEcoPoints(user.id);
+  const history = await accountHistory(ctx.db, ref, { limit: page.limit, cursor: page.cursor });
+  return {
+    data: history.data.map((e) => ({
+      transferId: e.transferId,
+      kind: e.kind,
+      type: e.type,
+      amount: e.amount,
+      balanceAfter: e.balanceAfter,
+      createdAt: new Date(e.createdAt).toISOString(),
+      // Only an operator adjustment's reason is the consumer's business; other meta is internal.
+      reason:
+        e.kind === 'operator_adjustment'
+          ? String((e.meta as { reason?: unknown } | null)?.reason ?? '')
+          : null,
+    })),
+    nextCursor: history.nextCursor,
+  };
+}
