@@ -1,0 +1,276 @@
+import { createEffect, createMemo, For, type JSX, Match, Show, Switch } from 'solid-js';
+import { LangSwitch } from '../../web-shared';
+import type { Membership } from './api';
+import { Icon } from './components/icons';
+import { Badge, ErrorNote, Link } from './components/ui';
+import { i18n, type Key, t } from './i18n';
+import { ApplyPage } from './pages/Apply';
+import { MerchantArea } from './pages/merchant';
+import { OperatorArea } from './pages/operator';
+import { SignInPage } from './pages/SignIn';
+import { SupplierArea } from './pages/supplier';
+import { match, navigate, path } from './router';
+import { auth, isOperator, me } from './session';
+
+interface NavItem {
+  to: string;
+  label: Key;
+  icon: string;
+}
+
+const merchantNav = (id: string): NavItem[] => [
+  { to: `/m/${id}`, label: 'nav.dashboard', icon: 'dashboard' },
+  { to: `/m/${id}/topups`, label: 'nav.topups', icon: 'wallet' },
+  { to: `/m/${id}/points`, label: 'nav.points', icon: 'history' },
+  { to: `/m/${id}/sales`, label: 'nav.sales', icon: 'sale' },
+  { to: `/m/${id}/products`, label: 'nav.products', icon: 'box' },
+  { to: `/m/${id}/supply`, label: 'nav.supply', icon: 'truck' },
+  { to: `/m/${id}/orders`, label: 'nav.orders', icon: 'cart' },
+  { to: `/m/${id}/statement`, label: 'nav.statement', icon: 'file' },
+  { to: `/m/${id}/staff`, label: 'nav.staff', icon: 'staff' },
+];
+const supplierNav = (id: string): NavItem[] => [
+  { to: `/s/${id}`, label: 'nav.catalog', icon: 'box' },
+  { to: `/s/${id}/to-ship`, label: 'nav.toShip', icon: 'ship' },
+  { to: `/s/${id}/shipped`, label: 'nav.shipped', icon: 'truck' },
+  { to: `/s/${id}/payouts`, label: 'nav.payables', icon: 'coins' },
+];
+const operatorNav: NavItem[] = [
+  { to: '/op', label: 'nav.applications', icon: 'check' },
+  { to: '/op/parameters', label: 'nav.parameters', icon: 'sliders' },
+  { to: '/op/campaigns', label: 'nav.campaigns', icon: 'video' },
+  { to: '/op/refusals', label: 'nav.refusals', icon: 'ban' },
+  { to: '/op/ledger', label: 'nav.ledger', icon: 'shield' },
+  { to: '/op/stripe', label: 'nav.stripe', icon: 'alert' },
+  { to: '/op/payouts', label: 'nav.payouts', icon: 'coins' },
+];
+
+/** Which workspace the path is in: one merchant, one supplier, or the platform. */
+function currentArea() {
+  const p = path();
+  const m = /^\/m\/([^/]+)/.exec(p);
+  if (m) return { kind: 'merchant' as const, id: decodeURIComponent(m[1]!) };
+  const s = /^\/s\/([^/]+)/.exec(p);
+  if (s) return { kind: 'supplier' as const, id: decodeURIComponent(s[1]!) };
+  if (p === '/op' || p.startsWith('/op/')) return { kind: 'operator' as const, id: '' };
+  return null;
+}
+
+export function App() {
+  // Signed out: every path shows the sign-in page; afterwards the same path opens.
+  return (
+    <Show when={auth.signedIn()} fallback={<SignInPage />}>
+      <Show when={me()} fallback={<Booting />}>
+        <Home />
+        <Shell />
+      </Show>
+    </Show>
+  );
+}
+
+function Booting() {
+  return (
+    <div class="boot">
+      <Show when={me.error} fallback={<div class="spinner" role="status" aria-label={t('common.loading')} />}>
+        <div class="boot-card">
+          <ErrorNote error={me.error} />
+          <button type="button" class="btn btn-outline" onClick={() => auth.signOut()}>
+            {t('common.signOut')}
+          </button>
+        </div>
+      </Show>
+    </div>
+  );
+}
+
+/** '/' goes to the caller's first workspace: platform, merchant, supplier, else the application page. */
+function Home() {
+  createEffect(() => {
+    const m = me();
+    if (!m || path() !== '/') return;
+    if (m.user.roles.includes('operator')) navigate('/op', { replace: true });
+    else if (m.merchants[0]) navigate(`/m/${m.merchants[0].id}`, { replace: true });
+    else if (m.suppliers[0]) navigate(`/s/${m.suppliers[0].id}`, { replace: true });
+    else navigate('/apply', { replace: true });
+  });
+  return null;
+}
+
+function Shell() {
+  const area = createMemo(currentArea);
+  const membership = createMemo((): Membership | undefined => {
+    const a = area();
+    const m = me();
+    if (!a || !m) return undefined;
+    if (a.kind === 'merchant') return m.merchants.find((x) => x.id === a.id);
+    if (a.kind === 'supplier') return m.suppliers.find((x) => x.id === a.id);
+    return undefined;
+  });
+  const nav = createMemo((): NavItem[] => {
+    const a = area();
+    if (!a) return [];
+    if (a.kind === 'merchant') return merchantNav(a.id);
+    if (a.kind === 'supplier') return supplierNav(a.id);
+    return isOperator() ? operatorNav : [];
+  });
+  const areaLabel = () => {
+    const a = area();
+    if (!a) return t('area.none');
+    return t(
+      a.kind === 'merchant' ? 'area.merchant' : a.kind === 'supplier' ? 'area.supplier' : 'area.operator',
+    );
+  };
+
+  return (
+    <div class="shell">
+      <aside class="sidebar">
+        <Link to="/" class="brand">
+          <span class="brand-mark">盟</span>
+          <span class="brand-text">
+            <strong>{t('app.name')}</strong>
+            <small>{t('app.tagline')}</small>
+          </span>
+        </Link>
+        <Show when={area()}>
+          <div class="nav-group-label">{areaLabel()}</div>
+        </Show>
+        <nav class="nav" data-testid="sidebar-nav">
+          <For each={nav()}>
+            {(item) => (
+              <Link to={item.to} class={`nav-item ${path() === item.to ? 'active' : ''}`}>
+                <Icon name={item.icon} />
+                <span>{t(item.label)}</span>
+              </Link>
+            )}
+          </For>
+        </nav>
+        <div class="sidebar-foot">
+          <Link to="/apply" class="nav-item subtle">
+            <Icon name="plus" />
+            <span>{t('nav.apply')}</span>
+          </Link>
+        </div>
+      </aside>
+      <div class="main">
+        <header class="topbar">
+          <WorkspaceSwitcher current={area()} />
+          <Show when={membership()}>{(m) => <Badge status={m().status} />}</Show>
+          <div class="topbar-spacer" />
+          <LangSwitch i18n={i18n} />
+          <span class="user-chip" title={me()?.user.phone}>
+            <span class="avatar">{me()?.user.phone.slice(-2)}</span>
+            <span class="user-phone">{maskPhone(me()?.user.phone ?? '')}</span>
+          </span>
+          <button
+            type="button"
+            class="btn btn-ghost btn-small"
+            data-testid="sign-out"
+            onClick={() => signOut()}
+          >
+            <Icon name="logout" size={16} />
+            {t('common.signOut')}
+          </button>
+        </header>
+        <main class="content">
+          <Routes />
+        </main>
+      </div>
+    </div>
+  );
+}
+
+function signOut() {
+  auth.signOut();
+  navigate('/', { replace: true });
+}
+
+const maskPhone = (phone: string) =>
+  phone.length > 7 ? `${phone.slice(0, -8)}****${phone.slice(-4)}` : phone;
+
+/** The header's workspace picker: every merchant and supplier the user belongs to, and the platform. */
+function WorkspaceSwitcher(props: { current: ReturnType<typeof currentArea> }) {
+  const value = () => {
+    const c = props.current;
+    if (!c) return '';
+    return c.kind === 'operator' ? '/op' : `/${c.kind === 'merchant' ? 'm' : 's'}/${c.id}`;
+  };
+  const options = createMemo(() => {
+    const m = me();
+    if (!m) return [] as Array<{ to: string; label: string; group: string }>;
+    const list: Array<{ to: string; label: string; group: string }> = [];
+    if (m.user.roles.includes('operator'))
+      list.push({ to: '/op', label: t('area.platform'), group: t('area.operator') });
+    for (const x of m.merchants) list.push({ to: `/m/${x.id}`, label: x.name, group: t('area.merchant') });
+    for (const x of m.suppliers) list.push({ to: `/s/${x.id}`, label: x.name, group: t('area.supplier') });
+    return list;
+  });
+  return (
+    <div class="switcher">
+      <Icon
+        name={
+          props.current?.kind === 'supplier'
+            ? 'factory'
+            : props.current?.kind === 'operator'
+              ? 'platform'
+              : 'store'
+        }
+        size={20}
+      />
+      <Show when={options().length > 0} fallback={<strong>{t('area.none')}</strong>}>
+        <select
+          class="switcher-select"
+          data-testid="workspace"
+          value={value()}
+          onChange={(e) => navigate(e.currentTarget.value)}
+          aria-label={t('area.switch')}
+        >
+          <Show when={!props.current}>
+            <option value="">{t('area.choose')}</option>
+          </Show>
+          <For each={options()}>
+            {(o) => (
+              <option value={o.to}>
+                {o.group} · {o.label}
+              </option>
+            )}
+          </For>
+        </select>
+      </Show>
+    </div>
+  );
+}
+
+function Routes(): JSX.Element {
+  return (
+    <Switch fallback={<NotFound />}>
+      <Match when={path() === '/'}>{null}</Match>
+      <Match when={match('/apply')}>
+        <ApplyPage />
+      </Match>
+      {/* Keyed by id: switching workspace remounts the area, so nothing of the previous one lingers. */}
+      <Match when={currentArea()?.kind === 'merchant' && currentArea()!.id} keyed>
+        {(id) => <MerchantArea id={id} />}
+      </Match>
+      <Match when={currentArea()?.kind === 'supplier' && currentArea()!.id} keyed>
+        {(id) => <SupplierArea id={id} />}
+      </Match>
+      <Match when={currentArea()?.kind === 'operator'}>
+        <Show when={isOperator()} fallback={<NotFound />}>
+          <OperatorArea />
+        </Show>
+      </Match>
+    </Switch>
+  );
+}
+
+export function NotFound() {
+  return (
+    <div class="card notfound">
+      <h2>{t('notFound.title')}</h2>
+      <p class="muted">{t('notFound.body')}</p>
+      <Link to="/" class="btn btn-primary">
+        {t('notFound.home')}
+      </Link>
+    </div>
+  );
+}

@@ -1,0 +1,274 @@
+import { createSignal, For, type JSX, Show } from 'solid-js';
+import { i18n, type Key, t } from '../i18n';
+import { href, navigate } from '../router';
+
+export function Link(props: { to: string; class?: string; children: JSX.Element; title?: string }) {
+  return (
+    <a
+      href={href(props.to)}
+      class={props.class}
+      title={props.title}
+      onClick={(e) => {
+        if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
+        e.preventDefault();
+        navigate(props.to);
+      }}
+    >
+      {props.children}
+    </a>
+  );
+}
+
+export function PageHeader(props: { title: string; subtitle?: string; actions?: JSX.Element }) {
+  return (
+    <div class="page-header">
+      <div>
+        <h1>{props.title}</h1>
+        <Show when={props.subtitle}>
+          <p class="muted">{props.subtitle}</p>
+        </Show>
+      </div>
+      <Show when={props.actions}>
+        <div class="page-actions">{props.actions}</div>
+      </Show>
+    </div>
+  );
+}
+
+export function Card(props: { title?: string; extra?: JSX.Element; children: JSX.Element; class?: string }) {
+  return (
+    <section class={`card ${props.class ?? ''}`}>
+      <Show when={props.title || props.extra}>
+        <header class="card-head">
+          <h2>{props.title}</h2>
+          {props.extra}
+        </header>
+      </Show>
+      <div class="card-body">{props.children}</div>
+    </section>
+  );
+}
+
+export function Stat(props: {
+  label: string;
+  value: JSX.Element;
+  hint?: JSX.Element;
+  tone?: 'red' | 'green' | 'amber';
+  testId?: string;
+}) {
+  return (
+    <div class={`stat ${props.tone ? `stat-${props.tone}` : ''}`}>
+      <div class="stat-label">{props.label}</div>
+      <div class="stat-value" data-testid={props.testId}>
+        {props.value}
+      </div>
+      <Show when={props.hint}>
+        <div class="stat-hint">{props.hint}</div>
+      </Show>
+    </div>
+  );
+}
+
+export interface Column<T> {
+  label: string;
+  render: (row: T) => JSX.Element;
+  align?: 'right' | 'center';
+}
+
+export function Table<T>(props: {
+  columns: Column<T>[];
+  rows: T[] | undefined;
+  empty?: string;
+  testId?: string;
+}) {
+  return (
+    <Show when={(props.rows?.length ?? 0) > 0} fallback={<Empty text={props.empty ?? t('common.empty')} />}>
+      <div class="table-wrap">
+        <table class="table" data-testid={props.testId}>
+          <thead>
+            <tr>
+              <For each={props.columns}>
+                {(c) => <th class={c.align ? `al-${c.align}` : ''}>{c.label}</th>}
+              </For>
+            </tr>
+          </thead>
+          <tbody>
+            <For each={props.rows}>
+              {(row) => (
+                <tr>
+                  <For each={props.columns}>
+                    {(c) => <td class={c.align ? `al-${c.align}` : ''}>{c.render(row)}</td>}
+                  </For>
+                </tr>
+              )}
+            </For>
+          </tbody>
+        </table>
+      </div>
+    </Show>
+  );
+}
+
+export function Empty(props: { text: string }) {
+  return (
+    <div class="empty">
+      <svg viewBox="0 0 48 48" width="40" height="40" aria-hidden="true">
+        <rect x="8" y="12" width="32" height="26" rx="4" fill="none" stroke="currentColor" stroke-width="2" />
+        <path d="M8 22h10l2 4h8l2-4h10" fill="none" stroke="currentColor" stroke-width="2" />
+      </svg>
+      <span>{props.text}</span>
+    </div>
+  );
+}
+
+/** An error in words: the dictionary's text for a known code, else the server's message. */
+export const errorText = (error: unknown) => i18n.errorText(error);
+
+export function Alert(props: {
+  tone: 'error' | 'warn' | 'ok' | 'info';
+  children: JSX.Element;
+  testId?: string;
+}) {
+  return (
+    <div
+      class={`alert alert-${props.tone}`}
+      role={props.tone === 'error' ? 'alert' : 'status'}
+      data-testid={props.testId}
+    >
+      {props.children}
+    </div>
+  );
+}
+
+export function ErrorNote(props: { error: unknown }) {
+  return (
+    <Show when={props.error}>
+      <Alert tone="error">{errorText(props.error)}</Alert>
+    </Show>
+  );
+}
+
+/** Shows a resource: a skeleton while loading, the error in words, else the children. */
+export function Loaded<T>(props: {
+  resource: { (): T | undefined; loading: boolean; error: unknown };
+  children: (value: T) => JSX.Element;
+}) {
+  return (
+    <Show when={!props.resource.error} fallback={<ErrorNote error={props.resource.error} />}>
+      <Show when={props.resource()} fallback={<div class="skeleton" aria-busy="true" />} keyed>
+        {(v) => props.children(v)}
+      </Show>
+    </Show>
+  );
+}
+
+const badgeTone: Record<string, string> = {
+  active: 'ok',
+  paid: 'ok',
+  completed: 'ok',
+  shipped: 'ok',
+  delivered: 'ok',
+  approved: 'ok',
+  pending: 'warn',
+  awaiting_confirmation: 'warn',
+  pending_payment: 'warn',
+  to_ship: 'warn',
+  processing: 'warn',
+  rejected: 'danger',
+  suspended: 'danger',
+  failed: 'danger',
+};
+
+export function Badge(props: { status: string }) {
+  const label = () => {
+    const key = `status.${props.status}`;
+    return i18n.has(key) ? t(key as Key) : props.status;
+  };
+  return <span class={`badge badge-${badgeTone[props.status] ?? 'plain'}`}>{label()}</span>;
+}
+
+export function Field(props: { label: string; hint?: string; children: JSX.Element }) {
+  return (
+    // biome-ignore lint/a11y/noLabelWithoutControl: the control arrives as children
+    <label class="field">
+      <span class="field-label">{props.label}</span>
+      {props.children}
+      <Show when={props.hint}>
+        <span class="field-hint">{props.hint}</span>
+      </Show>
+    </label>
+  );
+}
+
+/** A form whose submit runs one async action, with a busy state and the error in words. */
+export function useAction<A extends unknown[], R>(fn: (...args: A) => Promise<R>) {
+  const [busy, setBusy] = createSignal(false);
+  const [error, setError] = createSignal<unknown>(null);
+  const run = async (...args: A): Promise<R | undefined> => {
+    setBusy(true);
+    setError(null);
+    try {
+      return await fn(...args);
+    } catch (e) {
+      setError(e);
+      return undefined;
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { run, busy, error, setError };
+}
+
+/** Bars from plain SVG: one bar per point, labelled below, value on hover and above the bar. */
+export function Bars(props: {
+  points: Array<{ label: string; value: number }>;
+  format?: (value: number) => string;
+  height?: number;
+  testId?: string;
+}) {
+  const fmt = (v: number) => (props.format ? props.format(v) : String(v));
+  const h = () => props.height ?? 180;
+  const max = () => Math.max(1, ...props.points.map((p) => p.value));
+  const w = 44;
+  const gap = 28;
+  const width = () => Math.max(props.points.length * (w + gap) + gap, 200);
+  return (
+    <Show when={props.points.length > 0} fallback={<Empty text={t('common.empty')} />}>
+      <div class="chart" data-testid={props.testId}>
+        <svg
+          viewBox={`0 0 ${width()} ${h() + 36}`}
+          width="100%"
+          height={h() + 36}
+          preserveAspectRatio="xMinYMid meet"
+          role="img"
+          aria-label={props.points.map((p) => `${p.label} ${fmt(p.value)}`).join(', ')}
+        >
+          <line x1="0" x2={width()} y1={h() + 4} y2={h() + 4} class="chart-axis" />
+          <For each={props.points}>
+            {(p, i) => {
+              const bh = () => Math.round(((h() - 20) * Math.max(0, p.value)) / max());
+              const x = () => gap + i() * (w + gap);
+              return (
+                <g>
+                  <title>{`${p.label}: ${fmt(p.value)}`}</title>
+                  <rect x={x()} y={h() + 4 - bh()} width={w} height={bh()} rx="4" class="chart-bar" />
+                  <text x={x() + w / 2} y={h() - bh() - 2} class="chart-value" text-anchor="middle">
+                    {fmt(p.value)}
+                  </text>
+                  <text x={x() + w / 2} y={h() + 22} class="chart-label" text-anchor="middle">
+                    {p.label}
+                  </text>
+                </g>
+              );
+            }}
+          </For>
+        </svg>
+      </div>
+    </Show>
+  );
+}
+
+export function formatDate(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  return Number.isNaN(Date.parse(iso)) ? iso : i18n.dateTime(iso);
+}

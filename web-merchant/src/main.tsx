@@ -1,0 +1,6 @@
+import { render } from 'solid-js/web';
+import '../../web-shared/styles.css';
+import './styles.css';
+import { App } from './App';
+
+render(() => <App />, document.getElementById('root')!);

@@ -1,0 +1,694 @@
+import { createResource, createSignal, For, Match, Show, Switch } from 'solid-js';
+import { formatFen, formatMinor, formatPoints, parseMinor } from '../../../web-shared';
+import { type Application, api, type Campaign, type ParameterRow } from '../api';
+import {
+  Alert,
+  Badge,
+  Bars,
+  Card,
+  ErrorNote,
+  Field,
+  formatDate,
+  Loaded,
+  PageHeader,
+  Stat,
+  Table,
+  useAction,
+} from '../components/ui';
+import { i18n, type Key, t } from '../i18n';
+import { match } from '../router';
+
+/** The platform operator's pages. */
+export function OperatorArea() {
+  return (
+    <Switch fallback={<Applications />}>
+      <Match when={match('/op/parameters')}>
+        <Parameters />
+      </Match>
+      <Match when={match('/op/campaigns')}>
+        <Campaigns />
+      </Match>
+      <Match when={match('/op/refusals')}>
+        <Refusals />
+      </Match>
+      <Match when={match('/op/ledger')}>
+        <LedgerVerify />
+      </Match>
+      <Match when={match('/op/stripe')}>
+        <StripeAnomalies />
+      </Match>
+      <Match when={match('/op/payouts')}>
+        <PlatformPayouts />
+      </Match>
+    </Switch>
+  );
+}
+
+/* ---------- Applications ---------- */
+
+function Applications() {
+  const [kind, setKind] = createSignal<'merchants' | 'suppliers'>('merchants');
+  const [status, setStatus] = createSignal('pending');
+  const [rows, { refetch }] = createResource(
+    () => ({ kind: kind(), status: status() }),
+    (q) => api.applications(q.kind, q.status),
+  );
+  const [rejecting, setRejecting] = createSignal<Application | null>(null);
+  const [reason, setReason] = createSignal('');
+  const [notice, setNotice] = createSignal<string | null>(null);
+  const approve = useAction(async (a: Application) => {
+    await api.approve(kind(), a.id);
+    setNotice(t('ops.approvedOk', { name: a.name }));
+    refetch();
+  });
+  const reject = useAction(async (e: Event) => {
+    e.preventDefault();
+    const a = rejecting()!;
+    await api.reject(kind(), a.id, reason().trim());
+    setNotice(t('ops.rejectedOk', { name: a.name }));
+    setRejecting(null);
+    setReason('');
+    refetch();
+  });
+  return (
+    <div class="page">
+      <PageHeader title={t('ops.applicationsTitle')} subtitle={t('ops.applicationsSubtitle')} />
+      <div class="toolbar">
+        <div class="tabs">
+          <button
+            type="button"
+            class={kind() === 'merchants' ? 'tab active' : 'tab'}
+            data-testid="tab-merchants"
+            onClick={() => setKind('merchants')}
+          >
+            {t('ops.merchantApps')}
+          </button>
+          <button
+            type="button"
+            class={kind() === 'suppliers' ? 'tab active' : 'tab'}
+            data-testid="tab-suppliers"
+            onClick={() => setKind('suppliers')}
+          >
+            {t('ops.supplierApps')}
+          </button>
+        </div>
+        <div class="segmented">
+          <For each={['pending', 'active', 'rejected']}>
+            {(s) => (
+              <button type="button" class={status() === s ? 'active' : ''} onClick={() => setStatus(s)}>
+                {t(`status.${s}` as Key)}
+              </button>
+            )}
+          </For>
+        </div>
+      </div>
+      <Show when={notice()}>
+        <Alert tone="ok" testId="ops-notice">
+          {notice()}
+        </Alert>
+      </Show>
+      <ErrorNote error={approve.error()} />
+      <Show when={rejecting()}>
+        {(a) => (
+          <Card title={t('ops.rejectTitle', { name: a().name })}>
+            <form class="inline-form" onSubmit={(e) => reject.run(e)}>
+              <input
+                class="input grow"
+                name="reason"
+                placeholder={t('ops.reasonPlaceholder')}
+                value={reason()}
+                onInput={(e) => setReason(e.currentTarget.value)}
+              />
+              <button type="submit" class="btn btn-primary" disabled={reject.busy() || !reason().trim()}>
+                {t('ops.confirmReject')}
+              </button>
+              <button type="button" class="btn btn-ghost" onClick={() => setRejecting(null)}>
+                {t('common.cancel')}
+              </button>
+            </form>
+            <ErrorNote error={reject.error()} />
+          </Card>
+        )}
+      </Show>
+      <Card>
+        <Loaded resource={rows}>
+          {(page) => (
+            <Table
+              rows={page.data}
+              testId="applications"
+              empty={t('ops.noApplications')}
+              columns={[
+                {
+                  label: t('col.name'),
+                  render: (r) => (
+                    <span>
+                      <strong>{r.name}</strong>
+                      <br />
+                      <span class="muted mono">{r.id}</span>
+                    </span>
+                  ),
+                },
+                ...(kind() === 'merchants'
+                  ? [{ label: t('apply.category'), render: (r: Application) => r.category ?? '—' }]
+                  : []),
+                { label: t('apply.address'), render: (r) => r.address ?? '—' },
+                { label: t('apply.contact'), render: (r) => r.contact ?? '—' },
+                { label: t('col.applied'), render: (r) => formatDate(r.createdAt) },
+                {
+                  label: t('col.status'),
+                  render: (r) => (
+                    <span>
+                      <Badge status={r.status} />
+                      <Show when={r.rejectionReason}>
+                        <span class="muted"> {r.rejectionReason}</span>
+                      </Show>
+                    </span>
+                  ),
+                },
+                {
+                  label: '',
+                  align: 'right',
+                  render: (r) => (
+                    <Show when={r.status === 'pending'}>
+                      <span class="row end">
+                        <button
+                          type="button"
+                          class="btn btn-primary btn-small"
+                          data-testid={`approve-${r.id}`}
+                          disabled={approve.busy()}
+                          onClick={() => approve.run(r)}
+                        >
+                          {t('ops.approve')}
+                        </button>
+                        <button
+                          type="button"
+                          class="btn btn-ghost btn-small"
+                          data-testid={`reject-${r.id}`}
+                          onClick={() => setRejecting(r)}
+                        >
+                          {t('ops.reject')}
+                        </button>
+                      </span>
+                    </Show>
+                  ),
+                },
+              ]}
+            />
+          )}
+        </Loaded>
+      </Card>
+    </div>
+  );
+}
+
+/* ---------- Parameters ---------- */
+
+type Unit = 'fen' | 'bp' | 'points' | 'count' | 'text';
+/** The unit a parameter is kept in follows its name (amountFen, adRateBp, ...AdPoints). */
+function unitOf(name: string, value: unknown): Unit {
+  if (typeof value === 'string') return 'text';
+  if (/Fen$/.test(name)) return 'fen';
+  if (/Bp$/.test(name)) return 'bp';
+  if (/(AdPoints|EcoPoints|Vouchers|PerYuan)$/.test(name)) return 'points';
+  return 'count';
+}
+function showValue(name: string, value: number | string): string {
+  const unit = unitOf(name, value);
+  if (unit === 'text' || typeof value === 'string') return String(value);
+  if (unit === 'fen') return formatFen(value);
+  if (unit === 'bp') return `${formatMinor(value)}%`;
+  if (unit === 'points') return formatPoints(value);
+  return String(value);
+}
+/** What the operator typed, in the unit shown, back to the stored integer (or text). */
+function parseValue(unit: Unit, text: string): number | string | null {
+  if (unit === 'text') return text.trim() || null;
+  if (unit === 'count') return /^\d{1,9}$/.test(text.trim()) ? Number(text.trim()) : null;
+  return parseMinor(text.replace(/[¥%\s]/g, ''));
+}
+const paramLabel = (name: string) => (i18n.has(`param.${name}`) ? t(`param.${name}` as Key) : name);
+
+function Parameters() {
+  const [params, { refetch }] = createResource(async (): Promise<ParameterRow[]> => {
+    const res = await api.parameters();
+    if (Array.isArray((res as { data?: unknown }).data)) return (res as { data: ParameterRow[] }).data;
+    return Object.entries(res as Record<string, number | string>).map(([name, value]) => ({ name, value }));
+  });
+  const [history, { refetch: refetchHistory }] = createResource(api.parameterHistory);
+  const [name, setName] = createSignal('');
+  const [value, setValue] = createSignal('');
+  const [effective, setEffective] = createSignal('');
+  const [saved, setSaved] = createSignal(false);
+  const selected = () => params()?.find((p) => p.name === name());
+  const change = useAction(async (e: Event) => {
+    e.preventDefault();
+    setSaved(false);
+    const p = selected();
+    if (!p) return;
+    const parsed = parseValue(unitOf(p.name, p.value), value());
+    if (parsed === null) throw new Error(t('form.valueInvalid'));
+    const at = effective() ? new Date(effective()).toISOString() : new Date().toISOString();
+    await api.changeParameter(p.name, parsed, at);
+    setSaved(true);
+    setValue('');
+    refetch();
+    refetchHistory();
+  });
+  const unitHint = () => {
+    const p = selected();
+    return p ? t(`unit.${unitOf(p.name, p.value)}` as Key) : '';
+  };
+  return (
+    <div class="page">
+      <PageHeader title={t('ops.parametersTitle')} subtitle={t('ops.parametersSubtitle')} />
+      <div class="grid-2 grid-wide-left">
+        <Card title={t('ops.current')}>
+          <Loaded resource={params}>
+            {(rows) => (
+              <Table
+                rows={rows}
+                testId="parameters"
+                columns={[
+                  {
+                    label: t('col.parameter'),
+                    render: (r) => (
+                      <span>
+                        {paramLabel(r.name)}
+                        <br />
+                        <span class="muted mono">{r.name}</span>
+                      </span>
+                    ),
+                  },
+                  {
+                    label: t('col.value'),
+                    align: 'right',
+                    render: (r) => <strong class="num">{showValue(r.name, r.value)}</strong>,
+                  },
+                  {
+                    label: '',
+                    align: 'right',
+                    render: (r) => (
+                      <button type="button" class="btn btn-ghost btn-small" onClick={() => setName(r.name)}>
+                        {t('ops.change')}
+                      </button>
+                    ),
+                  },
+                ]}
+              />
+            )}
+          </Loaded>
+        </Card>
+        <Card title={t('ops.changeTitle')}>
+          <form class="form" onSubmit={(e) => change.run(e)}>
+            <Field label={t('col.parameter')}>
+              <select
+                class="input"
+                name="name"
+                value={name()}
+                onChange={(e) => setName(e.currentTarget.value)}
+              >
+                <option value="">{t('ops.pickParameter')}</option>
+                <For each={params() ?? []}>{(p) => <option value={p.name}>{paramLabel(p.name)}</option>}</For>
+              </select>
+            </Field>
+            <Show when={selected()}>
+              {(p) => (
+                <p class="muted">
+                  {t('ops.currentValue')} <strong>{showValue(p().name, p().value)}</strong>
+                </p>
+              )}
+            </Show>
+            <Field label={t('ops.newValue')} hint={unitHint()}>
+              <input
+                class="input"
+                name="value"
+                value={value()}
+                onInput={(e) => setValue(e.currentTarget.value)}
+              />
+            </Field>
+            <Field label={t('ops.effectiveFrom')} hint={t('ops.effectiveHint')}>
+              <input
+                class="input"
+                type="datetime-local"
+                name="effectiveFrom"
+                value={effective()}
+                onInput={(e) => setEffective(e.currentTarget.value)}
+              />
+            </Field>
+            <ErrorNote error={change.error()} />
+            <Show when={saved()}>
+              <Alert tone="ok">{t('ops.saved')}</Alert>
+            </Show>
+            <button
+              type="submit"
+              class="btn btn-primary"
+              disabled={change.busy() || !selected() || !value().trim()}
+            >
+              {t('ops.save')}
+            </button>
+          </form>
+        </Card>
+      </div>
+      <Card title={t('ops.history')}>
+        <Loaded resource={history}>
+          {(page) => (
+            <Table
+              rows={page.data}
+              columns={[
+                { label: t('col.parameter'), render: (r) => paramLabel(r.name) },
+                {
+                  label: t('col.value'),
+                  align: 'right',
+                  render: (r) => <span class="num">{showValue(r.name, r.value)}</span>,
+                },
+                { label: t('ops.effectiveFrom'), render: (r) => formatDate(r.effectiveFrom) },
+                { label: t('col.changedAt'), render: (r) => formatDate(r.changedAt) },
+                { label: t('col.changedBy'), render: (r) => <span class="mono">{r.changedBy ?? '—'}</span> },
+              ]}
+            />
+          )}
+        </Loaded>
+      </Card>
+    </div>
+  );
+}
+
+/* ---------- Video campaigns ---------- */
+
+function Campaigns() {
+  const [campaigns, { refetch }] = createResource(api.campaigns);
+  const [chartFor, setChartFor] = createSignal<string | null>(null);
+  const [form, setForm] = createSignal({
+    title: '',
+    mediaUrl: '',
+    durationSeconds: '30',
+    price: '',
+    budget: '',
+  });
+  const set = (k: keyof ReturnType<typeof form>) => (e: { currentTarget: HTMLInputElement }) =>
+    setForm((f) => ({ ...f, [k]: e.currentTarget.value }));
+  const create = useAction(async (e: Event) => {
+    e.preventDefault();
+    const f = form();
+    const price = parseMinor(f.price);
+    const budget = parseMinor(f.budget);
+    const duration = /^\d{1,4}$/.test(f.durationSeconds.trim()) ? Number(f.durationSeconds.trim()) : null;
+    if (price === null || budget === null || price <= 0 || budget <= 0)
+      throw new Error(t('form.amountInvalid'));
+    if (duration === null) throw new Error(t('form.valueInvalid'));
+    await api.createCampaign({
+      title: f.title.trim(),
+      mediaUrl: f.mediaUrl.trim(),
+      durationSeconds: duration,
+      pricePerCompletion: price,
+      budget,
+    });
+    setForm({ title: '', mediaUrl: '', durationSeconds: '30', price: '', budget: '' });
+    refetch();
+  });
+  const chartCampaign = (): Campaign | undefined => {
+    const list = campaigns()?.data ?? [];
+    return list.find((c) => c.id === chartFor()) ?? list[0];
+  };
+  return (
+    <div class="page">
+      <PageHeader title={t('ops.campaignsTitle')} subtitle={t('ops.campaignsSubtitle')} />
+      <Card
+        title={t('ops.completionsChart')}
+        extra={
+          <select
+            class="input input-compact"
+            value={chartCampaign()?.id ?? ''}
+            onChange={(e) => setChartFor(e.currentTarget.value)}
+          >
+            <For each={campaigns()?.data ?? []}>{(c) => <option value={c.id}>{c.title}</option>}</For>
+          </select>
+        }
+      >
+        <Bars
+          testId="completions-chart"
+          points={(chartCampaign()?.completionsByDay ?? []).map((d) => ({
+            label: d.businessDate.slice(5),
+            value: d.completions,
+          }))}
+        />
+      </Card>
+      <Card title={t('ops.campaignList')}>
+        <Loaded resource={campaigns}>
+          {(page) => (
+            <Table
+              rows={page.data}
+              testId="campaigns"
+              columns={[
+                {
+                  label: t('col.title'),
+                  render: (r) => (
+                    <span>
+                      <strong>{r.title}</strong>
+                      <br />
+                      <span class="muted">{r.advertiser ?? ''}</span>
+                    </span>
+                  ),
+                },
+                {
+                  label: t('col.duration'),
+                  align: 'right',
+                  render: (r) => t('ops.seconds', { s: r.durationSeconds }),
+                },
+                {
+                  label: t('col.pricePerCompletion'),
+                  align: 'right',
+                  render: (r) => <span class="num">{formatFen(r.pricePerCompletion)}</span>,
+                },
+                {
+                  label: t('col.budgetUsed'),
+                  render: (r) => {
+                    const used = r.budgetUsed ?? 0;
+                    const pct = r.budget > 0 ? Math.min(100, Math.floor((used * 100) / r.budget)) : 0;
+                    return (
+                      <div class="budget">
+                        <div class="progress">
+                          <span style={{ width: `${pct}%` }} />
+                        </div>
+                        <span class="muted num">
+                          {formatFen(used)} / {formatFen(r.budget)}
+                        </span>
+                      </div>
+                    );
+                  },
+                },
+                {
+                  label: t('col.completions'),
+                  align: 'right',
+                  render: (r) => (
+                    <span class="num">
+                      {(r.completionsByDay ?? []).reduce((a, d) => a + d.completions, 0)}
+                    </span>
+                  ),
+                },
+                {
+                  label: t('col.status'),
+                  render: (r) => <Badge status={r.serving ? 'serving' : (r.status ?? 'active')} />,
+                },
+              ]}
+            />
+          )}
+        </Loaded>
+      </Card>
+      <Card title={t('ops.newCampaign')}>
+        <form class="form" onSubmit={(e) => create.run(e)}>
+          <div class="form-grid">
+            <Field label={t('col.title')}>
+              <input class="input" name="title" value={form().title} onInput={set('title')} />
+            </Field>
+            <Field label={t('ops.mediaUrl')} hint={t('ops.mediaUrlHint')}>
+              <input class="input" name="mediaUrl" value={form().mediaUrl} onInput={set('mediaUrl')} />
+            </Field>
+            <Field label={t('ops.durationSeconds')}>
+              <input
+                class="input"
+                name="durationSeconds"
+                inputmode="numeric"
+                value={form().durationSeconds}
+                onInput={set('durationSeconds')}
+              />
+            </Field>
+            <Field label={t('ops.pricePerCompletion')}>
+              <input
+                class="input"
+                name="price"
+                inputmode="decimal"
+                placeholder="0.50"
+                value={form().price}
+                onInput={set('price')}
+              />
+            </Field>
+            <Field label={t('ops.budget')}>
+              <input
+                class="input"
+                name="budget"
+                inputmode="decimal"
+                placeholder="1000.00"
+                value={form().budget}
+                onInput={set('budget')}
+              />
+            </Field>
+          </div>
+          <ErrorNote error={create.error()} />
+          <button type="submit" class="btn btn-primary" disabled={create.busy() || !form().title.trim()}>
+            {t('ops.createCampaign')}
+          </button>
+        </form>
+      </Card>
+    </div>
+  );
+}
+
+/* ---------- Refusals, ledger, Stripe, payouts ---------- */
+
+const reasonLabel = (r: string) =>
+  i18n.has(`error.${r}`) ? t(`error.${r}` as Key) : i18n.has(`reason.${r}`) ? t(`reason.${r}` as Key) : r;
+
+function Refusals() {
+  const [rows] = createResource(api.refusals);
+  return (
+    <div class="page">
+      <PageHeader title={t('ops.refusalsTitle')} subtitle={t('ops.refusalsSubtitle')} />
+      <Loaded resource={rows}>
+        {(page) => (
+          <>
+            <Card title={t('ops.refusalsChart')}>
+              <Bars points={page.data.map((r) => ({ label: r.reason.slice(0, 14), value: r.count }))} />
+            </Card>
+            <Card>
+              <Table
+                rows={page.data}
+                testId="refusals"
+                columns={[
+                  { label: t('col.reason'), render: (r) => reasonLabel(r.reason) },
+                  { label: t('col.code'), render: (r) => <span class="mono muted">{r.reason}</span> },
+                  {
+                    label: t('col.count'),
+                    align: 'right',
+                    render: (r) => <strong class="num">{r.count}</strong>,
+                  },
+                ]}
+              />
+            </Card>
+          </>
+        )}
+      </Loaded>
+    </div>
+  );
+}
+
+function LedgerVerify() {
+  const [result, { refetch }] = createResource(api.ledgerVerify);
+  return (
+    <div class="page">
+      <PageHeader
+        title={t('ops.ledgerTitle')}
+        subtitle={t('ops.ledgerSubtitle')}
+        actions={
+          <button type="button" class="btn btn-primary" disabled={result.loading} onClick={() => refetch()}>
+            {t('ops.verifyAgain')}
+          </button>
+        }
+      />
+      <Loaded resource={result}>
+        {(r) => (
+          <>
+            <div class={`verdict ${r.ok ? 'verdict-ok' : 'verdict-bad'}`} data-testid="ledger-verdict">
+              <span class="verdict-icon">{r.ok ? '✓' : '✕'}</span>
+              <div>
+                <h2>{r.ok ? t('ops.ledgerOk') : t('ops.ledgerBad')}</h2>
+                <p class="muted">{t('ops.ledgerChecks', { n: r.checks.length })}</p>
+              </div>
+            </div>
+            <Card>
+              <Table
+                rows={r.checks}
+                columns={[
+                  {
+                    label: t('col.check'),
+                    render: (c) => (i18n.has(`check.${c.name}`) ? t(`check.${c.name}` as Key) : c.name),
+                  },
+                  { label: t('col.result'), render: (c) => <Badge status={c.ok ? 'passed' : 'failed'} /> },
+                  {
+                    label: t('col.detail'),
+                    render: (c) => (
+                      <span class="mono muted small">
+                        {typeof c.detail === 'string' ? c.detail : JSON.stringify(c.detail)}
+                      </span>
+                    ),
+                  },
+                ]}
+              />
+            </Card>
+          </>
+        )}
+      </Loaded>
+    </div>
+  );
+}
+
+function StripeAnomalies() {
+  const [rows] = createResource(api.stripeAnomalies);
+  return (
+    <div class="page">
+      <PageHeader title={t('ops.stripeTitle')} subtitle={t('ops.stripeSubtitle')} />
+      <Card>
+        <Loaded resource={rows}>
+          {(page) => (
+            <Table
+              rows={page.data}
+              empty={t('ops.noAnomalies')}
+              columns={[
+                { label: t('col.time'), render: (r) => formatDate(r.createdAt) },
+                { label: t('col.event'), render: (r) => <span class="mono">{r.eventId ?? r.id}</span> },
+                { label: t('col.type'), render: (r) => r.type ?? '—' },
+                { label: t('col.reason'), render: (r) => (r.reason ? reasonLabel(r.reason) : '—') },
+              ]}
+            />
+          )}
+        </Loaded>
+      </Card>
+    </div>
+  );
+}
+
+function PlatformPayouts() {
+  const [rows] = createResource(api.platformPayouts);
+  const total = () => (rows()?.data ?? []).reduce((a, p) => a + p.amount, 0);
+  return (
+    <div class="page">
+      <PageHeader title={t('ops.payoutsTitle')} subtitle={t('ops.payoutsSubtitle')} />
+      <Show when={rows()}>
+        <div class="stats">
+          <Stat label={t('ops.payoutsTotal')} value={formatFen(total())} tone="red" />
+          <Stat label={t('ops.payoutsCount')} value={String(rows()!.data.length)} />
+        </div>
+      </Show>
+      <Card>
+        <Loaded resource={rows}>
+          {(page) => (
+            <Table
+              rows={page.data}
+              columns={[
+                { label: t('col.time'), render: (r) => formatDate(r.createdAt) },
+                { label: t('col.supplier'), render: (r) => r.supplierName ?? r.supplierId ?? '—' },
+                {
+                  label: t('col.amount'),
+                  align: 'right',
+                  render: (r) => <span class="num">{formatFen(r.amount)}</span>,
+                },
+                { label: t('col.reference'), render: (r) => <span class="mono">{r.reference ?? '—'}</span> },
+                { label: t('col.status'), render: (r) => <Badge status={r.status} /> },
+              ]}
+            />
+          )}
+        </Loaded>
+      </Card>
+    </div>
+  );
+}
