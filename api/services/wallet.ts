@@ -1,3 +1,5 @@
+import { schema } from '@alliance/db';
+import { and, eq } from 'drizzle-orm';
 import type { Ctx } from '../context';
 import { unauthorized } from '../errors';
 import { balanceOf } from '../ledger';
@@ -5,8 +7,6 @@ import { accounts } from './accounts';
 import { dailyLimit } from './ad-views';
 import { businessDay } from './business-day';
 import { parametersAt } from './parameters';
-import { schema } from '@alliance/db';
-import { and, eq } from 'drizzle-orm';
 
 /** The caller's vouchers and eco-points, and today's video tasks (API.md GET /v1/wallet). */
 export async function getWallet(ctx: Ctx) {
