@@ -8,6 +8,8 @@ import { Hono } from 'hono';
 import { createApp } from './app';
 import { loadConfig } from './config';
 import { createLogger } from './log';
+import { fakeStripeSecretKey, startFakeStripe } from './fake-stripe/server';
+import { createStripeClient } from './services/stripe';
 import { createAuthProvider } from './services/auth-provider';
 import { loadDemoData } from './services/demo';
 
@@ -19,7 +21,26 @@ async function main() {
   const { db, kind, close } = await openDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
   const now = () => new Date();
   const auth = await createAuthProvider(config, db);
-  const deps = { db, dbKind: kind, config, log, now, auth };
+  let listeningPort = config.PORT;
+  // Without STRIPE_SECRET_KEY the same Stripe code talks to a fake on loopback (docs/stripe.md),
+  // whose checkout page sends signed webhooks to this server.
+  const fakeStripe = config.STRIPE_SECRET_KEY
+    ? undefined
+    : await startFakeStripe({
+        webhookSecret: config.STRIPE_WEBHOOK_SECRET,
+        deliver: async (rawBody, signature) =>
+          (
+            await fetch(`http://127.0.0.1:${listeningPort}/v1/webhooks/stripe`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', 'stripe-signature': signature },
+              body: rawBody,
+            })
+          ).status,
+      });
+  const stripe = fakeStripe
+    ? createStripeClient(fakeStripeSecretKey, { host: fakeStripe.host, port: fakeStripe.port, protocol: 'http' })
+    : createStripeClient(config.STRIPE_SECRET_KEY!);
+  const deps = { db, dbKind: kind, config, log, now, auth, stripe };
 
   const demoEnabled = config.DEMO_DATA ?? kind === 'pglite';
   if (demoEnabled) {
@@ -37,15 +58,19 @@ async function main() {
   mountSpa(server, '', `${root}web-consumer/dist`);
 
   const http = serve({ fetch: server.fetch, port: config.PORT }, (info) => {
+    listeningPort = info.port;
     console.log(`\nAlliance is running (${kind === 'pglite' ? `embedded PGlite in ${config.DATA_DIR}` : 'PostgreSQL'}):`);
     console.log(`  consumer app   http://localhost:${info.port}/`);
     console.log(`  back office    http://localhost:${info.port}/biz/`);
     console.log(`  API reference  http://localhost:${info.port}/docs`);
-    console.log(`  health         http://localhost:${info.port}/health\n`);
+    console.log(`  health         http://localhost:${info.port}/health`);
+    if (fakeStripe) console.log(`  Stripe         embedded fake at ${fakeStripe.url} (set STRIPE_SECRET_KEY for the real one)`);
+    console.log('');
   });
 
   const shutdown = async () => {
     http.close();
+    await fakeStripe?.close();
     await close();
     process.exit(0);
   };

@@ -27,9 +27,15 @@ export const parameterDefaults = {
 } as const;
 
 export type ParameterName = keyof typeof parameterDefaults;
-export type Parameters = { -readonly [K in ParameterName]: (typeof parameterDefaults)[K] extends number ? number : string };
+export type Parameters = {
+  -readonly [K in ParameterName]: (typeof parameterDefaults)[K] extends number ? number : string;
+};
 
-const textParameters = new Set<ParameterName>(['businessTimeZone', 'supplierSettlementTrigger', 'supplierPayoutCron']);
+const textParameters = new Set<ParameterName>([
+  'businessTimeZone',
+  'supplierSettlementTrigger',
+  'supplierPayoutCron',
+]);
 export const isTextParameter = (name: ParameterName) => textParameters.has(name);
 
 /** The platform parameters in force at `at` (a purchase uses those in force when it was recorded). */
@@ -48,7 +54,11 @@ export async function parametersAt(ctx: Ctx, at: Date = ctx.now()): Promise<Para
 }
 
 /** A merchant's ad rate at `at`: its own override if one is in force, else the platform's. */
-export async function merchantAdRateBpAt(ctx: Ctx, merchantId: string, at: Date = ctx.now()): Promise<number> {
+export async function merchantAdRateBpAt(
+  ctx: Ctx,
+  merchantId: string,
+  at: Date = ctx.now(),
+): Promise<number> {
   const t = schema.parameterChanges;
   const [override] = await ctx.db
     .select()
@@ -118,7 +128,9 @@ export function parameterValueProblem(name: ParameterName, value: unknown): stri
     if (name === 'supplierSettlementTrigger') {
       return value === 'on_shipment' || value === 'on_delivery' ? null : 'on_shipment or on_delivery';
     }
-    return /^(\S+\s+){4}\S+$/.test(value.trim()) && /^[\d*,/\-\s]+$/.test(value) ? null : 'a five-field cron expression';
+    return /^(\S+\s+){4}\S+$/.test(value.trim()) && /^[\d*,/\-\s]+$/.test(value)
+      ? null
+      : 'a five-field cron expression';
   }
   const [min, max] = intRanges[name] ?? [0, Number.MAX_SAFE_INTEGER];
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
@@ -154,7 +166,8 @@ export async function changePlatformParameter(
 ) {
   if (!ctx.user) throw new ApiError(401, 'unauthorized', 'Sign in first');
   if (!ctx.user.roles.includes('operator')) throw new ApiError(403, 'forbidden', 'Operators only');
-  if (!(input.name in parameterDefaults)) throw new ApiError(422, 'unknown_parameter', `No parameter ${input.name}`);
+  if (!(input.name in parameterDefaults))
+    throw new ApiError(422, 'unknown_parameter', `No parameter ${input.name}`);
   const name = input.name as ParameterName;
   const problem = parameterValueProblem(name, input.value);
   if (problem) throw new ApiError(422, 'invalid_parameter_value', problem);

@@ -175,7 +175,7 @@ export async function topupReceipt(ctx: Ctx, merchantId: string, topupId: string
     description: `Prepaid advertising service: ${(row.adPoints / 100).toFixed(2)} ad points`,
     merchant: { id: merchant.id, name: merchant.name, address: merchant.address, contact: merchant.contact },
     amount: row.amountFen,
-    currency: 'cny',
+    currency: 'cny' as const,
     adPoints: row.adPoints,
     adPointPriceFen: row.adPointPriceFen,
     paidAt: row.paidAt.toISOString(),

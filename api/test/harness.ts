@@ -3,6 +3,8 @@ import { createApp } from '../app';
 import { loadConfig } from '../config';
 import type { Deps } from '../context';
 import { createLogger } from '../log';
+import { startFakeStripe } from '../fake-stripe/server';
+import { createStripeClient } from '../services/stripe';
 import { createAuthProvider } from '../services/auth-provider';
 import { openTestDb } from './test-db';
 
@@ -55,7 +57,21 @@ export async function createTestApp(options: { clock?: TestClock; env?: Record<s
   });
   const clock = options.clock ?? { now: () => new Date() };
   const auth = await createAuthProvider(config, opened.db);
-  const deps: Deps = { db: opened.db, dbKind: opened.kind, config, log: createLogger(process.env.TEST_LOG ? 'debug' : 'silent'), now: clock.now, auth };
+  // The fake Stripe delivers its signed webhooks into this app, in process.
+  const fakeStripe = await startFakeStripe({
+    webhookSecret: config.STRIPE_WEBHOOK_SECRET,
+    now: clock.now,
+    deliver: async (rawBody, signature) =>
+      (
+        await app.request('/v1/webhooks/stripe', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'stripe-signature': signature },
+          body: rawBody,
+        })
+      ).status,
+  });
+  const stripe = createStripeClient('sk_test_harness', { host: fakeStripe.host, port: fakeStripe.port, protocol: 'http' });
+  const deps: Deps = { db: opened.db, dbKind: opened.kind, config, log: createLogger(process.env.TEST_LOG ? 'debug' : 'silent'), now: clock.now, auth, stripe };
   const app = createApp(deps);
 
   async function request<T = any>(method: string, path: string, options: RequestOptions = {}): Promise<TestResponse<T>> {
@@ -91,6 +107,10 @@ export async function createTestApp(options: { clock?: TestClock; env?: Record<s
     dbKind: opened.kind,
     request,
     signIn,
-    close: opened.close,
+    fakeStripe,
+    close: async () => {
+      await fakeStripe.close();
+      await opened.close();
+    },
   };
 }

@@ -1,0 +1,258 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { newRouter, requireUser, serviceCtx } from '../http';
+import {
+  addStaff,
+  applyMerchant,
+  getMerchant,
+  listStaff,
+  merchantAdPointsHistory,
+  merchantDirectory,
+  removeStaff,
+} from '../services/merchants';
+import { bearer, errors, IdempotencyKeyHeader, jsonBody, jsonResponse, Phone } from './schemas';
+
+export const merchantRoutes = newRouter();
+
+export const ApplicationBody = z.object({
+  name: z.string().min(1).max(100),
+  category: z.string().max(50).optional(),
+  address: z.string().max(200).optional(),
+  contact: z.string().max(100).optional(),
+});
+
+export const OrgStatus = z.enum(['pending', 'active', 'rejected', 'suspended']);
+
+export const Merchant = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    status: OrgStatus,
+    category: z.string().nullable(),
+    address: z.string().nullable(),
+    contact: z.string().nullable(),
+    adPoints: z.number().int().openapi({ description: 'Available ad points, hundredths' }),
+    adRateBp: z
+      .number()
+      .int()
+      .openapi({ description: 'Ad rate in force: the merchant override or the platform rate' }),
+    vouchersActive: z.boolean().openapi({ description: 'Active and holds ad points > 0' }),
+    lowBalance: z.boolean().openapi({ description: 'adPoints < lowBalanceAlertAdPoints' }),
+    lowBalanceAlertAdPoints: z.number().int(),
+    rejectionReason: z.string().nullable(),
+    createdAt: z.string(),
+    decidedAt: z.string().nullable(),
+  })
+  .openapi('Merchant');
+
+export const StaffMember = z
+  .object({ userId: z.string(), phone: z.string(), role: z.enum(['owner', 'staff']), addedAt: z.string() })
+  .openapi('StaffMember');
+
+export const IdParam = (name: string) =>
+  z.object({
+    id: z
+      .string()
+      .min(1)
+      .max(64)
+      .openapi({ param: { name, in: 'path' } }),
+  });
+const MerchantId = IdParam('id');
+export const Page = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().max(100).optional(),
+});
+
+export const staffView = (row: { userId: string; phone: string; role: string; addedAt: Date }) => ({
+  userId: row.userId,
+  phone: row.phone,
+  role: row.role as 'owner' | 'staff',
+  addedAt: row.addedAt.toISOString(),
+});
+
+merchantRoutes.openapi(
+  createRoute({
+    method: 'post',
+    path: '/merchants',
+    tags: ['Merchants'],
+    summary: 'Apply for a merchant account; the caller becomes its owner',
+    security: bearer,
+    request: { headers: IdempotencyKeyHeader, ...jsonBody(ApplicationBody) },
+    responses: {
+      201: jsonResponse('Application recorded, pending review', Merchant),
+      400: errors[400],
+      401: errors[401],
+      422: errors[422],
+    },
+  }),
+  async (c) => {
+    requireUser(c);
+    return c.json(await applyMerchant(serviceCtx(c), c.req.valid('json')), 201);
+  },
+);
+
+merchantRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/merchants',
+    tags: ['Merchants'],
+    summary: 'Directory of active merchants and whether their vouchers are active (public)',
+    request: { query: Page },
+    responses: {
+      200: jsonResponse(
+        'Active merchants',
+        z.object({
+          data: z.array(
+            z.object({
+              id: z.string(),
+              name: z.string(),
+              category: z.string().nullable(),
+              address: z.string().nullable(),
+              vouchersActive: z.boolean(),
+            }),
+          ),
+          nextCursor: z.string().nullable(),
+        }),
+      ),
+      400: errors[400],
+    },
+  }),
+  async (c) => c.json(await merchantDirectory(serviceCtx(c), c.req.valid('query')), 200),
+);
+
+merchantRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/merchants/{id}',
+    tags: ['Merchants'],
+    summary: 'A merchant, with its ad points and low-balance state (its staff, operators)',
+    security: bearer,
+    request: { params: MerchantId },
+    responses: { 200: jsonResponse('The merchant', Merchant), 401: errors[401], 404: errors[404] },
+  }),
+  async (c) => {
+    requireUser(c);
+    return c.json(await getMerchant(serviceCtx(c), c.req.valid('param').id), 200);
+  },
+);
+
+merchantRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/merchants/{id}/ad-points/history',
+    tags: ['Merchants'],
+    summary: 'Ad point movements from the ledger, newest first (its staff, operators)',
+    security: bearer,
+    request: { params: MerchantId, query: Page },
+    responses: {
+      200: jsonResponse(
+        'One page of movements; amount is signed (+ credit, - debit)',
+        z.object({
+          data: z.array(
+            z.object({
+              transferId: z.number().int(),
+              transactionId: z.number().int(),
+              kind: z.string(),
+              amount: z.number().int(),
+              balanceAfter: z.number().int(),
+              createdAt: z.string(),
+              meta: z.record(z.string(), z.unknown()).nullable(),
+            }),
+          ),
+          nextCursor: z.string().nullable(),
+        }),
+      ),
+      400: errors[400],
+      401: errors[401],
+      404: errors[404],
+    },
+  }),
+  async (c) => {
+    requireUser(c);
+    const history = await merchantAdPointsHistory(
+      serviceCtx(c),
+      c.req.valid('param').id,
+      c.req.valid('query'),
+    );
+    return c.json(
+      {
+        ...history,
+        data: history.data.map((e) => ({ ...e, meta: (e.meta ?? null) as Record<string, unknown> | null })),
+      },
+      200,
+    );
+  },
+);
+
+merchantRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/merchants/{id}/staff',
+    tags: ['Merchants'],
+    summary: 'Who acts for the merchant (owner only)',
+    security: bearer,
+    request: { params: MerchantId },
+    responses: {
+      200: jsonResponse('Staff', z.object({ data: z.array(StaffMember) })),
+      401: errors[401],
+      403: errors[403],
+      404: errors[404],
+    },
+  }),
+  async (c) => {
+    requireUser(c);
+    const rows = await listStaff(serviceCtx(c), 'merchant', c.req.valid('param').id);
+    return c.json({ data: rows.map(staffView) }, 200);
+  },
+);
+
+merchantRoutes.openapi(
+  createRoute({
+    method: 'post',
+    path: '/merchants/{id}/staff',
+    tags: ['Merchants'],
+    summary: 'Add staff by phone number; the account is created if absent (owner only)',
+    security: bearer,
+    request: { params: MerchantId, ...jsonBody(z.object({ phone: Phone })) },
+    responses: {
+      201: jsonResponse('Added', StaffMember),
+      400: errors[400],
+      401: errors[401],
+      403: errors[403],
+      404: errors[404],
+      409: errors[409],
+    },
+  }),
+  async (c) => {
+    requireUser(c);
+    const added = await addStaff(
+      serviceCtx(c),
+      'merchant',
+      c.req.valid('param').id,
+      c.req.valid('json').phone,
+    );
+    return c.json(staffView(added), 201);
+  },
+);
+
+merchantRoutes.openapi(
+  createRoute({
+    method: 'delete',
+    path: '/merchants/{id}/staff/{userId}',
+    tags: ['Merchants'],
+    summary: 'Remove a staff member (owner only; the owner cannot be removed)',
+    security: bearer,
+    request: { params: MerchantId.extend({ userId: z.string().min(1).max(64) }) },
+    responses: {
+      200: jsonResponse('Removed', z.object({ removed: z.literal(true), userId: z.string() })),
+      401: errors[401],
+      403: errors[403],
+      404: errors[404],
+      409: errors[409],
+    },
+  }),
+  async (c) => {
+    requireUser(c);
+    const { id, userId } = c.req.valid('param');
+    return c.json(await removeStaff(serviceCtx(c), 'merchant', id, userId), 200);
+  },
+);
