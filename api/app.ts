@@ -16,6 +16,8 @@ import { platformRoutes } from './routes/platform';
 import { supplierRoutes } from './routes/suppliers';
 import { topupRoutes } from './routes/topups';
 import { webhookRoutes } from './routes/webhooks';
+import { catalogRoutes } from './routes/catalog';
+import { orderRoutes } from './routes/orders';
 import { salesRoutes } from './routes/sales';
 import { openApiInfo, systemRoutes } from './routes/system';
 import { walletRoutes } from './routes/wallet';
@@ -89,6 +91,8 @@ export function createApp(deps: Deps) {
   app.route('/v1', walletRoutes);
   app.route('/v1', admobRoutes);
   app.route('/v1', salesRoutes);
+  app.route('/v1', catalogRoutes);
+  app.route('/v1', orderRoutes);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.doc31('/openapi.json', openApiInfo);

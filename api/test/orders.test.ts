@@ -1,0 +1,342 @@
+import { schema } from '@alliance/db';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runSalesExpiry } from '../jobs/sales';
+import { newId } from '../ids';
+import { balanceOf, verifyLedger } from '../ledger';
+import { accounts } from '../services/accounts';
+import { createTestApp, operatorPhone, type TestApp, testClock } from './harness';
+import { activeMerchant, adPoints, signInConsumer, vouchers } from './sales-fixtures';
+
+const clock = testClock('2026-11-30T02:00:00Z');
+let t: TestApp;
+const shipTo = { name: 'Wang Fang', phone: '+8613800000123', region: 'Shanghai', address: '1 Nanjing Road' };
+
+beforeAll(async () => {
+  t = await createTestApp({ clock, env: { AUTH_OTP_PER_IP_HOUR: '100000' } });
+});
+afterAll(() => t.close());
+
+const proceeds = async (merchantId: string) =>
+  (await balanceOf(t.db, accounts.merchantProceeds(merchantId))).posted;
+const stockOf = async (listingId: string) =>
+  (await t.db.select().from(schema.listings).where(eq(schema.listings.id, listingId)))[0]!.stock;
+
+async function listing(merchant: { id: string; owner: { token: string } }, body: Record<string, unknown>) {
+  const res = await t.request('POST', `/v1/merchants/${merchant.id}/listings`, {
+    token: merchant.owner.token,
+    body,
+  });
+  expect(res.status).toBe(201);
+  return res.body as { id: string; stock: number };
+}
+
+/** Pays on the fake Stripe's checkout page, which delivers the signed webhook into the app. */
+async function pay(checkoutSessionId: string) {
+  const res = await fetch(`${t.fakeStripe.url}/checkout/${checkoutSessionId}/pay`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'method=alipay',
+    redirect: 'manual',
+  });
+  expect(res.status).toBe(303);
+}
+
+describe('catalog', () => {
+  it("staff list the merchant's own products; the shop is public; edits are staff-only", async () => {
+    const merchant = await activeMerchant(t);
+    const other = await activeMerchant(t);
+    const consumer = await signInConsumer(t);
+    const body = { title: 'Green tea 250 g', price: 5000, stock: 3, imageUrl: '/img/tea.jpg' };
+    const path = `/v1/merchants/${merchant.id}/listings`;
+    expect((await t.request('POST', path, { body })).status).toBe(401);
+    for (const token of [consumer.token, other.owner.token]) {
+      expect((await t.request('POST', path, { token, body })).status).toBe(404);
+    }
+    const created = await listing(merchant, body);
+    expect(created).toMatchObject({
+      title: 'Green tea 250 g',
+      price: 5000,
+      stock: 3,
+      ships: true,
+      supplierProductId: null,
+    });
+    expect(
+      (await t.request('POST', path, { token: merchant.owner.token, body: { ...body, price: 0 } })).status,
+    ).toBe(422);
+    expect(
+      (await t.request('POST', path, { token: merchant.owner.token, body: { ...body, price: '50' } })).status,
+    ).toBe(400);
+
+    const shop = await t.request('GET', path);
+    expect(shop.status).toBe(200);
+    expect(shop.body.data.map((l: { id: string }) => l.id)).toEqual([created.id]);
+
+    const patchPath = `${path}/${created.id}`;
+    for (const token of [consumer.token, other.owner.token]) {
+      expect((await t.request('PATCH', patchPath, { token, body: { price: 1 } })).status).toBe(404);
+    }
+    const patched = await t.request('PATCH', patchPath, {
+      token: merchant.owner.token,
+      body: { price: 4500, active: false },
+    });
+    expect(patched.body).toMatchObject({ price: 4500, active: false });
+    expect((await t.request('GET', path)).body.data).toEqual([]);
+    expect((await t.request('GET', path, { token: merchant.owner.token })).body.data).toHaveLength(1);
+
+    const pending = await activeMerchant(t, { status: 'pending' });
+    expect((await t.request('GET', `/v1/merchants/${pending.id}/listings`)).status).toBe(404);
+  });
+
+  it('a supplier product is listed at or above wholesale (422 price_below_wholesale)', async () => {
+    const merchant = await activeMerchant(t);
+    const supplierOwner = await signInConsumer(t);
+    const supplierId = newId('sup');
+    await t.db
+      .insert(schema.suppliers)
+      .values({ id: supplierId, name: 'Tea farm', status: 'active', ownerUserId: supplierOwner.id });
+    const productId = newId('spr');
+    await t.db
+      .insert(schema.supplierProducts)
+      .values({ id: productId, supplierId, title: 'Oolong 500 g', wholesalePriceFen: 8000, stock: 10 });
+    const path = `/v1/merchants/${merchant.id}/listings`;
+    const low = await t.request('POST', path, {
+      token: merchant.owner.token,
+      body: { supplierProductId: productId, price: 7999 },
+    });
+    expect(low.status).toBe(422);
+    expect(low.body.error.code).toBe('price_below_wholesale');
+    const ok = await t.request('POST', path, {
+      token: merchant.owner.token,
+      body: { supplierProductId: productId, price: 10_000 },
+    });
+    expect(ok.status).toBe(201);
+    expect(ok.body).toMatchObject({
+      title: 'Oolong 500 g',
+      price: 10_000,
+      supplierProductId: productId,
+      ships: true,
+    });
+    const patch = await t.request('PATCH', `${path}/${ok.body.id}`, {
+      token: merchant.owner.token,
+      body: { price: 7000 },
+    });
+    expect(patch.status).toBe(422);
+    expect(patch.body.error.code).toBe('price_below_wholesale');
+    const unknown = await t.request('POST', path, {
+      token: merchant.owner.token,
+      body: { supplierProductId: 'spr_nope', price: 10_000 },
+    });
+    expect(unknown.status).toBe(404);
+  });
+});
+
+describe('online orders (SPEC flow 2, online)', () => {
+  it('100 yuan paid through Stripe: vouchers +100.00, ad points -15.00, proceeds +100 yuan; the webhook acts once', async () => {
+    const merchant = await activeMerchant(t, { adPoints: 10_000 });
+    const consumer = await signInConsumer(t);
+    const item = await listing(merchant, { title: 'Teapot', price: 5000, stock: 2 });
+
+    const order = await t.request('POST', '/v1/orders', {
+      token: consumer.token,
+      body: { merchantId: merchant.id, items: [{ listingId: item.id, quantity: 2 }], shipTo },
+    });
+    expect(order.status).toBe(201);
+    expect(order.body).toMatchObject({
+      id: expect.stringMatching(/^ord_/),
+      status: 'pending_payment',
+      amount: 10_000,
+      checkoutSessionId: expect.stringMatching(/^cs_/),
+      checkoutUrl: expect.stringContaining('/checkout/'),
+    });
+    expect(await stockOf(item.id)).toBe(0);
+    const session = t.fakeStripe.sessions.get(order.body.checkoutSessionId)!;
+    expect(session.metadata).toEqual({ order_id: order.body.id, merchant_id: merchant.id });
+    expect(session.amount_total).toBe(10_000);
+
+    await pay(order.body.checkoutSessionId);
+    const paid = await t.request('GET', `/v1/orders/${order.body.id}`, { token: consumer.token });
+    expect(paid.body).toMatchObject({ status: 'paid', saleId: expect.stringMatching(/^sal_/) });
+    expect(await vouchers(t, consumer.id)).toBe(10_000);
+    expect(await adPoints(t, merchant.id)).toBe(8500);
+    expect(await proceeds(merchant.id)).toBe(10_000);
+
+    // Stripe may deliver the completion again, under another event id: nothing more happens.
+    const replay = await t.fakeStripe.sendEvent('checkout.session.completed', {
+      ...t.fakeStripe.sessions.get(order.body.checkoutSessionId)!,
+    });
+    expect(replay.status).toBe(200);
+    expect(await vouchers(t, consumer.id)).toBe(10_000);
+    expect(await adPoints(t, merchant.id)).toBe(8500);
+    expect(await proceeds(merchant.id)).toBe(10_000);
+
+    const sales = await t.request('GET', '/v1/sales', { token: consumer.token });
+    expect(sales.body.data[0]).toMatchObject({
+      channel: 'online',
+      orderId: order.body.id,
+      vouchersIssued: 10_000,
+      adPointsCharged: 1500,
+    });
+    expect((await verifyLedger(t.db)).ok).toBe(true);
+  });
+
+  it('a merchant without enough ad points: paid, no vouchers, the reason recorded, proceeds still owed', async () => {
+    const merchant = await activeMerchant(t, { adPoints: 100 });
+    const consumer = await signInConsumer(t);
+    const item = await listing(merchant, { title: 'Cup', price: 10_000, stock: 5, ships: false });
+    const order = await t.request('POST', '/v1/orders', {
+      token: consumer.token,
+      body: { merchantId: merchant.id, items: [{ listingId: item.id, quantity: 1 }] },
+    });
+    expect(order.status).toBe(201);
+    await pay(order.body.checkoutSessionId);
+    const sales = await t.request('GET', '/v1/sales', { token: consumer.token });
+    expect(sales.body.data[0]).toMatchObject({
+      vouchersIssued: 0,
+      adPointsCharged: 0,
+      reason: 'merchant_insufficient_ad_points',
+    });
+    expect(await vouchers(t, consumer.id)).toBe(0);
+    expect(await adPoints(t, merchant.id)).toBe(100);
+    expect(await proceeds(merchant.id)).toBe(10_000);
+    expect((await verifyLedger(t.db)).ok).toBe(true);
+  });
+
+  it('refusals: ship_to_required, out_of_stock, unknown listing, own staff; none of them keeps anything', async () => {
+    const merchant = await activeMerchant(t, { adPoints: 10_000 });
+    const consumer = await signInConsumer(t);
+    const item = await listing(merchant, { title: 'Kettle', price: 3000, stock: 1 });
+    const pickup = await listing(merchant, { title: 'Mooncake', price: 1000, stock: 1, ships: false });
+    const order = (body: object, token = consumer.token) =>
+      t.request('POST', '/v1/orders', { token, body: { merchantId: merchant.id, ...body } });
+
+    const noAddress = await order({ items: [{ listingId: item.id, quantity: 1 }] });
+    expect(noAddress.status).toBe(422);
+    expect(noAddress.body.error.code).toBe('ship_to_required');
+    const tooMany = await order({
+      items: [
+        { listingId: pickup.id, quantity: 1 },
+        { listingId: item.id, quantity: 2 },
+      ],
+      shipTo,
+    });
+    expect(tooMany.status).toBe(409);
+    expect(tooMany.body.error.code).toBe('out_of_stock');
+    // The pickup line's reservation was rolled back with the rest.
+    expect(await stockOf(pickup.id)).toBe(1);
+    expect(await stockOf(item.id)).toBe(1);
+    const unknown = await order({ items: [{ listingId: 'lst_unknown', quantity: 1 }] });
+    expect(unknown.status).toBe(404);
+    expect((await order({ items: [{ listingId: item.id, quantity: 0 }], shipTo })).status).toBe(400);
+    const self = await order({ items: [{ listingId: pickup.id, quantity: 1 }] }, merchant.owner.token);
+    expect(self.status).toBe(422);
+    expect(self.body.error.code).toBe('self_sale_not_allowed');
+    expect(
+      (
+        await t.request('POST', '/v1/orders', {
+          body: { merchantId: merchant.id, items: [{ listingId: item.id, quantity: 1 }] },
+        })
+      ).status,
+    ).toBe(401);
+    expect(await t.db.select().from(schema.orders).where(eq(schema.orders.merchantId, merchant.id))).toEqual(
+      [],
+    );
+  });
+
+  it('an unpaid order expires after its window and gives its stock back', async () => {
+    const merchant = await activeMerchant(t, { adPoints: 10_000 });
+    const consumer = await signInConsumer(t);
+    const item = await listing(merchant, { title: 'Vase', price: 2000, stock: 3 });
+    const order = await t.request('POST', '/v1/orders', {
+      token: consumer.token,
+      body: { merchantId: merchant.id, items: [{ listingId: item.id, quantity: 2 }], shipTo },
+    });
+    expect(await stockOf(item.id)).toBe(1);
+    clock.advance(30 * 60 * 1000);
+    await runSalesExpiry({ ...t.deps, user: undefined });
+    expect(await stockOf(item.id)).toBe(1);
+    clock.advance(60 * 1000);
+    const run = await runSalesExpiry({ ...t.deps, user: undefined });
+    expect(run.ordersExpired).toBeGreaterThanOrEqual(1);
+    expect(await stockOf(item.id)).toBe(3);
+    const after = await t.request('GET', `/v1/orders/${order.body.id}`, { token: consumer.token });
+    expect(after.body.status).toBe('expired');
+    // Running it again releases nothing twice.
+    await runSalesExpiry({ ...t.deps, user: undefined });
+    expect(await stockOf(item.id)).toBe(3);
+  });
+
+  it('refunds through Stripe: vouchers and ad points in proportion, proceeds reduced; roles', async () => {
+    const merchant = await activeMerchant(t, { adPoints: 10_000 });
+    const other = await activeMerchant(t);
+    const consumer = await signInConsumer(t);
+    const stranger = await signInConsumer(t);
+    const operator = await t.signIn(operatorPhone);
+    const item = await listing(merchant, { title: 'Tea set', price: 10_000, stock: 1 });
+    const order = await t.request('POST', '/v1/orders', {
+      token: consumer.token,
+      body: { merchantId: merchant.id, items: [{ listingId: item.id, quantity: 1 }], shipTo },
+    });
+    const path = `/v1/orders/${order.body.id}/refund`;
+    const early = await t.request('POST', path, { token: merchant.owner.token, body: { amount: 100 } });
+    expect(early.status).toBe(409);
+    expect(early.body.error.code).toBe('order_not_paid');
+    await pay(order.body.checkoutSessionId);
+
+    // Who may see and refund the order.
+    const get = `/v1/orders/${order.body.id}`;
+    expect((await t.request('GET', get)).status).toBe(401);
+    for (const token of [consumer.token, merchant.owner.token, operator.token])
+      expect((await t.request('GET', get, { token })).status).toBe(200);
+    for (const token of [stranger.token, other.owner.token])
+      expect((await t.request('GET', get, { token })).status).toBe(404);
+    expect((await t.request('POST', path, { body: { amount: 100 } })).status).toBe(401);
+    for (const token of [consumer.token, other.owner.token, operator.token]) {
+      expect((await t.request('POST', path, { token, body: { amount: 100 } })).status).toBe(404);
+    }
+    const merchantOrders = await t.request('GET', `/v1/merchants/${merchant.id}/orders`, {
+      token: merchant.owner.token,
+    });
+    expect(merchantOrders.body.data.map((o: { id: string }) => o.id)).toEqual([order.body.id]);
+    expect(
+      (await t.request('GET', `/v1/merchants/${merchant.id}/orders`, { token: other.owner.token })).status,
+    ).toBe(404);
+    expect((await t.request('GET', '/v1/orders', { token: stranger.token })).body.data).toEqual([]);
+    expect((await t.request('GET', '/v1/orders', { token: consumer.token })).body.data).toHaveLength(1);
+
+    const refund = await t.request('POST', path, { token: merchant.owner.token, body: { amount: 3000 } });
+    expect(refund.status).toBe(200);
+    expect(refund.body).toEqual({
+      id: expect.stringMatching(/^rfd_/),
+      refunded: 3000,
+      vouchersClawedBack: 3000,
+      adPointsReturned: 450,
+    });
+    const charge = [...t.fakeStripe.charges.values()].find((c) => c.metadata?.order_id === order.body.id)!;
+    expect(charge.amount_refunded).toBe(3000);
+    expect(await vouchers(t, consumer.id)).toBe(7000);
+    expect(await adPoints(t, merchant.id)).toBe(8500 + 450);
+    expect(await proceeds(merchant.id)).toBe(7000);
+
+    const over = await t.request('POST', path, { token: merchant.owner.token, body: { amount: 7001 } });
+    expect(over.status).toBe(422);
+    expect(over.body.error.code).toBe('refund_exceeds_amount');
+    const rest = await t.request('POST', path, { token: merchant.owner.token, body: { amount: 7000 } });
+    expect(rest.body).toMatchObject({ refunded: 7000, vouchersClawedBack: 7000, adPointsReturned: 1050 });
+    expect(charge.amount_refunded).toBe(10_000);
+    expect(await vouchers(t, consumer.id)).toBe(0);
+    expect(await adPoints(t, merchant.id)).toBe(10_000);
+    expect(await proceeds(merchant.id)).toBe(0);
+    // In-store refunds do not take online sales.
+    const saleRefund = await t.request(
+      'POST',
+      `/v1/sales/${(await t.request('GET', get, { token: consumer.token })).body.saleId}/refund`,
+      {
+        token: merchant.owner.token,
+        body: { amount: 1 },
+      },
+    );
+    expect(saleRefund.status).toBe(409);
+    expect((await verifyLedger(t.db)).ok).toBe(true);
+  });
+});
