@@ -16,9 +16,11 @@ import { platformRoutes } from './routes/platform';
 import { supplierRoutes } from './routes/suppliers';
 import { topupRoutes } from './routes/topups';
 import { webhookRoutes } from './routes/webhooks';
+import { payoutRoutes } from './routes/payouts';
 import { catalogRoutes } from './routes/catalog';
 import { orderRoutes } from './routes/orders';
 import { salesRoutes } from './routes/sales';
+import { supplyRoutes } from './routes/supply';
 import { openApiInfo, systemRoutes } from './routes/system';
 import { walletRoutes } from './routes/wallet';
 import { resolveSessionUser } from './services/auth';
@@ -93,6 +95,8 @@ export function createApp(deps: Deps) {
   app.route('/v1', salesRoutes);
   app.route('/v1', catalogRoutes);
   app.route('/v1', orderRoutes);
+  app.route('/v1', supplyRoutes);
+  app.route('/v1', payoutRoutes);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.doc31('/openapi.json', openApiInfo);

@@ -97,10 +97,10 @@ export function listingSellability(
   return { sellable: true, reason: null };
 }
 
-/** Auto-confirmation of delivery: due `days` whole days after shipment. */
-export function deliveryAutoConfirmAt(shippedAt: Date, days: number): Date {
+/** Auto-confirmation of delivery: shipments at or before this instant have waited `days` whole days. */
+export function deliveryAutoConfirmCutoff(now: Date, days: number): Date {
   if (!Number.isSafeInteger(days) || days < 0) throw new RangeError('days must be a non-negative integer');
-  return new Date(shippedAt.getTime() + days * 24 * 60 * 60 * 1000);
+  return new Date(now.getTime() - days * 24 * 60 * 60 * 1000);
 }
 
 export type SettlementEventKind = 'settlement' | 'reversal';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  deliveryAutoConfirmAt,
+  deliveryAutoConfirmCutoff,
   listingSellability,
   nextFulfillmentStatus,
   planPayout,
@@ -65,9 +65,10 @@ describe('amounts', () => {
   });
 
   it('auto-confirms delivery whole days after shipment', () => {
-    expect(deliveryAutoConfirmAt(new Date('2026-11-30T02:00:00Z'), 10).toISOString()).toBe(
-      '2026-12-10T02:00:00.000Z',
+    expect(deliveryAutoConfirmCutoff(new Date('2026-12-10T02:00:00Z'), 10).toISOString()).toBe(
+      '2026-11-30T02:00:00.000Z',
     );
+    expect(() => deliveryAutoConfirmCutoff(new Date(), -1)).toThrow(RangeError);
   });
 });
 

@@ -1,0 +1,537 @@
+import { verifyLedger, balanceOf } from '../ledger';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Ctx } from '../context';
+import { accounts } from '../services/accounts';
+import { expireUnpaidOrders } from '../services/orders';
+import { runPayoutBatch } from '../services/payouts';
+import { autoConfirmDeliveries } from '../services/supply-fulfillments';
+import { createTestApp, operatorPhone, type TestApp, testClock } from './harness';
+import { onPostgres } from './test-db';
+
+const clock = testClock('2026-11-30T02:00:00Z');
+let t: TestApp;
+let phoneSeq = 0;
+const phone = () => `+86136${String(10_000_000 + ++phoneSeq * 7877).slice(-8)}`;
+const shipTo = { name: 'Li Lei', phone: '+8613800000009', region: 'Shanghai', address: '1 Nanjing Road' };
+
+type Who = { token: string; id: string };
+let operator: Who;
+let consumer: Who;
+let otherConsumer: Who;
+let merchant: { id: string; owner: Who };
+let otherMerchant: { id: string; owner: Who };
+let supplier: { id: string; owner: Who };
+let otherSupplier: { id: string; owner: Who };
+
+async function user(): Promise<Who> {
+  const s = await t.signIn(phone());
+  return { token: s.token, id: s.user.id };
+}
+
+async function activeOrg(kind: 'merchants' | 'suppliers', name: string) {
+  const owner = await user();
+  const created = await t.request('POST', `/v1/${kind}`, { token: owner.token, body: { name } });
+  expect(created.status).toBe(201);
+  const approved = await t.request('POST', `/v1/platform/${kind}/${created.body.id}/approve`, { token: operator.token });
+  expect(approved.status).toBe(200);
+  return { id: created.body.id as string, owner };
+}
+
+/** Pays a Checkout Session on the fake Stripe, which delivers the signed webhook into the app. */
+async function pay(checkoutUrl: string) {
+  const res = await fetch(`${checkoutUrl}/pay`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'method=alipay',
+    redirect: 'manual',
+  });
+  expect(res.status).toBe(303);
+  expect(t.fakeStripe.deliveries.at(-1)).toMatchObject({ type: 'checkout.session.completed', status: 200 });
+}
+
+async function product(body: Record<string, unknown> = {}, who = supplier) {
+  const res = await t.request('POST', `/v1/suppliers/${who.id}/products`, {
+    token: who.owner.token,
+    body: { title: 'Tea set', wholesalePrice: 8000, stock: 5, ...body },
+  });
+  expect(res.status).toBe(201);
+  return res.body as { id: string; stock: number };
+}
+
+async function listing(supplierProductId: string, price = 10000, m = merchant) {
+  const res = await t.request('POST', `/v1/merchants/${m.id}/listings`, {
+    token: m.owner.token,
+    body: { supplierProductId, price },
+  });
+  expect(res.status).toBe(201);
+  return res.body as { id: string };
+}
+
+async function order(listingId: string, quantity = 1, who = consumer, m = merchant) {
+  return t.request('POST', '/v1/orders', {
+    token: who.token,
+    body: { merchantId: m.id, items: [{ listingId, quantity }], shipTo },
+  });
+}
+
+async function paidOrder(listingId: string, quantity = 1) {
+  const created = await order(listingId, quantity);
+  expect(created.status).toBe(201);
+  await pay(created.body.checkoutUrl);
+  return created.body.id as string;
+}
+
+async function toShip(orderId: string, s = supplier) {
+  const res = await t.request('GET', `/v1/suppliers/${s.id}/fulfillments?status=to_ship`, { token: s.owner.token });
+  expect(res.status).toBe(200);
+  return res.body.data.find((f: { orderId: string }) => f.orderId === orderId) as {
+    id: string;
+    orderId: string;
+    items: Array<{ title: string; quantity: number }>;
+    shipTo: typeof shipTo;
+  };
+}
+
+const ship = (fulfillmentId: string, token = supplier.owner.token, trackingNumber = 'SF1234567890') =>
+  t.request('POST', `/v1/fulfillments/${fulfillmentId}/ship`, { token, body: { carrier: 'SF Express', trackingNumber } });
+
+const payable = async (s = supplier) =>
+  (await t.request('GET', `/v1/suppliers/${s.id}/payable`, { token: s.owner.token })).body;
+const proceeds = async (merchantId = merchant.id) => (await balanceOf(t.db, accounts.merchantProceeds(merchantId))).posted;
+const stockOf = async (productId: string, s = supplier) =>
+  (await t.request('GET', `/v1/suppliers/${s.id}/products`, { token: s.owner.token })).body.data.find(
+    (p: { id: string }) => p.id === productId,
+  ).stock as number;
+const ctx = (): Ctx => ({ db: t.db, config: t.deps.config, log: t.deps.log, now: t.deps.now, stripe: t.deps.stripe });
+
+beforeAll(async () => {
+  t = await createTestApp({ clock, env: { AUTH_OTP_PER_PHONE_HOUR: '100', AUTH_OTP_PER_IP_HOUR: '10000' } });
+  const op = await t.signIn(operatorPhone);
+  operator = { token: op.token, id: op.user.id };
+  consumer = await user();
+  otherConsumer = await user();
+  merchant = await activeOrg('merchants', 'Shop A');
+  otherMerchant = await activeOrg('merchants', 'Shop B');
+  supplier = await activeOrg('suppliers', 'Supplier S');
+  otherSupplier = await activeOrg('suppliers', 'Supplier T');
+  // Merchant A buys 100.00 ad points (10000 fen) through Stripe Checkout.
+  const topup = await t.request('POST', `/v1/merchants/${merchant.id}/topups`, { token: merchant.owner.token, body: { amount: 10000 } });
+  expect(topup.status).toBe(201);
+  await pay(topup.body.checkoutUrl);
+});
+afterAll(() => t.close());
+
+describe('SPEC flow 5: a supplier product sold by a merchant, shipped, settled, returned, paid out', () => {
+  let productId: string;
+  let listingId: string;
+  let firstOrderId: string;
+  let firstFulfillmentId: string;
+
+  it('lists an 80-yuan product at 100 yuan, never below wholesale', async () => {
+    const created = await product();
+    productId = created.id;
+    expect(created).toMatchObject({ supplierId: supplier.id, wholesalePrice: 8000, stock: 5, status: 'active' });
+    const below = await t.request('POST', `/v1/merchants/${merchant.id}/listings`, {
+      token: merchant.owner.token,
+      body: { supplierProductId: productId, price: 7999 },
+    });
+    expect(below.status).toBe(422);
+    expect(below.body.error.code).toBe('price_below_wholesale');
+    listingId = (await listing(productId)).id;
+    const browse = await t.request('GET', '/v1/supply/products', { token: merchant.owner.token });
+    expect(browse.status).toBe(200);
+    expect(browse.body.data.map((p: { id: string }) => p.id)).toContain(productId);
+  });
+
+  it('pays: consumer vouchers +100.00, merchant ad points -15.00, the supplier gets a fulfillment to ship', async () => {
+    const created = await order(listingId);
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ status: 'pending_payment', amount: 10000 });
+    expect(await stockOf(productId)).toBe(4);
+    await pay(created.body.checkoutUrl);
+    firstOrderId = created.body.id;
+
+    const wallet = await t.request('GET', '/v1/wallet', { token: consumer.token });
+    expect(wallet.body.vouchers).toBe(10000);
+    const m = await t.request('GET', `/v1/merchants/${merchant.id}`, { token: merchant.owner.token });
+    expect(m.body.adPoints).toBe(10000 - 1500);
+    expect(await proceeds()).toBe(10000);
+
+    const f = await toShip(firstOrderId);
+    expect(f).toMatchObject({ orderId: firstOrderId, shipTo, items: [{ title: 'Tea set', quantity: 1, wholesalePrice: 8000 }] });
+    firstFulfillmentId = f.id;
+    expect(await payable()).toMatchObject({ payable: 0, paidOut: 0 });
+  });
+
+  it('on shipment moves 80 yuan of the proceeds to the supplier payable, once', async () => {
+    const shipped = await ship(firstFulfillmentId);
+    expect(shipped.status).toBe(200);
+    expect(shipped.body).toMatchObject({ id: firstFulfillmentId, status: 'shipped' });
+    const again = await ship(firstFulfillmentId);
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('already_shipped');
+
+    expect(await payable()).toMatchObject({ payable: 8000, paidOut: 0 });
+    expect(await proceeds()).toBe(2000);
+    const statement = await t.request('GET', `/v1/merchants/${merchant.id}/statement`, { token: merchant.owner.token });
+    expect(statement.status).toBe(200);
+    expect(statement.body).toMatchObject({
+      proceeds: 10000,
+      wholesaleSettled: 8000,
+      net: 2000,
+      adPointsCharged: 1500,
+      vouchersIssued: 10000,
+      topups: 10000,
+    });
+    // The business date range covers today only when asked for it.
+    const today = await t.request('GET', `/v1/merchants/${merchant.id}/statement?from=2026-11-30&to=2026-11-30`, {
+      token: operator.token,
+    });
+    expect(today.body).toMatchObject({ proceeds: 10000, wholesaleSettled: 8000, net: 2000 });
+    const before = await t.request('GET', `/v1/merchants/${merchant.id}/statement?to=2026-11-29`, { token: operator.token });
+    expect(before.body).toMatchObject({ proceeds: 0, wholesaleSettled: 0, net: 0, adPointsCharged: 0, vouchersIssued: 0, topups: 0 });
+    const backwards = await t.request('GET', `/v1/merchants/${merchant.id}/statement?from=2026-12-01&to=2026-11-30`, {
+      token: operator.token,
+    });
+    expect(backwards.status).toBe(422);
+
+    // Consumer and merchant see carrier and tracking number.
+    for (const token of [consumer.token, merchant.owner.token]) {
+      const seen = await t.request('GET', `/v1/orders/${firstOrderId}/fulfillments`, { token });
+      expect(seen.status).toBe(200);
+      expect(seen.body.data[0]).toMatchObject({ status: 'shipped', carrier: 'SF Express', trackingNumber: 'SF1234567890' });
+    }
+    expect((await verifyLedger(t.db)).ok).toBe(true);
+  });
+
+  it('a return reverses the settlement exactly once', async () => {
+    const orderId = await paidOrder(listingId);
+    const f = await toShip(orderId);
+    expect((await ship(f.id)).status).toBe(200);
+    expect(await payable()).toMatchObject({ payable: 16000 });
+    expect(await proceeds()).toBe(4000);
+
+    const returned = await t.request('POST', `/v1/fulfillments/${f.id}/return`, {
+      token: supplier.owner.token,
+      body: { reason: 'damaged in transit' },
+    });
+    expect(returned.status).toBe(200);
+    expect(returned.body).toMatchObject({ id: f.id, status: 'returned', reversed: 8000 });
+    const twice = await t.request('POST', `/v1/fulfillments/${f.id}/return`, { token: supplier.owner.token, body: {} });
+    expect(twice.status).toBe(409);
+    expect(twice.body.error.code).toBe('not_returnable');
+
+    expect(await payable()).toMatchObject({ payable: 8000 });
+    expect(await proceeds()).toBe(12000);
+    const statement = await t.request('GET', `/v1/merchants/${merchant.id}/statement`, { token: merchant.owner.token });
+    expect(statement.body).toMatchObject({ proceeds: 20000, wholesaleSettled: 8000, net: 12000 });
+    expect((await verifyLedger(t.db)).ok).toBe(true);
+  });
+
+  it('a payout batch pays 8000 once and lists the orders it covers', async () => {
+    const run = await t.request('POST', '/v1/platform/payouts/run', { token: operator.token });
+    expect(run.status).toBe(200);
+    const batch = run.body.created.find((b: { supplierId: string }) => b.supplierId === supplier.id);
+    expect(batch).toMatchObject({ amount: 8000, status: 'pending' });
+    expect(batch.items).toContainEqual({ fulfillmentId: firstFulfillmentId, orderId: firstOrderId, kind: 'settlement', amount: 8000 });
+    expect(batch.items.reduce((sum: number, i: { amount: number }) => sum + i.amount, 0)).toBe(8000);
+    // Owed until paid; nothing new for a second run.
+    expect(await payable()).toEqual({ payable: 8000, paidOut: 0, inPayout: 8000 });
+    const rerun = await t.request('POST', '/v1/platform/payouts/run', { token: operator.token });
+    expect(rerun.body.created).toEqual([]);
+
+    const paid = await t.request('POST', `/v1/platform/payouts/${batch.id}/mark-paid`, {
+      token: operator.token,
+      body: { reference: 'ICBC-20261130-0001' },
+    });
+    expect(paid.status).toBe(200);
+    expect(paid.body).toMatchObject({ id: batch.id, status: 'paid', paidVia: 'bank', reference: 'ICBC-20261130-0001' });
+    const again = await t.request('POST', `/v1/platform/payouts/${batch.id}/mark-paid`, {
+      token: operator.token,
+      body: { reference: 'ICBC-20261130-0002' },
+    });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('already_paid');
+    expect(await payable()).toEqual({ payable: 0, paidOut: 8000, inPayout: 0 });
+
+    const mine = await t.request('GET', `/v1/suppliers/${supplier.id}/payouts`, { token: supplier.owner.token });
+    expect(mine.body.data.map((b: { id: string }) => b.id)).toEqual([batch.id]);
+    const all = await t.request('GET', '/v1/platform/payouts?status=paid', { token: operator.token });
+    expect(all.body.data.map((b: { id: string }) => b.id)).toContain(batch.id);
+    expect((await verifyLedger(t.db)).ok).toBe(true);
+  });
+
+  it('pays by Stripe Connect transfer (transfer group = batch) when the supplier has a connected account', async () => {
+    const account = await t.deps.stripe!.accounts.create({ type: 'express' });
+    const notOwner = await t.request('PUT', `/v1/suppliers/${supplier.id}/payout-account`, {
+      token: merchant.owner.token,
+      body: { stripeAccountId: account.id },
+    });
+    expect(notOwner.status).toBe(404);
+    const saved = await t.request('PUT', `/v1/suppliers/${supplier.id}/payout-account`, {
+      token: supplier.owner.token,
+      body: { stripeAccountId: account.id },
+    });
+    expect(saved.status).toBe(200);
+
+    const orderId = await paidOrder(listingId, 2);
+    const f = await toShip(orderId);
+    expect((await ship(f.id)).status).toBe(200);
+    expect(await payable()).toEqual({ payable: 16000, paidOut: 8000, inPayout: 0 });
+    const result = await runPayoutBatch(ctx());
+    expect(result.created).toHaveLength(1);
+    expect(result.created[0]).toMatchObject({ supplierId: supplier.id, amount: 16000 });
+    expect(result.paid).toEqual([result.created[0]!.id]);
+    expect(await payable()).toEqual({ payable: 0, paidOut: 24000, inPayout: 0 });
+    const batch = (await t.request('GET', `/v1/suppliers/${supplier.id}/payouts`, { token: supplier.owner.token })).body.data[0];
+    expect(batch).toMatchObject({ status: 'paid', paidVia: 'stripe_transfer', stripeTransferId: expect.stringMatching(/^tr_/) });
+    expect((await runPayoutBatch(ctx())).created).toEqual([]);
+    expect((await verifyLedger(t.db)).ok).toBe(true);
+  });
+});
+
+describe('listings follow the supplier product', () => {
+  it('a wholesale price above the listing price, or no stock, makes it unorderable and says why', async () => {
+    const p = await product({ title: 'Kettle', wholesalePrice: 5000, stock: 1 });
+    const l = await listing(p.id, 6000);
+    const raise = await t.request('PATCH', `/v1/suppliers/${supplier.id}/products/${p.id}`, {
+      token: supplier.owner.token,
+      body: { wholesalePrice: 6001 },
+    });
+    expect(raise.status).toBe(200);
+    const shop = await t.request('GET', `/v1/merchants/${merchant.id}/listings`, { token: consumer.token });
+    expect(shop.body.data.find((x: { id: string }) => x.id === l.id)).toMatchObject({
+      sellable: false,
+      reason: 'price_below_wholesale',
+    });
+    const refused = await order(l.id);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('listing_unavailable');
+    expect(await stockOf(p.id)).toBe(1);
+
+    await t.request('PATCH', `/v1/suppliers/${supplier.id}/products/${p.id}`, {
+      token: supplier.owner.token,
+      body: { wholesalePrice: 5000, stock: 0 },
+    });
+    const empty = await t.request('GET', `/v1/merchants/${merchant.id}/listings`, { token: consumer.token });
+    expect(empty.body.data.find((x: { id: string }) => x.id === l.id)).toMatchObject({ sellable: false, reason: 'out_of_stock' });
+    const none = await order(l.id);
+    expect(none.status).toBe(409);
+    expect(none.body.error.code).toBe('out_of_stock');
+  });
+
+  it('refuses bad catalog input', async () => {
+    const zero = await t.request('POST', `/v1/suppliers/${supplier.id}/products`, {
+      token: supplier.owner.token,
+      body: { title: 'Free', wholesalePrice: 0, stock: 1 },
+    });
+    expect(zero.status).toBe(422);
+    const negative = await t.request('POST', `/v1/suppliers/${supplier.id}/products`, {
+      token: supplier.owner.token,
+      body: { title: 'Minus', wholesalePrice: 100, stock: -1 },
+    });
+    expect(negative.status).toBe(422);
+    const asString = await t.request('POST', `/v1/suppliers/${supplier.id}/products`, {
+      token: supplier.owner.token,
+      body: { title: 'Str', wholesalePrice: '100', stock: 1 },
+    });
+    expect(asString.status).toBe(400);
+    expect(asString.body.error.code).toBe('validation_error');
+  });
+
+  it('an unpaid order that expires gives its units back, once', async () => {
+    const p = await product({ title: 'Vase', stock: 2 });
+    const l = await listing(p.id);
+    const created = await order(l.id, 2);
+    expect(created.status).toBe(201);
+    expect(await stockOf(p.id)).toBe(0);
+    clock.advance(32 * 60 * 1000);
+    await expireUnpaidOrders(ctx());
+    await expireUnpaidOrders(ctx());
+    expect(await stockOf(p.id)).toBe(2);
+  });
+});
+
+describe('fulfillment life cycle', () => {
+  it('cancel before shipment puts units back; a cancelled fulfillment cannot ship', async () => {
+    const p = await product({ title: 'Bowl', stock: 3 });
+    const l = await listing(p.id);
+    const orderId = await paidOrder(l.id, 2);
+    expect(await stockOf(p.id)).toBe(1);
+    const f = await toShip(orderId);
+    const cancelled = await t.request('POST', `/v1/fulfillments/${f.id}/cancel`, {
+      token: supplier.owner.token,
+      body: { reason: 'cannot source' },
+    });
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body).toMatchObject({ status: 'cancelled', orderId, refundFen: 20000 });
+    expect(await stockOf(p.id)).toBe(3);
+    const shipped = await ship(f.id);
+    expect(shipped.status).toBe(409);
+    expect(shipped.body.error.code).toBe('fulfillment_cancelled');
+  });
+
+  it('under on_delivery the consumer confirmation settles; the auto-confirm job does it after deliveryAutoConfirmDays', async () => {
+    const change = await t.request('POST', '/v1/platform/parameters', {
+      token: operator.token,
+      body: { name: 'supplierSettlementTrigger', value: 'on_delivery' },
+    });
+    expect(change.status).toBe(201);
+    const p = await product({ title: 'Cup', wholesalePrice: 3000, stock: 5 });
+    const l = await listing(p.id, 4000);
+    const before = (await payable()).payable;
+
+    const confirmedId = await paidOrder(l.id);
+    const f1 = await toShip(confirmedId);
+    expect((await ship(f1.id)).body).toMatchObject({ status: 'shipped', settled: false });
+    expect((await payable()).payable).toBe(before);
+    const notYours = await t.request('POST', `/v1/orders/${confirmedId}/fulfillments/${f1.id}/confirm-delivery`, {
+      token: otherConsumer.token,
+    });
+    expect(notYours.status).toBe(404);
+    const confirmed = await t.request('POST', `/v1/orders/${confirmedId}/fulfillments/${f1.id}/confirm-delivery`, {
+      token: consumer.token,
+    });
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body).toMatchObject({ status: 'delivered', settled: true });
+    expect((await payable()).payable).toBe(before + 3000);
+    const twice = await t.request('POST', `/v1/orders/${confirmedId}/fulfillments/${f1.id}/confirm-delivery`, {
+      token: consumer.token,
+    });
+    expect(twice.status).toBe(409);
+
+    const autoId = await paidOrder(l.id);
+    const f2 = await toShip(autoId);
+    await ship(f2.id);
+    clock.advance(9 * 24 * 60 * 60 * 1000);
+    expect((await autoConfirmDeliveries(ctx())).confirmed).not.toContain(f2.id);
+    clock.advance(24 * 60 * 60 * 1000);
+    expect((await autoConfirmDeliveries(ctx())).confirmed).toContain(f2.id);
+    expect((await payable()).payable).toBe(before + 6000);
+
+    await t.request('POST', '/v1/platform/parameters', {
+      token: operator.token,
+      body: { name: 'supplierSettlementTrigger', value: 'on_shipment' },
+    });
+    expect((await verifyLedger(t.db)).ok).toBe(true);
+  });
+});
+
+describe('who may do what', () => {
+  let fulfillmentId: string;
+  let orderId: string;
+
+  beforeAll(async () => {
+    const p = await product({ title: 'Plate', stock: 5 });
+    const l = await listing(p.id);
+    orderId = await paidOrder(l.id);
+    fulfillmentId = (await toShip(orderId)).id;
+  });
+
+  it('another supplier, the merchant, the consumer and an operator cannot ship: 404; anonymous 401', async () => {
+    for (const token of [otherSupplier.owner.token, merchant.owner.token, consumer.token, operator.token]) {
+      const res = await ship(fulfillmentId, token);
+      expect(res.status).toBe(404);
+    }
+    const anonymous = await t.request('POST', `/v1/fulfillments/${fulfillmentId}/ship`, {
+      body: { carrier: 'SF', trackingNumber: '1' },
+    });
+    expect(anonymous.status).toBe(401);
+    const otherMerchantCancel = await t.request('POST', `/v1/fulfillments/${fulfillmentId}/cancel`, {
+      token: otherMerchant.owner.token,
+      body: { reason: 'x' },
+    });
+    expect(otherMerchantCancel.status).toBe(404);
+    const consumerReturn = await t.request('POST', `/v1/fulfillments/${fulfillmentId}/return`, { token: consumer.token, body: {} });
+    expect(consumerReturn.status).toBe(404);
+  });
+
+  it("a supplier's fulfillments, products, payable and payouts are its own: others get 404", async () => {
+    for (const token of [otherSupplier.owner.token, merchant.owner.token, consumer.token]) {
+      for (const path of ['fulfillments?status=to_ship', 'products', 'payable', 'payouts']) {
+        const res = await t.request('GET', `/v1/suppliers/${supplier.id}/${path}`, { token });
+        expect(res.status).toBe(404);
+      }
+    }
+    const patch = await t.request('PATCH', `/v1/suppliers/${supplier.id}/products/spr_nothing`, {
+      token: otherSupplier.owner.token,
+      body: { stock: 1 },
+    });
+    expect(patch.status).toBe(404);
+    expect((await t.request('GET', `/v1/suppliers/${supplier.id}/payable`, { token: operator.token })).status).toBe(200);
+    expect((await t.request('GET', `/v1/suppliers/${supplier.id}/payable`)).status).toBe(401);
+  });
+
+  it('platform payout routes are for operators only: 403, anonymous 401', async () => {
+    for (const token of [consumer.token, merchant.owner.token, supplier.owner.token]) {
+      expect((await t.request('GET', '/v1/platform/payouts', { token })).status).toBe(403);
+      expect((await t.request('POST', '/v1/platform/payouts/run', { token })).status).toBe(403);
+      const mark = await t.request('POST', '/v1/platform/payouts/pob_x/mark-paid', { token, body: { reference: 'r' } });
+      expect(mark.status).toBe(403);
+    }
+    expect((await t.request('GET', '/v1/platform/payouts')).status).toBe(401);
+    const missing = await t.request('POST', '/v1/platform/payouts/pob_x/mark-paid', { token: operator.token, body: { reference: 'r' } });
+    expect(missing.status).toBe(404);
+  });
+
+  it('statements are for the merchant staff and operators; order shipments for the consumer and the merchant', async () => {
+    for (const token of [otherMerchant.owner.token, consumer.token, supplier.owner.token]) {
+      expect((await t.request('GET', `/v1/merchants/${merchant.id}/statement`, { token })).status).toBe(404);
+    }
+    expect((await t.request('GET', `/v1/merchants/${merchant.id}/statement`)).status).toBe(401);
+    for (const token of [otherConsumer.token, otherMerchant.owner.token, supplier.owner.token]) {
+      expect((await t.request('GET', `/v1/orders/${orderId}/fulfillments`, { token })).status).toBe(404);
+    }
+    expect((await t.request('GET', '/v1/supply/products', { token: consumer.token })).status).toBe(403);
+    expect((await t.request('GET', '/v1/supply/products', { token: supplier.owner.token })).status).toBe(403);
+  });
+});
+
+// Real concurrency needs real connections: PGlite runs one query at a time.
+describe.skipIf(!onPostgres)('under concurrency (PostgreSQL)', () => {
+  it('concurrent orders for the last units never oversell', async () => {
+    const p = await product({ title: 'Last ones', stock: 3 });
+    const l = await listing(p.id);
+    const buyers = await Promise.all(Array.from({ length: 8 }, () => user()));
+    const results = await Promise.all(buyers.map((b) => order(l.id, 1, b)));
+    expect(results.filter((r) => r.status === 201)).toHaveLength(3);
+    const refused = results.filter((r) => r.status !== 201);
+    expect(refused).toHaveLength(5);
+    for (const r of refused) expect(r.body.error.code).toBe('out_of_stock');
+    expect(await stockOf(p.id)).toBe(0);
+  });
+
+  it('a fulfillment shipped by several requests at once settles once', async () => {
+    const p = await product({ title: 'Race', stock: 2 });
+    const l = await listing(p.id);
+    const orderId = await paidOrder(l.id);
+    const f = await toShip(orderId);
+    const before = (await payable()).payable;
+    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => ship(f.id, supplier.owner.token, `T${i}`)));
+    expect(results.filter((r) => r.status === 200)).toHaveLength(1);
+    for (const r of results.filter((x) => x.status !== 200)) expect(r.body.error.code).toBe('already_shipped');
+    expect((await payable()).payable).toBe(before + 8000);
+    expect((await verifyLedger(t.db)).ok).toBe(true);
+  });
+
+  it('two payout runs at the same time make one batch', async () => {
+    const s = await activeOrg('suppliers', 'Supplier Race');
+    const p = await product({ title: 'Payout race', stock: 2 }, s);
+    const l = await listing(p.id);
+    const orderId = await paidOrder(l.id);
+    const f = await toShip(orderId, s);
+    expect((await ship(f.id, s.owner.token)).status).toBe(200);
+    const [a, b] = await Promise.all([runPayoutBatch(ctx()), runPayoutBatch(ctx())]);
+    const mine = [...a.created, ...b.created].filter((x) => x.supplierId === s.id);
+    expect(mine).toHaveLength(1);
+    expect(mine[0]!.amount).toBe(8000);
+    expect(await payable(s)).toEqual({ payable: 8000, paidOut: 0, inPayout: 8000 });
+    const [x, y] = await Promise.all([
+      t.request('POST', `/v1/platform/payouts/${mine[0]!.id}/mark-paid`, { token: operator.token, body: { reference: 'A' } }),
+      t.request('POST', `/v1/platform/payouts/${mine[0]!.id}/mark-paid`, { token: operator.token, body: { reference: 'B' } }),
+    ]);
+    expect([x.status, y.status].sort()).toEqual([200, 409]);
+    expect(await payable(s)).toEqual({ payable: 0, paidOut: 8000, inPayout: 0 });
+    expect((await verifyLedger(t.db)).ok).toBe(true);
+  });
+});
