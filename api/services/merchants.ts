@@ -158,7 +158,7 @@ async function staffRows(ctx: Ctx, kind: OrgKind, id: string) {
       .from(s)
       .innerJoin(u, eq(u.id, s.userId))
       .where(eq(s.merchantId, id))
-      .orderBy(asc(s.addedAt), asc(s.userId));
+      .orderBy(asc(s.role), asc(s.addedAt), asc(s.userId));
   }
   const s = schema.supplierStaff;
   return ctx.db
@@ -166,7 +166,7 @@ async function staffRows(ctx: Ctx, kind: OrgKind, id: string) {
     .from(s)
     .innerJoin(u, eq(u.id, s.userId))
     .where(eq(s.supplierId, id))
-    .orderBy(asc(s.addedAt), asc(s.userId));
+    .orderBy(asc(s.role), asc(s.addedAt), asc(s.userId));
 }
 
 /** Staff see the organisation (others get 404); only the owner manages staff (403 for staff). */
