@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postTransaction, verifyLedger } from '../ledger';
 import { accounts } from '../services/accounts';
 import { createTestApp, operatorPhone, type TestApp, testClock } from './harness';
+import { onPostgres } from './test-db';
 
 const clock = testClock('2026-11-30T02:00:00Z');
 let t: TestApp;
@@ -416,6 +417,8 @@ describe('the fake Stripe checkout page, refunds and disputes', () => {
       adPointsReversed: 6000,
       adPointsUnrecovered: 4000,
     });
+    const merchant = (await t.request('GET', `/v1/merchants/${m.id}`, { token: m.token })).body;
+    expect(merchant).toMatchObject({ adPoints: 0, vouchersActive: false, lowBalance: true });
     const shortfall = (await anomalies()).find(
       (a) => a.kind === 'points_unrecovered' && a.topupId === topup.id,
     );
@@ -494,6 +497,24 @@ describe('the fake Stripe checkout page, refunds and disputes', () => {
     expect(await adPoints(m.id, m.token)).toBe(1500);
     const got = (await t.request('GET', `/v1/merchants/${m.id}/topups/${topup.id}`, { token: m.token })).body;
     expect(got).toMatchObject({ status: 'partially_refunded', refunded: 500, adPointsReversed: 500 });
+    await expectLedgerOk();
+  });
+});
+
+// PGlite runs one query at a time, so only real PostgreSQL can show two deliveries racing.
+describe.skipIf(!onPostgres)('concurrent deliveries (PostgreSQL)', () => {
+  it('credits once when several events for one session, and one event twice, arrive at the same time', async () => {
+    const m = await activeMerchant('+8613800000141', 'Race Cafe');
+    const topup = (
+      await t.request('POST', `/v1/merchants/${m.id}/topups`, { token: m.token, body: { amount: 3000 } })
+    ).body;
+    const events = Array.from({ length: 4 }, () =>
+      signed('checkout.session.completed', completedSession(topup)),
+    );
+    const responses = await Promise.all([...events, events[0]!, events[1]!].map((e) => sendWebhook(e)));
+    expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    expect(responses.filter((r) => r.body.outcome === 'credited')).toHaveLength(1);
+    expect(await adPoints(m.id, m.token)).toBe(3000);
     await expectLedgerOk();
   });
 });
