@@ -169,7 +169,8 @@ export async function handleAdmobCallback(
         userId,
         adUnit: params.get('ad_unit'),
         rewardItem: params.get('reward_item'),
-        rewardAmount: Number.isSafeInteger(rewardAmount) ? rewardAmount : null,
+        rewardAmount:
+          Number.isInteger(rewardAmount) && Math.abs(rewardAmount) <= 2_147_483_647 ? rewardAmount : null,
         keyId: verdict.keyId,
         outcome: 'verified',
         query: input.rawQuery.slice(0, 4000),

@@ -65,9 +65,13 @@ function p1363ToDer(raw: Uint8Array): Buffer {
 }
 
 let txSeq = 0;
-async function signedQuery(fields: { userId: string; transactionId?: string }, pair = key1, keyId = 1001) {
+async function signedQuery(
+  fields: { userId: string; transactionId?: string; rewardAmount?: string },
+  pair = key1,
+  keyId = 1001,
+) {
   const transactionId = fields.transactionId ?? `txn${++txSeq}${Date.now()}`;
-  const content = `ad_network=5450213213286189855&ad_unit=1234567890&custom_data=&reward_amount=1&reward_item=Reward&timestamp=${clock.now().getTime()}&transaction_id=${transactionId}&user_id=${encodeURIComponent(fields.userId)}`;
+  const content = `ad_network=5450213213286189855&ad_unit=1234567890&custom_data=&reward_amount=${fields.rewardAmount ?? '1'}&reward_item=Reward&timestamp=${clock.now().getTime()}&transaction_id=${transactionId}&user_id=${encodeURIComponent(fields.userId)}`;
   const raw = new Uint8Array(
     await crypto.subtle.sign(
       { name: 'ECDSA', hash: 'SHA-256' },
@@ -185,7 +189,8 @@ describe('AdMob server-side verification', () => {
   });
 
   it('answers 200 for a verified callback naming no user of ours, and records it for operators', async () => {
-    const signed = await signedQuery({ userId: 'usr_nobody' });
+    // An out-of-range reward amount is kept as null, not a 500.
+    const signed = await signedQuery({ userId: 'usr_nobody', rewardAmount: '99999999999' });
     const res = await callback(signed.query);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({

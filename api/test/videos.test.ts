@@ -99,6 +99,22 @@ describe('campaigns (operator)', () => {
     expect((await t.request('GET', '/v1/platform/ad-views/refusals')).status).toBe(401);
   });
 
+  it('lists every video-task endpoint in the OpenAPI document', async () => {
+    const doc = (await t.request('GET', '/openapi.json')).body;
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/v1/platform/campaigns',
+        '/v1/platform/campaigns/{id}',
+        '/v1/ad-views',
+        '/v1/ad-views/{id}/progress',
+        '/v1/ad-views/{id}/complete',
+        '/v1/platform/ad-views/refusals',
+        '/v1/wallet',
+        '/v1/callbacks/admob',
+      ]),
+    );
+  });
+
   it('creates a campaign, funds its budget on the CNY ledger and validates input', async () => {
     const created = await t.request('POST', '/v1/platform/campaigns', {
       token: op,
