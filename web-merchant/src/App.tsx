@@ -19,40 +19,40 @@ interface NavItem {
 }
 
 const merchantNav = (id: string): NavItem[] => [
-  { to: `/m/${id}`, label: 'nav.dashboard', icon: 'dashboard' },
-  { to: `/m/${id}/topups`, label: 'nav.topups', icon: 'wallet' },
-  { to: `/m/${id}/points`, label: 'nav.points', icon: 'history' },
-  { to: `/m/${id}/sales`, label: 'nav.sales', icon: 'sale' },
-  { to: `/m/${id}/products`, label: 'nav.products', icon: 'box' },
-  { to: `/m/${id}/supply`, label: 'nav.supply', icon: 'truck' },
-  { to: `/m/${id}/orders`, label: 'nav.orders', icon: 'cart' },
-  { to: `/m/${id}/statement`, label: 'nav.statement', icon: 'file' },
-  { to: `/m/${id}/staff`, label: 'nav.staff', icon: 'staff' },
+  { to: `/merchants/${id}`, label: 'nav.dashboard', icon: 'dashboard' },
+  { to: `/merchants/${id}/topups`, label: 'nav.topups', icon: 'wallet' },
+  { to: `/merchants/${id}/points`, label: 'nav.points', icon: 'history' },
+  { to: `/merchants/${id}/sales`, label: 'nav.sales', icon: 'sale' },
+  { to: `/merchants/${id}/products`, label: 'nav.products', icon: 'box' },
+  { to: `/merchants/${id}/supply`, label: 'nav.supply', icon: 'truck' },
+  { to: `/merchants/${id}/orders`, label: 'nav.orders', icon: 'cart' },
+  { to: `/merchants/${id}/statement`, label: 'nav.statement', icon: 'file' },
+  { to: `/merchants/${id}/staff`, label: 'nav.staff', icon: 'staff' },
 ];
 const supplierNav = (id: string): NavItem[] => [
-  { to: `/s/${id}`, label: 'nav.catalog', icon: 'box' },
-  { to: `/s/${id}/to-ship`, label: 'nav.toShip', icon: 'ship' },
-  { to: `/s/${id}/shipped`, label: 'nav.shipped', icon: 'truck' },
-  { to: `/s/${id}/payouts`, label: 'nav.payables', icon: 'coins' },
+  { to: `/suppliers/${id}`, label: 'nav.catalog', icon: 'box' },
+  { to: `/suppliers/${id}/to-ship`, label: 'nav.toShip', icon: 'ship' },
+  { to: `/suppliers/${id}/shipped`, label: 'nav.shipped', icon: 'truck' },
+  { to: `/suppliers/${id}/payouts`, label: 'nav.payables', icon: 'coins' },
 ];
 const operatorNav: NavItem[] = [
-  { to: '/op', label: 'nav.applications', icon: 'check' },
-  { to: '/op/parameters', label: 'nav.parameters', icon: 'sliders' },
-  { to: '/op/campaigns', label: 'nav.campaigns', icon: 'video' },
-  { to: '/op/refusals', label: 'nav.refusals', icon: 'ban' },
-  { to: '/op/ledger', label: 'nav.ledger', icon: 'shield' },
-  { to: '/op/stripe', label: 'nav.stripe', icon: 'alert' },
-  { to: '/op/payouts', label: 'nav.payouts', icon: 'coins' },
+  { to: '/platform', label: 'nav.applications', icon: 'check' },
+  { to: '/platform/parameters', label: 'nav.parameters', icon: 'sliders' },
+  { to: '/platform/campaigns', label: 'nav.campaigns', icon: 'video' },
+  { to: '/platform/refusals', label: 'nav.refusals', icon: 'ban' },
+  { to: '/platform/ledger', label: 'nav.ledger', icon: 'shield' },
+  { to: '/platform/stripe', label: 'nav.stripe', icon: 'alert' },
+  { to: '/platform/payouts', label: 'nav.payouts', icon: 'coins' },
 ];
 
 /** Which workspace the path is in: one merchant, one supplier, or the platform. */
 function currentArea() {
   const p = path();
-  const m = /^\/m\/([^/]+)/.exec(p);
+  const m = /^\/merchants\/([^/]+)/.exec(p);
   if (m) return { kind: 'merchant' as const, id: decodeURIComponent(m[1]!) };
-  const s = /^\/s\/([^/]+)/.exec(p);
+  const s = /^\/suppliers\/([^/]+)/.exec(p);
   if (s) return { kind: 'supplier' as const, id: decodeURIComponent(s[1]!) };
-  if (p === '/op' || p.startsWith('/op/')) return { kind: 'operator' as const, id: '' };
+  if (p === '/platform' || p.startsWith('/platform/')) return { kind: 'operator' as const, id: '' };
   return null;
 }
 
@@ -88,9 +88,9 @@ function Home() {
   createEffect(() => {
     const m = me();
     if (!m || path() !== '/') return;
-    if (m.user.roles.includes('operator')) navigate('/op', { replace: true });
-    else if (m.merchants[0]) navigate(`/m/${m.merchants[0].id}`, { replace: true });
-    else if (m.suppliers[0]) navigate(`/s/${m.suppliers[0].id}`, { replace: true });
+    if (m.user.roles.includes('operator')) navigate('/platform', { replace: true });
+    else if (m.merchants[0]) navigate(`/merchants/${m.merchants[0].id}`, { replace: true });
+    else if (m.suppliers[0]) navigate(`/suppliers/${m.suppliers[0].id}`, { replace: true });
     else navigate('/apply', { replace: true });
   });
   return null;
@@ -192,16 +192,20 @@ function WorkspaceSwitcher(props: { current: ReturnType<typeof currentArea> }) {
   const value = () => {
     const c = props.current;
     if (!c) return '';
-    return c.kind === 'operator' ? '/op' : `/${c.kind === 'merchant' ? 'm' : 's'}/${c.id}`;
+    return c.kind === 'operator'
+      ? '/platform'
+      : `/${c.kind === 'merchant' ? 'merchants' : 'suppliers'}/${c.id}`;
   };
   const options = createMemo(() => {
     const m = me();
     if (!m) return [] as Array<{ to: string; label: string; group: string }>;
     const list: Array<{ to: string; label: string; group: string }> = [];
     if (m.user.roles.includes('operator'))
-      list.push({ to: '/op', label: t('area.platform'), group: t('area.operator') });
-    for (const x of m.merchants) list.push({ to: `/m/${x.id}`, label: x.name, group: t('area.merchant') });
-    for (const x of m.suppliers) list.push({ to: `/s/${x.id}`, label: x.name, group: t('area.supplier') });
+      list.push({ to: '/platform', label: t('area.platform'), group: t('area.operator') });
+    for (const x of m.merchants)
+      list.push({ to: `/merchants/${x.id}`, label: x.name, group: t('area.merchant') });
+    for (const x of m.suppliers)
+      list.push({ to: `/suppliers/${x.id}`, label: x.name, group: t('area.supplier') });
     return list;
   });
   return (

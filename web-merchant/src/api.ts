@@ -35,20 +35,26 @@ export interface Topup {
   id: string;
   status: string;
   amount: number;
-  adPoints?: number;
-  createdAt?: string;
-  checkoutUrl?: string;
+  adPoints: number;
+  createdAt: string;
+  paidAt: string | null;
+  receiptNumber: string | null;
+  refunded: number;
+  checkoutUrl: string | null;
 }
 export interface Receipt {
-  number?: string;
-  receiptNumber?: string;
-  topupId?: string;
-  merchantName?: string;
+  receiptNumber: string;
+  topupId: string;
+  issuedBy: string;
+  description: string;
+  merchant: { id: string; name: string; address: string | null; contact: string | null };
   amount: number;
   adPoints: number;
-  paidAt?: string | null;
-  issuedAt?: string;
-  [k: string]: unknown;
+  adPointPriceFen: number;
+  paidAt: string;
+  paymentMethod: string | null;
+  status: string;
+  refunded: number;
 }
 export interface HistoryEntry {
   transferId: number;
@@ -130,13 +136,14 @@ export interface Payable {
 }
 export interface Payout {
   id: string;
-  supplierId?: string;
-  supplierName?: string;
+  supplierId: string;
   amount: number;
   status: string;
-  reference?: string | null;
-  createdAt?: string;
-  orders?: string[];
+  periodEnd: string;
+  reference: string | null;
+  paidAt: string | null;
+  createdAt: string;
+  items: Array<{ fulfillmentId: string; orderId: string; kind: string; amount: number }>;
 }
 export interface Application {
   id: string;
@@ -148,17 +155,36 @@ export interface Application {
   createdAt?: string;
   rejectionReason?: string | null;
 }
-export interface ParameterRow {
-  name: string;
-  value: number | string;
-  effectiveFrom?: string;
-}
 export interface ParameterChange {
+  id: string;
+  scope: string;
   name: string;
-  value: number | string;
+  value: number | string | null;
   effectiveFrom: string;
   changedAt: string;
-  changedBy?: string | null;
+  changedBy: string;
+  reason: string | null;
+}
+export interface ParameterOverview {
+  values: Record<string, number | string>;
+  defaults: Record<string, number | string>;
+  history: ParameterChange[];
+}
+export interface Refusals {
+  counts: Array<{ reason: string; count: number }>;
+  recent: Array<{ id: string; reason: string; stage: string; createdAt: string }>;
+}
+export interface StripeAnomaly {
+  id: string;
+  eventId: string;
+  kind: string;
+  topupId: string | null;
+  merchantId: string | null;
+  detail: Record<string, unknown>;
+  createdAt: string;
+}
+export interface Supplier extends Membership {
+  rejectionReason: string | null;
 }
 export interface Campaign {
   id: string;
@@ -175,10 +201,6 @@ export interface Campaign {
   serving?: boolean;
   completionsByDay?: Array<{ businessDate: string; completions: number }>;
 }
-export interface DailyCount {
-  date: string;
-  completions: number;
-}
 export interface Verify {
   ok: boolean;
   checks: Array<{ name: string; ok: boolean; detail: unknown }>;
@@ -189,9 +211,6 @@ const idem = newIdempotencyKey;
 
 export const api = {
   me: () => client.get<Me>('/v1/me'),
-  otp: (phone: string) => client.post<{ sent: true; devCode?: string }>('/v1/auth/otp', { phone }),
-  verify: (phone: string, code: string) =>
-    client.post<{ token: string; user: Me['user'] }>('/v1/auth/verify', { phone, code }),
 
   applyMerchant: (body: { name: string; category: string; address: string; contact: string }) =>
     client.post<{ id: string; status: string }>('/v1/merchants', body, { idempotencyKey: idem() }),
@@ -224,7 +243,6 @@ export const api = {
   recordSale: (id: string, memberCode: string, amount: number) =>
     client.post<Sale>(`/v1/merchants/${enc(id)}/sales`, { memberCode, amount }, { idempotencyKey: idem() }),
   sales: (id: string) => client.get<Page<Sale>>(`/v1/merchants/${enc(id)}/sales`),
-  sale: (saleId: string) => client.get<Sale>(`/v1/sales/${enc(saleId)}`),
   refund: (saleId: string, amount: number) =>
     client.post<{ id: string; refunded: number; vouchersClawedBack: number; adPointsReturned: number }>(
       `/v1/sales/${enc(saleId)}/refund`,
@@ -241,7 +259,7 @@ export const api = {
   statement: (id: string, from?: string, to?: string) =>
     client.get<Statement>(`/v1/merchants/${enc(id)}/statement${qs({ from, to })}`),
 
-  supplier: (id: string) => client.get<Membership>(`/v1/suppliers/${enc(id)}`),
+  supplier: (id: string) => client.get<Supplier>(`/v1/suppliers/${enc(id)}`),
   supplierProducts: (id: string) => client.get<Page<SupplyProduct>>(`/v1/suppliers/${enc(id)}/products`),
   createSupplierProduct: (id: string, body: { title: string; wholesalePrice: number; stock: number }) =>
     client.post<SupplyProduct>(`/v1/suppliers/${enc(id)}/products`, body, { idempotencyKey: idem() }),
@@ -261,11 +279,9 @@ export const api = {
     client.post<{ id: string; status: string }>(`/v1/platform/${kind}/${enc(id)}/approve`),
   reject: (kind: 'merchants' | 'suppliers', id: string, reason: string) =>
     client.post<{ id: string; status: string }>(`/v1/platform/${kind}/${enc(id)}/reject`, { reason }),
-  parameters: () =>
-    client.get<{ data: ParameterRow[] } | Record<string, number | string>>('/v1/platform/parameters'),
-  parameterHistory: () => client.get<Page<ParameterChange>>('/v1/platform/parameters/history'),
-  changeParameter: (name: string, value: number | string, effectiveFrom: string) =>
-    client.post<unknown>('/v1/platform/parameters', { name, value, effectiveFrom }),
+  parameters: () => client.get<ParameterOverview>('/v1/platform/parameters'),
+  changeParameter: (name: string, value: number | string, effectiveFrom?: string) =>
+    client.post<ParameterChange>('/v1/platform/parameters', { name, value, effectiveFrom }),
   campaigns: () => client.get<Page<Campaign>>('/v1/platform/campaigns'),
   createCampaign: (body: {
     title: string;
@@ -274,12 +290,8 @@ export const api = {
     pricePerCompletion: number;
     budget: number;
   }) => client.post<Campaign>('/v1/platform/campaigns', body, { idempotencyKey: idem() }),
-  campaignDaily: (id: string) => client.get<Page<DailyCount>>(`/v1/platform/campaigns/${enc(id)}/daily`),
-  refusals: () => client.get<Page<{ reason: string; count: number }>>('/v1/platform/refusals'),
+  refusals: () => client.get<Refusals>('/v1/platform/ad-views/refusals'),
   ledgerVerify: () => client.get<Verify>('/v1/platform/ledger/verify'),
-  stripeAnomalies: () =>
-    client.get<Page<{ id: string; eventId?: string; type?: string; reason?: string; createdAt?: string }>>(
-      '/v1/platform/stripe/anomalies',
-    ),
+  stripeAnomalies: () => client.get<Page<StripeAnomaly>>('/v1/platform/stripe/anomalies'),
   platformPayouts: () => client.get<Page<Payout>>('/v1/platform/payouts'),
 };

@@ -169,6 +169,8 @@ const badgeTone: Record<string, string> = {
   shipped: 'ok',
   delivered: 'ok',
   approved: 'ok',
+  passed: 'ok',
+  serving: 'ok',
   pending: 'warn',
   awaiting_confirmation: 'warn',
   pending_payment: 'warn',

@@ -55,7 +55,7 @@ export function ApplyPage() {
                   </span>
                   <Badge status={m.status} />
                   <Link
-                    to={`/${m.kind === 'merchant' ? 'm' : 's'}/${m.id}`}
+                    to={`/${m.kind === 'merchant' ? 'merchants' : 'suppliers'}/${m.id}`}
                     class="btn btn-outline btn-small"
                   >
                     {t('apply.open')}
@@ -93,7 +93,10 @@ export function ApplyPage() {
               <div class="result" data-testid="apply-done">
                 <Badge status="pending" />
                 <p>{t('apply.submitted')}</p>
-                <Link to={`/${d().kind === 'merchant' ? 'm' : 's'}/${d().id}`} class="btn btn-primary">
+                <Link
+                  to={`/${d().kind === 'merchant' ? 'merchants' : 'suppliers'}/${d().id}`}
+                  class="btn btn-primary"
+                >
                   {t('apply.viewStatus')}
                 </Link>
               </div>

@@ -1,9 +1,11 @@
 import {
   createContext,
+  createEffect,
   createResource,
   createSignal,
   For,
   Match,
+  on,
   onCleanup,
   type Resource,
   Show,
@@ -42,7 +44,7 @@ const useMerchant = () => useContext(Ctx)!;
 /** One merchant's workspace: loads the merchant once, shows the low-balance banner on every page. */
 export function MerchantArea(props: { id: string }) {
   const [merchant, { refetch }] = createResource(() => props.id, api.merchant);
-  const sub = (p: string) => match(`/m/:id${p}`);
+  const sub = (p: string) => match(`/merchants/:id${p}`);
   return (
     <Ctx.Provider value={{ id: props.id, merchant, refetch }}>
       <Show when={!merchant.error} fallback={<ErrorNote error={merchant.error} />}>
@@ -53,13 +55,13 @@ export function MerchantArea(props: { id: string }) {
                 <div class="banner banner-warn" data-testid="low-balance" role="status">
                   <strong>{t('merchant.lowBalanceTitle')}</strong>
                   <span>{t('merchant.lowBalanceBody', { points: formatPoints(m().adPoints) })}</span>
-                  <Link to={`/m/${props.id}/topups`} class="btn btn-primary btn-small">
+                  <Link to={`/merchants/${props.id}/topups`} class="btn btn-primary btn-small">
                     {t('merchant.topUpNow')}
                   </Link>
                 </div>
               </Show>
               <Switch fallback={<Dashboard />}>
-                <Match when={sub('/topups')}>
+                <Match when={sub('/topups') || sub('/topups/:topupId')}>
                   <Topups />
                 </Match>
                 <Match when={sub('/points')}>
@@ -137,10 +139,10 @@ function Dashboard() {
         subtitle={t('merchant.dashboardSubtitle')}
         actions={
           <>
-            <Link to={`/m/${id}/sales`} class="btn btn-outline">
+            <Link to={`/merchants/${id}/sales`} class="btn btn-outline">
               {t('merchant.recordSale')}
             </Link>
-            <Link to={`/m/${id}/topups`} class="btn btn-primary">
+            <Link to={`/merchants/${id}/topups`} class="btn btn-primary">
               {t('merchant.topUp')}
             </Link>
           </>
@@ -170,7 +172,7 @@ function Dashboard() {
       <Card
         title={t('merchant.recentSales')}
         extra={
-          <Link to={`/m/${id}/sales`} class="card-link">
+          <Link to={`/merchants/${id}/sales`} class="card-link">
             {t('common.viewAll')}
           </Link>
         }
@@ -186,58 +188,57 @@ function Dashboard() {
 function Topups() {
   const { id, merchant, refetch } = useMerchant();
   const [amount, setAmount] = createSignal('');
-  const returned = () => query().get('topup');
+  // The hosted checkout sends the browser back to /merchants/<id>/topups/<topupId>?checkout=success|cancelled.
+  const returned = () => match('/merchants/:id/topups/:topupId')?.topupId ?? null;
+  const cancelled = () => query().get('checkout') === 'cancelled';
   const [list, { refetch: refetchList }] = createResource(() => id, api.topups);
-  const [receiptFor, setReceiptFor] = createSignal<string | null>(returned());
+  const [receiptFor, setReceiptFor] = createSignal<string | null>(null);
+  const [dismissed, setDismissed] = createSignal(false);
 
   const start = useAction(async (e: Event) => {
     e.preventDefault();
     const fen = parseMinor(amount());
     if (fen === null || fen <= 0) throw new Error(t('form.amountInvalid'));
     const res = await api.topup(id, fen);
-    // The hosted checkout sends the browser back to this page with ?topup=<id>.
     window.location.assign(res.checkoutUrl);
   });
 
-  // Coming back from checkout, the webhook may land a moment later: poll until paid.
+  // The webhook may land a moment after the browser returns: poll until the top-up is paid.
   const [returnedTopup, { refetch: refetchReturned }] = createResource(returned, (topupId) =>
     api.topupOne(id, topupId),
   );
   let polls = 0;
   const timer = setInterval(() => {
-    const tp = returnedTopup();
-    if (!returned() || (tp && tp.status !== 'pending') || polls > 40) return;
+    if (!returned() || cancelled() || returnedTopup()?.status !== 'pending' || polls > 40) return;
     polls++;
     refetchReturned();
   }, 1500);
   onCleanup(() => clearInterval(timer));
-  let refreshed = false;
-  const paidNow = () => {
-    const tp = returnedTopup();
-    if (tp?.status === 'paid' && !refreshed) {
-      refreshed = true;
-      queueMicrotask(() => {
-        refetch();
-        refetchList();
-      });
-    }
-    return tp?.status === 'paid';
-  };
+  const paidNow = () => returnedTopup()?.status === 'paid';
+  createEffect(
+    on(paidNow, (paid) => {
+      if (!paid) return;
+      refetch();
+      refetchList();
+    }),
+  );
+  const receiptId = () => receiptFor() ?? (!dismissed() && paidNow() ? returned() : null);
 
   const presets = [10000, 50000, 100000, 500000];
   return (
     <div class="page">
       <PageHeader title={t('topups.title')} subtitle={t('topups.subtitle')} />
-      <Show when={returned()}>
+      <Show when={returned() && cancelled()}>
+        <Alert tone="warn" testId="topup-cancelled">
+          {t('topups.cancelled')}
+        </Alert>
+      </Show>
+      <Show when={returned() && !cancelled()}>
         <Show
           when={paidNow()}
           fallback={
             <Alert tone="info" testId="topup-waiting">
-              {returnedTopup()?.status === 'pending' || !returnedTopup() ? (
-                t('topups.waiting')
-              ) : (
-                <Badge status={returnedTopup()!.status} />
-              )}
+              {t('topups.waiting')}
             </Alert>
           }
         >
@@ -298,8 +299,16 @@ function Topups() {
           </form>
         </Card>
       </div>
-      <Show when={receiptFor()}>
-        {(tid) => <ReceiptCard topupId={tid()} onClose={() => setReceiptFor(null)} paid={paidNow()} />}
+      <Show when={receiptId()} keyed>
+        {(tid) => (
+          <ReceiptCard
+            topupId={tid}
+            onClose={() => {
+              setReceiptFor(null);
+              setDismissed(true);
+            }}
+          />
+        )}
       </Show>
       <Card title={t('topups.history')}>
         <Loaded resource={list}>
@@ -310,11 +319,7 @@ function Topups() {
               columns={[
                 { label: t('col.time'), render: (r) => formatDate(r.createdAt) },
                 { label: t('col.amount'), render: (r) => formatFen(r.amount), align: 'right' },
-                {
-                  label: t('col.adPoints'),
-                  render: (r) => (r.adPoints === undefined ? '—' : formatPoints(r.adPoints)),
-                  align: 'right',
-                },
+                { label: t('col.adPoints'), render: (r) => formatPoints(r.adPoints), align: 'right' },
                 { label: t('col.status'), render: (r) => <Badge status={r.status} /> },
                 {
                   label: '',
@@ -340,74 +345,64 @@ function Topups() {
   );
 }
 
-function ReceiptCard(props: { topupId: string; paid: boolean; onClose: () => void }) {
+function ReceiptCard(props: { topupId: string; onClose: () => void }) {
   const { id } = useMerchant();
-  // Re-read when the returned top-up turns paid: the receipt exists only then.
   const [receipt] = createResource(
-    () => (props.paid || !query().get('topup') ? props.topupId : null),
+    () => props.topupId,
     (tid) => api.receipt(id, tid),
   );
   return (
-    <Show when={receipt() || receipt.error}>
-      <Card
-        title={t('receipt.title')}
-        class="receipt"
-        extra={
-          <span class="row">
-            <button type="button" class="btn btn-ghost btn-small" onClick={() => window.print()}>
-              {t('receipt.print')}
-            </button>
-            <button type="button" class="btn btn-ghost btn-small" onClick={props.onClose}>
-              {t('common.close')}
-            </button>
-          </span>
-        }
-      >
-        <Loaded resource={receipt}>{(r) => <ReceiptBody receipt={r} />}</Loaded>
-      </Card>
-    </Show>
+    <Card
+      title={t('receipt.title')}
+      class="receipt"
+      extra={
+        <span class="row">
+          <button type="button" class="btn btn-ghost btn-small" onClick={() => window.print()}>
+            {t('receipt.print')}
+          </button>
+          <button type="button" class="btn btn-ghost btn-small" onClick={props.onClose}>
+            {t('common.close')}
+          </button>
+        </span>
+      }
+    >
+      <Loaded resource={receipt}>{(r) => <ReceiptBody receipt={r} />}</Loaded>
+    </Card>
   );
 }
 
 function ReceiptBody(props: { receipt: Receipt }) {
   const r = props.receipt;
-  const known = new Set([
-    'number',
-    'receiptNumber',
-    'amount',
-    'adPoints',
-    'paidAt',
-    'issuedAt',
-    'merchantName',
-    'topupId',
-  ]);
   return (
-    <dl class="receipt-body" data-testid="receipt">
-      <dt>{t('receipt.number')}</dt>
-      <dd class="mono">{String(r.receiptNumber ?? r.number ?? r.topupId ?? '—')}</dd>
-      <Show when={r.merchantName}>
+    <div class="receipt-layout">
+      <dl class="receipt-body" data-testid="receipt">
+        <dt>{t('receipt.number')}</dt>
+        <dd class="mono" data-testid="receipt-number">
+          {r.receiptNumber}
+        </dd>
+        <dt>{t('receipt.issuedBy')}</dt>
+        <dd>{r.issuedBy}</dd>
         <dt>{t('receipt.merchant')}</dt>
-        <dd>{String(r.merchantName)}</dd>
-      </Show>
-      <dt>{t('receipt.amount')}</dt>
-      <dd data-testid="receipt-amount">{formatFen(r.amount)}</dd>
-      <dt>{t('receipt.points')}</dt>
-      <dd>{formatPoints(r.adPoints)}</dd>
-      <dt>{t('receipt.paidAt')}</dt>
-      <dd>{formatDate(r.paidAt ?? r.issuedAt)}</dd>
-      <For
-        each={Object.entries(r).filter(
-          ([k, v]) => !known.has(k) && (typeof v === 'string' || typeof v === 'number'),
-        )}
-      >
-        {([k, v]) => (
-          <>
-            <dt>{i18n.has(`receipt.${k}`) ? t(`receipt.${k}` as Key) : k}</dt>
-            <dd>{String(v)}</dd>
-          </>
-        )}
-      </For>
-    </dl>
+        <dd>{r.merchant.name}</dd>
+        <dt>{t('receipt.description')}</dt>
+        <dd>{r.description}</dd>
+        <dt>{t('receipt.paidAt')}</dt>
+        <dd>{formatDate(r.paidAt)}</dd>
+        <dt>{t('receipt.method')}</dt>
+        <dd>{r.paymentMethod ?? '—'}</dd>
+        <Show when={r.refunded > 0}>
+          <dt>{t('receipt.refunded')}</dt>
+          <dd>{formatFen(r.refunded)}</dd>
+        </Show>
+      </dl>
+      <div class="receipt-total">
+        <span class="muted">{t('receipt.amount')}</span>
+        <strong data-testid="receipt-amount">{formatFen(r.amount)}</strong>
+        <span class="muted">{t('receipt.points')}</span>
+        <strong>{formatPoints(r.adPoints)}</strong>
+        <span class="muted">{t('receipt.price', { price: formatFen(r.adPointPriceFen) })}</span>
+      </div>
+    </div>
   );
 }
 
@@ -853,7 +848,7 @@ function Products() {
         title={t('products.title')}
         subtitle={t('products.subtitle')}
         actions={
-          <Link to={`/m/${id}/supply`} class="btn btn-outline">
+          <Link to={`/merchants/${id}/supply`} class="btn btn-outline">
             {t('products.fromSupply')}
           </Link>
         }

@@ -1,6 +1,6 @@
 import { createResource, createSignal, For, Match, Show, Switch } from 'solid-js';
 import { formatFen, formatMinor, formatPoints, parseMinor } from '../../../web-shared';
-import { type Application, api, type Campaign, type ParameterRow } from '../api';
+import { type Application, api, type Campaign } from '../api';
 import {
   Alert,
   Badge,
@@ -22,22 +22,22 @@ import { match } from '../router';
 export function OperatorArea() {
   return (
     <Switch fallback={<Applications />}>
-      <Match when={match('/op/parameters')}>
+      <Match when={match('/platform/parameters')}>
         <Parameters />
       </Match>
-      <Match when={match('/op/campaigns')}>
+      <Match when={match('/platform/campaigns')}>
         <Campaigns />
       </Match>
-      <Match when={match('/op/refusals')}>
+      <Match when={match('/platform/refusals')}>
         <Refusals />
       </Match>
-      <Match when={match('/op/ledger')}>
+      <Match when={match('/platform/ledger')}>
         <LedgerVerify />
       </Match>
-      <Match when={match('/op/stripe')}>
+      <Match when={match('/platform/stripe')}>
         <StripeAnomalies />
       </Match>
-      <Match when={match('/op/payouts')}>
+      <Match when={match('/platform/payouts')}>
         <PlatformPayouts />
       </Match>
     </Switch>
@@ -229,17 +229,18 @@ function parseValue(unit: Unit, text: string): number | string | null {
 const paramLabel = (name: string) => (i18n.has(`param.${name}`) ? t(`param.${name}` as Key) : name);
 
 function Parameters() {
-  const [params, { refetch }] = createResource(async (): Promise<ParameterRow[]> => {
-    const res = await api.parameters();
-    if (Array.isArray((res as { data?: unknown }).data)) return (res as { data: ParameterRow[] }).data;
-    return Object.entries(res as Record<string, number | string>).map(([name, value]) => ({ name, value }));
-  });
-  const [history, { refetch: refetchHistory }] = createResource(api.parameterHistory);
+  const [overview, { refetch }] = createResource(api.parameters);
+  const rows = () =>
+    Object.entries(overview()?.values ?? {}).map(([name, value]) => ({
+      name,
+      value,
+      changed: overview()!.defaults[name] !== value,
+    }));
   const [name, setName] = createSignal('');
   const [value, setValue] = createSignal('');
   const [effective, setEffective] = createSignal('');
   const [saved, setSaved] = createSignal(false);
-  const selected = () => params()?.find((p) => p.name === name());
+  const selected = () => rows().find((p) => p.name === name());
   const change = useAction(async (e: Event) => {
     e.preventDefault();
     setSaved(false);
@@ -247,12 +248,12 @@ function Parameters() {
     if (!p) return;
     const parsed = parseValue(unitOf(p.name, p.value), value());
     if (parsed === null) throw new Error(t('form.valueInvalid'));
-    const at = effective() ? new Date(effective()).toISOString() : new Date().toISOString();
-    await api.changeParameter(p.name, parsed, at);
+    // Empty means "now": the server takes its own clock rather than the browser's.
+    await api.changeParameter(p.name, parsed, effective() ? new Date(effective()).toISOString() : undefined);
     setSaved(true);
     setValue('');
+    setEffective('');
     refetch();
-    refetchHistory();
   });
   const unitHint = () => {
     const p = selected();
@@ -261,114 +262,132 @@ function Parameters() {
   return (
     <div class="page">
       <PageHeader title={t('ops.parametersTitle')} subtitle={t('ops.parametersSubtitle')} />
-      <div class="grid-2 grid-wide-left">
-        <Card title={t('ops.current')}>
-          <Loaded resource={params}>
-            {(rows) => (
-              <Table
-                rows={rows}
-                testId="parameters"
-                columns={[
-                  {
-                    label: t('col.parameter'),
-                    render: (r) => (
-                      <span>
-                        {paramLabel(r.name)}
-                        <br />
-                        <span class="muted mono">{r.name}</span>
-                      </span>
-                    ),
-                  },
-                  {
-                    label: t('col.value'),
-                    align: 'right',
-                    render: (r) => <strong class="num">{showValue(r.name, r.value)}</strong>,
-                  },
-                  {
-                    label: '',
-                    align: 'right',
-                    render: (r) => (
-                      <button type="button" class="btn btn-ghost btn-small" onClick={() => setName(r.name)}>
-                        {t('ops.change')}
-                      </button>
-                    ),
-                  },
-                ]}
-              />
-            )}
-          </Loaded>
-        </Card>
-        <Card title={t('ops.changeTitle')}>
-          <form class="form" onSubmit={(e) => change.run(e)}>
-            <Field label={t('col.parameter')}>
-              <select
-                class="input"
-                name="name"
-                value={name()}
-                onChange={(e) => setName(e.currentTarget.value)}
-              >
-                <option value="">{t('ops.pickParameter')}</option>
-                <For each={params() ?? []}>{(p) => <option value={p.name}>{paramLabel(p.name)}</option>}</For>
-              </select>
-            </Field>
-            <Show when={selected()}>
-              {(p) => (
-                <p class="muted">
-                  {t('ops.currentValue')} <strong>{showValue(p().name, p().value)}</strong>
-                </p>
-              )}
-            </Show>
-            <Field label={t('ops.newValue')} hint={unitHint()}>
-              <input
-                class="input"
-                name="value"
-                value={value()}
-                onInput={(e) => setValue(e.currentTarget.value)}
-              />
-            </Field>
-            <Field label={t('ops.effectiveFrom')} hint={t('ops.effectiveHint')}>
-              <input
-                class="input"
-                type="datetime-local"
-                name="effectiveFrom"
-                value={effective()}
-                onInput={(e) => setEffective(e.currentTarget.value)}
-              />
-            </Field>
-            <ErrorNote error={change.error()} />
-            <Show when={saved()}>
-              <Alert tone="ok">{t('ops.saved')}</Alert>
-            </Show>
-            <button
-              type="submit"
-              class="btn btn-primary"
-              disabled={change.busy() || !selected() || !value().trim()}
-            >
-              {t('ops.save')}
-            </button>
-          </form>
-        </Card>
-      </div>
-      <Card title={t('ops.history')}>
-        <Loaded resource={history}>
-          {(page) => (
+      <Show when={!overview.error} fallback={<ErrorNote error={overview.error} />}>
+        <div class="grid-2 grid-wide-left">
+          <Card title={t('ops.current')}>
             <Table
-              rows={page.data}
+              rows={rows()}
+              testId="parameters"
               columns={[
-                { label: t('col.parameter'), render: (r) => paramLabel(r.name) },
+                {
+                  label: t('col.parameter'),
+                  render: (r) => (
+                    <span>
+                      {paramLabel(r.name)}
+                      <br />
+                      <span class="muted mono small">{r.name}</span>
+                    </span>
+                  ),
+                },
                 {
                   label: t('col.value'),
                   align: 'right',
-                  render: (r) => <span class="num">{showValue(r.name, r.value)}</span>,
+                  render: (r) => (
+                    <span>
+                      <strong class="num">{showValue(r.name, r.value)}</strong>
+                      <Show when={r.changed}>
+                        <br />
+                        <span class="muted small">
+                          {t('ops.default')} {showValue(r.name, overview()!.defaults[r.name]!)}
+                        </span>
+                      </Show>
+                    </span>
+                  ),
                 },
-                { label: t('ops.effectiveFrom'), render: (r) => formatDate(r.effectiveFrom) },
-                { label: t('col.changedAt'), render: (r) => formatDate(r.changedAt) },
-                { label: t('col.changedBy'), render: (r) => <span class="mono">{r.changedBy ?? '—'}</span> },
+                {
+                  label: '',
+                  align: 'right',
+                  render: (r) => (
+                    <button type="button" class="btn btn-ghost btn-small" onClick={() => setName(r.name)}>
+                      {t('ops.change')}
+                    </button>
+                  ),
+                },
               ]}
             />
-          )}
-        </Loaded>
-      </Card>
+          </Card>
+          <div class="sticky-col">
+            <Card title={t('ops.changeTitle')}>
+              <form class="form" onSubmit={(e) => change.run(e)}>
+                <Field label={t('col.parameter')}>
+                  <select
+                    class="input"
+                    name="name"
+                    value={name()}
+                    onChange={(e) => setName(e.currentTarget.value)}
+                  >
+                    <option value="">{t('ops.pickParameter')}</option>
+                    <For each={rows()}>{(p) => <option value={p.name}>{paramLabel(p.name)}</option>}</For>
+                  </select>
+                </Field>
+                <Show when={selected()}>
+                  {(p) => (
+                    <p class="muted">
+                      {t('ops.currentValue')} <strong>{showValue(p().name, p().value)}</strong>
+                    </p>
+                  )}
+                </Show>
+                <Field label={t('ops.newValue')} hint={unitHint()}>
+                  <input
+                    class="input"
+                    name="value"
+                    value={value()}
+                    onInput={(e) => setValue(e.currentTarget.value)}
+                  />
+                </Field>
+                <Field label={t('ops.effectiveFrom')} hint={t('ops.effectiveHint')}>
+                  <input
+                    class="input"
+                    type="datetime-local"
+                    name="effectiveFrom"
+                    value={effective()}
+                    onInput={(e) => setEffective(e.currentTarget.value)}
+                  />
+                </Field>
+                <ErrorNote error={change.error()} />
+                <Show when={saved()}>
+                  <Alert tone="ok">{t('ops.saved')}</Alert>
+                </Show>
+                <button
+                  type="submit"
+                  class="btn btn-primary"
+                  disabled={change.busy() || !selected() || !value().trim()}
+                >
+                  {t('ops.save')}
+                </button>
+              </form>
+            </Card>
+          </div>
+        </div>
+        <Card title={t('ops.history')}>
+          <Table
+            rows={overview()?.history}
+            testId="parameter-history"
+            columns={[
+              {
+                label: t('col.parameter'),
+                render: (r) => (
+                  <span>
+                    {paramLabel(r.name)}
+                    <Show when={r.scope !== 'platform'}>
+                      <span class="muted mono small"> · {r.scope}</span>
+                    </Show>
+                  </span>
+                ),
+              },
+              {
+                label: t('col.value'),
+                align: 'right',
+                render: (r) => <span class="num">{r.value === null ? '—' : showValue(r.name, r.value)}</span>,
+              },
+              { label: t('ops.effectiveFrom'), render: (r) => formatDate(r.effectiveFrom) },
+              { label: t('col.changedAt'), render: (r) => formatDate(r.changedAt) },
+              { label: t('col.changedBy'), render: (r) => <span class="mono small">{r.changedBy}</span> },
+              { label: t('col.reason'), render: (r) => r.reason ?? '—' },
+            ]}
+          />
+        </Card>
+      </Show>
     </div>
   );
 }
@@ -550,28 +569,51 @@ const reasonLabel = (r: string) =>
   i18n.has(`error.${r}`) ? t(`error.${r}` as Key) : i18n.has(`reason.${r}`) ? t(`reason.${r}` as Key) : r;
 
 function Refusals() {
-  const [rows] = createResource(api.refusals);
+  const [data] = createResource(api.refusals);
   return (
     <div class="page">
       <PageHeader title={t('ops.refusalsTitle')} subtitle={t('ops.refusalsSubtitle')} />
-      <Loaded resource={rows}>
-        {(page) => (
+      <Loaded resource={data}>
+        {(r) => (
           <>
-            <Card title={t('ops.refusalsChart')}>
-              <Bars points={page.data.map((r) => ({ label: r.reason.slice(0, 14), value: r.count }))} />
-            </Card>
-            <Card>
+            <div class="grid-2">
+              <Card title={t('ops.refusalsChart')}>
+                <Bars points={r.counts.map((c) => ({ label: c.reason.slice(0, 12), value: c.count }))} />
+              </Card>
+              <Card title={t('ops.refusalsByReason')}>
+                <Table
+                  rows={r.counts}
+                  testId="refusals"
+                  columns={[
+                    {
+                      label: t('col.reason'),
+                      render: (c) => (
+                        <span>
+                          {reasonLabel(c.reason)}
+                          <br />
+                          <span class="mono muted small">{c.reason}</span>
+                        </span>
+                      ),
+                    },
+                    {
+                      label: t('col.count'),
+                      align: 'right',
+                      render: (c) => <strong class="num">{c.count}</strong>,
+                    },
+                  ]}
+                />
+              </Card>
+            </div>
+            <Card title={t('ops.refusalsRecent')}>
               <Table
-                rows={page.data}
-                testId="refusals"
+                rows={r.recent}
                 columns={[
-                  { label: t('col.reason'), render: (r) => reasonLabel(r.reason) },
-                  { label: t('col.code'), render: (r) => <span class="mono muted">{r.reason}</span> },
+                  { label: t('col.time'), render: (c) => formatDate(c.createdAt) },
                   {
-                    label: t('col.count'),
-                    align: 'right',
-                    render: (r) => <strong class="num">{r.count}</strong>,
+                    label: t('col.stage'),
+                    render: (c) => (i18n.has(`stage.${c.stage}`) ? t(`stage.${c.stage}` as Key) : c.stage),
                   },
+                  { label: t('col.reason'), render: (c) => reasonLabel(c.reason) },
                 ]}
               />
             </Card>
@@ -646,8 +688,18 @@ function StripeAnomalies() {
               columns={[
                 { label: t('col.time'), render: (r) => formatDate(r.createdAt) },
                 { label: t('col.event'), render: (r) => <span class="mono">{r.eventId ?? r.id}</span> },
-                { label: t('col.type'), render: (r) => r.type ?? '—' },
-                { label: t('col.reason'), render: (r) => (r.reason ? reasonLabel(r.reason) : '—') },
+                {
+                  label: t('col.type'),
+                  render: (r) => (i18n.has(`anomaly.${r.kind}`) ? t(`anomaly.${r.kind}` as Key) : r.kind),
+                },
+                {
+                  label: t('col.object'),
+                  render: (r) => <span class="mono small">{r.topupId ?? r.merchantId ?? '—'}</span>,
+                },
+                {
+                  label: t('col.detail'),
+                  render: (r) => <span class="mono muted small">{JSON.stringify(r.detail)}</span>,
+                },
               ]}
             />
           )}
@@ -676,7 +728,13 @@ function PlatformPayouts() {
               rows={page.data}
               columns={[
                 { label: t('col.time'), render: (r) => formatDate(r.createdAt) },
-                { label: t('col.supplier'), render: (r) => r.supplierName ?? r.supplierId ?? '—' },
+                { label: t('col.supplier'), render: (r) => <span class="mono">{r.supplierId}</span> },
+                { label: t('col.periodEnd'), render: (r) => formatDate(r.periodEnd) },
+                {
+                  label: t('col.orders'),
+                  align: 'right',
+                  render: (r) => String(new Set(r.items.map((i) => i.orderId)).size),
+                },
                 {
                   label: t('col.amount'),
                   align: 'right',

@@ -20,7 +20,7 @@ import { me } from '../session';
 /** One supplier's workspace: catalog, the to-ship queue, shipped parcels, payables and payouts. */
 export function SupplierArea(props: { id: string }) {
   const membership = () => me()?.suppliers.find((s) => s.id === props.id);
-  const sub = (p: string) => match(`/s/:id${p}`);
+  const sub = (p: string) => match(`/suppliers/:id${p}`);
   return (
     <Show
       when={membership()?.status !== 'pending' && membership()?.status !== 'rejected'}
@@ -325,7 +325,12 @@ function Payouts(props: { id: string }) {
                   render: (r) => <span class="num">{formatFen(r.amount)}</span>,
                 },
                 { label: t('col.reference'), render: (r) => <span class="mono">{r.reference ?? '—'}</span> },
-                { label: t('col.orders'), render: (r) => String(r.orders?.length ?? '—') },
+                {
+                  label: t('col.orders'),
+                  align: 'right',
+                  render: (r) => String(new Set(r.items.map((i) => i.orderId)).size),
+                },
+                { label: t('col.periodEnd'), render: (r) => formatDate(r.periodEnd) },
                 { label: t('col.status'), render: (r) => <Badge status={r.status} /> },
               ]}
             />

@@ -1,0 +1,96 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiClient, launchBrowser, OPERATOR_PHONE, screenshot, startServer, type TestServer } from './server';
+
+/** A desktop page (the back office is a desktop app), zh-CN, in a fresh context. */
+async function desktopPage(browser: Browser) {
+  const context = await browser.newContext({
+    viewport: { width: 1366, height: 860 },
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+  });
+  return { context, page: await context.newPage() };
+}
+
+async function signInToBackOffice(page: Page, base: string, phone11: string) {
+  await page.goto(`${base}/biz/`);
+  await page.fill('input[name="phone"]', phone11);
+  await page.click('[data-testid="send-code"]');
+  const hint = await page.waitForSelector('[data-testid="dev-code"]');
+  const code = /(\d{6})/.exec((await hint.textContent()) ?? '')?.[1];
+  if (!code) throw new Error('no dev code on screen');
+  await page.fill('input[name="code"]', code);
+  await page.click('[data-testid="signin-submit"]');
+}
+
+describe('back office: sign-in and navigation by role (issue 2)', () => {
+  let server: TestServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('an operator signs in with the dev SMS code and sees the platform navigation, in Chinese then English', async () => {
+    const { context, page } = await desktopPage(browser);
+    await page.goto(`${server.url}/biz/`);
+    await page.waitForSelector('[data-testid="signin"]');
+    expect(await page.textContent('.signin-box h2')).toBe('登录商家后台');
+    await screenshot(page, 'biz-signin');
+
+    await signInToBackOffice(page, server.url, OPERATOR_PHONE.slice(3));
+    await page.waitForSelector('[data-testid="sidebar-nav"] >> text=入驻审核');
+    expect(new URL(page.url()).pathname).toBe('/biz/platform');
+    const nav = await page.textContent('[data-testid="sidebar-nav"]');
+    for (const item of ['入驻审核', '参数设置', '激励视频', '拒绝统计', '账本校验', '支付异常', '供应商打款']) {
+      expect(nav).toContain(item);
+    }
+    expect(nav).not.toContain('广告积分充值');
+    await page.waitForSelector('[data-testid="applications"], .empty');
+    await screenshot(page, 'biz-operator-applications');
+
+    // The parameters page reads the real values in force (defaults on a fresh database).
+    await page.click('[data-testid="sidebar-nav"] >> text=参数设置');
+    await page.waitForSelector('[data-testid="parameters"]');
+    const params = await page.textContent('[data-testid="parameters"]');
+    expect(params).toContain('商户广告费率');
+    expect(params).toContain('15.00%');
+    await screenshot(page, 'biz-operator-parameters');
+
+    await page.click('[data-testid="sidebar-nav"] >> text=账本校验');
+    await page.waitForSelector('[data-testid="ledger-verdict"]');
+    expect(await page.textContent('[data-testid="ledger-verdict"]')).toContain('账本校验通过');
+    await screenshot(page, 'biz-operator-ledger');
+
+    await page.click('[data-testid="lang-switch"]');
+    await page.waitForSelector('[data-testid="sidebar-nav"] >> text=Ledger check');
+    expect(await page.textContent('[data-testid="ledger-verdict"]')).toContain('The ledger checks out');
+    await page.reload();
+    await page.waitForSelector('[data-testid="sidebar-nav"] >> text=Applications');
+    await screenshot(page, 'biz-operator-ledger-en');
+    await context.close();
+  });
+
+  it('a user with no membership is offered to apply as a merchant or a supplier, and no platform pages', async () => {
+    const { context, page } = await desktopPage(browser);
+    await signInToBackOffice(page, server.url, '13800000077');
+    await page.waitForSelector('[data-testid="no-membership"]');
+    expect(new URL(page.url()).pathname).toBe('/biz/apply');
+    expect(await page.textContent('[data-testid="apply-merchant"]')).toContain('我是商户');
+    expect(await page.textContent('[data-testid="apply-supplier"]')).toContain('我是供应商');
+    await screenshot(page, 'biz-apply-empty');
+
+    // The platform pages are not there for a non-operator, even by typing the address.
+    await page.goto(`${server.url}/biz/platform/parameters`);
+    await page.waitForSelector('.notfound');
+    expect(await page.$('[data-testid="parameters"]')).toBeNull();
+    // And the API agrees.
+    const token = await apiClient(server.url).signIn('+8613800000077');
+    await expect(apiClient(server.url).get('/v1/platform/parameters', token)).rejects.toThrow(/403/);
+    await context.close();
+  });
+});
