@@ -18,6 +18,15 @@ const ListingBody = z
     supplierProductId: z.string().nullable(),
     createdAt: z.string(),
     updatedAt: z.string(),
+    sellable: z.boolean().optional().openapi({ description: 'in shop lists: whether it can be ordered now' }),
+    reason: z
+      .string()
+      .nullable()
+      .optional()
+      .openapi({
+        description:
+          'why not: out_of_stock, price_below_wholesale, supplier_inactive, product_inactive, listing_inactive',
+      }),
   })
   .openapi('Listing');
 

@@ -5,6 +5,7 @@ import { conflict, notFound, unprocessable } from '../errors';
 import { newId } from '../ids';
 import { merchantForCaller } from './access';
 import { maxAmountFen } from './rounding';
+import { withSellability } from './supply';
 
 export type Listing = typeof schema.listings.$inferSelect;
 const maxListingsPerPage = 200;
@@ -170,5 +171,8 @@ export async function listListings(ctx: Ctx, merchantId: string) {
     .where(and(eq(l.merchantId, merchantId), insider ? undefined : eq(l.active, true)))
     .orderBy(desc(l.createdAt), desc(l.id))
     .limit(maxListingsPerPage);
-  return { merchant: { id: merchant.id, name: merchant.name }, data: rows.map(listingView) };
+  return {
+    merchant: { id: merchant.id, name: merchant.name },
+    data: await withSellability(ctx, rows.map(listingView)),
+  };
 }

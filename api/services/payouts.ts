@@ -11,7 +11,7 @@
  */
 import { schema } from '@alliance/db';
 import { planPayout, type SettlementEvent } from '@alliance/supply-chain';
-import { and, asc, desc, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, isNull, lte, sql } from 'drizzle-orm';
 import type { Ctx } from '../context';
 import { conflict, notFound, unauthorized, unprocessable } from '../errors';
 import { newId } from '../ids';
@@ -56,7 +56,7 @@ async function unbatchedEvents(
     .where(
       and(
         isNotNull(f.settledAt),
-        sql`${f.settledAt} <= ${until}`,
+        lte(f.settledAt, until),
         isNull(i.id),
         supplierId ? eq(f.supplierId, supplierId) : undefined,
       ),
@@ -69,7 +69,7 @@ async function unbatchedEvents(
     .where(
       and(
         sql`${r.reversedFen} > 0`,
-        sql`${r.createdAt} <= ${until}`,
+        lte(r.createdAt, until),
         isNull(i.id),
         supplierId ? eq(f.supplierId, supplierId) : undefined,
       ),

@@ -502,3 +502,38 @@ export async function supplierNames(ctx: Ctx, ids: readonly string[]): Promise<M
     .where(inArray(schema.suppliers.id, [...new Set(ids)]));
   return new Map(rows.map((r) => [r.id, r.name]));
 }
+
+type ListingLike = {
+  id: string;
+  price: number;
+  stock: number;
+  active: boolean;
+  supplierProductId: string | null;
+};
+
+/**
+ * Listing views with whether each can be ordered now and why not (`sellable`, `reason`). A supplier
+ * listing follows its product (stock shown is the supplier's; reasons from supply-chain's
+ * listingSellability); a merchant's own product is sellable while active and in stock.
+ */
+export async function withSellability<T extends ListingLike>(
+  ctx: Ctx,
+  listings: readonly T[],
+): Promise<Array<T & { sellable: boolean; reason: string | null }>> {
+  const supplied = await supplierListingStatus(
+    ctx,
+    listings.flatMap((l) =>
+      l.supplierProductId
+        ? [{ listingId: l.id, supplierProductId: l.supplierProductId, priceFen: l.price }]
+        : [],
+    ),
+  );
+  return listings.map((l) => {
+    const status = supplied.get(l.id);
+    if (!l.active) return { ...l, sellable: false, reason: 'listing_inactive' };
+    if (status) return { ...l, stock: status.stock, sellable: status.sellable, reason: status.reason };
+    return l.stock > 0
+      ? { ...l, sellable: true, reason: null }
+      : { ...l, sellable: false, reason: 'out_of_stock' };
+  });
+}

@@ -278,6 +278,8 @@ describe('SPEC flow 5: a supplier product sold by a merchant, shipped, settled, 
     const f = await toShip(orderId);
     expect((await ship(f.id)).status).toBe(200);
     expect(await payable()).toEqual({ payable: 16000, paidOut: 8000, inPayout: 0 });
+    // A later run: batches are unique per supplier and period end.
+    clock.advance(60 * 1000);
     const result = await runPayoutBatch(ctx());
     expect(result.created).toHaveLength(1);
     expect(result.created[0]).toMatchObject({ supplierId: supplier.id, amount: 16000 });
