@@ -46,7 +46,15 @@ describe('back office: sign-in and navigation by role (issue 2)', () => {
     await page.waitForSelector('[data-testid="sidebar-nav"] >> text=入驻审核');
     expect(new URL(page.url()).pathname).toBe('/biz/platform');
     const nav = await page.textContent('[data-testid="sidebar-nav"]');
-    for (const item of ['入驻审核', '参数设置', '激励视频', '拒绝统计', '账本校验', '支付异常', '供应商打款']) {
+    for (const item of [
+      '入驻审核',
+      '参数设置',
+      '激励视频',
+      '拒绝统计',
+      '账本校验',
+      '支付异常',
+      '供应商打款',
+    ]) {
       expect(nav).toContain(item);
     }
     expect(nav).not.toContain('广告积分充值');

@@ -1,0 +1,271 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiClient, launchBrowser, OPERATOR_PHONE, screenshot, startServer, type TestServer } from './server';
+
+/**
+ * The back office end to end, in one server: a merchant applies and an operator approves (issue 4),
+ * the merchant tops up through the hosted checkout (issue 4), records an in-store sale that the
+ * consumer confirms (issue 5), and a supplier ships a drop-ship order that the merchant's statement
+ * then settles (issue 7). Each step builds on the previous one, so they run in order.
+ */
+async function desktopPage(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({
+    viewport: { width: 1366, height: 860 },
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+  });
+  return { context, page: await context.newPage() };
+}
+
+async function signIn(page: Page, base: string, phone11: string) {
+  await page.goto(`${base}/biz/`);
+  await page.fill('input[name="phone"]', phone11);
+  await page.click('[data-testid="send-code"]');
+  const hint = await page.waitForSelector('[data-testid="dev-code"]');
+  const code = /(\d{6})/.exec((await hint.textContent()) ?? '')?.[1];
+  if (!code) throw new Error('no dev code on screen');
+  await page.fill('input[name="code"]', code);
+  await page.click('[data-testid="signin-submit"]');
+  await page.waitForSelector('.shell');
+}
+
+const text = async (page: Page, testId: string) =>
+  ((await page.textContent(`[data-testid="${testId}"]`)) ?? '').trim();
+
+describe('back office flows (issues 4, 5 and 7)', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let api: ReturnType<typeof apiClient>;
+  let merchant: Page;
+  let operator: Page;
+  let merchantId = '';
+  let operatorToken = '';
+  let merchantToken = '';
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
+    api = apiClient(server.url);
+    merchant = (await desktopPage(browser)).page;
+    operator = (await desktopPage(browser)).page;
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('issue 4: a merchant applies, sees it pending; an operator approves; the merchant sees the dashboard', async () => {
+    await signIn(merchant, server.url, '13800000101');
+    await merchant.waitForSelector('[data-testid="no-membership"]');
+    await merchant.fill('input[name="name"]', '老街面馆');
+    await merchant.selectOption('select[name="category"]', 'food');
+    await merchant.fill('input[name="address"]', '杭州市西湖区文三路 88 号');
+    await merchant.fill('input[name="contact"]', '王老板 13800000101');
+    await merchant.click('[data-testid="apply-submit"]');
+    await merchant.waitForSelector('[data-testid="apply-done"]');
+    await merchant.click('[data-testid="apply-done"] a');
+    await merchant.waitForSelector('[data-testid="application-status"]');
+    expect(await text(merchant, 'application-status')).toContain('审核中');
+    merchantId = /\/biz\/merchants\/([^/]+)/.exec(merchant.url())![1]!;
+    await screenshot(merchant, 'biz-merchant-pending');
+
+    await signIn(operator, server.url, OPERATOR_PHONE.slice(3));
+    await operator.waitForSelector(`[data-testid="approve-${merchantId}"]`);
+    expect(await text(operator, 'applications')).toContain('老街面馆');
+    await screenshot(operator, 'biz-operator-pending-application');
+    await operator.click(`[data-testid="approve-${merchantId}"]`);
+    await operator.waitForSelector('[data-testid="ops-notice"]');
+    expect(await text(operator, 'ops-notice')).toContain('已通过「老街面馆」');
+
+    await merchant.reload();
+    await merchant.waitForSelector('[data-testid="ad-points"]');
+    expect(await text(merchant, 'ad-points')).toBe('0.00');
+    // 0.00 ad points is below the default alert of 100.00: the banner is on every merchant page.
+    await merchant.waitForSelector('[data-testid="low-balance"]');
+    expect(await text(merchant, 'vouchers-active')).toBe('已暂停');
+    expect(await merchant.textContent('[data-testid="sidebar-nav"]')).toContain('广告积分充值');
+    await screenshot(merchant, 'biz-merchant-dashboard-new');
+  });
+
+  it('issue 4: the merchant tops up 100 yuan through the hosted checkout and sees 100.00 ad points and a receipt', async () => {
+    await merchant.click('[data-testid="sidebar-nav"] >> text=广告积分充值');
+    await merchant.waitForSelector('[data-testid="topup-submit"]');
+    expect(await merchant.$('[data-testid="low-balance"]')).not.toBeNull();
+    await merchant.fill('input[name="amount"]', '100');
+    await Promise.all([merchant.waitForURL(/\/checkout\//), merchant.click('[data-testid="topup-submit"]')]);
+    await merchant.waitForSelector('#pay');
+    await screenshot(merchant, 'biz-topup-checkout');
+    await Promise.all([
+      merchant.waitForURL(/\/biz\/merchants\/.+\/topups\/.+checkout=success/),
+      merchant.click('#pay'),
+    ]);
+
+    await merchant.waitForSelector('[data-testid="topup-paid"]');
+    expect(await text(merchant, 'topup-paid')).toContain('¥100.00');
+    await merchant.waitForFunction(() =>
+      document.querySelector('[data-testid="balance"]')?.textContent?.startsWith('100.00'),
+    );
+    await merchant.waitForSelector('[data-testid="receipt"]');
+    expect(await text(merchant, 'receipt-amount')).toBe('¥100.00');
+    expect(await text(merchant, 'receipt-number')).not.toBe('');
+    // 100.00 is not below the 100.00 alert: the banner is gone.
+    expect(await merchant.$('[data-testid="low-balance"]')).toBeNull();
+    expect(await text(merchant, 'topups-table')).toContain('已支付');
+    await screenshot(merchant, 'biz-topup-paid-receipt');
+
+    merchantToken = JSON.parse(
+      (await merchant.evaluate(() => localStorage.getItem('alliance.biz.session')))!,
+    ).token;
+    const m = await api.get<{ adPoints: number; lowBalance: boolean }>(
+      `/v1/merchants/${merchantId}`,
+      merchantToken,
+    );
+    expect(m.adPoints).toBe(10000);
+
+    // The history shows the credit from the ledger.
+    await merchant.click('[data-testid="sidebar-nav"] >> text=积分明细');
+    await merchant.waitForSelector('[data-testid="points-table"]');
+    expect(await text(merchant, 'points-table')).toContain('+100.00');
+  });
+
+  it('issue 5: the merchant records a sale by member code, the consumer confirms, both see new balances', async () => {
+    const consumerToken = await api.signIn('+8613800000201');
+    const me = await api.get<{ memberCode: string }>('/v1/me', consumerToken);
+
+    await merchant.click('[data-testid="sidebar-nav"] >> text=门店收款');
+    await merchant.waitForSelector('[data-testid="record-sale"]');
+    // A member code nobody has is refused in words.
+    await merchant.fill('input[name="memberCode"]', 'ZZZZZZZZ');
+    await merchant.fill('input[name="amount"]', '100.00');
+    await merchant.click('[data-testid="record-sale"]');
+    await merchant.waitForSelector('.alert-error');
+    expect(await merchant.textContent('.alert-error')).toMatch(/会员码|输入有误/);
+
+    await merchant.fill('input[name="memberCode"]', me.memberCode);
+    await merchant.fill('input[name="amount"]', '100.00');
+    await merchant.click('[data-testid="record-sale"]');
+    await merchant.waitForSelector('[data-testid="sale-status"][data-status="awaiting_confirmation"]');
+    expect(await text(merchant, 'sale-status')).toContain('¥100.00');
+    expect(await text(merchant, 'sale-status')).toContain('100.00 广告券');
+    expect(await text(merchant, 'sale-status')).toContain('15.00 广告积分');
+    await screenshot(merchant, 'biz-sale-awaiting');
+
+    const pending = await api.get<{ data: Array<{ id: string; amount: number }> }>(
+      '/v1/sales/pending',
+      consumerToken,
+    );
+    expect(pending.data).toHaveLength(1);
+    const confirmed = await api.post<{ status: string; vouchersIssued: number; adPointsCharged: number }>(
+      `/v1/sales/${pending.data[0]!.id}/confirm`,
+      consumerToken,
+    );
+    expect(confirmed).toMatchObject({ status: 'completed', vouchersIssued: 10000, adPointsCharged: 1500 });
+
+    // The page picks up the confirmation by itself and shows the merchant's new balance.
+    await merchant.waitForSelector('[data-testid="sale-status"][data-status="completed"]', {
+      timeout: 15_000,
+    });
+    await merchant.waitForFunction(() =>
+      document.querySelector('[data-testid="sale-status"]')?.textContent?.includes('85.00'),
+    );
+    // 85.00 is below the 100.00 alert: the low-balance banner is back.
+    await merchant.waitForSelector('[data-testid="low-balance"]');
+    expect(await text(merchant, 'sales-table')).toContain('已完成');
+    await screenshot(merchant, 'biz-sale-completed');
+
+    const wallet = await api.get<{ vouchers: number }>('/v1/wallet', consumerToken);
+    expect(wallet.vouchers).toBe(10000);
+    await merchant.click('[data-testid="sidebar-nav"] >> text=经营概览');
+    await merchant.waitForSelector('[data-testid="ad-points"]');
+    expect(await text(merchant, 'ad-points')).toBe('85.00');
+    await screenshot(merchant, 'biz-merchant-dashboard-low-balance');
+  });
+
+  it('issue 7: a supplier ships a drop-ship order and the merchant statement shows the settlement', async () => {
+    operatorToken = await api.signIn(OPERATOR_PHONE);
+    // The supplier joins and is approved through the API (the UI for both is covered above).
+    const supplierPage = (await desktopPage(browser)).page;
+    await signIn(supplierPage, server.url, '13800000301');
+    const supplierToken = JSON.parse(
+      (await supplierPage.evaluate(() => localStorage.getItem('alliance.biz.session')))!,
+    ).token;
+    const supplier = await api.post<{ id: string }>('/v1/suppliers', supplierToken, {
+      name: '江南茶厂',
+      contact: '李经理',
+      address: '安吉县',
+    });
+    await api.post(`/v1/platform/suppliers/${supplier.id}/approve`, operatorToken);
+
+    // The supplier publishes a product in its catalog page: wholesale 80 yuan, 10 in stock.
+    await supplierPage.goto(`${server.url}/biz/suppliers/${supplier.id}`);
+    await supplierPage.fill('input[name="title"]', '安吉白茶 250g');
+    await supplierPage.fill('input[name="wholesalePrice"]', '80');
+    await supplierPage.fill('input[name="stock"]', '10');
+    await supplierPage.click('button[type="submit"]');
+    await supplierPage.waitForSelector('[data-testid="supplier-products"] >> text=安吉白茶 250g');
+    expect(await text(supplierPage, 'supplier-products')).toContain('¥80.00');
+    await screenshot(supplierPage, 'biz-supplier-catalog');
+
+    // The merchant lists it: below wholesale is refused in words, then 100 yuan is accepted.
+    await merchant.click('[data-testid="sidebar-nav"] >> text=供应链选品');
+    await merchant.waitForSelector('[data-testid="supply-table"] >> text=安吉白茶 250g');
+    const products = await api.get<{ data: Array<{ id: string }> }>('/v1/supply/products', merchantToken);
+    const productId = products.data[0]!.id;
+    await merchant.fill(`[data-testid="price-${productId}"]`, '79.99');
+    await merchant.click('[data-testid="supply-table"] button');
+    await merchant.waitForSelector('.alert-error');
+    expect(await merchant.textContent('.alert-error')).toContain('售价不能低于供应商批发价');
+    await screenshot(merchant, 'biz-supply-below-wholesale');
+    await merchant.fill(`[data-testid="price-${productId}"]`, '100');
+    await merchant.click('[data-testid="supply-table"] button');
+    await merchant.waitForSelector('[data-testid="supply-table"] >> text=已上架');
+
+    // A consumer buys it online and pays on the hosted checkout page.
+    const consumerToken = await api.signIn('+8613800000202');
+    const listings = await api.get<{ data: Array<{ id: string; supplierProductId: string | null }> }>(
+      `/v1/merchants/${merchantId}/listings`,
+      merchantToken,
+    );
+    const listing = listings.data.find((l) => l.supplierProductId === productId)!;
+    const order = await api.post<{ id: string; checkoutUrl: string }>('/v1/orders', consumerToken, {
+      merchantId,
+      items: [{ listingId: listing.id, quantity: 1 }],
+      shipTo: { name: '张三', phone: '+8613800000202', region: '浙江省杭州市', address: '西湖区文一路 1 号' },
+    });
+    const buyer = await (await browser.newContext()).newPage();
+    await buyer.goto(order.checkoutUrl);
+    await Promise.all([buyer.waitForURL((u) => !u.pathname.startsWith('/checkout/')), buyer.click('#pay')]);
+
+    // The supplier ships it from the to-ship queue.
+    await supplierPage.click('[data-testid="sidebar-nav"] >> text=待发货');
+    await supplierPage.waitForSelector(`[data-testid="to-ship"] >> text=${order.id}`, { timeout: 15_000 });
+    expect(await text(supplierPage, 'to-ship')).toContain('张三');
+    await supplierPage.click('[data-testid="to-ship"] button');
+    await supplierPage.fill('input[name="carrier"]', '顺丰速运');
+    await supplierPage.fill('input[name="trackingNumber"]', 'SF1234567890');
+    await screenshot(supplierPage, 'biz-supplier-to-ship');
+    await supplierPage.click('[data-testid="confirm-ship"]');
+    await supplierPage.waitForSelector('[data-testid="shipped-ok"]');
+    await supplierPage.click('[data-testid="sidebar-nav"] >> text=已发货');
+    await supplierPage.waitForSelector('[data-testid="shipped"] >> text=SF1234567890');
+    await supplierPage.click('[data-testid="sidebar-nav"] >> text=应付与结算');
+    await supplierPage.waitForSelector('[data-testid="payable"]');
+    expect(await text(supplierPage, 'payable')).toBe('¥80.00');
+    await screenshot(supplierPage, 'biz-supplier-payable');
+
+    // The merchant's statement: 100 proceeds, 80 settled to the supplier, 20 net; 100 of top-ups.
+    await merchant.click('[data-testid="sidebar-nav"] >> text=对账单');
+    await merchant.waitForSelector('[data-testid="statement"]');
+    expect(await text(merchant, 'st-proceeds')).toBe('¥100.00');
+    expect(await text(merchant, 'st-wholesale')).toBe('¥80.00');
+    expect(await text(merchant, 'st-net')).toBe('¥20.00');
+    expect(await text(merchant, 'st-topups')).toBe('¥100.00');
+    await screenshot(merchant, 'biz-merchant-statement');
+
+    await merchant.click('[data-testid="sidebar-nav"] >> text=线上订单');
+    await merchant.waitForSelector(`[data-testid="orders-table"] >> text=${order.id}`);
+    await screenshot(merchant, 'biz-merchant-orders');
+
+    const verify = await api.get<{ ok: boolean }>('/v1/platform/ledger/verify', operatorToken);
+    expect(verify.ok).toBe(true);
+  });
+});
