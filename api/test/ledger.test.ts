@@ -344,3 +344,47 @@ describe('history', () => {
     });
   });
 });
+
+// Last in this file: it leaves this file's ledger broken on purpose.
+describe('tamper evidence', () => {
+  it('refuses edits of transfers, and verify names the first broken link when someone forces one', async () => {
+    const db = opened.db;
+    const ivy = consumer('usr_ivy');
+    await postTransaction(db, {
+      key: 'ivy-1',
+      kind: 'issue',
+      transfers: [{ debit: issued, credit: ivy, amount: 100 }],
+    });
+    const target = await postTransaction(db, {
+      key: 'ivy-2',
+      kind: 'issue',
+      transfers: [{ debit: issued, credit: ivy, amount: 200 }],
+    });
+    await postTransaction(db, {
+      key: 'ivy-3',
+      kind: 'issue',
+      transfers: [{ debit: issued, credit: ivy, amount: 300 }],
+    });
+    const id = target.transferIds[0] as number;
+    await expect(
+      db.execute(sql`update ledger_transfers set amount = 2000 where id = ${id}`),
+    ).rejects.toThrow();
+    await expect(db.execute(sql`delete from ledger_transfers where id = ${id}`)).rejects.toThrow();
+    expect((await verifyLedger(db)).ok).toBe(true);
+
+    // What only someone with the owner's rights could do: switch the guard off and edit the row.
+    await db.execute(sql`alter table ledger_transfers disable trigger ledger_transfers_append_only`);
+    await db.execute(
+      sql`update ledger_transfers set amount = 2000, credit_balance_after = credit_balance_after + 1800 where id = ${id}`,
+    );
+    await db.execute(sql`alter table ledger_transfers enable trigger ledger_transfers_append_only`);
+    const result = await verifyLedger(db);
+    expect(result.ok).toBe(false);
+    const chain = result.checks.find((c) => c.name === 'hash_chain');
+    expect(chain?.ok).toBe(false);
+    expect(chain?.detail).toMatch(
+      new RegExp(`^first broken link: transfer ${id}, account \\d+: transfer ${id} does not match its hash`),
+    );
+    expect(result.checks.find((c) => c.name === 'balances_match_transfers')?.ok).toBe(false);
+  });
+});
