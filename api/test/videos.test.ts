@@ -1,5 +1,6 @@
 import { schema } from '@alliance/db';
 import { sql } from 'drizzle-orm';
+import type postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { balanceOf, postTransaction, verifyLedger } from '../ledger';
 import { accounts } from '../services/accounts';
@@ -445,8 +446,34 @@ describe('verifying a completion', () => {
   });
 });
 
+const poolSize = 20; // openTestDb's postgres.js pool
+
+/** Sets the session zone of every database connection: PGlite's one, or each of the pool's. */
+async function setDatabaseZone(zone: string) {
+  if (t.dbKind === 'pglite') {
+    await t.db.execute(sql.raw(`set time zone '${zone}'`));
+    return;
+  }
+  const client = (t.db as unknown as { $client: postgres.Sql }).$client;
+  const reserved = await Promise.all(Array.from({ length: poolSize }, () => client.reserve()));
+  for (const connection of reserved) {
+    await connection.unsafe(`set time zone '${zone}'`);
+    connection.release();
+  }
+}
+
+/** The distinct session zones seen by parallel queries (all connections on PostgreSQL). */
+async function databaseZones() {
+  const rows = await Promise.all(
+    Array.from({ length: t.dbKind === 'pglite' ? 1 : poolSize }, () =>
+      t.db.select({ tz: sql<string>`current_setting('TimeZone')` }).from(sql`(select pg_sleep(0.01)) s`),
+    ),
+  );
+  return [...new Set(rows.flat().map((r) => r.tz))];
+}
+
 // The business day is computed with Intl in the business zone; run the midnight rules with the
-// process (and, on PGlite, the database session) in three different zones.
+// process and every database session in three different zones.
 describe.each(['UTC', 'America/Los_Angeles', 'Asia/Shanghai'])(
   'midnight in Beijing with process TZ=%s',
   (zone) => {
@@ -454,17 +481,18 @@ describe.each(['UTC', 'America/Los_Angeles', 'Asia/Shanghai'])(
     const offsets: Record<string, number> = { UTC: 0, 'America/Los_Angeles': 480, 'Asia/Shanghai': -480 };
     beforeAll(async () => {
       process.env.TZ = zone;
-      if (t.dbKind === 'pglite') await t.db.execute(sql.raw(`set time zone '${zone}'`));
+      await setDatabaseZone(zone);
     });
     afterAll(async () => {
       if (originalTz === undefined) delete process.env.TZ;
       else process.env.TZ = originalTz;
-      if (t.dbKind === 'pglite') await t.db.execute(sql.raw(`set time zone 'UTC'`));
+      await setDatabaseZone('UTC');
     });
 
     it('counts a view started 23:59:50 and completed 00:00:20 for the old day; a start at 00:00:00 is allowed after six', async () => {
       // The zone really changed for this process (Node re-reads TZ when it is assigned).
       expect(new Date('2026-12-01T12:00:00Z').getTimezoneOffset()).toBe(offsets[zone]);
+      expect(await databaseZones()).toEqual([zone]);
       const day = 86_400_000 * (['UTC', 'America/Los_Angeles', 'Asia/Shanghai'].indexOf(zone) + 2);
       const base = Date.parse('2026-11-30T15:00:00Z') + day; // 23:00 Beijing
       const dateOf = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 10);
