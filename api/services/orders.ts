@@ -436,7 +436,14 @@ async function pageOfOrders(ctx: Ctx, where: ReturnType<typeof and>, input: Page
   const rows = await ctx.db
     .select()
     .from(o)
-    .where(and(where, cursor ? sql`(${o.createdAt}, ${o.id}) < (${cursor.at}, ${cursor.id})` : undefined))
+    .where(
+      and(
+        where,
+        cursor
+          ? sql`(${o.createdAt}, ${o.id}) < (${cursor.at.toISOString()}::timestamptz, ${cursor.id})`
+          : undefined,
+      ),
+    )
     .orderBy(desc(o.createdAt), desc(o.id))
     .limit(limit + 1);
   const data = rows.slice(0, limit);

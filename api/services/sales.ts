@@ -1,5 +1,5 @@
 import { schema } from '@alliance/db';
-import { and, desc, eq, inArray, lte, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, lte, sql } from 'drizzle-orm';
 import type { Ctx } from '../context';
 import { conflict, notFound, unauthorized, unprocessable } from '../errors';
 import { newId } from '../ids';
@@ -131,11 +131,7 @@ export async function listPendingSales(ctx: Ctx) {
     .from(s)
     .innerJoin(schema.merchants, eq(schema.merchants.id, s.merchantId))
     .where(
-      and(
-        eq(s.consumerUserId, user.id),
-        eq(s.status, 'awaiting_confirmation'),
-        sql`${s.expiresAt} > ${ctx.now()}`,
-      ),
+      and(eq(s.consumerUserId, user.id), eq(s.status, 'awaiting_confirmation'), gt(s.expiresAt, ctx.now())),
     )
     .orderBy(desc(s.recordedAt))
     .limit(maxPageSize);
@@ -319,7 +315,9 @@ function page<T extends { sale: Sale }>(rows: T[], limit: number) {
 
 function beforeCursor(cursor: { at: Date; id: string } | null) {
   const s = schema.sales;
-  return cursor ? sql`(${s.recordedAt}, ${s.id}) < (${cursor.at}, ${cursor.id})` : undefined;
+  return cursor
+    ? sql`(${s.recordedAt}, ${s.id}) < (${cursor.at.toISOString()}::timestamptz, ${cursor.id})`
+    : undefined;
 }
 
 /** Phone numbers never leave in full (SPEC section 7): the merchant sees the last four digits. */
