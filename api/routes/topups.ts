@@ -10,7 +10,7 @@ const Topup = z
   .object({
     id: z.string(),
     merchantId: z.string(),
-    status: z.enum(['pending', 'paid', 'partially_refunded', 'refunded']).or(z.string()),
+    status: z.enum(['pending', 'paid', 'partially_refunded', 'refunded', 'expired']),
     amount: z.number().int().openapi({ description: 'fen' }),
     adPoints: z.number().int().openapi({ description: 'hundredths, fixed at creation' }),
     adPointPriceFen: z.number().int(),

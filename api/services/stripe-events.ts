@@ -5,7 +5,7 @@ import type { Ctx } from '../context';
 import { forbidden, unauthorized } from '../errors';
 import { newId } from '../ids';
 import { stripeFor, verifyStripeEvent } from './stripe';
-import { creditPaidTopup, type PaymentFacts, recordTopupMoneyReturned } from './topups';
+import { creditPaidTopup, expireTopup, type PaymentFacts, recordTopupMoneyReturned } from './topups';
 import { inTransaction } from './tx';
 
 /**
@@ -125,6 +125,9 @@ async function dispatch(ctx: Ctx, event: Stripe.Event, payment: PaymentFacts): P
     if (handled) return handled;
   } else if (event.type === 'charge.dispute.closed') {
     const handled = await onDisputeClosed(ctx, event);
+    if (handled) return handled;
+  } else if (event.type === 'checkout.session.expired') {
+    const handled = await expireTopup(ctx, (event.data.object as Stripe.Checkout.Session).id);
     if (handled) return handled;
   }
   for (const handler of eventHandlers.get(event.type) ?? []) {

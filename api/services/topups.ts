@@ -17,12 +17,13 @@ export const minTopupFen = 100;
 export const maxTopupFen = 10_000_000;
 
 type TopupRow = typeof schema.topups.$inferSelect;
+export type TopupStatus = 'pending' | 'paid' | 'partially_refunded' | 'refunded' | 'expired';
 
 function topupView(row: TopupRow) {
   return {
     id: row.id,
     merchantId: row.merchantId,
-    status: row.status,
+    status: row.status as TopupStatus,
     amount: row.amountFen,
     adPoints: row.adPoints,
     adPointPriceFen: row.adPointPriceFen,
@@ -209,11 +210,22 @@ export async function creditPaidTopup(
   ctx: Ctx,
   topupId: string,
   payment: PaymentFacts,
-): Promise<'credited' | 'already_credited'> {
-  return inTransaction(ctx, async (tx) => {
+): Promise<'credited' | 'already_credited' | 'anomaly'> {
+  return inTransaction(ctx, async (tx): Promise<'credited' | 'already_credited' | 'anomaly'> => {
     const t = schema.topups;
     const [row] = await tx.db.select().from(t).where(eq(t.id, topupId)).for('update');
     if (!row) throw notFound('not_found', 'No such top-up');
+    if (row.status === 'expired') {
+      // Stripe does not complete an expired session; if it ever says so, a person must look.
+      await recordStripeAnomaly(tx, {
+        eventId: payment.eventId,
+        kind: 'completed_after_expiry',
+        topupId: row.id,
+        merchantId: row.merchantId,
+        detail: { checkoutSessionId: row.checkoutSessionId },
+      });
+      return 'anomaly';
+    }
     if (row.status !== 'pending') return 'already_credited';
     await postTransaction(tx.db, {
       key: `topup:${row.id}:credit`,
@@ -243,6 +255,19 @@ export async function creditPaidTopup(
     await settleReversals(tx, { ...row, ...paid }, payment.eventId);
     return 'credited';
   });
+}
+
+/** The payer left the Checkout Session until it expired: the top-up will never be paid. */
+export async function expireTopup(ctx: Ctx, checkoutSessionId: string): Promise<string | null> {
+  const t = schema.topups;
+  const expired = await ctx.db
+    .update(t)
+    .set({ status: 'expired' })
+    .where(and(eq(t.checkoutSessionId, checkoutSessionId), eq(t.status, 'pending')))
+    .returning({ id: t.id });
+  if (expired.length > 0) return 'topup_expired';
+  const [known] = await ctx.db.select({ id: t.id }).from(t).where(eq(t.checkoutSessionId, checkoutSessionId));
+  return known ? 'ignored' : null;
 }
 
 /**

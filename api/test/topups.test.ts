@@ -249,6 +249,31 @@ describe('top-up through Stripe Checkout, credited by the verified webhook', () 
     await expectLedgerOk();
   });
 
+  it('an expired Checkout Session expires its top-up, which no later event credits', async () => {
+    const pending = (
+      await t.request('POST', `/v1/merchants/${m.id}/topups`, { token: m.token, body: { amount: 700 } })
+    ).body;
+    const session = {
+      id: pending.checkoutSessionId,
+      object: 'checkout.session',
+      status: 'expired',
+      metadata: {},
+    };
+    expect((await sendWebhook(signed('checkout.session.expired', session))).body.outcome).toBe(
+      'topup_expired',
+    );
+    expect((await sendWebhook(signed('checkout.session.expired', session))).body.outcome).toBe('ignored');
+    const late = await sendWebhook(signed('checkout.session.completed', completedSession(pending)));
+    expect(late.body.outcome).toBe('anomaly');
+    expect(await adPoints(m.id, m.token)).toBe(10000);
+    const got = await t.request('GET', `/v1/merchants/${m.id}/topups/${pending.id}`, { token: m.token });
+    expect(got.body.status).toBe('expired');
+    expect((await anomalies()).map((a) => [a.kind, a.topupId])).toContainEqual([
+      'completed_after_expiry',
+      pending.id,
+    ]);
+  });
+
   it('refuses the anomaly list to a consumer (403) and to anonymous callers (401)', async () => {
     const consumer = await t.signIn('+8613800000199');
     expect((await t.request('GET', '/v1/platform/stripe/anomalies', { token: consumer.token })).status).toBe(

@@ -14,7 +14,7 @@ export const topups = pgTable(
     merchantId: text('merchant_id')
       .notNull()
       .references(() => merchants.id),
-    /** pending | paid | partially_refunded | refunded */
+    /** pending | paid | partially_refunded | refunded | expired */
     status: text('status').notNull().default('pending'),
     amountFen: amount('amount_fen').notNull(),
     adPoints: amount('ad_points').notNull(),
