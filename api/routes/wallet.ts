@@ -23,7 +23,6 @@ walletRoutes.openapi(
             completed: z.number().int(),
             required: z.number().int(),
             conversionsLeft: z.number().int(),
-            conversionsMade: z.number().int(),
           }),
           resetsAt: z.string().openapi({ description: 'when the next business day starts' }),
         }),

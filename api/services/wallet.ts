@@ -35,7 +35,6 @@ export async function getWallet(ctx: Ctx) {
       completed,
       required: dailyLimit(params),
       conversionsLeft: Math.max(0, params.conversionsPerDay - conversionsReached),
-      conversionsMade: counter?.conversions ?? 0,
     },
     resetsAt: day.resetsAt.toISOString(),
   };
