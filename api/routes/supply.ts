@@ -289,6 +289,8 @@ supplyRoutes.openapi(
     path: '/fulfillments/{id}/cancel',
     tags: ['Supply chain'],
     summary: 'Cancel before shipment (supplier staff, the merchant, operators); units go back to stock',
+    description:
+      "When the merchant's staff cancel, the lines are refunded to the consumer at once (order refund); otherwise `refundDue` is left for the merchant.",
     security: bearer,
     request: {
       params: z.object({ id: Id }),
@@ -297,11 +299,12 @@ supplyRoutes.openapi(
     },
     responses: {
       200: jsonResponse(
-        'Cancelled; `refundFen` of `orderItemIds` is due back to the consumer',
+        'Cancelled; `refunded` when the merchant cancelled, else `refundDue` for the merchant to refund on the order',
         Transition.extend({
           orderId: z.string(),
-          orderItemIds: z.array(z.string()),
-          refundFen: z.number().int(),
+          refundDue: z.number().int().openapi({ description: 'fen' }),
+          refunded: z.number().int().openapi({ description: 'fen' }),
+          refundError: z.string().nullable(),
         }),
       ),
       400: errors[400],

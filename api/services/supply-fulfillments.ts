@@ -22,7 +22,7 @@ import { postTransaction } from '../ledger';
 import { merchantForCaller, supplierForCaller } from './access';
 import { accounts } from './accounts';
 import { parametersAt } from './parameters';
-import type { ShipTo } from './orders';
+import { refundOrder, type ShipTo } from './orders';
 import { restock } from './supply';
 import { inTransaction } from './tx';
 
@@ -334,14 +334,19 @@ export async function autoConfirmDeliveries(
 
 /**
  * Cancel before shipment (the supplier cannot supply, the merchant withdraws it, or an operator):
- * the units go back to stock. Refunding the consumer for those lines is the order's business: the
- * result lists the order items and their amount so the caller can refund them.
+ * the units go back to stock. The consumer's money for those lines comes out of the merchant's
+ * proceeds, so only the merchant authorises the refund: when its staff cancel, the refund follows
+ * at once through the order refund (vouchers clawed back, ad points returned in proportion); when the
+ * supplier or an operator cancels, `refundDue` tells the merchant what to refund on the order.
+ * A failed Stripe refund leaves the fulfillment cancelled and reports `refundError`.
  */
 export async function cancelFulfillment(
   ctx: Ctx,
   input: { fulfillmentId: string; reason: string },
-): Promise<FulfillmentResult & { orderId: string; orderItemIds: string[]; refundFen: number }> {
-  return inTransaction(ctx, async (tx) => {
+): Promise<
+  FulfillmentResult & { orderId: string; refundDue: number; refunded: number; refundError: string | null }
+> {
+  const cancelled = await inTransaction(ctx, async (tx) => {
     const row = await lockFulfillmentFor(tx, input.fulfillmentId, ['supplier', 'merchant', 'operator']);
     const next = transitionOrThrow(row, 'cancel');
     await tx.db
@@ -353,15 +358,31 @@ export async function cancelFulfillment(
       .from(schema.fulfillmentItems)
       .where(eq(schema.fulfillmentItems.fulfillmentId, row.id));
     await restock(tx, items);
-    return {
-      id: row.id,
-      status: next,
-      settled: false,
-      orderId: row.orderId,
-      orderItemIds: items.flatMap((i) => (i.orderItemId ? [i.orderItemId] : [])),
-      refundFen: items.reduce((sum, i) => sum + i.unitPriceFen * i.quantity, 0),
-    };
+    return { row, next, refundFen: items.reduce((sum, i) => sum + i.unitPriceFen * i.quantity, 0) };
   });
+  let refunded = 0;
+  let refundError: string | null = null;
+  if (cancelled.refundFen > 0 && (await isMerchantStaff(ctx, cancelled.row.merchantId))) {
+    try {
+      refunded = (await refundOrder(ctx, cancelled.row.orderId, { amountFen: cancelled.refundFen })).refunded;
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      ctx.log.error('refund after fulfillment cancel failed', {
+        fulfillmentId: cancelled.row.id,
+        code: error.code,
+      });
+      refundError = error.code;
+    }
+  }
+  return {
+    id: cancelled.row.id,
+    status: cancelled.next,
+    settled: false,
+    orderId: cancelled.row.orderId,
+    refundDue: cancelled.refundFen - refunded,
+    refunded,
+    refundError,
+  };
 }
 
 /**

@@ -32,7 +32,9 @@ async function activeOrg(kind: 'merchants' | 'suppliers', name: string) {
   const owner = await user();
   const created = await t.request('POST', `/v1/${kind}`, { token: owner.token, body: { name } });
   expect(created.status).toBe(201);
-  const approved = await t.request('POST', `/v1/platform/${kind}/${created.body.id}/approve`, { token: operator.token });
+  const approved = await t.request('POST', `/v1/platform/${kind}/${created.body.id}/approve`, {
+    token: operator.token,
+  });
   expect(approved.status).toBe(200);
   return { id: created.body.id as string, owner };
 }
@@ -82,7 +84,9 @@ async function paidOrder(listingId: string, quantity = 1) {
 }
 
 async function toShip(orderId: string, s = supplier) {
-  const res = await t.request('GET', `/v1/suppliers/${s.id}/fulfillments?status=to_ship`, { token: s.owner.token });
+  const res = await t.request('GET', `/v1/suppliers/${s.id}/fulfillments?status=to_ship`, {
+    token: s.owner.token,
+  });
   expect(res.status).toBe(200);
   return res.body.data.find((f: { orderId: string }) => f.orderId === orderId) as {
     id: string;
@@ -93,16 +97,26 @@ async function toShip(orderId: string, s = supplier) {
 }
 
 const ship = (fulfillmentId: string, token = supplier.owner.token, trackingNumber = 'SF1234567890') =>
-  t.request('POST', `/v1/fulfillments/${fulfillmentId}/ship`, { token, body: { carrier: 'SF Express', trackingNumber } });
+  t.request('POST', `/v1/fulfillments/${fulfillmentId}/ship`, {
+    token,
+    body: { carrier: 'SF Express', trackingNumber },
+  });
 
 const payable = async (s = supplier) =>
   (await t.request('GET', `/v1/suppliers/${s.id}/payable`, { token: s.owner.token })).body;
-const proceeds = async (merchantId = merchant.id) => (await balanceOf(t.db, accounts.merchantProceeds(merchantId))).posted;
+const proceeds = async (merchantId = merchant.id) =>
+  (await balanceOf(t.db, accounts.merchantProceeds(merchantId))).posted;
 const stockOf = async (productId: string, s = supplier) =>
   (await t.request('GET', `/v1/suppliers/${s.id}/products`, { token: s.owner.token })).body.data.find(
     (p: { id: string }) => p.id === productId,
   ).stock as number;
-const ctx = (): Ctx => ({ db: t.db, config: t.deps.config, log: t.deps.log, now: t.deps.now, stripe: t.deps.stripe });
+const ctx = (): Ctx => ({
+  db: t.db,
+  config: t.deps.config,
+  log: t.deps.log,
+  now: t.deps.now,
+  stripe: t.deps.stripe,
+});
 
 beforeAll(async () => {
   t = await createTestApp({ clock, env: { AUTH_OTP_PER_PHONE_HOUR: '100', AUTH_OTP_PER_IP_HOUR: '10000' } });
@@ -115,7 +129,10 @@ beforeAll(async () => {
   supplier = await activeOrg('suppliers', 'Supplier S');
   otherSupplier = await activeOrg('suppliers', 'Supplier T');
   // Merchant A buys 100.00 ad points (10000 fen) through Stripe Checkout.
-  const topup = await t.request('POST', `/v1/merchants/${merchant.id}/topups`, { token: merchant.owner.token, body: { amount: 10000 } });
+  const topup = await t.request('POST', `/v1/merchants/${merchant.id}/topups`, {
+    token: merchant.owner.token,
+    body: { amount: 10000 },
+  });
   expect(topup.status).toBe(201);
   await pay(topup.body.checkoutUrl);
 });
@@ -130,7 +147,12 @@ describe('SPEC flow 5: a supplier product sold by a merchant, shipped, settled, 
   it('lists an 80-yuan product at 100 yuan, never below wholesale', async () => {
     const created = await product();
     productId = created.id;
-    expect(created).toMatchObject({ supplierId: supplier.id, wholesalePrice: 8000, stock: 5, status: 'active' });
+    expect(created).toMatchObject({
+      supplierId: supplier.id,
+      wholesalePrice: 8000,
+      stock: 5,
+      status: 'active',
+    });
     const below = await t.request('POST', `/v1/merchants/${merchant.id}/listings`, {
       token: merchant.owner.token,
       body: { supplierProductId: productId, price: 7999 },
@@ -158,7 +180,11 @@ describe('SPEC flow 5: a supplier product sold by a merchant, shipped, settled, 
     expect(await proceeds()).toBe(10000);
 
     const f = await toShip(firstOrderId);
-    expect(f).toMatchObject({ orderId: firstOrderId, shipTo, items: [{ title: 'Tea set', quantity: 1, wholesalePrice: 8000 }] });
+    expect(f).toMatchObject({
+      orderId: firstOrderId,
+      shipTo,
+      items: [{ title: 'Tea set', quantity: 1, wholesalePrice: 8000 }],
+    });
     firstFulfillmentId = f.id;
     expect(await payable()).toMatchObject({ payable: 0, paidOut: 0 });
   });
@@ -173,7 +199,9 @@ describe('SPEC flow 5: a supplier product sold by a merchant, shipped, settled, 
 
     expect(await payable()).toMatchObject({ payable: 8000, paidOut: 0 });
     expect(await proceeds()).toBe(2000);
-    const statement = await t.request('GET', `/v1/merchants/${merchant.id}/statement`, { token: merchant.owner.token });
+    const statement = await t.request('GET', `/v1/merchants/${merchant.id}/statement`, {
+      token: merchant.owner.token,
+    });
     expect(statement.status).toBe(200);
     expect(statement.body).toMatchObject({
       proceeds: 10000,
@@ -184,22 +212,43 @@ describe('SPEC flow 5: a supplier product sold by a merchant, shipped, settled, 
       topups: 10000,
     });
     // The business date range covers today only when asked for it.
-    const today = await t.request('GET', `/v1/merchants/${merchant.id}/statement?from=2026-11-30&to=2026-11-30`, {
-      token: operator.token,
-    });
+    const today = await t.request(
+      'GET',
+      `/v1/merchants/${merchant.id}/statement?from=2026-11-30&to=2026-11-30`,
+      {
+        token: operator.token,
+      },
+    );
     expect(today.body).toMatchObject({ proceeds: 10000, wholesaleSettled: 8000, net: 2000 });
-    const before = await t.request('GET', `/v1/merchants/${merchant.id}/statement?to=2026-11-29`, { token: operator.token });
-    expect(before.body).toMatchObject({ proceeds: 0, wholesaleSettled: 0, net: 0, adPointsCharged: 0, vouchersIssued: 0, topups: 0 });
-    const backwards = await t.request('GET', `/v1/merchants/${merchant.id}/statement?from=2026-12-01&to=2026-11-30`, {
+    const before = await t.request('GET', `/v1/merchants/${merchant.id}/statement?to=2026-11-29`, {
       token: operator.token,
     });
+    expect(before.body).toMatchObject({
+      proceeds: 0,
+      wholesaleSettled: 0,
+      net: 0,
+      adPointsCharged: 0,
+      vouchersIssued: 0,
+      topups: 0,
+    });
+    const backwards = await t.request(
+      'GET',
+      `/v1/merchants/${merchant.id}/statement?from=2026-12-01&to=2026-11-30`,
+      {
+        token: operator.token,
+      },
+    );
     expect(backwards.status).toBe(422);
 
     // Consumer and merchant see carrier and tracking number.
     for (const token of [consumer.token, merchant.owner.token]) {
       const seen = await t.request('GET', `/v1/orders/${firstOrderId}/fulfillments`, { token });
       expect(seen.status).toBe(200);
-      expect(seen.body.data[0]).toMatchObject({ status: 'shipped', carrier: 'SF Express', trackingNumber: 'SF1234567890' });
+      expect(seen.body.data[0]).toMatchObject({
+        status: 'shipped',
+        carrier: 'SF Express',
+        trackingNumber: 'SF1234567890',
+      });
     }
     expect((await verifyLedger(t.db)).ok).toBe(true);
   });
@@ -217,13 +266,18 @@ describe('SPEC flow 5: a supplier product sold by a merchant, shipped, settled, 
     });
     expect(returned.status).toBe(200);
     expect(returned.body).toMatchObject({ id: f.id, status: 'returned', reversed: 8000 });
-    const twice = await t.request('POST', `/v1/fulfillments/${f.id}/return`, { token: supplier.owner.token, body: {} });
+    const twice = await t.request('POST', `/v1/fulfillments/${f.id}/return`, {
+      token: supplier.owner.token,
+      body: {},
+    });
     expect(twice.status).toBe(409);
     expect(twice.body.error.code).toBe('not_returnable');
 
     expect(await payable()).toMatchObject({ payable: 8000 });
     expect(await proceeds()).toBe(12000);
-    const statement = await t.request('GET', `/v1/merchants/${merchant.id}/statement`, { token: merchant.owner.token });
+    const statement = await t.request('GET', `/v1/merchants/${merchant.id}/statement`, {
+      token: merchant.owner.token,
+    });
     expect(statement.body).toMatchObject({ proceeds: 20000, wholesaleSettled: 8000, net: 12000 });
     expect((await verifyLedger(t.db)).ok).toBe(true);
   });
@@ -233,7 +287,12 @@ describe('SPEC flow 5: a supplier product sold by a merchant, shipped, settled, 
     expect(run.status).toBe(200);
     const batch = run.body.created.find((b: { supplierId: string }) => b.supplierId === supplier.id);
     expect(batch).toMatchObject({ amount: 8000, status: 'pending' });
-    expect(batch.items).toContainEqual({ fulfillmentId: firstFulfillmentId, orderId: firstOrderId, kind: 'settlement', amount: 8000 });
+    expect(batch.items).toContainEqual({
+      fulfillmentId: firstFulfillmentId,
+      orderId: firstOrderId,
+      kind: 'settlement',
+      amount: 8000,
+    });
     expect(batch.items.reduce((sum: number, i: { amount: number }) => sum + i.amount, 0)).toBe(8000);
     // Owed until paid; nothing new for a second run.
     expect(await payable()).toEqual({ payable: 8000, paidOut: 0, inPayout: 8000 });
@@ -245,7 +304,12 @@ describe('SPEC flow 5: a supplier product sold by a merchant, shipped, settled, 
       body: { reference: 'ICBC-20261130-0001' },
     });
     expect(paid.status).toBe(200);
-    expect(paid.body).toMatchObject({ id: batch.id, status: 'paid', paidVia: 'bank', reference: 'ICBC-20261130-0001' });
+    expect(paid.body).toMatchObject({
+      id: batch.id,
+      status: 'paid',
+      paidVia: 'bank',
+      reference: 'ICBC-20261130-0001',
+    });
     const again = await t.request('POST', `/v1/platform/payouts/${batch.id}/mark-paid`, {
       token: operator.token,
       body: { reference: 'ICBC-20261130-0002' },
@@ -254,7 +318,9 @@ describe('SPEC flow 5: a supplier product sold by a merchant, shipped, settled, 
     expect(again.body.error.code).toBe('already_paid');
     expect(await payable()).toEqual({ payable: 0, paidOut: 8000, inPayout: 0 });
 
-    const mine = await t.request('GET', `/v1/suppliers/${supplier.id}/payouts`, { token: supplier.owner.token });
+    const mine = await t.request('GET', `/v1/suppliers/${supplier.id}/payouts`, {
+      token: supplier.owner.token,
+    });
     expect(mine.body.data.map((b: { id: string }) => b.id)).toEqual([batch.id]);
     const all = await t.request('GET', '/v1/platform/payouts?status=paid', { token: operator.token });
     expect(all.body.data.map((b: { id: string }) => b.id)).toContain(batch.id);
@@ -285,9 +351,50 @@ describe('SPEC flow 5: a supplier product sold by a merchant, shipped, settled, 
     expect(result.created[0]).toMatchObject({ supplierId: supplier.id, amount: 16000 });
     expect(result.paid).toEqual([result.created[0]!.id]);
     expect(await payable()).toEqual({ payable: 0, paidOut: 24000, inPayout: 0 });
-    const batch = (await t.request('GET', `/v1/suppliers/${supplier.id}/payouts`, { token: supplier.owner.token })).body.data[0];
-    expect(batch).toMatchObject({ status: 'paid', paidVia: 'stripe_transfer', stripeTransferId: expect.stringMatching(/^tr_/) });
+    const batch = (
+      await t.request('GET', `/v1/suppliers/${supplier.id}/payouts`, { token: supplier.owner.token })
+    ).body.data[0];
+    expect(batch).toMatchObject({
+      status: 'paid',
+      paidVia: 'stripe_transfer',
+      stripeTransferId: expect.stringMatching(/^tr_/),
+    });
     expect((await runPayoutBatch(ctx())).created).toEqual([]);
+    expect((await verifyLedger(t.db)).ok).toBe(true);
+  });
+
+  it('a return after the payout leaves the supplier owing; the next batch nets it', async () => {
+    const paidOut = (
+      await t.request('GET', `/v1/suppliers/${supplier.id}/fulfillments?status=shipped`, {
+        token: supplier.owner.token,
+      })
+    ).body.data[0];
+    const returned = await t.request('POST', `/v1/fulfillments/${paidOut.id}/return`, {
+      token: operator.token,
+      body: { reason: 'refused' },
+    });
+    expect(returned.body).toMatchObject({ status: 'returned', reversed: paidOut.wholesaleCost });
+    expect(await payable()).toEqual({ payable: -paidOut.wholesaleCost, paidOut: 24000, inPayout: 0 });
+    clock.advance(60 * 1000);
+    expect((await runPayoutBatch(ctx())).created).toEqual([]);
+
+    await t.request('PATCH', `/v1/suppliers/${supplier.id}/products/${productId}`, {
+      token: supplier.owner.token,
+      body: { stock: 10 },
+    });
+    const orderId = await paidOrder(listingId, 3);
+    expect((await ship((await toShip(orderId)).id)).status).toBe(200);
+    clock.advance(60 * 1000);
+    const run = await runPayoutBatch(ctx());
+    expect(run.created[0]).toMatchObject({ amount: 24000 - paidOut.wholesaleCost });
+    expect(run.created[0]!.items).toContainEqual(
+      expect.objectContaining({
+        fulfillmentId: paidOut.id,
+        kind: 'reversal',
+        amount: -paidOut.wholesaleCost,
+      }),
+    );
+    expect(await payable()).toEqual({ payable: 0, paidOut: 48000 - paidOut.wholesaleCost, inPayout: 0 });
     expect((await verifyLedger(t.db)).ok).toBe(true);
   });
 });
@@ -316,7 +423,10 @@ describe('listings follow the supplier product', () => {
       body: { wholesalePrice: 5000, stock: 0 },
     });
     const empty = await t.request('GET', `/v1/merchants/${merchant.id}/listings`, { token: consumer.token });
-    expect(empty.body.data.find((x: { id: string }) => x.id === l.id)).toMatchObject({ sellable: false, reason: 'out_of_stock' });
+    expect(empty.body.data.find((x: { id: string }) => x.id === l.id)).toMatchObject({
+      sellable: false,
+      reason: 'out_of_stock',
+    });
     const none = await order(l.id);
     expect(none.status).toBe(409);
     expect(none.body.error.code).toBe('out_of_stock');
@@ -366,11 +476,59 @@ describe('fulfillment life cycle', () => {
       body: { reason: 'cannot source' },
     });
     expect(cancelled.status).toBe(200);
-    expect(cancelled.body).toMatchObject({ status: 'cancelled', orderId, refundFen: 20000 });
+    expect(cancelled.body).toMatchObject({
+      status: 'cancelled',
+      orderId,
+      refundDue: 20000,
+      refunded: 0,
+      refundError: null,
+    });
     expect(await stockOf(p.id)).toBe(3);
     const shipped = await ship(f.id);
     expect(shipped.status).toBe(409);
     expect(shipped.body.error.code).toBe('fulfillment_cancelled');
+    const again = await t.request('POST', `/v1/fulfillments/${f.id}/cancel`, {
+      token: supplier.owner.token,
+      body: { reason: 'x' },
+    });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('not_cancellable');
+  });
+
+  it("the merchant's cancel refunds the consumer at once: money, vouchers and ad points in proportion", async () => {
+    const p = await product({ title: 'Spoon', wholesalePrice: 1000, stock: 2 });
+    const l = await listing(p.id, 2000);
+    const vouchersBefore = (await t.request('GET', '/v1/wallet', { token: consumer.token })).body.vouchers;
+    const adPointsBefore = (
+      await t.request('GET', `/v1/merchants/${merchant.id}`, { token: merchant.owner.token })
+    ).body.adPoints;
+    const proceedsBefore = await proceeds();
+    const orderId = await paidOrder(l.id);
+    expect((await t.request('GET', '/v1/wallet', { token: consumer.token })).body.vouchers).toBe(
+      vouchersBefore + 2000,
+    );
+    expect(await proceeds()).toBe(proceedsBefore + 2000);
+    const f = await toShip(orderId);
+    const cancelled = await t.request('POST', `/v1/fulfillments/${f.id}/cancel`, {
+      token: merchant.owner.token,
+      body: { reason: 'customer asked' },
+    });
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body).toMatchObject({
+      status: 'cancelled',
+      refunded: 2000,
+      refundDue: 0,
+      refundError: null,
+    });
+    expect((await t.request('GET', '/v1/wallet', { token: consumer.token })).body.vouchers).toBe(
+      vouchersBefore,
+    );
+    expect(
+      (await t.request('GET', `/v1/merchants/${merchant.id}`, { token: merchant.owner.token })).body.adPoints,
+    ).toBe(adPointsBefore);
+    expect(await proceeds()).toBe(proceedsBefore);
+    expect(await stockOf(p.id)).toBe(2);
+    expect((await verifyLedger(t.db)).ok).toBe(true);
   });
 
   it('under on_delivery the consumer confirmation settles; the auto-confirm job does it after deliveryAutoConfirmDays', async () => {
@@ -387,19 +545,31 @@ describe('fulfillment life cycle', () => {
     const f1 = await toShip(confirmedId);
     expect((await ship(f1.id)).body).toMatchObject({ status: 'shipped', settled: false });
     expect((await payable()).payable).toBe(before);
-    const notYours = await t.request('POST', `/v1/orders/${confirmedId}/fulfillments/${f1.id}/confirm-delivery`, {
-      token: otherConsumer.token,
-    });
+    const notYours = await t.request(
+      'POST',
+      `/v1/orders/${confirmedId}/fulfillments/${f1.id}/confirm-delivery`,
+      {
+        token: otherConsumer.token,
+      },
+    );
     expect(notYours.status).toBe(404);
-    const confirmed = await t.request('POST', `/v1/orders/${confirmedId}/fulfillments/${f1.id}/confirm-delivery`, {
-      token: consumer.token,
-    });
+    const confirmed = await t.request(
+      'POST',
+      `/v1/orders/${confirmedId}/fulfillments/${f1.id}/confirm-delivery`,
+      {
+        token: consumer.token,
+      },
+    );
     expect(confirmed.status).toBe(200);
     expect(confirmed.body).toMatchObject({ status: 'delivered', settled: true });
     expect((await payable()).payable).toBe(before + 3000);
-    const twice = await t.request('POST', `/v1/orders/${confirmedId}/fulfillments/${f1.id}/confirm-delivery`, {
-      token: consumer.token,
-    });
+    const twice = await t.request(
+      'POST',
+      `/v1/orders/${confirmedId}/fulfillments/${f1.id}/confirm-delivery`,
+      {
+        token: consumer.token,
+      },
+    );
     expect(twice.status).toBe(409);
 
     const autoId = await paidOrder(l.id);
@@ -444,7 +614,10 @@ describe('who may do what', () => {
       body: { reason: 'x' },
     });
     expect(otherMerchantCancel.status).toBe(404);
-    const consumerReturn = await t.request('POST', `/v1/fulfillments/${fulfillmentId}/return`, { token: consumer.token, body: {} });
+    const consumerReturn = await t.request('POST', `/v1/fulfillments/${fulfillmentId}/return`, {
+      token: consumer.token,
+      body: {},
+    });
     expect(consumerReturn.status).toBe(404);
   });
 
@@ -460,7 +633,9 @@ describe('who may do what', () => {
       body: { stock: 1 },
     });
     expect(patch.status).toBe(404);
-    expect((await t.request('GET', `/v1/suppliers/${supplier.id}/payable`, { token: operator.token })).status).toBe(200);
+    expect(
+      (await t.request('GET', `/v1/suppliers/${supplier.id}/payable`, { token: operator.token })).status,
+    ).toBe(200);
     expect((await t.request('GET', `/v1/suppliers/${supplier.id}/payable`)).status).toBe(401);
   });
 
@@ -468,11 +643,17 @@ describe('who may do what', () => {
     for (const token of [consumer.token, merchant.owner.token, supplier.owner.token]) {
       expect((await t.request('GET', '/v1/platform/payouts', { token })).status).toBe(403);
       expect((await t.request('POST', '/v1/platform/payouts/run', { token })).status).toBe(403);
-      const mark = await t.request('POST', '/v1/platform/payouts/pob_x/mark-paid', { token, body: { reference: 'r' } });
+      const mark = await t.request('POST', '/v1/platform/payouts/pob_x/mark-paid', {
+        token,
+        body: { reference: 'r' },
+      });
       expect(mark.status).toBe(403);
     }
     expect((await t.request('GET', '/v1/platform/payouts')).status).toBe(401);
-    const missing = await t.request('POST', '/v1/platform/payouts/pob_x/mark-paid', { token: operator.token, body: { reference: 'r' } });
+    const missing = await t.request('POST', '/v1/platform/payouts/pob_x/mark-paid', {
+      token: operator.token,
+      body: { reference: 'r' },
+    });
     expect(missing.status).toBe(404);
   });
 
@@ -509,9 +690,12 @@ describe.skipIf(!onPostgres)('under concurrency (PostgreSQL)', () => {
     const orderId = await paidOrder(l.id);
     const f = await toShip(orderId);
     const before = (await payable()).payable;
-    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => ship(f.id, supplier.owner.token, `T${i}`)));
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => ship(f.id, supplier.owner.token, `T${i}`)),
+    );
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
-    for (const r of results.filter((x) => x.status !== 200)) expect(r.body.error.code).toBe('already_shipped');
+    for (const r of results.filter((x) => x.status !== 200))
+      expect(r.body.error.code).toBe('already_shipped');
     expect((await payable()).payable).toBe(before + 8000);
     expect((await verifyLedger(t.db)).ok).toBe(true);
   });
@@ -529,8 +713,14 @@ describe.skipIf(!onPostgres)('under concurrency (PostgreSQL)', () => {
     expect(mine[0]!.amount).toBe(8000);
     expect(await payable(s)).toEqual({ payable: 8000, paidOut: 0, inPayout: 8000 });
     const [x, y] = await Promise.all([
-      t.request('POST', `/v1/platform/payouts/${mine[0]!.id}/mark-paid`, { token: operator.token, body: { reference: 'A' } }),
-      t.request('POST', `/v1/platform/payouts/${mine[0]!.id}/mark-paid`, { token: operator.token, body: { reference: 'B' } }),
+      t.request('POST', `/v1/platform/payouts/${mine[0]!.id}/mark-paid`, {
+        token: operator.token,
+        body: { reference: 'A' },
+      }),
+      t.request('POST', `/v1/platform/payouts/${mine[0]!.id}/mark-paid`, {
+        token: operator.token,
+        body: { reference: 'B' },
+      }),
     ]);
     expect([x.status, y.status].sort()).toEqual([200, 409]);
     expect(await payable(s)).toEqual({ payable: 0, paidOut: 8000, inPayout: 0 });
