@@ -174,9 +174,20 @@ describe('back office flows (issues 4, 5 and 7)', () => {
 
     const wallet = await api.get<{ vouchers: number }>('/v1/wallet', consumerToken);
     expect(wallet.vouchers).toBe(10000);
+    // A partial refund of 50 yuan claws back half the vouchers and returns half the ad points.
+    await merchant.click('[data-testid="sales-table"] >> text=退款');
+    await merchant.fill('input[name="refundAmount"]', '50');
+    await merchant.click('button:has-text("确认退款")');
+    await merchant.waitForSelector('.alert-ok');
+    expect(await merchant.textContent('.alert-ok')).toContain(
+      '已退款 ¥50.00，收回广告券 50.00，返还广告积分 7.50',
+    );
+    await merchant.waitForSelector('[data-testid="sales-table"] >> text=¥50.00');
+    expect((await api.get<{ vouchers: number }>('/v1/wallet', consumerToken)).vouchers).toBe(5000);
+
     await merchant.click('[data-testid="sidebar-nav"] >> text=经营概览');
     await merchant.waitForSelector('[data-testid="ad-points"]');
-    expect(await text(merchant, 'ad-points')).toBe('85.00');
+    expect(await text(merchant, 'ad-points')).toBe('92.50');
     await screenshot(merchant, 'biz-merchant-dashboard-low-balance');
   });
 
@@ -265,7 +276,71 @@ describe('back office flows (issues 4, 5 and 7)', () => {
     await merchant.waitForSelector(`[data-testid="orders-table"] >> text=${order.id}`);
     await screenshot(merchant, 'biz-merchant-orders');
 
+    // The operator runs the payout batch and records the bank transfer; the supplier sees it paid.
+    await operator.click('[data-testid="sidebar-nav"] >> text=供应商打款');
+    await operator.click('[data-testid="run-payouts"]');
+    await operator.waitForSelector('[data-testid="payouts-notice"]');
+    await operator.waitForSelector('[data-testid="payouts"] >> text=¥80.00');
+    await operator.click('[data-testid="payouts"] >> text=登记已打款');
+    await operator.fill('input[name="reference"]', 'BANK-20261130-001');
+    await operator.click('[data-testid="confirm-paid"]');
+    await operator.waitForSelector('[data-testid="payouts"] >> text=BANK-20261130-001');
+    await screenshot(operator, 'biz-operator-payouts');
+    await supplierPage.reload();
+    await supplierPage.waitForSelector('[data-testid="paid-out"]');
+    expect(await text(supplierPage, 'paid-out')).toBe('¥80.00');
+    expect(await text(supplierPage, 'payable')).toBe('¥0.00');
+    await screenshot(supplierPage, 'biz-supplier-paid-out');
+
     const verify = await api.get<{ ok: boolean }>('/v1/platform/ledger/verify', operatorToken);
     expect(verify.ok).toBe(true);
+  });
+
+  it('an operator rejects an application with a reason, which the applicant sees', async () => {
+    const applicantToken = await api.signIn('+8613800000401');
+    const applied = await api.post<{ id: string }>('/v1/merchants', applicantToken, { name: '无证小摊' });
+    await operator.click('[data-testid="sidebar-nav"] >> text=入驻审核');
+    await operator.click(`[data-testid="reject-${applied.id}"]`);
+    await operator.fill('input[name="reason"]', '缺少营业执照');
+    await operator.click('button:has-text("确认驳回")');
+    await operator.waitForSelector('[data-testid="ops-notice"] >> text=已驳回「无证小摊」');
+
+    const applicant = (await desktopPage(browser)).page;
+    await signIn(applicant, server.url, '13800000401');
+    await applicant.goto(`${server.url}/biz/merchants/${applied.id}`);
+    await applicant.waitForSelector('[data-testid="rejection-reason"]');
+    expect(await text(applicant, 'rejection-reason')).toBe('缺少营业执照');
+    await screenshot(applicant, 'biz-merchant-rejected');
+  });
+
+  it('every back-office page loads from the real API without an error (tour with screenshots)', async () => {
+    // Staff: the owner adds a signed-up phone as staff, then removes it.
+    await api.signIn('+8613800000109');
+    await merchant.click('[data-testid="sidebar-nav"] >> text=员工管理');
+    await merchant.fill('input[name="phone"]', '13800000109');
+    await merchant.click('button:has-text("添加")');
+    await merchant.waitForSelector('text=+8613800000109');
+    await screenshot(merchant, 'biz-merchant-staff');
+    merchant.once('dialog', (d) => d.accept());
+    await merchant.click('button:has-text("移除")');
+    await merchant.waitForFunction(() => !document.body.textContent?.includes('+8613800000109'));
+
+    const pages: Array<[Page, string, string]> = [
+      [merchant, '商品管理', 'biz-merchant-products'],
+      [merchant, '积分明细', 'biz-merchant-points'],
+      [merchant, '广告积分充值', 'biz-merchant-topups'],
+      [operator, '参数设置', 'biz-operator-parameters-full'],
+      [operator, '激励视频', 'biz-operator-campaigns'],
+      [operator, '拒绝统计', 'biz-operator-refusals'],
+      [operator, '支付异常', 'biz-operator-stripe'],
+      [operator, '账本校验', 'biz-operator-ledger-full'],
+    ];
+    for (const [page, item, shot] of pages) {
+      await page.click(`[data-testid="sidebar-nav"] >> text=${item}`);
+      await page.waitForSelector('.page .card');
+      await page.waitForFunction(() => document.querySelectorAll('.skeleton').length === 0);
+      expect(await page.$('.alert-error'), `${item} shows an error`).toBeNull();
+      await screenshot(page, shot);
+    }
   });
 });

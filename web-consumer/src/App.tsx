@@ -29,7 +29,10 @@ export function App() {
           <Match when={path() === '/tasks'}>
             <Tasks />
           </Match>
-          <Match when={match('/watch/:id')}>{(p) => <Player viewId={p().id!} />}</Match>
+          {/* Keyed: "next video" goes from one /watch/:id to another and needs a fresh player. */}
+          <Match when={match('/watch/:id')?.id} keyed>
+            {(id) => <Player viewId={id} />}
+          </Match>
           <Match when={path() === '/orders'}>
             <Orders />
           </Match>

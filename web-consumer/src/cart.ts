@@ -1,5 +1,5 @@
 import { createSignal } from 'solid-js';
-import type { Listing } from './session';
+import { type Listing, ownStock } from './session';
 
 export interface CartLine {
   listingId: string;
@@ -7,6 +7,7 @@ export interface CartLine {
   price: number;
   quantity: number;
   stock?: number | null;
+  ships?: boolean;
 }
 
 interface Cart {
@@ -76,3 +77,6 @@ export function setQuantity(listingId: string, quantity: number) {
 }
 
 export const clearCart = () => save(null);
+
+/** Whether any line is delivered (then the order needs a delivery address). */
+export const cartShips = () => cart()?.lines.some((l) => l.ships !== false) ?? false;

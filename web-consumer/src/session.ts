@@ -46,8 +46,20 @@ export interface Listing {
   stock?: number | null;
   description?: string | null;
   imageUrl?: string | null;
+  /** false: picked up in store, no delivery address. */
   ships?: boolean;
+  /** Supplier listings keep no stock of their own (the supplier's is reserved at order time). */
+  supplierProductId?: string | null;
 }
+
+export interface Shop {
+  merchant: { id: string; name: string };
+  data: Listing[];
+}
+
+/** Stock the shop can show: only a merchant's own products count theirs. */
+export const ownStock = (l: Listing): number | null =>
+  l.supplierProductId || l.stock === undefined || l.stock === null ? null : l.stock;
 
 export interface OrderItem {
   listingId?: string;
@@ -55,6 +67,7 @@ export interface OrderItem {
   quantity: number;
   price?: number;
   unitPrice?: number;
+  ships?: boolean;
 }
 
 export interface Shipment {

@@ -1,6 +1,6 @@
 import { createSignal, For, Show } from 'solid-js';
-import { formatFen, newIdempotencyKey } from '../../../web-shared';
-import { cart, cartTotal, clearCart, setQuantity } from '../cart';
+import { formatFen, newIdempotencyKey, toE164 } from '../../../web-shared';
+import { cart, cartShips, cartTotal, clearCart, setQuantity } from '../cart';
 import { Header } from '../components';
 import { i18n, t } from '../i18n';
 import { link } from '../router';
@@ -110,9 +110,12 @@ function Checkout() {
     const c = cart();
     if (!c) return;
     const s = shipTo();
-    if (!s.name.trim() || !s.phone.trim() || !s.region.trim() || !s.address.trim()) {
+    const ships = cartShips();
+    if (ships && (!s.name.trim() || !s.phone.trim() || !s.region.trim() || !s.address.trim())) {
       return setError(t('checkout.missing'));
     }
+    const phone = toE164(s.phone);
+    if (ships && !phone) return setError(t('signin.phoneInvalid'));
     setError(null);
     setBusy(true);
     try {
@@ -136,28 +139,30 @@ function Checkout() {
 
   return (
     <form class="card" onSubmit={pay} data-testid="checkout">
-      <div class="card-title">{t('checkout.shipTo')}</div>
-      <label class="field">
-        <span class="field-label">{t('checkout.name')}</span>
-        <input class="input" name="name" autocomplete="name" {...field('name')} />
-      </label>
-      <label class="field">
-        <span class="field-label">{t('checkout.phone')}</span>
-        <input class="input" name="phone" type="tel" autocomplete="tel" {...field('phone')} />
-      </label>
-      <label class="field">
-        <span class="field-label">{t('checkout.region')}</span>
-        <input
-          class="input"
-          name="region"
-          placeholder={t('checkout.regionPlaceholder')}
-          {...field('region')}
-        />
-      </label>
-      <label class="field">
-        <span class="field-label">{t('checkout.address')}</span>
-        <input class="input" name="address" autocomplete="street-address" {...field('address')} />
-      </label>
+      <Show when={cartShips()} fallback={<p class="hint">{t('checkout.pickupOnly')}</p>}>
+        <div class="card-title">{t('checkout.shipTo')}</div>
+        <label class="field">
+          <span class="field-label">{t('checkout.name')}</span>
+          <input class="input" name="name" autocomplete="name" {...field('name')} />
+        </label>
+        <label class="field">
+          <span class="field-label">{t('checkout.phone')}</span>
+          <input class="input" name="phone" type="tel" autocomplete="tel" {...field('phone')} />
+        </label>
+        <label class="field">
+          <span class="field-label">{t('checkout.region')}</span>
+          <input
+            class="input"
+            name="region"
+            placeholder={t('checkout.regionPlaceholder')}
+            {...field('region')}
+          />
+        </label>
+        <label class="field">
+          <span class="field-label">{t('checkout.address')}</span>
+          <input class="input" name="address" autocomplete="street-address" {...field('address')} />
+        </label>
+      </Show>
       <Show when={error()}>
         <p class="error-text" role="alert">
           {error()}

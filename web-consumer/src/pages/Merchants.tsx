@@ -6,7 +6,7 @@ import { api, type MerchantCard, type Page, rows } from '../session';
 
 export function Merchants() {
   const [merchants, { refetch }] = createResource(() =>
-    api.get<Page<MerchantCard> | MerchantCard[]>('/v1/merchants'),
+    api.get<Page<MerchantCard>>('/v1/merchants?limit=100'),
   );
   const [search, setSearch] = createSignal('');
   const shown = createMemo(() => {

@@ -1,15 +1,21 @@
-import { createResource, createSignal, For, Show } from 'solid-js';
+import { createResource, createSignal, For, onCleanup, Show } from 'solid-js';
 import { formatFen } from '../../../web-shared';
 import { Header, Loaded, StatusBadge } from '../components';
 import { i18n, t } from '../i18n';
 import { link, query } from '../router';
-import { api, type Order, type Page, rows, type Shipment } from '../session';
+import { api, type MerchantCard, type Order, type Page, rows, type Shipment } from '../session';
 
-const merchantName = (o: Order) => o.merchant?.name ?? o.merchantName ?? '';
+/** Orders carry a merchant id; names come from the public directory. */
+function useMerchantNames() {
+  const [directory] = createResource(() => api.get<Page<MerchantCard>>('/v1/merchants?limit=100'));
+  return (o: Order) =>
+    o.merchant?.name ?? o.merchantName ?? rows(directory()).find((m) => m.id === o.merchantId)?.name ?? '';
+}
 const itemsText = (o: Order) => (o.items ?? []).map((i) => `${i.title ?? ''} ×${i.quantity}`).join('，');
 
 export function Orders() {
   const [orders, { refetch }] = createResource(() => api.get<Page<Order> | Order[]>('/v1/orders'));
+  const merchantName = useMerchantNames();
   return (
     <>
       <Header title={t('orders.title')} />
@@ -77,7 +83,16 @@ export function OrderDetail(props: { orderId: string }) {
     () => props.orderId,
     async (id) => rows(await api.get<Page<Shipment>>(`/v1/orders/${encodeURIComponent(id)}/fulfillments`)),
   );
-  const justPaid = query('paid') !== null || query('session_id') !== null;
+  const merchantName = useMerchantNames();
+  // Back from the checkout page: the payment webhook may land a moment after the redirect.
+  const checkout = query('checkout');
+  let polls = 0;
+  const poll = setInterval(() => {
+    const o = order();
+    if (checkout !== 'success' || polls++ > 15 || (o && o.status !== 'pending_payment')) clearInterval(poll);
+    else void refetch();
+  }, 1000);
+  onCleanup(() => clearInterval(poll));
   const [confirmError, setConfirmError] = createSignal<string | null>(null);
 
   const confirmDelivery = async (s: Shipment) => {
@@ -101,10 +116,16 @@ export function OrderDetail(props: { orderId: string }) {
         <Loaded resource={order} retry={refetch}>
           {(o) => (
             <>
-              <Show when={justPaid && o.status !== 'pending_payment'}>
+              <Show when={checkout === 'success' && o.status !== 'pending_payment'}>
                 <p class="notice notice-ok" data-testid="paid-banner">
                   {t('order.paidBanner')}
                 </p>
+              </Show>
+              <Show when={checkout === 'success' && o.status === 'pending_payment'}>
+                <p class="notice">{t('order.confirmingPayment')}</p>
+              </Show>
+              <Show when={checkout === 'cancelled' && o.status === 'pending_payment'}>
+                <p class="notice notice-danger">{t('order.paymentCancelled')}</p>
               </Show>
               <section class="card" data-testid="order-detail">
                 <div class="card-title">

@@ -61,8 +61,11 @@ export function Player(props: { viewId: string }) {
     saveView(null);
   };
 
+  // Both `timeupdate` at the duration and `ended` call this: only the first may complete.
+  let completeStarted = false;
   const complete = async () => {
-    if (!view || phase() !== 'watching') return;
+    if (!view || completeStarted || phase() !== 'watching') return;
+    completeStarted = true;
     await report(true);
     if (phase() !== 'watching') return;
     setPhase('completing');

@@ -4,17 +4,25 @@ import { addToCart, cart, cartCount, cartTotal, clearCart } from '../cart';
 import { Header, Loaded } from '../components';
 import { t } from '../i18n';
 import { link } from '../router';
-import { api, type Listing, type MerchantCard, type Page, rows } from '../session';
+import {
+  api,
+  type Listing,
+  type MerchantCard,
+  ownStock,
+  type Page,
+  rows,
+  type Shop as ShopBody,
+} from '../session';
 
 export function Shop(props: { merchantId: string }) {
   const [listings, { refetch }] = createResource(
     () => props.merchantId,
-    (id) => api.get<Page<Listing> | Listing[]>(`/v1/merchants/${encodeURIComponent(id)}/listings`),
+    (id) => api.get<ShopBody>(`/v1/merchants/${encodeURIComponent(id)}/listings`),
   );
-  // The name comes from the public directory (GET /v1/merchants/{id} is for staff only).
-  const [directory] = createResource(() => api.get<Page<MerchantCard> | MerchantCard[]>('/v1/merchants'));
+  // Whether vouchers are on comes from the public directory (GET /v1/merchants/{id} is for staff only).
+  const [directory] = createResource(() => api.get<Page<MerchantCard>>('/v1/merchants?limit=100'));
   const merchant = () => rows(directory()).find((m) => m.id === props.merchantId);
-  const name = () => merchant()?.name ?? '';
+  const name = () => listings()?.merchant.name ?? merchant()?.name ?? '';
 
   const add = (listing: Listing) => {
     const m = { id: props.merchantId, name: name() };
@@ -31,10 +39,13 @@ export function Shop(props: { merchantId: string }) {
       <main class="page with-cartbar">
         <Show when={merchant()}>
           {(m) => (
-            <div class="shop-banner">
+            <div class="card shop-banner">
               <div class="merchant-avatar big">{m().name.slice(0, 1)}</div>
               <div>
                 <div class="strong">{m().name}</div>
+                <Show when={m().address}>
+                  <div class="muted">{m().address}</div>
+                </Show>
                 <span class={`badge ${m().vouchersActive ? 'badge-brand' : 'badge-warn'}`}>
                   {m().vouchersActive ? t('merchants.active') : t('merchants.paused')}
                 </span>
@@ -48,7 +59,8 @@ export function Shop(props: { merchantId: string }) {
               <div class="product-grid">
                 <For each={rows(data)}>
                   {(item) => {
-                    const soldOut = () => item.stock !== undefined && item.stock !== null && item.stock <= 0;
+                    const stock = ownStock(item);
+                    const soldOut = stock !== null && stock <= 0;
                     return (
                       <div class="card product" data-testid="listing">
                         <div class="product-img">
@@ -57,11 +69,10 @@ export function Shop(props: { merchantId: string }) {
                           </Show>
                         </div>
                         <div class="product-title">{item.title}</div>
-                        <Show when={item.stock !== undefined && item.stock !== null}>
-                          <div class="muted">
-                            {soldOut() ? t('shop.soldOut') : t('shop.stock', { n: item.stock! })}
-                          </div>
-                        </Show>
+                        <div class="muted">
+                          {soldOut ? t('shop.soldOut') : stock !== null ? t('shop.stock', { n: stock }) : ''}
+                          {item.ships === false ? ` ${t('shop.pickup')}` : ''}
+                        </div>
                         <div class="spread product-foot">
                           <span class="price num">{formatFen(item.price)}</span>
                           <button
@@ -69,7 +80,7 @@ export function Shop(props: { merchantId: string }) {
                             class="btn btn-primary btn-small add"
                             aria-label={t('shop.add')}
                             data-testid="add-to-cart"
-                            disabled={soldOut()}
+                            disabled={soldOut}
                             onClick={() => add(item)}
                           >
                             +
