@@ -60,7 +60,8 @@ export function addToCart(merchant: { id: string; name: string }, listing: Listi
       title: listing.title,
       price: listing.price,
       quantity: 1,
-      stock: listing.stock,
+      stock: ownStock(listing),
+      ships: listing.ships ?? true,
     });
   }
   save({ merchantId: merchant.id, merchantName: merchant.name, lines });
