@@ -59,6 +59,8 @@ async function main() {
 
   const http = serve({ fetch: server.fetch, port: config.PORT }, (info) => {
     listeningPort = info.port;
+    // With PORT=0 the port is known only now; checkout return URLs need the real one.
+    if (!config.PUBLIC_URL) config.publicUrl = `http://localhost:${info.port}`;
     console.log(`\nAlliance is running (${kind === 'pglite' ? `embedded PGlite in ${config.DATA_DIR}` : 'PostgreSQL'}):`);
     console.log(`  consumer app   http://localhost:${info.port}/`);
     console.log(`  back office    http://localhost:${info.port}/biz/`);
