@@ -1,9 +1,12 @@
+import { statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { schema } from '@alliance/db';
 import { sql } from 'drizzle-orm';
 import type postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { balanceOf, postTransaction, verifyLedger } from '../ledger';
 import { accounts } from '../services/accounts';
+import { createDemoCampaigns } from '../services/campaigns';
 import { createTestApp, operatorPhone, type TestApp, testClock } from './harness';
 import { onPostgres } from './test-db';
 
@@ -606,5 +609,26 @@ describe.skipIf(!onPostgres)('under concurrency (PostgreSQL)', () => {
       ecoPoints: 100,
       today: { completed: 6 },
     });
+  });
+});
+
+describe('demo campaigns', () => {
+  it('creates eight funded campaigns over the bundled videos, which exist and are small', async () => {
+    const { db, config, log, now } = t.deps;
+    const created = await createDemoCampaigns({ db, config, log, now });
+    expect(created).toHaveLength(8);
+    for (const campaign of created) {
+      expect(campaign).toMatchObject({
+        status: 'active',
+        serving: true,
+        budget: 20_000,
+        pricePerCompletion: 50,
+      });
+      expect(campaign.durationSeconds).toBeGreaterThanOrEqual(6);
+      expect(campaign.durationSeconds).toBeLessThanOrEqual(10);
+      const file = fileURLToPath(new URL(`../../web-consumer/public${campaign.mediaUrl}`, import.meta.url));
+      expect(statSync(file).size).toBeLessThan(300_000);
+    }
+    expect((await verifyLedger(t.db)).ok).toBe(true);
   });
 });
