@@ -41,7 +41,7 @@ export async function deliveryAutoConfirmJob(deps: Deps) {
  * `supplierPayoutCron` in the business time zone, re-read every 10 minutes so an operator's change
  * takes effect without a restart, and the hourly delivery auto-confirmation. `stop()` ends them.
  */
-export async function startSupplyJobs(deps: Deps): Promise<{ stop(): Promise<void> }> {
+export async function startSupplyJobs(deps: Deps): Promise<{ nextPayoutAt(): Date; stop(): Promise<void> }> {
   const initial = await parametersAt(jobCtx(deps));
   let schedule = `${initial.supplierPayoutCron}|${initial.businessTimeZone}`;
   const onError = (name: string) => (error: unknown) =>
@@ -94,6 +94,7 @@ export async function startSupplyJobs(deps: Deps): Promise<{ stop(): Promise<voi
   });
 
   return {
+    nextPayoutAt: () => payout.nextDate().toJSDate(),
     async stop() {
       await Promise.all([payout.stop(), autoConfirm.stop(), refresh.stop()]);
     },

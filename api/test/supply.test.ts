@@ -1,6 +1,7 @@
 import { verifyLedger, balanceOf } from '../ledger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Ctx } from '../context';
+import { startSupplyJobs } from '../jobs/supply';
 import { accounts } from '../services/accounts';
 import { expireUnpaidOrders } from '../services/orders';
 import { runPayoutBatch } from '../services/payouts';
@@ -725,5 +726,69 @@ describe.skipIf(!onPostgres)('under concurrency (PostgreSQL)', () => {
     expect([x.status, y.status].sort()).toEqual([200, 409]);
     expect(await payable(s)).toEqual({ payable: 0, paidOut: 8000, inPayout: 0 });
     expect((await verifyLedger(t.db)).ok).toBe(true);
+  });
+});
+
+describe('API description and schedules', () => {
+  it('publishes every supply-chain route in the OpenAPI document', async () => {
+    const doc = await t.request('GET', '/openapi.json');
+    for (const path of [
+      '/v1/suppliers/{id}/products',
+      '/v1/suppliers/{id}/products/{productId}',
+      '/v1/supply/products',
+      '/v1/suppliers/{id}/fulfillments',
+      '/v1/fulfillments/{id}/ship',
+      '/v1/fulfillments/{id}/cancel',
+      '/v1/fulfillments/{id}/return',
+      '/v1/orders/{orderId}/fulfillments/{id}/confirm-delivery',
+      '/v1/merchants/{id}/statement',
+      '/v1/suppliers/{id}/payable',
+      '/v1/suppliers/{id}/payouts',
+      '/v1/platform/payouts',
+      '/v1/platform/payouts/{id}/mark-paid',
+    ]) {
+      expect(Object.keys(doc.body.paths)).toContain(path);
+    }
+  });
+
+  it('a ship retried with the same Idempotency-Key replays the first 200', async () => {
+    const p = await product({ title: 'Retry', stock: 1 });
+    const l = await listing(p.id);
+    const f = await toShip(await paidOrder(l.id));
+    const before = (await payable()).payable;
+    const headers = { 'idempotency-key': `ship-${f.id}` };
+    const body = { carrier: 'SF Express', trackingNumber: 'SF1' };
+    const first = await t.request('POST', `/v1/fulfillments/${f.id}/ship`, {
+      token: supplier.owner.token,
+      body,
+      headers,
+    });
+    const retry = await t.request('POST', `/v1/fulfillments/${f.id}/ship`, {
+      token: supplier.owner.token,
+      body,
+      headers,
+    });
+    expect(first.status).toBe(200);
+    expect(retry.status).toBe(200);
+    expect(retry.body).toEqual(first.body);
+    expect((await payable()).payable).toBe(before + 8000);
+  });
+
+  it('starts and stops the payout and auto-confirm schedules from the parameters', async () => {
+    const jobs = await startSupplyJobs(t.deps);
+    try {
+      // Default supplierPayoutCron: weekly, Monday 02:00 in Asia/Shanghai.
+      const wall = new Intl.DateTimeFormat('en-US', {
+        timeZone: 'Asia/Shanghai',
+        weekday: 'short',
+        hour: '2-digit',
+        minute: '2-digit',
+        hourCycle: 'h23',
+      }).format(jobs.nextPayoutAt());
+      expect(wall).toBe('Mon 02:00');
+      expect(jobs.nextPayoutAt().getTime()).toBeGreaterThan(Date.now());
+    } finally {
+      await jobs.stop();
+    }
   });
 });
