@@ -3,8 +3,8 @@ import type { Ctx } from '../context';
 import { supplierForCaller } from './access';
 import {
   type ApplicationInput,
-  approveOrganisation,
   applyOrganisation,
+  approveOrganisation,
   listOrganisations,
   type OrgStatus,
   rejectOrganisation,
