@@ -335,6 +335,26 @@ describe('starting a view', () => {
     clock.advance(10 * 60_000);
     expect((await start(c.token)).status).toBe(404);
   });
+
+  it('limits how fast one client address starts views, across consumers (429 rate_limited)', async () => {
+    clock.advance(10 * 60_000);
+    const fromAddress = (token: string) =>
+      t.app.request(
+        '/v1/ad-views',
+        { method: 'POST', headers: { authorization: `Bearer ${token}` } },
+        { incoming: { socket: { remoteAddress: '203.0.113.9' } } },
+      );
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) {
+      const c = await consumer();
+      for (let j = 0; j < 28 && statuses.length < 301; j++)
+        statuses.push((await fromAddress(c.token)).status);
+    }
+    expect(statuses.filter((s) => s === 429)).toEqual([429]);
+    expect(statuses.at(-1)).toBe(429);
+    // Another address is not affected.
+    expect((await start((await consumer()).token)).status).toBe(201);
+  });
 });
 
 describe('verifying a completion', () => {
