@@ -278,7 +278,9 @@ export interface ReservedLine {
  * product's stock with a conditional UPDATE, so concurrent orders for the last units never
  * oversell. Refuses with 409 `listing_unavailable` when the line cannot be sold at its price
  * (supplier or product inactive, wholesale now above the price) and 409 `out_of_stock` when the
- * units are not there. The wholesale price in force is kept with the reservation and settled later.
+ * units are not there, and 422 `region_not_served` when the product lists shipping regions that
+ * do not include the order's `shipTo.region`. The wholesale price in force is kept with the
+ * reservation and settled later.
  */
 export async function reserveSupplierStock(
   ctx: Ctx,
@@ -287,6 +289,12 @@ export async function reserveSupplierStock(
   return inTransaction(ctx, async (tx) => {
     const p = schema.supplierProducts;
     const reserved: ReservedLine[] = [];
+    // The order row is written first in the same transaction; its region decides where goods go.
+    const [order] = await tx.db
+      .select({ shipTo: schema.orders.shipTo })
+      .from(schema.orders)
+      .where(eq(schema.orders.id, input.orderId));
+    const region = (order?.shipTo as ShipTo | null | undefined)?.region ?? null;
     // One fixed lock order (product id) so two orders of the same products cannot deadlock.
     const ordered = [...input.lines].sort((a, b) =>
       a.supplierProductId < b.supplierProductId
@@ -311,7 +319,12 @@ export async function reserveSupplierStock(
             sql`exists (select 1 from ${schema.suppliers} where ${schema.suppliers.id} = ${p.supplierId} and ${schema.suppliers.status} = 'active')`,
           ),
         )
-        .returning({ supplierId: p.supplierId, title: p.title, wholesalePriceFen: p.wholesalePriceFen });
+        .returning({
+          supplierId: p.supplierId,
+          title: p.title,
+          wholesalePriceFen: p.wholesalePriceFen,
+          shippingRegions: p.shippingRegions,
+        });
       if (!taken) {
         const statuses = await supplierListingStatus(tx, [
           { listingId: 'line', supplierProductId: line.supplierProductId, priceFen: line.unitPriceFen },
@@ -321,6 +334,12 @@ export async function reserveSupplierStock(
           throw conflict('out_of_stock', 'Not enough stock left for this item');
         }
         throw conflict('listing_unavailable', `This item cannot be ordered now (${status.reason})`);
+      }
+      if (taken.shippingRegions && !(region !== null && taken.shippingRegions.includes(region))) {
+        throw unprocessable(
+          'region_not_served',
+          `"${taken.title}" does not ship to ${region ?? 'this address'}`,
+        );
       }
       await tx.db.insert(schema.supplierReservations).values({
         id: newId('rsv'),
@@ -335,7 +354,13 @@ export async function reserveSupplierStock(
         unitPriceFen: line.unitPriceFen,
         createdAt: tx.now(),
       });
-      reserved.push({ lineIndex: line.lineIndex, supplierProductId: line.supplierProductId, ...taken });
+      reserved.push({
+        lineIndex: line.lineIndex,
+        supplierProductId: line.supplierProductId,
+        supplierId: taken.supplierId,
+        title: taken.title,
+        wholesalePriceFen: taken.wholesalePriceFen,
+      });
     }
     return reserved.sort((a, b) => a.lineIndex - b.lineIndex);
   });

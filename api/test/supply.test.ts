@@ -433,6 +433,25 @@ describe('listings follow the supplier product', () => {
     expect(none.body.error.code).toBe('out_of_stock');
   });
 
+  it('a product ships only to its regions', async () => {
+    const p = await product({ title: 'Local honey', stock: 2, shippingRegions: ['Beijing'] });
+    const l = await listing(p.id);
+    const refused = await order(l.id);
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.code).toBe('region_not_served');
+    expect(await stockOf(p.id)).toBe(2);
+    const beijing = await t.request('POST', '/v1/orders', {
+      token: consumer.token,
+      body: {
+        merchantId: merchant.id,
+        items: [{ listingId: l.id, quantity: 1 }],
+        shipTo: { ...shipTo, region: 'Beijing' },
+      },
+    });
+    expect(beijing.status).toBe(201);
+    expect(await stockOf(p.id)).toBe(1);
+  });
+
   it('refuses bad catalog input', async () => {
     const zero = await t.request('POST', `/v1/suppliers/${supplier.id}/products`, {
       token: supplier.owner.token,
