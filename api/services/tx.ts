@@ -15,10 +15,15 @@ export async function inTransaction<T>(ctx: Ctx, work: (txCtx: Ctx) => Promise<T
 }
 
 /** One transaction on `db`, run again (bounded) on serialization failures and deadlocks. */
-export async function transactionWithRetry<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T> {
+export function transactionWithRetry<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T> {
+  return retrying(() => db.transaction((tx) => work(tx as Tx)));
+}
+
+/** Runs `transaction` (one whole transaction) again, a bounded number of times, while it fails retryably. */
+export async function retrying<T>(transaction: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.transaction((tx) => work(tx as Tx));
+      return await transaction();
     } catch (error) {
       if (attempt >= maxAttempts || !retryableCodes.has(pgErrorCode(error) ?? '')) throw error;
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
