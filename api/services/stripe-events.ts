@@ -2,7 +2,7 @@ import { schema } from '@alliance/db';
 import { and, desc, eq, lt, ne, or } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import type { Ctx } from '../context';
-import { forbidden, unauthorized } from '../errors';
+import { ApiError, forbidden, unauthorized } from '../errors';
 import { newId } from '../ids';
 import { stripeFor, verifyStripeEvent } from './stripe';
 import { creditPaidTopup, expireTopup, type PaymentFacts, recordTopupMoneyReturned } from './topups';
@@ -62,15 +62,24 @@ export async function recordStripeAnomaly(ctx: Ctx, input: AnomalyInput) {
  */
 export async function handleStripeWebhook(ctx: Ctx, rawBody: string, signature: string | undefined) {
   const event = await verifyStripeEvent(ctx, rawBody, signature);
+  // Signed but not shaped like an event (only a holder of the secret can send this): refuse it.
+  const object = (event.data as { object?: unknown } | undefined)?.object as { id?: unknown } | undefined;
+  if (
+    typeof event.id !== 'string' ||
+    !event.id ||
+    typeof event.type !== 'string' ||
+    typeof object?.id !== 'string'
+  ) {
+    throw new ApiError(400, 'invalid_event', 'The event has no id, type or data.object.id');
+  }
   const payment = await paymentFacts(ctx, event);
   return inTransaction(ctx, async (tx) => {
-    const object = event.data.object as { id?: string };
     const inserted = await tx.db
       .insert(schema.stripeEvents)
       .values({
         id: event.id,
         type: event.type,
-        objectId: typeof object.id === 'string' ? object.id : null,
+        objectId: object.id as string,
         outcome: 'processing',
         payload: JSON.parse(rawBody),
         receivedAt: tx.now(),
@@ -204,13 +213,25 @@ async function onChargeRefunded(ctx: Ctx, event: Stripe.Event): Promise<string |
   const charge = event.data.object as Stripe.Charge;
   const topup = await topupForCharge(ctx, charge);
   if (!topup) return null;
-  if (charge.currency !== 'cny' || charge.amount !== topup.amountFen) {
+  const refunded = charge.amount_refunded;
+  if (
+    charge.currency !== 'cny' ||
+    charge.amount !== topup.amountFen ||
+    !Number.isSafeInteger(refunded) ||
+    refunded < 0 ||
+    refunded > topup.amountFen
+  ) {
     await recordStripeAnomaly(ctx, {
       eventId: event.id,
       kind: 'amount_mismatch',
       topupId: topup.id,
       merchantId: topup.merchantId,
-      detail: { chargeId: charge.id, chargeAmount: charge.amount, expectedAmount: topup.amountFen },
+      detail: {
+        chargeId: charge.id,
+        chargeAmount: charge.amount,
+        amountRefunded: refunded,
+        expectedAmount: topup.amountFen,
+      },
     });
     return 'anomaly';
   }
@@ -222,7 +243,7 @@ async function onChargeRefunded(ctx: Ctx, event: Stripe.Event): Promise<string |
 
 async function onDisputeClosed(ctx: Ctx, event: Stripe.Event): Promise<string | null> {
   const dispute = event.data.object as Stripe.Dispute;
-  const chargeId = typeof dispute.charge === 'string' ? dispute.charge : dispute.charge.id;
+  const chargeId = typeof dispute.charge === 'string' ? dispute.charge : (dispute.charge?.id ?? '');
   const topup = await topupForCharge(ctx, {
     id: chargeId,
     payment_intent: dispute.payment_intent,
@@ -230,6 +251,16 @@ async function onDisputeClosed(ctx: Ctx, event: Stripe.Event): Promise<string | 
   });
   if (!topup) return null;
   if (dispute.status !== 'lost') return 'dispute_not_lost';
+  if (!Number.isSafeInteger(dispute.amount) || dispute.amount < 1 || dispute.amount > topup.amountFen) {
+    await recordStripeAnomaly(ctx, {
+      eventId: event.id,
+      kind: 'amount_mismatch',
+      topupId: topup.id,
+      merchantId: topup.merchantId,
+      detail: { disputeId: dispute.id, disputeAmount: dispute.amount, expectedAmount: topup.amountFen },
+    });
+    return 'anomaly';
+  }
   // Stripe may send more than one event for a dispute; its money goes back once.
   const e = schema.stripeEvents;
   const [earlier] = await ctx.db

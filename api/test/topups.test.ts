@@ -274,6 +274,66 @@ describe('top-up through Stripe Checkout, credited by the verified webhook', () 
     ]);
   });
 
+  it('records a refund or dispute of an unknown charge, and refuses a signed non-event', async () => {
+    const refund = await sendWebhook(
+      signed('charge.refunded', {
+        id: 'ch_test_unknown',
+        object: 'charge',
+        amount: 500,
+        amount_refunded: 500,
+        currency: 'cny',
+        payment_intent: 'pi_test_unknown',
+        metadata: {},
+      }),
+    );
+    expect(refund.status).toBe(200);
+    expect(refund.body.outcome).toBe('anomaly');
+    expect((await anomalies()).map((a) => [a.kind, a.detail.objectId])).toContainEqual([
+      'unknown_charge',
+      'ch_test_unknown',
+    ]);
+
+    const before = await eventCount();
+    const payload = JSON.stringify({ id: 'evt_shapeless', type: 'checkout.session.completed' });
+    const signature = signer.webhooks.generateTestHeaderString({
+      payload,
+      secret: t.deps.config.STRIPE_WEBHOOK_SECRET,
+      timestamp: Math.floor(clock.now().getTime() / 1000),
+    });
+    const shapeless = await sendWebhook({ payload, signature });
+    expect(shapeless.status).toBe(400);
+    expect(shapeless.body.error.code).toBe('invalid_event');
+    expect(await eventCount()).toBe(before);
+  });
+
+  it('replays a top-up request with the same Idempotency-Key and refuses the key with another body', async () => {
+    const headers = { 'idempotency-key': 'topup-once-1' };
+    const first = await t.request('POST', `/v1/merchants/${m.id}/topups`, {
+      token: m.token,
+      body: { amount: 300 },
+      headers,
+    });
+    const again = await t.request('POST', `/v1/merchants/${m.id}/topups`, {
+      token: m.token,
+      body: { amount: 300 },
+      headers,
+    });
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(201);
+    expect(again.body.id).toBe(first.body.id);
+    const other = await t.request('POST', `/v1/merchants/${m.id}/topups`, {
+      token: m.token,
+      body: { amount: 400 },
+      headers,
+    });
+    expect(other.status).toBe(409);
+    expect(other.body.error.code).toBe('idempotency_key_reused');
+    const rows = (await t.db.select().from(schema.topups)).filter(
+      (r) => r.amountFen === 300 && r.merchantId === m.id,
+    );
+    expect(rows).toHaveLength(1);
+  });
+
   it('refuses the anomaly list to a consumer (403) and to anonymous callers (401)', async () => {
     const consumer = await t.signIn('+8613800000199');
     expect((await t.request('GET', '/v1/platform/stripe/anomalies', { token: consumer.token })).status).toBe(
