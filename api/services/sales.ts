@@ -1,7 +1,7 @@
 import { schema } from '@alliance/db';
 import { and, desc, eq, gt, inArray, lte, sql } from 'drizzle-orm';
 import type { Ctx } from '../context';
-import { conflict, notFound, unauthorized, unprocessable } from '../errors';
+import { type ApiError, conflict, notFound, unauthorized, unprocessable } from '../errors';
 import { newId } from '../ids';
 import { balanceOf, LedgerError, postTransaction, type TransferInput } from '../ledger';
 import { merchantForCaller } from './access';
@@ -213,26 +213,40 @@ export async function issueVouchersForSale(
   return { vouchersIssued: 0, adPointsCharged: 0, reason: insufficientAdPoints };
 }
 
-/** The consumer confirms: one transaction locks the sale, moves vouchers and ad points, completes it. */
+/**
+ * The consumer confirms: one transaction locks the sale, moves vouchers and ad points, completes it.
+ * The common path locks and completes the sale in one conditional UPDATE (a row lock like SELECT …
+ * FOR UPDATE, one round trip less) before the ledger call, so the merchant's ad-point row, locked
+ * by the ledger, is held only for the ledger's own statements and the commit.
+ */
 export async function confirmSale(ctx: Ctx, saleId: string) {
+  const user = requireCaller(ctx);
   const outcome = await inTransaction(ctx, async (tx) => {
-    const sale = await lockConsumerSale(tx, saleId);
-    if (sale.status === 'completed')
-      return { error: conflict('already_confirmed', 'This sale is already confirmed') };
-    if (sale.status === 'declined') return { error: conflict('sale_declined', 'This sale was declined') };
+    const s = schema.sales;
     const now = tx.now();
-    if (sale.status === 'expired' || (sale.expiresAt && sale.expiresAt <= now)) {
-      await tx.db
-        .update(schema.sales)
-        .set({ status: 'expired', decidedAt: now })
-        .where(eq(schema.sales.id, sale.id));
-      return { error: conflict('sale_expired', 'This sale was not confirmed in time') };
-    }
+    const [sale] = await tx.db
+      .update(s)
+      .set({
+        status: 'completed',
+        decidedAt: now,
+        vouchersIssued: s.vouchers,
+        adPointsCharged: s.adPointsCharge,
+      })
+      .where(
+        and(
+          eq(s.id, saleId),
+          eq(s.consumerUserId, user.id),
+          eq(s.channel, 'in_store'),
+          eq(s.status, 'awaiting_confirmation'),
+          gt(s.expiresAt, now),
+        ),
+      )
+      .returning();
+    if (!sale) return { error: await whyNotConfirmable(tx, saleId) };
     const issued = await issueVouchersForSale(tx, sale, `sale:${sale.id}:confirm`);
-    await tx.db
-      .update(schema.sales)
-      .set({ status: 'completed', decidedAt: now, ...issued })
-      .where(eq(schema.sales.id, sale.id));
+    if (issued.reason) {
+      await tx.db.update(s).set(issued).where(eq(s.id, sale.id));
+    }
     return { result: { id: sale.id, status: 'completed' as const, ...issued } };
   });
   // Expiry is recorded even though the request is refused.
@@ -240,19 +254,27 @@ export async function confirmSale(ctx: Ctx, saleId: string) {
   return outcome.result;
 }
 
+/** Why a sale cannot be confirmed (or declined) now; an overdue one is marked expired. */
+async function whyNotConfirmable(txCtx: Ctx, saleId: string): Promise<ApiError> {
+  const sale = await lockConsumerSale(txCtx, saleId);
+  if (sale.status === 'completed') return conflict('already_confirmed', 'This sale is already confirmed');
+  if (sale.status === 'declined') return conflict('sale_declined', 'This sale was declined');
+  if (sale.status === 'awaiting_confirmation') {
+    await txCtx.db
+      .update(schema.sales)
+      .set({ status: 'expired', decidedAt: txCtx.now() })
+      .where(eq(schema.sales.id, sale.id));
+  }
+  return conflict('sale_expired', 'This sale was not confirmed in time');
+}
+
 export async function declineSale(ctx: Ctx, saleId: string) {
   const outcome = await inTransaction(ctx, async (tx) => {
     const sale = await lockConsumerSale(tx, saleId);
-    if (sale.status === 'completed')
-      return { error: conflict('already_confirmed', 'This sale is already confirmed') };
     if (sale.status === 'declined') return { result: saleView(sale) };
     const now = tx.now();
-    if (sale.status === 'expired' || (sale.expiresAt && sale.expiresAt <= now)) {
-      await tx.db
-        .update(schema.sales)
-        .set({ status: 'expired', decidedAt: now })
-        .where(eq(schema.sales.id, sale.id));
-      return { error: conflict('sale_expired', 'This sale was not confirmed in time') };
+    if (sale.status !== 'awaiting_confirmation' || (sale.expiresAt && sale.expiresAt <= now)) {
+      return { error: await whyNotConfirmable(tx, saleId) };
     }
     const [updated] = await tx.db
       .update(schema.sales)
