@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Ctx } from '../context';
 import { startSupplyJobs } from '../jobs/supply';
 import { accounts } from '../services/accounts';
+import { createStripeClient } from '../services/stripe';
 import { expireUnpaidOrders } from '../services/orders';
 import { runPayoutBatch } from '../services/payouts';
 import { autoConfirmDeliveries } from '../services/supply-fulfillments';
@@ -364,6 +365,25 @@ describe('SPEC flow 5: a supplier product sold by a merchant, shipped, settled, 
     expect((await verifyLedger(t.db)).ok).toBe(true);
   });
 
+  it('a refused transfer leaves the batch pending, still owed; the next run pays it once', async () => {
+    const orderId = await paidOrder(listingId);
+    expect((await ship((await toShip(orderId)).id)).status).toBe(200);
+    clock.advance(60 * 1000);
+    // Stripe unreachable: nothing answers on this port.
+    const down = createStripeClient('sk_test_down', { host: '127.0.0.1', port: 9, protocol: 'http' });
+    const failed = await runPayoutBatch({ ...ctx(), stripe: down });
+    expect(failed.created).toHaveLength(1);
+    expect(failed.paid).toEqual([]);
+    expect(failed.failed).toEqual([{ batchId: failed.created[0]!.id, error: expect.any(String) }]);
+    expect(await payable()).toEqual({ payable: 8000, paidOut: 24000, inPayout: 8000 });
+    clock.advance(60 * 1000);
+    const retried = await runPayoutBatch(ctx());
+    expect(retried.created).toEqual([]);
+    expect(retried.paid).toEqual([failed.created[0]!.id]);
+    expect(await payable()).toEqual({ payable: 0, paidOut: 32000, inPayout: 0 });
+    expect((await runPayoutBatch(ctx())).paid).toEqual([]);
+  });
+
   it('a return after the payout leaves the supplier owing; the next batch nets it', async () => {
     const paidOut = (
       await t.request('GET', `/v1/suppliers/${supplier.id}/fulfillments?status=shipped`, {
@@ -375,7 +395,7 @@ describe('SPEC flow 5: a supplier product sold by a merchant, shipped, settled, 
       body: { reason: 'refused' },
     });
     expect(returned.body).toMatchObject({ status: 'returned', reversed: paidOut.wholesaleCost });
-    expect(await payable()).toEqual({ payable: -paidOut.wholesaleCost, paidOut: 24000, inPayout: 0 });
+    expect(await payable()).toEqual({ payable: -paidOut.wholesaleCost, paidOut: 32000, inPayout: 0 });
     clock.advance(60 * 1000);
     expect((await runPayoutBatch(ctx())).created).toEqual([]);
 
@@ -395,7 +415,7 @@ describe('SPEC flow 5: a supplier product sold by a merchant, shipped, settled, 
         amount: -paidOut.wholesaleCost,
       }),
     );
-    expect(await payable()).toEqual({ payable: 0, paidOut: 48000 - paidOut.wholesaleCost, inPayout: 0 });
+    expect(await payable()).toEqual({ payable: 0, paidOut: 56000 - paidOut.wholesaleCost, inPayout: 0 });
     expect((await verifyLedger(t.db)).ok).toBe(true);
   });
 });
