@@ -175,7 +175,7 @@ describe('back office flows (issues 4, 5 and 7)', () => {
     const wallet = await api.get<{ vouchers: number }>('/v1/wallet', consumerToken);
     expect(wallet.vouchers).toBe(10000);
     // A partial refund of 50 yuan claws back half the vouchers and returns half the ad points.
-    await merchant.click('[data-testid="sales-table"] >> text=退款');
+    await merchant.click('[data-testid="sales-table"] button:has-text("退款")');
     await merchant.fill('input[name="refundAmount"]', '50');
     await merchant.click('button:has-text("确认退款")');
     await merchant.waitForSelector('.alert-ok');
@@ -324,6 +324,19 @@ describe('back office flows (issues 4, 5 and 7)', () => {
     merchant.once('dialog', (d) => d.accept());
     await merchant.click('button:has-text("移除")');
     await merchant.waitForFunction(() => !document.body.textContent?.includes('+8613800000109'));
+
+    // The operator creates a video campaign; it is listed with its budget and the daily chart.
+    await operator.click('[data-testid="sidebar-nav"] >> text=激励视频');
+    await operator.fill('input[name="title"]', '春季新品 30 秒');
+    await operator.fill('input[name="advertiser"]', '联盟品牌部');
+    await operator.fill('input[name="mediaUrl"]', 'https://cdn.example.com/spring.mp4');
+    await operator.fill('input[name="durationSeconds"]', '30');
+    await operator.fill('input[name="price"]', '0.50');
+    await operator.fill('input[name="budget"]', '1000');
+    await operator.click('button:has-text("创建")');
+    await operator.waitForSelector('[data-testid="campaigns"] >> text=春季新品 30 秒');
+    expect(await text(operator, 'campaigns')).toContain('¥0.00 / ¥1,000.00');
+    await operator.waitForSelector('[data-testid="completions-chart"]');
 
     const pages: Array<[Page, string, string]> = [
       [merchant, '商品管理', 'biz-merchant-products'],

@@ -92,7 +92,6 @@ export interface Listing {
   price: number;
   stock?: number | null;
   supplierProductId?: string | null;
-  wholesalePrice?: number | null;
   status?: string;
 }
 export interface SupplyProduct {
@@ -285,6 +284,7 @@ export const api = {
   campaigns: () => client.get<Page<Campaign>>('/v1/platform/campaigns'),
   createCampaign: (body: {
     title: string;
+    advertiser?: string;
     mediaUrl: string;
     durationSeconds: number;
     pricePerCompletion: number;
@@ -293,5 +293,19 @@ export const api = {
   refusals: () => client.get<Refusals>('/v1/platform/ad-views/refusals'),
   ledgerVerify: () => client.get<Verify>('/v1/platform/ledger/verify'),
   stripeAnomalies: () => client.get<Page<StripeAnomaly>>('/v1/platform/stripe/anomalies'),
+  runPayouts: () =>
+    client.post<{ created: Payout[]; paid: string[]; failed: Array<{ batchId: string; error: string }> }>(
+      '/v1/platform/payouts/run',
+      {},
+      { idempotencyKey: idem() },
+    ),
+  markPayoutPaid: (batchId: string, reference: string) =>
+    client.post<Payout>(
+      `/v1/platform/payouts/${enc(batchId)}/mark-paid`,
+      { reference },
+      { idempotencyKey: idem() },
+    ),
+  setCampaignStatus: (id: string, status: 'active' | 'paused') =>
+    client.patch<Campaign>(`/v1/platform/campaigns/${enc(id)}`, { status }),
   platformPayouts: () => client.get<Page<Payout>>('/v1/platform/payouts'),
 };

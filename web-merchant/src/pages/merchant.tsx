@@ -385,11 +385,15 @@ function ReceiptBody(props: { receipt: Receipt }) {
         <dt>{t('receipt.merchant')}</dt>
         <dd>{r.merchant.name}</dd>
         <dt>{t('receipt.description')}</dt>
-        <dd>{r.description}</dd>
+        <dd>{t('receipt.service', { points: formatPoints(r.adPoints) })}</dd>
         <dt>{t('receipt.paidAt')}</dt>
         <dd>{formatDate(r.paidAt)}</dd>
         <dt>{t('receipt.method')}</dt>
-        <dd>{r.paymentMethod ?? '—'}</dd>
+        <dd>
+          {r.paymentMethod && i18n.has(`method.${r.paymentMethod}`)
+            ? t(`method.${r.paymentMethod}` as Key)
+            : (r.paymentMethod ?? '—')}
+        </dd>
         <Show when={r.refunded > 0}>
           <dt>{t('receipt.refunded')}</dt>
           <dd>{formatFen(r.refunded)}</dd>
@@ -810,13 +814,6 @@ function ListingsTable(props: { rows: Listing[] }) {
           label: t('col.price'),
           align: 'right',
           render: (r) => <span class="num">{formatFen(r.price)}</span>,
-        },
-        {
-          label: t('col.wholesale'),
-          align: 'right',
-          render: (r) => (
-            <span class="num">{r.wholesalePrice == null ? '—' : formatFen(r.wholesalePrice)}</span>
-          ),
         },
         { label: t('col.stock'), align: 'right', render: (r) => <span class="num">{r.stock ?? '—'}</span> },
       ]}

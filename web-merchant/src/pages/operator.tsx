@@ -6,6 +6,7 @@ import {
   Badge,
   Bars,
   Card,
+  Empty,
   ErrorNote,
   Field,
   formatDate,
@@ -394,11 +395,18 @@ function Parameters() {
 
 /* ---------- Video campaigns ---------- */
 
+/** The last n business dates (Asia/Shanghai, like the server), oldest first, as YYYY-MM-DD. */
+function lastDays(n: number): string[] {
+  const fmt = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' });
+  return Array.from({ length: n }, (_, i) => fmt.format(new Date(Date.now() - (n - 1 - i) * 86_400_000)));
+}
+
 function Campaigns() {
   const [campaigns, { refetch }] = createResource(api.campaigns);
   const [chartFor, setChartFor] = createSignal<string | null>(null);
   const [form, setForm] = createSignal({
     title: '',
+    advertiser: '',
     mediaUrl: '',
     durationSeconds: '30',
     price: '',
@@ -417,12 +425,17 @@ function Campaigns() {
     if (duration === null) throw new Error(t('form.valueInvalid'));
     await api.createCampaign({
       title: f.title.trim(),
+      advertiser: f.advertiser.trim() || undefined,
       mediaUrl: f.mediaUrl.trim(),
       durationSeconds: duration,
       pricePerCompletion: price,
       budget,
     });
-    setForm({ title: '', mediaUrl: '', durationSeconds: '30', price: '', budget: '' });
+    setForm({ title: '', advertiser: '', mediaUrl: '', durationSeconds: '30', price: '', budget: '' });
+    refetch();
+  });
+  const toggle = useAction(async (c: Campaign) => {
+    await api.setCampaignStatus(c.id, c.status === 'paused' ? 'active' : 'paused');
     refetch();
   });
   const chartCampaign = (): Campaign | undefined => {
@@ -432,26 +445,6 @@ function Campaigns() {
   return (
     <div class="page">
       <PageHeader title={t('ops.campaignsTitle')} subtitle={t('ops.campaignsSubtitle')} />
-      <Card
-        title={t('ops.completionsChart')}
-        extra={
-          <select
-            class="input input-compact"
-            value={chartCampaign()?.id ?? ''}
-            onChange={(e) => setChartFor(e.currentTarget.value)}
-          >
-            <For each={campaigns()?.data ?? []}>{(c) => <option value={c.id}>{c.title}</option>}</For>
-          </select>
-        }
-      >
-        <Bars
-          testId="completions-chart"
-          points={(chartCampaign()?.completionsByDay ?? []).map((d) => ({
-            label: d.businessDate.slice(5),
-            value: d.completions,
-          }))}
-        />
-      </Card>
       <Card title={t('ops.campaignList')}>
         <Loaded resource={campaigns}>
           {(page) => (
@@ -514,11 +507,39 @@ function Campaigns() {
           )}
         </Loaded>
       </Card>
+      <Card
+        title={t('ops.completionsChart')}
+        extra={
+          <Show when={(campaigns()?.data.length ?? 0) > 0}>
+            <select
+              class="input input-compact"
+              value={chartCampaign()?.id ?? ''}
+              onChange={(e) => setChartFor(e.currentTarget.value)}
+            >
+              <For each={campaigns()?.data ?? []}>{(c) => <option value={c.id}>{c.title}</option>}</For>
+            </select>
+          </Show>
+        }
+      >
+        <Show when={chartCampaign()} fallback={<Empty text={t('common.empty')} />}>
+          <Bars
+            testId="completions-chart"
+            points={lastDays(14).map((date) => ({
+              label: date.slice(5),
+              value:
+                chartCampaign()?.completionsByDay?.find((d) => d.businessDate === date)?.completions ?? 0,
+            }))}
+          />
+        </Show>
+      </Card>
       <Card title={t('ops.newCampaign')}>
         <form class="form" onSubmit={(e) => create.run(e)}>
           <div class="form-grid">
-            <Field label={t('col.title')}>
+            <Field label={t('ops.campaignTitle')}>
               <input class="input" name="title" value={form().title} onInput={set('title')} />
+            </Field>
+            <Field label={t('ops.advertiser')}>
+              <input class="input" name="advertiser" value={form().advertiser} onInput={set('advertiser')} />
             </Field>
             <Field label={t('ops.mediaUrl')} hint={t('ops.mediaUrlHint')}>
               <input class="input" name="mediaUrl" value={form().mediaUrl} onInput={set('mediaUrl')} />
@@ -710,22 +731,89 @@ function StripeAnomalies() {
 }
 
 function PlatformPayouts() {
-  const [rows] = createResource(api.platformPayouts);
-  const total = () => (rows()?.data ?? []).reduce((a, p) => a + p.amount, 0);
+  const [rows, { refetch }] = createResource(api.platformPayouts);
+  const [notice, setNotice] = createSignal<string | null>(null);
+  const [paying, setPaying] = createSignal<string | null>(null);
+  const [reference, setReference] = createSignal('');
+  const total = () =>
+    (rows()?.data ?? []).filter((p) => p.status === 'paid').reduce((a, p) => a + p.amount, 0);
+  const pending = () =>
+    (rows()?.data ?? []).filter((p) => p.status === 'pending').reduce((a, p) => a + p.amount, 0);
+  const run = useAction(async () => {
+    const res = await api.runPayouts();
+    setNotice(
+      t('ops.payoutsRan', { created: res.created.length, paid: res.paid.length, failed: res.failed.length }),
+    );
+    refetch();
+  });
+  const markPaid = useAction(async (e: Event) => {
+    e.preventDefault();
+    await api.markPayoutPaid(paying()!, reference().trim());
+    setPaying(null);
+    setReference('');
+    refetch();
+  });
   return (
     <div class="page">
-      <PageHeader title={t('ops.payoutsTitle')} subtitle={t('ops.payoutsSubtitle')} />
+      <PageHeader
+        title={t('ops.payoutsTitle')}
+        subtitle={t('ops.payoutsSubtitle')}
+        actions={
+          <button
+            type="button"
+            class="btn btn-primary"
+            data-testid="run-payouts"
+            disabled={run.busy()}
+            onClick={() => run.run()}
+          >
+            {t('ops.runPayouts')}
+          </button>
+        }
+      />
+      <ErrorNote error={run.error()} />
+      <Show when={notice()}>
+        <Alert tone="ok" testId="payouts-notice">
+          {notice()}
+        </Alert>
+      </Show>
       <Show when={rows()}>
         <div class="stats">
-          <Stat label={t('ops.payoutsTotal')} value={formatFen(total())} tone="red" />
+          <Stat label={t('ops.payoutsTotal')} value={formatFen(total())} tone="green" />
+          <Stat label={t('ops.payoutsPending')} value={formatFen(pending())} tone="amber" />
           <Stat label={t('ops.payoutsCount')} value={String(rows()!.data.length)} />
         </div>
+      </Show>
+      <Show when={paying()}>
+        <Card title={t('ops.markPaidTitle')}>
+          <form class="inline-form" onSubmit={(e) => markPaid.run(e)}>
+            <input
+              class="input grow"
+              name="reference"
+              placeholder={t('ops.referencePlaceholder')}
+              value={reference()}
+              onInput={(e) => setReference(e.currentTarget.value)}
+            />
+            <button
+              type="submit"
+              class="btn btn-primary"
+              data-testid="confirm-paid"
+              disabled={markPaid.busy() || !reference().trim()}
+            >
+              {t('ops.markPaid')}
+            </button>
+            <button type="button" class="btn btn-ghost" onClick={() => setPaying(null)}>
+              {t('common.cancel')}
+            </button>
+          </form>
+          <ErrorNote error={markPaid.error()} />
+        </Card>
       </Show>
       <Card>
         <Loaded resource={rows}>
           {(page) => (
             <Table
               rows={page.data}
+              testId="payouts"
               columns={[
                 { label: t('col.time'), render: (r) => formatDate(r.createdAt) },
                 { label: t('col.supplier'), render: (r) => <span class="mono">{r.supplierId}</span> },
@@ -742,6 +830,22 @@ function PlatformPayouts() {
                 },
                 { label: t('col.reference'), render: (r) => <span class="mono">{r.reference ?? '—'}</span> },
                 { label: t('col.status'), render: (r) => <Badge status={r.status} /> },
+                {
+                  label: '',
+                  align: 'right',
+                  render: (r) => (
+                    <Show when={r.status === 'pending'}>
+                      <button
+                        type="button"
+                        class="btn btn-ghost btn-small"
+                        data-testid={`mark-paid-${r.id}`}
+                        onClick={() => setPaying(r.id)}
+                      >
+                        {t('ops.markPaid')}
+                      </button>
+                    </Show>
+                  ),
+                },
               ]}
             />
           )}

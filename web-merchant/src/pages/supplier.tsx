@@ -161,6 +161,7 @@ function ToShip(props: { id: string }) {
     (id) => api.fulfillments(id, 'to_ship'),
   );
   const [open, setOpen] = createSignal<string | null>(null);
+  const openOrder = () => queue()?.data.find((f) => f.id === open())?.orderId ?? '';
   const [carrier, setCarrier] = createSignal('');
   const [tracking, setTracking] = createSignal('');
   const [done, setDone] = createSignal<string | null>(null);
@@ -183,7 +184,7 @@ function ToShip(props: { id: string }) {
         </Alert>
       </Show>
       <Show when={open()}>
-        <Card title={t('supplier.shipTitle')}>
+        <Card title={t('supplier.shipTitle', { order: openOrder() })}>
           <form class="inline-form" onSubmit={(e) => ship.run(e)}>
             <input
               class="input"
