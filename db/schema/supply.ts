@@ -208,3 +208,64 @@ export const supplierPayoutAccounts = pgTable('supplier_payout_accounts', {
   updatedBy: text('updated_by').notNull(),
   updatedAt: at('updated_at').notNull(),
 });
+
+/**
+ * One payout to one merchant of its online proceeds, net of refunds and of the wholesale settled to
+ * suppliers. Covers the events in merchant_payout_items. Paid once.
+ */
+export const merchantPayoutBatches = pgTable(
+  'merchant_payout_batches',
+  {
+    id: text('id').primaryKey(),
+    merchantId: text('merchant_id')
+      .notNull()
+      .references(() => merchants.id),
+    amountFen: fen('amount_fen').notNull(),
+    periodEnd: at('period_end').notNull(),
+    /** pending | paid */
+    status: text('status').notNull().default('pending'),
+    /** stripe_transfer | bank */
+    paidVia: text('paid_via'),
+    stripeTransferId: text('stripe_transfer_id'),
+    reference: text('reference'),
+    paidBy: text('paid_by'),
+    paidAt: at('paid_at'),
+    createdAt: at('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('merchant_payout_batches_merchant_period').on(t.merchantId, t.periodEnd),
+    check('merchant_payout_batches_amount_positive', sql`${t.amountFen} > 0`),
+    index('merchant_payout_batches_status_idx').on(t.status, t.createdAt),
+  ],
+);
+
+/** An event on a merchant's proceeds (order paid +, refund -, settlement -, reversal +) covered by a batch, once. */
+export const merchantPayoutItems = pgTable(
+  'merchant_payout_items',
+  {
+    id: text('id').primaryKey(),
+    batchId: text('batch_id')
+      .notNull()
+      .references(() => merchantPayoutBatches.id),
+    /** order | refund | settlement | reversal */
+    kind: text('kind').notNull(),
+    /** The order, refund or fulfillment id. */
+    sourceId: text('source_id').notNull(),
+    orderId: text('order_id').notNull(),
+    /** Signed fen. */
+    amountFen: fen('amount_fen').notNull(),
+  },
+  (t) => [
+    uniqueIndex('merchant_payout_items_event_once').on(t.kind, t.sourceId),
+    index('merchant_payout_items_batch_idx').on(t.batchId),
+  ],
+);
+
+export const merchantPayoutAccounts = pgTable('merchant_payout_accounts', {
+  merchantId: text('merchant_id')
+    .primaryKey()
+    .references(() => merchants.id),
+  stripeAccountId: text('stripe_account_id').notNull(),
+  updatedBy: text('updated_by').notNull(),
+  updatedAt: at('updated_at').notNull(),
+});
