@@ -338,6 +338,13 @@ describe('back office flows (issues 4, 5 and 7)', () => {
     expect(await text(operator, 'campaigns')).toContain('¥0.00 / ¥1,000.00');
     await operator.waitForSelector('[data-testid="completions-chart"]');
 
+    // A consumer without vouchers asks for a video: refused, and counted by reason for the operator.
+    const noVouchers = await api.signIn('+8613800000501');
+    await expect(api.post('/v1/ad-views', noVouchers)).rejects.toThrow(/409/);
+    await operator.click('[data-testid="sidebar-nav"] >> text=拒绝统计');
+    await operator.waitForSelector('[data-testid="refusals"]');
+    expect(await text(operator, 'refusals')).toContain('广告券不足');
+
     const pages: Array<[Page, string, string]> = [
       [merchant, '商品管理', 'biz-merchant-products'],
       [merchant, '积分明细', 'biz-merchant-points'],

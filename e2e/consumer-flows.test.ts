@@ -155,7 +155,7 @@ describe('consumer app flows', () => {
     await page.click('[data-testid="next-video"]');
     await page.waitForFunction(() => {
       const v = document.querySelector('video');
-      return v !== null && v.currentTime > 1;
+      return v !== null && v.src.endsWith('/videos/sunrise.webm') && v.currentTime > 1;
     });
     await page.evaluate(() => {
       Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
@@ -205,7 +205,9 @@ describe('consumer app flows', () => {
     await page.click('[data-testid="pay"]');
 
     // The fake Stripe's page: pay, and come back to the order.
-    await page.waitForSelector('#pay');
+    const next = await page.waitForSelector('#pay, [role="alert"]');
+    if ((await next.getAttribute('role')) === 'alert')
+      throw new Error(`checkout refused: ${await next.textContent()}`);
     await page.click('#pay');
     await page.waitForSelector('[data-testid="paid-banner"]');
     expect(await page.textContent('[data-testid="status"]')).toBe('已支付');

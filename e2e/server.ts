@@ -71,7 +71,8 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     rmSync(dataDir, { recursive: true, force: true });
   };
 
-  const deadline = Date.now() + 60_000;
+  // Generous: a fresh PGlite migrates on start, and a busy 2-core machine can take a minute or more.
+  const deadline = Date.now() + 150_000;
   for (;;) {
     if (child.exitCode !== null) {
       await stop();
@@ -85,7 +86,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     }
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`server did not become healthy in 60 s:\n${log}`);
+      throw new Error(`server did not become healthy in 150 s:\n${log}`);
     }
     await new Promise((r) => setTimeout(r, 250));
   }

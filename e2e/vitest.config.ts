@@ -8,6 +8,6 @@ export default defineConfig({
     include: ['e2e/**/*.test.ts', 'web-shared/**/*.test.ts'],
     fileParallelism: false,
     testTimeout: 90_000,
-    hookTimeout: 90_000,
+    hookTimeout: 200_000,
   },
 });

@@ -125,7 +125,7 @@ function Checkout() {
         {
           merchantId: c.merchantId,
           items: c.lines.map((l) => ({ listingId: l.listingId, quantity: l.quantity })),
-          shipTo: s,
+          ...(ships ? { shipTo: { ...s, phone } } : {}),
         },
         { idempotencyKey },
       );

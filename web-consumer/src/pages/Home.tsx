@@ -17,6 +17,8 @@ export function Home() {
     <>
       <Header title={t('app.name')} />
       <main class="page">
+        {/* First: a sale waiting at the till is the one thing that needs the consumer now. */}
+        <PendingSales onChange={refresh} />
         <Loaded resource={me} retry={refetchMe}>
           {(m) => (
             <section class="card member-card" data-testid="member-card">
@@ -83,8 +85,6 @@ export function Home() {
             <p class="error-text">{i18n.errorText(wallet.error)}</p>
           </div>
         </Show>
-
-        <PendingSales onChange={refresh} />
       </main>
     </>
   );
@@ -129,7 +129,7 @@ function PendingSales(props: { onChange: () => void }) {
 
   return (
     <Show when={list().length > 0 || message()}>
-      <section class="card" data-testid="pending-sales">
+      <section class="card pending-card" data-testid="pending-sales">
         <div class="card-title">{t('pending.title')}</div>
         <Show when={message()}>
           {(m) => (
