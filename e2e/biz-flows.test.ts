@@ -362,5 +362,13 @@ describe('back office flows (issues 4, 5 and 7)', () => {
       expect(await page.$('.alert-error'), `${item} shows an error`).toBeNull();
       await screenshot(page, shot);
     }
+
+    // The whole merchant workspace in English: navigation, figures and the low-balance banner.
+    await merchant.click('[data-testid="lang-switch"]');
+    await merchant.click('[data-testid="sidebar-nav"] >> text=Overview');
+    await merchant.waitForSelector('text=Ad points balance');
+    expect(await text(merchant, 'low-balance')).toContain('Ad points are running low');
+    expect(await text(merchant, 'ad-points')).toBe('92.50');
+    await screenshot(merchant, 'biz-merchant-dashboard-en');
   });
 });

@@ -155,7 +155,7 @@ describe('consumer app flows', () => {
     await page.click('[data-testid="next-video"]');
     await page.waitForFunction(() => {
       const v = document.querySelector('video');
-      return v !== null && v.src.endsWith('/videos/sunrise.webm') && v.currentTime > 1;
+      return v?.src.endsWith('/videos/sunrise.webm') === true && v.currentTime > 1;
     });
     await page.evaluate(() => {
       Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
