@@ -302,6 +302,14 @@ describe('starting a view', () => {
     try {
       const oneShot = await createCampaign({ title: 'Budget for one', pricePerCompletion: 50, budget: 50 });
       const capped = await createCampaign({ title: 'Cap one', dailyCap: 1 });
+      const later = await createCampaign({
+        title: 'Not yet',
+        startsAt: new Date(clock.now().getTime() + 86_400_000).toISOString(),
+      });
+      const over = await createCampaign({
+        title: 'Over',
+        endsAt: new Date(clock.now().getTime() + 1_000).toISOString(),
+      });
       const a = await consumer();
       const b = await consumer();
       expect((await watchOne(a.token)).status).toBe(200); // oneShot (oldest first)
@@ -318,6 +326,8 @@ describe('starting a view', () => {
         budgetUsed: 50,
         completionsByDay: [{ businessDate: '2026-11-30', completions: 1 }],
       });
+      expect(listed.find((x) => x.id === later.id)).toMatchObject({ serving: false });
+      expect(listed.find((x) => x.id === over.id)).toMatchObject({ serving: false });
       const res = await start(b.token);
       expect(res.status).toBe(404);
       expect(res.body.error.code).toBe('no_campaign_available');
