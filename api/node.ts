@@ -11,7 +11,7 @@ import { createLogger } from './log';
 import { fakeStripeSecretKey, startFakeStripe } from './fake-stripe/server';
 import { createStripeClient } from './services/stripe';
 import { createAuthProvider } from './services/auth-provider';
-import { loadDemoData } from './services/demo';
+import { demoOperatorPhone, loadDemoData } from './services/demo';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -19,6 +19,9 @@ async function main() {
   const config = loadConfig(process.env);
   const log = createLogger(config.LOG_LEVEL);
   const { db, kind, close } = await openDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+  const demoEnabled = config.DEMO_DATA ?? kind === 'pglite';
+  // The demo needs someone to approve applications; a real deployment names its operators.
+  if (demoEnabled && config.operatorPhones.size === 0) config.operatorPhones.add(demoOperatorPhone);
   const now = () => new Date();
   const auth = await createAuthProvider(config, db);
   let listeningPort = config.PORT;
@@ -38,18 +41,19 @@ async function main() {
           ).status,
       });
   const stripe = fakeStripe
-    ? createStripeClient(fakeStripeSecretKey, { host: fakeStripe.host, port: fakeStripe.port, protocol: 'http' })
+    ? createStripeClient(fakeStripeSecretKey, {
+        host: fakeStripe.host,
+        port: fakeStripe.port,
+        protocol: 'http',
+      })
     : createStripeClient(config.STRIPE_SECRET_KEY!);
   const deps = { db, dbKind: kind, config, log, now, auth, stripe };
 
-  const demoEnabled = config.DEMO_DATA ?? kind === 'pglite';
   if (demoEnabled) {
-    const demo = await loadDemoData({ db, config, log, now });
-    if (demo.loaded) {
-      log.info('demo data loaded', {});
-      console.log(`\nDemo accounts (sign in with any of these; the SMS code is shown on screen in dev mode):`);
-      for (const line of demo.accounts) console.log(`  ${line}`);
-    }
+    const demo = await loadDemoData(deps);
+    if (demo.loaded) log.info('demo data loaded', {});
+    console.log('\nDemo accounts (sign in with any of these; in dev mode the SMS code is shown on screen):');
+    for (const line of demo.accounts) console.log(`  ${line}`);
   }
 
   const server = new Hono();
@@ -61,12 +65,17 @@ async function main() {
     listeningPort = info.port;
     // With PORT=0 the port is known only now; checkout return URLs need the real one.
     if (!config.PUBLIC_URL) config.publicUrl = `http://localhost:${info.port}`;
-    console.log(`\nAlliance is running (${kind === 'pglite' ? `embedded PGlite in ${config.DATA_DIR}` : 'PostgreSQL'}):`);
+    console.log(
+      `\nAlliance is running (${kind === 'pglite' ? `embedded PGlite in ${config.DATA_DIR}` : 'PostgreSQL'}):`,
+    );
     console.log(`  consumer app   http://localhost:${info.port}/`);
     console.log(`  back office    http://localhost:${info.port}/biz/`);
     console.log(`  API reference  http://localhost:${info.port}/docs`);
     console.log(`  health         http://localhost:${info.port}/health`);
-    if (fakeStripe) console.log(`  Stripe         embedded fake at ${fakeStripe.url} (set STRIPE_SECRET_KEY for the real one)`);
+    if (fakeStripe)
+      console.log(
+        `  Stripe         embedded fake at ${fakeStripe.url} (set STRIPE_SECRET_KEY for the real one)`,
+      );
     console.log('');
   });
 
