@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { type DbOrTx, pgErrorCode } from '@alliance/db';
 import { type SQL, sql } from 'drizzle-orm';
-import { canonicalJson, sha256Hex } from '../ids';
+import { canonicalJson } from '../ids';
 import { isTransaction, retrying, transactionWithRetry } from '../services/tx';
 import { LedgerError } from './errors';
 import type { AccountRef, PostResult, TransferInput } from './index';
@@ -75,6 +76,14 @@ export function transferHashInput(t: {
     t.debitPrevHash,
     t.creditPrevHash,
   ]);
+}
+
+/**
+ * Synchronous SHA-256 (hex) for the write path: ids.ts's WebCrypto version costs a thread-pool
+ * hop per hash. node:crypto is available on Node and on Workers with nodejs_compat.
+ */
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }
 
 /** Thrown inside the (sub)transaction when the key already exists, to roll back what it touched. */
@@ -382,7 +391,7 @@ async function lockAccountsById(run: Run, ids: number[]): Promise<Map<number, Wo
 }
 
 /** Applies one transfer to the working rows and chains its hash. */
-async function plan(
+function plan(
   key: string,
   createdAt: Date,
   debit: Working,
@@ -394,7 +403,7 @@ async function plan(
     timeoutAt: Date | null;
     pendingAmount?: number;
   },
-): Promise<PlannedTransfer> {
+): PlannedTransfer {
   const { amount, type } = t;
   if (type === 'single') {
     debit.debitsPosted += amount;
@@ -443,7 +452,7 @@ async function plan(
     debitPrevHash: debit.headHash,
     creditPrevHash: credit.headHash,
   };
-  const hash = await sha256Hex(transferHashInput(base));
+  const hash = sha256(transferHashInput(base));
   debit.headHash = hash;
   credit.headHash = hash;
   return { ...base, hash };
@@ -461,7 +470,7 @@ async function write(
   transfers: PlannedTransfer[],
 ): Promise<PostResult> {
   const contentsJson = canonicalJson(input.contents);
-  const contentsHash = await sha256Hex(contentsJson);
+  const contentsHash = sha256(contentsJson);
   const changed = [...accounts].filter(
     (a) =>
       a.debitsPending !== a.start.dPend ||
@@ -605,7 +614,7 @@ export async function postTransaction(db: DbOrTx, input: PostTransactionInput): 
     const planned: PlannedTransfer[] = [];
     for (const t of input.transfers) {
       planned.push(
-        await plan(input.key, createdAt, row(t.debit), row(t.credit), {
+        plan(input.key, createdAt, row(t.debit), row(t.credit), {
           amount: t.amount,
           type: t.pending ? 'pending' : 'single',
           pendingId: null,
@@ -685,7 +694,7 @@ async function resolvePending(
     const debit = rows.get(debitId);
     const credit = rows.get(creditId);
     if (!debit || !credit) throw new Error('ledger: pending transfer accounts missing');
-    const planned = await plan(input.key, now, debit, credit, {
+    const planned = plan(input.key, now, debit, credit, {
       amount,
       type,
       pendingId: input.pendingTransferId,

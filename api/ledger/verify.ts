@@ -1,7 +1,6 @@
 import { type DbOrTx, schema } from '@alliance/db';
 import { asc, eq, gt, sql } from 'drizzle-orm';
-import { sha256Hex } from '../ids';
-import { transferHashInput } from './post';
+import { sha256, transferHashInput } from './post';
 import { query } from './sql';
 
 export interface VerifyCheck {
@@ -124,7 +123,7 @@ async function chainsHold(db: DbOrTx): Promise<VerifyCheck> {
           );
         }
       }
-      const hash = await sha256Hex(transferHashInput({ ...transfer, key }));
+      const hash = sha256(transferHashInput({ ...transfer, key }));
       if (hash !== transfer.hash) {
         return broken(
           `transfer ${transfer.id} does not match its hash`,
