@@ -76,8 +76,9 @@ describe('back office flows (issues 4, 5 and 7)', () => {
     await operator.waitForSelector('[data-testid="ops-notice"]');
     expect(await text(operator, 'ops-notice')).toContain('已通过「老街面馆」');
 
-    await merchant.reload();
-    await merchant.waitForSelector('[data-testid="ad-points"]');
+    // The waiting merchant's page notices the approval by itself (no reload).
+    await merchant.waitForSelector('[data-testid="ad-points"]', { timeout: 15_000 });
+    await merchant.waitForSelector('.topbar >> text=已生效');
     expect(await text(merchant, 'ad-points')).toBe('0.00');
     // 0.00 ad points is below the default alert of 100.00: the banner is on every merchant page.
     await merchant.waitForSelector('[data-testid="low-balance"]');

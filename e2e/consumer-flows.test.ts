@@ -66,7 +66,7 @@ describe('consumer app flows', () => {
     await screenshot(page, 'consumer-pending-paused');
     await page.click('[data-testid="confirm-sale"]');
     expect(await (await page.waitForSelector('[data-testid="pending-message"]')).textContent()).toBe(
-      '已确认。商家广告点数不足，本次未发放代金券',
+      '已确认。商家广告点数不足，本次未发放广告券',
     );
     expect(await page.textContent('[data-testid="wallet-vouchers"]')).toBe('0.00');
 
@@ -99,7 +99,7 @@ describe('consumer app flows', () => {
     await screenshot(page, 'consumer-pending');
     await page.click('[data-testid="confirm-sale"]');
     expect(await (await page.waitForSelector('[data-testid="pending-message"]')).textContent()).toBe(
-      `已确认，获得 ${formatPoints(sale.vouchers)} 代金券`,
+      `已确认，获得 ${formatPoints(sale.vouchers)} 广告券`,
     );
     await page.waitForFunction(
       (v) => document.querySelector('[data-testid="wallet-vouchers"]')?.textContent === v,

@@ -181,11 +181,12 @@ export function OrderDetail(props: { orderId: string }) {
                               when={s.trackingNumber}
                               fallback={<span class="muted">{t('order.notShipped')}</span>}
                             >
-                              <div>
-                                {t('order.carrier')}: <span data-testid="carrier">{s.carrier}</span>
+                              <div class="kv">
+                                <span class="muted">{t('order.carrier')}</span>
+                                <span data-testid="carrier">{s.carrier}</span>
                               </div>
-                              <div>
-                                {t('order.tracking')}:{' '}
+                              <div class="kv">
+                                <span class="muted">{t('order.tracking')}</span>
                                 <span class="mono" data-testid="tracking-number">
                                   {s.trackingNumber}
                                 </span>
