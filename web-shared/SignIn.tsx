@@ -119,7 +119,9 @@ export function SignIn(props: {
       <Show when={devCode()}>
         <p class="dev-hint" data-testid="dev-code">
           <span class="badge badge-dev">{t('signin.devHint')}</span>
-          {t('signin.devCode', { code: devCode()! })}
+          {t('signin.devCode')}
+          <strong class="dev-code mono">{devCode()}</strong>
+          <span class="dev-note">{t('signin.devNote')}</span>
         </p>
       </Show>
       <Show when={error()}>
