@@ -113,6 +113,12 @@ function Shell() {
     if (a.kind === 'supplier') return supplierNav(a.id);
     return isOperator() ? operatorNav : [];
   });
+  // The deepest nav entry the path lies under: /merchants/x/topups/tp_1 lights up "top-ups".
+  const activeNav = createMemo(() => {
+    const p = path();
+    const hits = nav().filter((i) => p === i.to || p.startsWith(`${i.to}/`));
+    return hits.sort((a, b) => b.to.length - a.to.length)[0]?.to;
+  });
   const areaLabel = () => {
     const a = area();
     if (!a) return t('area.none');
@@ -137,7 +143,7 @@ function Shell() {
         <nav class="nav" data-testid="sidebar-nav">
           <For each={nav()}>
             {(item) => (
-              <Link to={item.to} class={`nav-item ${path() === item.to ? 'active' : ''}`}>
+              <Link to={item.to} class={`nav-item ${activeNav() === item.to ? 'active' : ''}`}>
                 <Icon name={item.icon} />
                 <span>{t(item.label)}</span>
               </Link>

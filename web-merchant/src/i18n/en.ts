@@ -445,6 +445,16 @@ export const en: Record<keyof typeof zh, string> = {
   'status.returned': 'Returned',
   'status.inactive': 'Inactive',
 
+  'error.insufficient_vouchers': 'Fewer than 1.00 vouchers; no video can start',
+  'error.daily_limit_reached': "Today's videos are used up",
+  'error.no_campaign_available': 'No video available',
+  'error.too_early': 'Completion reported before the video could have finished',
+  'error.insufficient_progress': 'Not enough progress reported',
+  'error.out_of_sequence': 'Progress reports out of order',
+  'error.invalid_view_token': 'Invalid view token',
+  'error.already_completed': 'This view is already completed',
+  'col.campaign': 'Video',
+
   'notFound.title': 'Page not found',
   'notFound.body': 'This page does not exist, or this account may not see it.',
   'notFound.home': 'Back to the start',

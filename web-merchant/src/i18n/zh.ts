@@ -433,6 +433,16 @@ export const zh = {
   'status.returned': '已退货',
   'status.inactive': '已下架',
 
+  'error.insufficient_vouchers': '广告券不足 1.00，无法开始观看',
+  'error.daily_limit_reached': '今日观看次数已用完',
+  'error.no_campaign_available': '暂无可观看的视频',
+  'error.too_early': '视频尚未播放完毕就提交完成',
+  'error.insufficient_progress': '播放进度不足',
+  'error.out_of_sequence': '进度上报顺序错误',
+  'error.invalid_view_token': '观看凭证无效',
+  'error.already_completed': '该次观看已完成',
+  'col.campaign': '视频',
+
   'notFound.title': '页面不存在',
   'notFound.body': '您访问的页面不存在，或当前账号无权查看。',
   'notFound.home': '返回首页',

@@ -31,7 +31,7 @@ import {
 } from '../components/ui';
 import { i18n, type Key, t } from '../i18n';
 import { match, query } from '../router';
-import { me } from '../session';
+import { me, refetchMe } from '../session';
 
 interface MerchantContext {
   id: string;
@@ -45,6 +45,17 @@ const useMerchant = () => useContext(Ctx)!;
 export function MerchantArea(props: { id: string }) {
   const [merchant, { refetch }] = createResource(() => props.id, api.merchant);
   const sub = (p: string) => match(`/merchants/:id${p}`);
+  // While an application waits, look again now and then so the approval shows without a reload.
+  const timer = setInterval(() => {
+    if (merchant()?.status === 'pending') refetch();
+  }, 5000);
+  onCleanup(() => clearInterval(timer));
+  // The header's membership badge comes from /v1/me: refresh it when the status moved on.
+  createEffect(() => {
+    const status = merchant()?.status;
+    const known = me()?.merchants.find((m) => m.id === props.id)?.status;
+    if (status && known && status !== known) refetchMe();
+  });
   return (
     <Ctx.Provider value={{ id: props.id, merchant, refetch }}>
       <Show when={!merchant.error} fallback={<ErrorNote error={merchant.error} />}>

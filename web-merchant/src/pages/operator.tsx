@@ -453,7 +453,7 @@ function Campaigns() {
               testId="campaigns"
               columns={[
                 {
-                  label: t('col.title'),
+                  label: t('col.campaign'),
                   render: (r) => (
                     <span>
                       <strong>{r.title}</strong>
