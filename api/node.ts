@@ -7,6 +7,7 @@ import { openDb } from '@alliance/db/node';
 import { Hono } from 'hono';
 import { createApp } from './app';
 import { loadConfig } from './config';
+import { startJobs } from './jobs';
 import { createLogger } from './log';
 import { fakeStripeSecretKey, startFakeStripe } from './fake-stripe/server';
 import { createStripeClient } from './services/stripe';
@@ -79,7 +80,9 @@ async function main() {
     console.log('');
   });
 
+  const jobs = await startJobs(deps);
   const shutdown = async () => {
+    await jobs.stop();
     http.close();
     await fakeStripe?.close();
     await close();
