@@ -178,6 +178,47 @@ describe('ledger transfers', () => {
     expect((await balanceOf(db, dave)).posted).toBe(0);
   });
 
+  it('converts between units as paired transfers through platform accounts, both or neither', async () => {
+    const db = opened.db;
+    const vouchers = consumer('usr_conv');
+    const eco: AccountRef = {
+      ownerType: 'consumer',
+      ownerId: 'usr_conv',
+      code: 'eco_points',
+      ledger: 'eco_points',
+      noOverdraft: true,
+    };
+    const ecoIssued: AccountRef = {
+      ownerType: 'platform',
+      ownerId: 'platform',
+      code: 'eco_points.issued',
+      ledger: 'eco_points',
+      shards: 4,
+    };
+    await postTransaction(db, {
+      key: 'conv-in',
+      kind: 'issue',
+      transfers: [{ debit: issued, credit: vouchers, amount: 150 }],
+    });
+    const convert = (key: string) =>
+      postTransaction(db, {
+        key,
+        kind: 'conversion',
+        // Eco-points credited first, so a refused voucher debit must undo a transfer already applied.
+        transfers: [
+          { debit: ecoIssued, credit: eco, amount: 100 },
+          { debit: vouchers, credit: issued, amount: 100 },
+        ],
+      });
+    await convert('conv-1');
+    expect((await balanceOf(db, vouchers)).posted).toBe(50);
+    expect((await balanceOf(db, eco)).posted).toBe(100);
+    expect((await refusal(convert('conv-2'))).code).toBe('insufficient_funds');
+    expect((await balanceOf(db, vouchers)).posted).toBe(50);
+    expect((await balanceOf(db, eco)).posted).toBe(100);
+    expect((await verifyLedger(db)).ok).toBe(true);
+  });
+
   it('refuses malformed transfers', async () => {
     const db = opened.db;
     const eve = consumer('usr_eve');
