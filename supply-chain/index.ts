@@ -105,31 +105,50 @@ export function deliveryAutoConfirmCutoff(now: Date, days: number): Date {
 
 export type SettlementEventKind = 'settlement' | 'reversal';
 
-export interface SettlementEvent {
-  fulfillmentId: string;
-  kind: SettlementEventKind;
-  /** Always positive; a reversal is subtracted. */
-  amountFen: number;
+/** A signed movement on a payee's balance (fen): settlements and paid orders +, reversals and refunds -. */
+export interface PayoutEvent {
+  signedAmountFen: number;
 }
 
-export interface PayoutPlan {
-  /** Signed: settlements +, reversals -. */
-  items: Array<SettlementEvent & { signedAmountFen: number }>;
+export interface PayoutPlan<T extends PayoutEvent> {
+  items: T[];
   totalFen: number;
 }
 
 /**
- * A supplier's next payout: every settlement event not yet in a batch, netted. No batch when the
- * net is not positive (returns after a payout can leave the supplier owing; the next batch nets it).
+ * A payee's next payout: every event not yet in a batch, netted. No batch when the net is not
+ * positive (a return after a payout can leave the payee owing; the next batch nets it).
  */
-export function planPayout(unbatched: readonly SettlementEvent[]): PayoutPlan | null {
-  const items = unbatched.map((e) => {
-    assertFen(e.amountFen, 'amountFen');
-    return { ...e, signedAmountFen: e.kind === 'settlement' ? e.amountFen : -e.amountFen };
-  });
-  const totalFen = items.reduce((sum, item) => sum + item.signedAmountFen, 0);
+export function planPayout<T extends PayoutEvent>(unbatched: readonly T[]): PayoutPlan<T> | null {
+  let totalFen = 0;
+  for (const e of unbatched) {
+    if (!Number.isSafeInteger(e.signedAmountFen))
+      throw new RangeError('signedAmountFen must be an integer (fen)');
+    totalFen += e.signedAmountFen;
+  }
   if (totalFen <= 0) return null;
-  return { items, totalFen };
+  return { items: [...unbatched], totalFen };
+}
+
+/** Signed amount of a supplier's settlement event. */
+export function settlementEventFen(kind: SettlementEventKind, amountFen: number): number {
+  assertFen(amountFen, 'amountFen');
+  return kind === 'settlement' ? amountFen : -amountFen;
+}
+
+/**
+ * Whether a paid order's money may go to the merchant: the hold (return window) has passed and no
+ * supplier line is still open, so the wholesale it owes is known (settled, or nothing: cancelled or
+ * returned). Until then a payout could hand out money the supplier is owed.
+ */
+export function orderReleasableToMerchant(input: {
+  paidAt: Date;
+  now: Date;
+  holdDays: number;
+  fulfillments: ReadonlyArray<{ status: FulfillmentStatus; settled: boolean }>;
+}): boolean {
+  if (input.paidAt.getTime() > deliveryAutoConfirmCutoff(input.now, input.holdDays).getTime()) return false;
+  return input.fulfillments.every((f) => f.status === 'cancelled' || f.status === 'returned' || f.settled);
 }
 
 function assertFen(value: number, name: string) {

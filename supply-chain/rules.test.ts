@@ -3,7 +3,9 @@ import {
   deliveryAutoConfirmCutoff,
   listingSellability,
   nextFulfillmentStatus,
+  orderReleasableToMerchant,
   planPayout,
+  settlementEventFen,
   settlesOn,
   wholesaleCostFen,
 } from './index';
@@ -53,15 +55,43 @@ describe('amounts', () => {
   });
 
   it('plans a payout from unbatched events, netting reversals, none when not positive', () => {
-    expect(
-      planPayout([
-        { fulfillmentId: 'ful_a', kind: 'settlement', amountFen: 8000 },
-        { fulfillmentId: 'ful_b', kind: 'settlement', amountFen: 500 },
-        { fulfillmentId: 'ful_b', kind: 'reversal', amountFen: 500 },
-      ])?.totalFen,
-    ).toBe(8000);
+    const events = [
+      { id: 'a', signedAmountFen: settlementEventFen('settlement', 8000) },
+      { id: 'b', signedAmountFen: settlementEventFen('settlement', 500) },
+      { id: 'b', signedAmountFen: settlementEventFen('reversal', 500) },
+    ];
+    expect(planPayout(events)).toEqual({ items: events, totalFen: 8000 });
     expect(planPayout([])).toBeNull();
-    expect(planPayout([{ fulfillmentId: 'ful_c', kind: 'reversal', amountFen: 8000 }])).toBeNull();
+    expect(planPayout([{ signedAmountFen: -8000 }])).toBeNull();
+    expect(() => planPayout([{ signedAmountFen: 0.5 }])).toThrow(RangeError);
+  });
+
+  it('releases an order to the merchant after the hold, once no supplier line is open', () => {
+    const paidAt = new Date('2026-11-30T02:00:00Z');
+    const later = new Date('2026-12-10T02:00:00Z');
+    const base = { paidAt, now: later, holdDays: 10 };
+    expect(orderReleasableToMerchant({ ...base, fulfillments: [] })).toBe(true);
+    expect(
+      orderReleasableToMerchant({ ...base, now: new Date('2026-12-10T01:59:59Z'), fulfillments: [] }),
+    ).toBe(false);
+    expect(orderReleasableToMerchant({ ...base, fulfillments: [{ status: 'shipped', settled: true }] })).toBe(
+      true,
+    );
+    expect(
+      orderReleasableToMerchant({ ...base, fulfillments: [{ status: 'shipped', settled: false }] }),
+    ).toBe(false);
+    expect(
+      orderReleasableToMerchant({ ...base, fulfillments: [{ status: 'to_ship', settled: false }] }),
+    ).toBe(false);
+    expect(
+      orderReleasableToMerchant({
+        ...base,
+        fulfillments: [
+          { status: 'cancelled', settled: false },
+          { status: 'returned', settled: false },
+        ],
+      }),
+    ).toBe(true);
   });
 
   it('auto-confirms delivery whole days after shipment', () => {

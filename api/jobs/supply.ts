@@ -6,7 +6,7 @@
 import { CronJob, CronTime } from 'cron';
 import type { Ctx, Deps } from '../context';
 import { parametersAt } from '../services/parameters';
-import { runPayoutBatch } from '../services/payouts';
+import { runMerchantPayoutBatch, runPayoutBatch } from '../services/payouts';
 import { autoConfirmDeliveries } from '../services/supply-fulfillments';
 
 /** How often deliveries are auto-confirmed, and the payout schedule re-read from the parameters. */
@@ -17,15 +17,19 @@ function jobCtx(deps: Deps): Ctx {
   return { db: deps.db, config: deps.config, log: deps.log, now: deps.now, stripe: deps.stripe };
 }
 
-/** Job body: the payout batch, as the schedule runs it. */
+/** Job body: the supplier payout batch, then the merchant one, as the schedule runs them. */
 export async function supplierPayoutJob(deps: Deps) {
-  const result = await runPayoutBatch(jobCtx(deps));
-  deps.log.info('supplier payout batch', {
-    created: result.created.length,
-    paid: result.paid.length,
-    failed: result.failed.length,
+  const suppliers = await runPayoutBatch(jobCtx(deps));
+  const merchants = await runMerchantPayoutBatch(jobCtx(deps));
+  deps.log.info('payout batches', {
+    suppliersCreated: suppliers.created.length,
+    suppliersPaid: suppliers.paid.length,
+    suppliersFailed: suppliers.failed.length,
+    merchantsCreated: merchants.created.length,
+    merchantsPaid: merchants.paid.length,
+    merchantsFailed: merchants.failed.length,
   });
-  return result;
+  return { suppliers, merchants };
 }
 
 /** Job body: shipments older than deliveryAutoConfirmDays become delivered. */

@@ -80,6 +80,13 @@ export const accounts = {
     code: 'paid_out',
     ledger: 'cny',
   }),
+  /** Everything paid out to a merchant from its proceeds so far (Stripe transfer or bank payment). */
+  merchantPaidOut: (merchantId: string): AccountRef => ({
+    ownerType: 'merchant',
+    ownerId: merchantId,
+    code: 'paid_out',
+    ledger: 'cny',
+  }),
   /** Payout batches created and not yet paid: moved out of payables, not yet out of the platform. */
   platformPayoutsClearing: (): AccountRef => platform('payouts.clearing', 'cny'),
   /** Operator adjustments (SPEC section 6), one per unit. */

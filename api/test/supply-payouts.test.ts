@@ -1,0 +1,250 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Ctx } from '../context';
+import { verifyLedger } from '../ledger';
+import { runMerchantPayoutBatch } from '../services/payouts';
+import { createTestApp, operatorPhone, type TestApp, testClock } from './harness';
+import { onPostgres } from './test-db';
+
+// Merchant payouts of net proceeds, on this file's own database so every balance is exact.
+const clock = testClock('2026-11-30T02:00:00Z');
+const day = 24 * 60 * 60 * 1000;
+let t: TestApp;
+let seq = 0;
+const phone = () => `+86135${String(10_000_000 + ++seq * 7907).slice(-8)}`;
+const shipTo = {
+  name: 'Han Meimei',
+  phone: '+8613800000010',
+  region: 'Hangzhou',
+  address: '9 West Lake Road',
+};
+
+type Who = { token: string; id: string };
+let operator: Who;
+let consumer: Who;
+let merchant: { id: string; owner: Who };
+let otherMerchant: { id: string; owner: Who };
+let supplier: { id: string; owner: Who };
+let supplierListingId: string;
+let ownListingId: string;
+
+async function user(): Promise<Who> {
+  const s = await t.signIn(phone());
+  return { token: s.token, id: s.user.id };
+}
+
+async function activeOrg(kind: 'merchants' | 'suppliers', name: string) {
+  const owner = await user();
+  const created = await t.request('POST', `/v1/${kind}`, { token: owner.token, body: { name } });
+  await t.request('POST', `/v1/platform/${kind}/${created.body.id}/approve`, { token: operator.token });
+  return { id: created.body.id as string, owner };
+}
+
+async function pay(checkoutUrl: string) {
+  const res = await fetch(`${checkoutUrl}/pay`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'method=card',
+    redirect: 'manual',
+  });
+  expect(res.status).toBe(303);
+}
+
+async function paidOrder(listingId: string) {
+  const created = await t.request('POST', '/v1/orders', {
+    token: consumer.token,
+    body: { merchantId: merchant.id, items: [{ listingId, quantity: 1 }], shipTo },
+  });
+  expect(created.status).toBe(201);
+  await pay(created.body.checkoutUrl);
+  return created.body.id as string;
+}
+
+async function fulfillmentOf(orderId: string) {
+  const res = await t.request('GET', `/v1/orders/${orderId}/fulfillments`, { token: consumer.token });
+  return res.body.data[0] as { id: string };
+}
+
+const ship = (fulfillmentId: string) =>
+  t.request('POST', `/v1/fulfillments/${fulfillmentId}/ship`, {
+    token: supplier.owner.token,
+    body: { carrier: 'YTO', trackingNumber: 'YT100' },
+  });
+const payable = async () =>
+  (await t.request('GET', `/v1/merchants/${merchant.id}/payable`, { token: merchant.owner.token })).body;
+const run = () => t.request('POST', '/v1/platform/merchant-payouts/run', { token: operator.token });
+const ctx = (): Ctx => ({
+  db: t.db,
+  config: t.deps.config,
+  log: t.deps.log,
+  now: t.deps.now,
+  stripe: t.deps.stripe,
+});
+
+beforeAll(async () => {
+  t = await createTestApp({ clock, env: { AUTH_OTP_PER_PHONE_HOUR: '100', AUTH_OTP_PER_IP_HOUR: '10000' } });
+  const op = await t.signIn(operatorPhone);
+  operator = { token: op.token, id: op.user.id };
+  consumer = await user();
+  merchant = await activeOrg('merchants', 'Shop M');
+  otherMerchant = await activeOrg('merchants', 'Shop N');
+  supplier = await activeOrg('suppliers', 'Supplier P');
+  const topup = await t.request('POST', `/v1/merchants/${merchant.id}/topups`, {
+    token: merchant.owner.token,
+    body: { amount: 10000 },
+  });
+  await pay(topup.body.checkoutUrl);
+  const product = await t.request('POST', `/v1/suppliers/${supplier.id}/products`, {
+    token: supplier.owner.token,
+    body: { title: 'Silk scarf', wholesalePrice: 8000, stock: 10 },
+  });
+  supplierListingId = (
+    await t.request('POST', `/v1/merchants/${merchant.id}/listings`, {
+      token: merchant.owner.token,
+      body: { supplierProductId: product.body.id, price: 10000 },
+    })
+  ).body.id;
+  ownListingId = (
+    await t.request('POST', `/v1/merchants/${merchant.id}/listings`, {
+      token: merchant.owner.token,
+      body: { title: 'Green tea', price: 5000, stock: 5 },
+    })
+  ).body.id;
+});
+afterAll(() => t.close());
+
+describe('merchant payouts of net proceeds', () => {
+  let shippedOrder: string;
+  let waitingOrder: string;
+  let ownOrder: string;
+
+  it('holds orders for the return window and while a supplier line is open', async () => {
+    shippedOrder = await paidOrder(supplierListingId);
+    expect((await ship((await fulfillmentOf(shippedOrder)).id)).status).toBe(200);
+    waitingOrder = await paidOrder(supplierListingId);
+    ownOrder = await paidOrder(ownListingId);
+    const refund = await t.request('POST', `/v1/orders/${ownOrder}/refund`, {
+      token: merchant.owner.token,
+      body: { amount: 1000 },
+    });
+    expect(refund.status).toBe(200);
+    // 10000 + 10000 + 5000 paid, 8000 settled to the supplier, 1000 refunded.
+    expect(await payable()).toEqual({ payable: 16000, paidOut: 0, inPayout: 0 });
+
+    const early = await run();
+    expect(early.status).toBe(200);
+    expect(early.body.created).toEqual([]);
+  });
+
+  it('after the hold pays what is released, netted, and lists the orders; paid once', async () => {
+    clock.advance(10 * day);
+    const res = await run();
+    expect(res.body.created).toHaveLength(1);
+    const batch = res.body.created[0];
+    expect(batch).toMatchObject({ merchantId: merchant.id, amount: 6000, status: 'pending' });
+    expect(batch.items).toHaveLength(4);
+    expect(batch.items).toEqual(
+      expect.arrayContaining([
+        { kind: 'order', sourceId: shippedOrder, orderId: shippedOrder, amount: 10000 },
+        expect.objectContaining({ kind: 'settlement', orderId: shippedOrder, amount: -8000 }),
+        { kind: 'order', sourceId: ownOrder, orderId: ownOrder, amount: 5000 },
+        expect.objectContaining({ kind: 'refund', orderId: ownOrder, amount: -1000 }),
+      ]),
+    );
+    expect(batch.items.map((i: { orderId: string }) => i.orderId)).not.toContain(waitingOrder);
+    expect(await payable()).toEqual({ payable: 16000, paidOut: 0, inPayout: 6000 });
+    expect((await run()).body.created).toEqual([]);
+
+    const paid = await t.request('POST', `/v1/platform/merchant-payouts/${batch.id}/mark-paid`, {
+      token: operator.token,
+      body: { reference: 'CMB-0001' },
+    });
+    expect(paid.status).toBe(200);
+    expect(paid.body).toMatchObject({ status: 'paid', paidVia: 'bank', reference: 'CMB-0001' });
+    const again = await t.request('POST', `/v1/platform/merchant-payouts/${batch.id}/mark-paid`, {
+      token: operator.token,
+      body: { reference: 'CMB-0002' },
+    });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('already_paid');
+    expect(await payable()).toEqual({ payable: 10000, paidOut: 6000, inPayout: 0 });
+    expect((await verifyLedger(t.db)).ok).toBe(true);
+  });
+
+  it('pays by Stripe transfer once the last supplier line settles', async () => {
+    const account = await t.deps.stripe!.accounts.create({ type: 'express' });
+    const saved = await t.request('PUT', `/v1/merchants/${merchant.id}/payout-account`, {
+      token: merchant.owner.token,
+      body: { stripeAccountId: account.id },
+    });
+    expect(saved.status).toBe(200);
+    expect((await ship((await fulfillmentOf(waitingOrder)).id)).status).toBe(200);
+    clock.advance(60 * 1000);
+    const res = await runMerchantPayoutBatch(ctx());
+    expect(res.created).toHaveLength(1);
+    expect(res.created[0]).toMatchObject({ amount: 2000 });
+    expect(res.paid).toEqual([res.created[0]!.id]);
+    expect(await payable()).toEqual({ payable: 0, paidOut: 8000, inPayout: 0 });
+    const list = await t.request('GET', `/v1/merchants/${merchant.id}/payouts`, {
+      token: merchant.owner.token,
+    });
+    expect(list.body.data[0]).toMatchObject({ status: 'paid', paidVia: 'stripe_transfer' });
+    expect((await verifyLedger(t.db)).ok).toBe(true);
+  });
+
+  it('a return and a refund after payout are netted: the merchant may end up owing', async () => {
+    const f = await fulfillmentOf(shippedOrder);
+    const returned = await t.request('POST', `/v1/fulfillments/${f.id}/return`, {
+      token: supplier.owner.token,
+      body: {},
+    });
+    expect(returned.body.reversed).toBe(8000);
+    const refund = await t.request('POST', `/v1/orders/${shippedOrder}/refund`, {
+      token: merchant.owner.token,
+      body: { amount: 10000 },
+    });
+    expect(refund.status).toBe(200);
+    clock.advance(60 * 1000);
+    expect((await run()).body.created).toEqual([]);
+    expect(await payable()).toEqual({ payable: -2000, paidOut: 8000, inPayout: 0 });
+    expect((await verifyLedger(t.db)).ok).toBe(true);
+  });
+
+  it('refuses everyone else: other merchant, consumer, supplier 404; platform routes 403; anonymous 401', async () => {
+    for (const token of [otherMerchant.owner.token, consumer.token, supplier.owner.token]) {
+      for (const path of ['payable', 'payouts']) {
+        expect((await t.request('GET', `/v1/merchants/${merchant.id}/${path}`, { token })).status).toBe(404);
+      }
+      const account = await t.request('PUT', `/v1/merchants/${merchant.id}/payout-account`, {
+        token,
+        body: { stripeAccountId: 'acct_x' },
+      });
+      expect(account.status).toBe(404);
+      expect((await t.request('GET', '/v1/platform/merchant-payouts', { token })).status).toBe(403);
+      expect((await t.request('POST', '/v1/platform/merchant-payouts/run', { token })).status).toBe(403);
+      const mark = await t.request('POST', '/v1/platform/merchant-payouts/mpb_x/mark-paid', {
+        token,
+        body: { reference: 'r' },
+      });
+      expect(mark.status).toBe(403);
+    }
+    expect((await t.request('GET', `/v1/merchants/${merchant.id}/payable`)).status).toBe(401);
+    expect((await t.request('GET', '/v1/platform/merchant-payouts', { token: operator.token })).status).toBe(
+      200,
+    );
+  });
+});
+
+// Real concurrency needs real connections: PGlite runs one query at a time.
+describe.skipIf(!onPostgres)('merchant payouts under concurrency (PostgreSQL)', () => {
+  it('two runs at the same time make one batch', async () => {
+    await paidOrder(ownListingId);
+    await paidOrder(ownListingId);
+    clock.advance(10 * day);
+    const [a, b] = await Promise.all([runMerchantPayoutBatch(ctx()), runMerchantPayoutBatch(ctx())]);
+    const batches = [...a.created, ...b.created];
+    expect(batches).toHaveLength(1);
+    // 2 x 5000 released, less the 2000 the merchant owed.
+    expect(batches[0]!.amount).toBe(8000);
+    expect((await verifyLedger(t.db)).ok).toBe(true);
+  });
+});
