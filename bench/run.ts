@@ -8,11 +8,13 @@
  */
 import { printLedgerResults, runLedgerBench } from './ledger';
 import { measurePgbenchTps } from './pgbench';
+import { printPurchaseResults, runPurchaseBench } from './purchase';
 
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 const benches: Array<{ name: string; run: (pgbenchTps: number) => Promise<void> }> = [
   { name: 'ledger', run: async (tps) => printLedgerResults(await runLedgerBench({ adminUrl }), tps) },
+  { name: 'purchase', run: async (tps) => printPurchaseResults(await runPurchaseBench({ adminUrl }), tps) },
 ];
 
 const only = process.argv[2];
