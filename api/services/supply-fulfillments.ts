@@ -21,8 +21,8 @@ import { newId } from '../ids';
 import { postTransaction } from '../ledger';
 import { merchantForCaller, supplierForCaller } from './access';
 import { accounts } from './accounts';
-import { parametersAt } from './parameters';
 import { refundOrder, type ShipTo } from './orders';
+import { parametersAt } from './parameters';
 import { restock } from './supply';
 import { inTransaction } from './tx';
 

@@ -15,8 +15,8 @@ import type { Ctx } from '../context';
 import { conflict, forbidden, notFound, unauthorized, unprocessable } from '../errors';
 import { newId } from '../ids';
 import { supplierForCaller } from './access';
-import { parametersAt } from './parameters';
 import { registerSupplyChainOrderHooks, type ShipTo, type SupplierOrderLine } from './orders';
+import { parametersAt } from './parameters';
 import { maxAmountFen } from './rounding';
 import { inTransaction } from './tx';
 

@@ -1,11 +1,11 @@
-import { verifyLedger, balanceOf } from '../ledger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Ctx } from '../context';
 import { startSupplyJobs } from '../jobs/supply';
+import { balanceOf, verifyLedger } from '../ledger';
 import { accounts } from '../services/accounts';
-import { createStripeClient } from '../services/stripe';
 import { expireUnpaidOrders } from '../services/orders';
 import { runPayoutBatch } from '../services/payouts';
+import { createStripeClient } from '../services/stripe';
 import { autoConfirmDeliveries } from '../services/supply-fulfillments';
 import { createTestApp, operatorPhone, type TestApp, testClock } from './harness';
 import { onPostgres } from './test-db';
