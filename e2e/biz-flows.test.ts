@@ -273,8 +273,29 @@ describe('back office flows (issues 4, 5 and 7)', () => {
     expect(await text(merchant, 'st-topups')).toBe('¥100.00');
     await screenshot(merchant, 'biz-merchant-statement');
 
+    // The statement downloads as CSV with the same figures, as decimal text.
+    const [download] = await Promise.all([
+      merchant.waitForEvent('download'),
+      merchant.click('[data-testid="statement-csv"]'),
+    ]);
+    const csv = await new Promise<string>((resolve, reject) => {
+      download.createReadStream().then((stream) => {
+        let body = '';
+        stream.on('data', (c) => {
+          body += c;
+        });
+        stream.on('end', () => resolve(body));
+        stream.on('error', reject);
+      }, reject);
+    });
+    expect(csv).toContain('线上销售收入（元）,100.00');
+    expect(csv).toContain('供应链结算（元）,80.00');
+    expect(csv).toContain('净收入（元）,20.00');
+
     await merchant.click('[data-testid="sidebar-nav"] >> text=线上订单');
     await merchant.waitForSelector(`[data-testid="orders-table"] >> text=${order.id}`);
+    await merchant.waitForSelector('[data-testid="merchant-fulfillments"] >> text=SF1234567890');
+    expect(await text(merchant, 'merchant-fulfillments')).toContain('已结算');
     await screenshot(merchant, 'biz-merchant-orders');
 
     // The operator runs the payout batch and records the bank transfer; the supplier sees it paid.
@@ -364,12 +385,25 @@ describe('back office flows (issues 4, 5 and 7)', () => {
       await screenshot(page, shot);
     }
 
+    // The operator gives this merchant its own ad rate; the merchant's dashboard shows it.
+    await operator.click('[data-testid="sidebar-nav"] >> text=入驻审核');
+    await operator.click('[data-testid="tab-merchants"]');
+    await operator.click('.segmented >> text=已生效');
+    await operator.waitForSelector('[data-testid="applications"] >> text=老街面馆');
+    await operator.click('[data-testid="applications"] >> text=调整费率');
+    await operator.fill('input[name="adRate"]', '12.50');
+    await operator.click('button:has-text("保存")');
+    await operator.waitForSelector('[data-testid="ops-notice"] >> text=已更新「老街面馆」的广告费率');
+    await operator.waitForSelector('[data-testid="applications"] >> text=12.50%');
+    await screenshot(operator, 'biz-operator-merchants-ad-rate');
+
     // The whole merchant workspace in English: navigation, figures and the low-balance banner.
     await merchant.click('[data-testid="lang-switch"]');
     await merchant.click('[data-testid="sidebar-nav"] >> text=Overview');
     await merchant.waitForSelector('text=Ad points balance');
     expect(await text(merchant, 'low-balance')).toContain('Ad points are running low');
     expect(await text(merchant, 'ad-points')).toBe('92.50');
+    expect(await merchant.textContent('.stats')).toContain('12.50%');
     await screenshot(merchant, 'biz-merchant-dashboard-en');
   });
 });

@@ -252,6 +252,39 @@ describe('consumer app', () => {
     expect(await page.textContent('[data-testid="tasks-day"]')).toBe('1/6');
   });
 
+  it("converts vouchers into eco-points at the day's last required video", async () => {
+    // Two videos a conversion instead of six keeps the test short; the rule is the same.
+    await api.post('/v1/platform/parameters', operator, {
+      name: 'videosPerConversion',
+      value: 2,
+      reason: 'e2e',
+    });
+    await api.post('/v1/platform/campaigns', operator, {
+      title: '街坊超市 · 周末特惠',
+      mediaUrl: '/videos/market.webm',
+      durationSeconds: 7,
+      pricePerCompletion: 50,
+      budget: 1000,
+    });
+    const before = await api.get<{ vouchers: number; ecoPoints: number }>('/v1/wallet', consumerToken);
+    await page.click('[data-testid="start-video"]');
+    await page.waitForFunction(
+      () => document.querySelector('video')?.src.endsWith('/videos/market.webm') === true,
+    );
+    const play = await page.$('[data-testid="play"]');
+    if (play && (await page.$eval('[data-testid="video"]', (v) => (v as HTMLVideoElement).paused)))
+      await play.click();
+    const done = await page.waitForSelector('[data-testid="player-done"], [data-testid="player-error"]', {
+      timeout: 30_000,
+    });
+    expect(await done.textContent()).toContain('今日已完成 2 个');
+    expect(await page.textContent('[data-testid="conversion"]')).toBe('已兑换：广告券 -1.00，生态积分 +1.00');
+    const after = await api.get<{ vouchers: number; ecoPoints: number }>('/v1/wallet', consumerToken);
+    expect(after.vouchers).toBe(before.vouchers - 100);
+    expect(after.ecoPoints).toBe(before.ecoPoints + 100);
+    await screenshot(page, 'consumer-player-converted');
+  });
+
   it('orders a supplier product, pays on the checkout page and sees the carrier and tracking number', async () => {
     const supplierOwner = await api.signIn('+8613800000200');
     const { id: supplierId } = await api.post<{ id: string }>('/v1/suppliers', supplierOwner, {
