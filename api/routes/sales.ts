@@ -3,6 +3,7 @@ import { newRouter, requireUser, serviceCtx } from '../http';
 import {
   confirmSale,
   declineSale,
+  getSale,
   listConsumerSales,
   listMerchantSales,
   listPendingSales,
@@ -164,6 +165,26 @@ salesRoutes.openapi(
   async (c) => {
     requireUser(c);
     return c.json(await listConsumerSales(serviceCtx(c), c.req.valid('query')), 200);
+  },
+);
+
+salesRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/sales/{id}',
+    tags: ['Sales'],
+    summary: 'One sale (the consumer it names, the merchant staff, operators)',
+    security: bearer,
+    request: { params: SaleId },
+    responses: {
+      200: jsonResponse('The sale', SaleBody.merge(Paused).extend({ merchantName: z.string() })),
+      401: errors[401],
+      404: errors[404],
+    },
+  }),
+  async (c) => {
+    requireUser(c);
+    return c.json(await getSale(serviceCtx(c), c.req.valid('param').id), 200);
   },
 );
 

@@ -146,6 +146,30 @@ export async function listPendingSales(ctx: Ctx) {
   return { data };
 }
 
+/** One sale, for the consumer it names, the merchant's staff, or an operator; 404 for anyone else. */
+export async function getSale(ctx: Ctx, saleId: string) {
+  const user = requireCaller(ctx);
+  const s = schema.sales;
+  const [row] = await ctx.db
+    .select({ sale: s, merchantName: schema.merchants.name })
+    .from(s)
+    .innerJoin(schema.merchants, eq(schema.merchants.id, s.merchantId))
+    .where(eq(s.id, saleId));
+  if (!row) throw notFound('not_found', 'No such sale');
+  if (row.sale.consumerUserId !== user.id) {
+    await merchantForCaller(ctx, row.sale.merchantId, { operatorMay: true }).catch(() => {
+      throw notFound('not_found', 'No such sale');
+    });
+  }
+  return {
+    ...saleView(row.sale),
+    merchantName: row.merchantName,
+    vouchersPaused:
+      row.sale.status === 'awaiting_confirmation' &&
+      (await vouchersPaused(ctx, row.sale.merchantId, row.sale.adPointsCharge)),
+  };
+}
+
 /** The sale locked for this transaction, if it names the caller; 404 otherwise. */
 async function lockConsumerSale(ctx: Ctx, saleId: string): Promise<Sale> {
   const user = requireCaller(ctx);

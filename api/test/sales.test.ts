@@ -266,6 +266,15 @@ describe('who may do what', () => {
     expect((await t.request('GET', path, { token: operator.token })).status).toBe(200);
 
     const sale = await t.request('POST', path, { token: merchant.owner.token, body });
+    const one = `/v1/sales/${sale.body.id}`;
+    expect((await t.request('GET', one)).status).toBe(401);
+    for (const token of [consumer.token, merchant.owner.token, operator.token]) {
+      const res = await t.request('GET', one, { token });
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ id: sale.body.id, amount: 1000, vouchersPaused: false });
+    }
+    for (const token of [stranger.token, other.owner.token])
+      expect((await t.request('GET', one, { token })).status).toBe(404);
     for (const action of ['confirm', 'decline']) {
       expect((await t.request('POST', `/v1/sales/${sale.body.id}/${action}`)).status).toBe(401);
       for (const token of [stranger.token, merchant.owner.token, other.owner.token, operator.token]) {
