@@ -284,6 +284,33 @@ const logicalRef = (r: AccountRef) => ({
  * Locks the rows of the given accounts in id order (so concurrent transactions cannot deadlock on
  * them), creating those never used. One round trip when they all exist.
  */
+const lockedColumns = sql`id, owner_type, owner_id, code, shard, ledger, debits_must_not_exceed_credits as no_overdraft,
+  debits_pending, debits_posted, credits_pending, credits_posted, head_hash`;
+
+function toWorking(r: Record<string, unknown>): Working {
+  const row: AccountRow = {
+    id: Number(r.id),
+    ownerType: String(r.owner_type),
+    ownerId: String(r.owner_id),
+    code: String(r.code),
+    shard: Number(r.shard),
+    ledger: String(r.ledger),
+    noOverdraft: Boolean(r.no_overdraft),
+    debitsPending: Number(r.debits_pending),
+    debitsPosted: Number(r.debits_posted),
+    creditsPending: Number(r.credits_pending),
+    creditsPosted: Number(r.credits_posted),
+    headHash: String(r.head_hash),
+  };
+  const start = {
+    dPend: row.debitsPending,
+    dPost: row.debitsPosted,
+    cPend: row.creditsPending,
+    cPost: row.creditsPosted,
+  };
+  return { ...row, start };
+}
+
 async function lockAccounts(
   run: Run,
   wanted: Array<{
@@ -301,9 +328,7 @@ async function lockAccounts(
   );
   const select = () =>
     run(
-      sql`select id, owner_type, owner_id, code, shard, ledger, debits_must_not_exceed_credits as no_overdraft,
-            debits_pending, debits_posted, credits_pending, credits_posted, head_hash
-          from ledger_accounts where (owner_type, owner_id, code, shard) in (${tuples})
+      sql`select ${lockedColumns} from ledger_accounts where (owner_type, owner_id, code, shard) in (${tuples})
           order by id for update`,
     );
   let rows = await select();
@@ -325,69 +350,18 @@ async function lockAccounts(
     rows = await select();
   }
   const out = new Map<string, Working>();
-  for (const r of rows) {
-    const row: Working = {
-      id: Number(r.id),
-      ownerType: String(r.owner_type),
-      ownerId: String(r.owner_id),
-      code: String(r.code),
-      shard: Number(r.shard),
-      ledger: String(r.ledger),
-      noOverdraft: Boolean(r.no_overdraft),
-      debitsPending: Number(r.debits_pending),
-      debitsPosted: Number(r.debits_posted),
-      creditsPending: Number(r.credits_pending),
-      creditsPosted: Number(r.credits_posted),
-      headHash: String(r.head_hash),
-      start: { dPend: 0, dPost: 0, cPend: 0, cPost: 0 },
-    };
-    row.start = {
-      dPend: row.debitsPending,
-      dPost: row.debitsPosted,
-      cPend: row.creditsPending,
-      cPost: row.creditsPosted,
-    };
-    out.set(`${logicalName(row)}#${row.shard}`, row);
-  }
+  for (const row of rows.map(toWorking)) out.set(`${logicalName(row)}#${row.shard}`, row);
   return out;
 }
 
 async function lockAccountsById(run: Run, ids: number[]): Promise<Map<number, Working>> {
   const rows = await run(
-    sql`select id, owner_type, owner_id, code, shard, ledger, debits_must_not_exceed_credits as no_overdraft,
-          debits_pending, debits_posted, credits_pending, credits_posted, head_hash
-        from ledger_accounts where id in (${sql.join(
-          ids.map((id) => sql`${id}::int8`),
-          sql`, `,
-        )}) order by id for update`,
+    sql`select ${lockedColumns} from ledger_accounts where id in (${sql.join(
+      ids.map((id) => sql`${id}::int8`),
+      sql`, `,
+    )}) order by id for update`,
   );
-  const out = new Map<number, Working>();
-  for (const r of rows) {
-    const row = {
-      id: Number(r.id),
-      ownerType: String(r.owner_type),
-      ownerId: String(r.owner_id),
-      code: String(r.code),
-      shard: Number(r.shard),
-      ledger: String(r.ledger),
-      noOverdraft: Boolean(r.no_overdraft),
-      debitsPending: Number(r.debits_pending),
-      debitsPosted: Number(r.debits_posted),
-      creditsPending: Number(r.credits_pending),
-      creditsPosted: Number(r.credits_posted),
-      headHash: String(r.head_hash),
-    };
-    out.set(row.id, {
-      ...row,
-      start: {
-        dPend: row.debitsPending,
-        dPost: row.debitsPosted,
-        cPend: row.creditsPending,
-        cPost: row.creditsPosted,
-      },
-    });
-  }
-  return out;
+  return new Map(rows.map((r) => [Number(r.id), toWorking(r)]));
 }
 
 /** Applies one transfer to the working rows and chains its hash. */
@@ -471,16 +445,9 @@ async function write(
 ): Promise<PostResult> {
   const contentsJson = canonicalJson(input.contents);
   const contentsHash = sha256(contentsJson);
-  const changed = [...accounts].filter(
-    (a) =>
-      a.debitsPending !== a.start.dPend ||
-      a.debitsPosted !== a.start.dPost ||
-      a.creditsPending !== a.start.cPend ||
-      a.creditsPosted !== a.start.cPost ||
-      transfers.some((t) => t.debitAccountId === a.id || t.creditAccountId === a.id),
-  );
+  // Every locked account is on some transfer, so each gets its new head (and its deltas).
   const updates: SQL = sql.join(
-    changed.map(
+    [...accounts].map(
       (a) =>
         sql`(${a.id}::int8, ${a.debitsPending - a.start.dPend}::int8, ${a.debitsPosted - a.start.dPost}::int8, ${
           a.creditsPending - a.start.cPend
