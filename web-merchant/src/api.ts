@@ -116,8 +116,8 @@ export interface Statement {
   adPointsCharged: number;
   vouchersIssued: number;
   topups: number;
-  from?: string;
-  to?: string;
+  from: string | null;
+  to: string | null;
 }
 export interface Fulfillment {
   id: string;
@@ -128,6 +128,8 @@ export interface Fulfillment {
   carrier?: string | null;
   trackingNumber?: string | null;
   shippedAt?: string | null;
+  wholesaleCost?: number;
+  settled?: boolean;
 }
 export interface Payable {
   payable: number;
@@ -146,6 +148,7 @@ export interface Payout {
 }
 export interface Application {
   id: string;
+  adRateBp?: number;
   name: string;
   status: string;
   category?: string | null;
@@ -254,6 +257,8 @@ export const api = {
     body: { title: string; price: number; stock: number } | { supplierProductId: string; price: number },
   ) => client.post<Listing>(`/v1/merchants/${enc(id)}/listings`, body, { idempotencyKey: idem() }),
   supplyCatalog: () => client.get<Page<SupplyProduct>>('/v1/supply/products'),
+  merchantFulfillments: (id: string) =>
+    client.get<Page<Fulfillment>>(`/v1/merchants/${enc(id)}/fulfillments`),
   merchantOrders: (id: string) => client.get<Page<Order>>(`/v1/merchants/${enc(id)}/orders`),
   statement: (id: string, from?: string, to?: string) =>
     client.get<Statement>(`/v1/merchants/${enc(id)}/statement${qs({ from, to })}`),
@@ -274,6 +279,14 @@ export const api = {
 
   applications: (kind: 'merchants' | 'suppliers', status = 'pending') =>
     client.get<Page<Application>>(`/v1/platform/${kind}?status=${enc(status)}`),
+  setAdRate: (merchantId: string, adRateBp: number | null, reason?: string) =>
+    client.post<{ merchantId: string; adRateBp: number }>(
+      `/v1/platform/merchants/${enc(merchantId)}/ad-rate`,
+      {
+        adRateBp,
+        reason,
+      },
+    ),
   approve: (kind: 'merchants' | 'suppliers', id: string) =>
     client.post<{ id: string; status: string }>(`/v1/platform/${kind}/${enc(id)}/approve`),
   reject: (kind: 'merchants' | 'suppliers', id: string, reason: string) =>

@@ -29,8 +29,9 @@ import {
   Table,
   useAction,
 } from '../components/ui';
+import { downloadCsv } from '../csv';
 import { i18n, type Key, t } from '../i18n';
-import { match, query } from '../router';
+import { match, path, query } from '../router';
 import { me, refetchMe } from '../session';
 
 interface MerchantContext {
@@ -45,6 +46,8 @@ const useMerchant = () => useContext(Ctx)!;
 export function MerchantArea(props: { id: string }) {
   const [merchant, { refetch }] = createResource(() => props.id, api.merchant);
   const sub = (p: string) => match(`/merchants/:id${p}`);
+  // Balances and rates change behind the page (sales, top-ups, operators): re-read on every page change.
+  createEffect(on(path, () => refetch(), { defer: true }));
   // While an application waits, look again now and then so the approval shows without a reload.
   const timer = setInterval(() => {
     if (merchant()?.status === 'pending') refetch();
@@ -785,7 +788,41 @@ function Sales() {
           </Card>
         )}
       </Show>
-      <Card title={t('sales.list')}>
+      <Card
+        title={t('sales.list')}
+        extra={
+          <button
+            type="button"
+            class="btn btn-ghost btn-small"
+            disabled={!sales()}
+            onClick={() =>
+              downloadCsv(
+                `sales-${id}.csv`,
+                [
+                  t('col.time'),
+                  t('col.channel'),
+                  t('col.amountYuan'),
+                  t('col.vouchers'),
+                  t('col.adPointsCharged'),
+                  t('col.status'),
+                  t('col.refundedYuan'),
+                ],
+                (sales()?.data ?? []).map((r) => [
+                  r.recordedAt ?? '',
+                  r.channel ?? '',
+                  formatMinor(r.amount, { group: false }),
+                  formatMinor(r.vouchersIssued ?? 0, { group: false }),
+                  formatMinor(r.adPointsCharged ?? 0, { group: false }),
+                  r.status,
+                  formatMinor(r.refunded ?? 0, { group: false }),
+                ]),
+              )
+            }
+          >
+            {t('common.exportCsv')}
+          </button>
+        }
+      >
         <Loaded resource={sales}>
           {(page) => (
             <SalesTable
@@ -983,6 +1020,7 @@ function Supply() {
 function Orders() {
   const { id } = useMerchant();
   const [orders] = createResource(() => id, api.merchantOrders);
+  const [fulfillments] = createResource(() => id, api.merchantFulfillments);
   return (
     <div class="page">
       <PageHeader title={t('orders.title')} subtitle={t('orders.subtitle')} />
@@ -1006,6 +1044,42 @@ function Orders() {
                   render: (r) => <span class="num">{formatFen(r.amount)}</span>,
                 },
                 { label: t('col.status'), render: (r) => <Badge status={r.status} /> },
+              ]}
+            />
+          )}
+        </Loaded>
+      </Card>
+      <Card title={t('orders.dropShip')}>
+        <Loaded resource={fulfillments}>
+          {(page) => (
+            <Table
+              rows={page.data}
+              testId="merchant-fulfillments"
+              columns={[
+                { label: t('col.order'), render: (r) => <span class="mono">{r.orderId}</span> },
+                {
+                  label: t('col.items'),
+                  render: (r) => r.items.map((i) => `${i.title} × ${i.quantity}`).join('，'),
+                },
+                {
+                  label: t('col.wholesale'),
+                  align: 'right',
+                  render: (r) => (
+                    <span class="num">
+                      {r.wholesaleCost === undefined ? '—' : formatFen(r.wholesaleCost)}
+                    </span>
+                  ),
+                },
+                {
+                  label: t('col.tracking'),
+                  render: (r) => (r.carrier ? `${r.carrier} ${r.trackingNumber ?? ''}` : '—'),
+                },
+                { label: t('col.status'), render: (r) => <Badge status={r.status ?? 'to_ship'} /> },
+                {
+                  label: t('col.settled'),
+                  render: (r) =>
+                    r.settled ? <span class="badge badge-ok">{t('orders.settled')}</span> : '—',
+                },
               ]}
             />
           )}
@@ -1056,6 +1130,32 @@ function StatementPage() {
             />
             <button type="submit" class="btn btn-outline">
               {t('statement.apply')}
+            </button>
+            <button
+              type="button"
+              class="btn btn-ghost"
+              data-testid="statement-csv"
+              disabled={!statement()}
+              onClick={() => {
+                const st = statement()!;
+                // Money and points as decimal text from integer minor units, never through a float.
+                downloadCsv(
+                  `statement-${id}-${st.from ?? 'all'}-${st.to ?? 'now'}.csv`,
+                  [t('statement.item'), t('statement.value')],
+                  [
+                    [t('statement.from'), st.from ?? ''],
+                    [t('statement.to'), st.to ?? ''],
+                    [t('statement.proceedsYuan'), formatMinor(st.proceeds, { group: false })],
+                    [t('statement.wholesaleYuan'), formatMinor(st.wholesaleSettled, { group: false })],
+                    [t('statement.netYuan'), formatMinor(st.net, { group: false })],
+                    [t('statement.adPoints'), formatMinor(st.adPointsCharged, { group: false })],
+                    [t('statement.vouchers'), formatMinor(st.vouchersIssued, { group: false })],
+                    [t('statement.topupsYuan'), formatMinor(st.topups, { group: false })],
+                  ],
+                );
+              }}
+            >
+              {t('common.exportCsv')}
             </button>
           </form>
         }

@@ -55,6 +55,21 @@ function Applications() {
     (q) => api.applications(q.kind, q.status),
   );
   const [rejecting, setRejecting] = createSignal<Application | null>(null);
+  const [rating, setRating] = createSignal<Application | null>(null);
+  const [rate, setRate] = createSignal('');
+  const saveRate = useAction(async (e: Event) => {
+    e.preventDefault();
+    const a = rating()!;
+    // Percent with two decimals is exactly basis points: "12.50" → 1250.
+    const typed = rate().replace('%', '').trim();
+    const bp = typed === '' ? null : parseMinor(typed);
+    if (typed !== '' && bp === null) throw new Error(t('form.valueInvalid'));
+    await api.setAdRate(a.id, bp);
+    setNotice(t('ops.adRateSaved', { name: a.name }));
+    setRating(null);
+    setRate('');
+    refetch();
+  });
   const [reason, setReason] = createSignal('');
   const [notice, setNotice] = createSignal<string | null>(null);
   const approve = useAction(async (a: Application) => {
@@ -131,6 +146,33 @@ function Applications() {
           </Card>
         )}
       </Show>
+      <Show when={rating()}>
+        {(a) => (
+          <Card title={t('ops.adRateTitle', { name: a().name })}>
+            <form class="inline-form" onSubmit={(e) => saveRate.run(e)}>
+              <div class="input-affix">
+                <input
+                  class="input"
+                  name="adRate"
+                  inputmode="decimal"
+                  placeholder="15.00"
+                  value={rate()}
+                  onInput={(e) => setRate(e.currentTarget.value)}
+                />
+                <span class="affix-end">%</span>
+              </div>
+              <button type="submit" class="btn btn-primary" disabled={saveRate.busy()}>
+                {t('ops.save')}
+              </button>
+              <button type="button" class="btn btn-ghost" onClick={() => setRating(null)}>
+                {t('common.cancel')}
+              </button>
+            </form>
+            <p class="muted">{t('ops.adRateHint')}</p>
+            <ErrorNote error={saveRate.error()} />
+          </Card>
+        )}
+      </Show>
       <Card>
         <Loaded resource={rows}>
           {(page) => (
@@ -166,6 +208,33 @@ function Applications() {
                     </span>
                   ),
                 },
+                ...(kind() === 'merchants' && status() === 'active'
+                  ? [
+                      {
+                        label: t('ops.adRate'),
+                        align: 'right' as const,
+                        render: (r: Application) => (
+                          <span class="row end">
+                            <span class="num">
+                              {r.adRateBp === undefined ? '—' : `${formatMinor(r.adRateBp)}%`}
+                            </span>
+                            <button
+                              type="button"
+                              class="btn btn-ghost btn-small"
+                              onClick={() => {
+                                setRating(r);
+                                setRate(
+                                  r.adRateBp === undefined ? '' : formatMinor(r.adRateBp, { group: false }),
+                                );
+                              }}
+                            >
+                              {t('ops.setAdRate')}
+                            </button>
+                          </span>
+                        ),
+                      },
+                    ]
+                  : []),
                 {
                   label: '',
                   align: 'right',
