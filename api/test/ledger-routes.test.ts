@@ -234,3 +234,17 @@ describe('GET /v1/wallet/history', () => {
     }
   });
 });
+
+describe('OpenAPI', () => {
+  it('lists the ledger routes', async () => {
+    const doc = await t.request('GET', '/openapi.json');
+    expect(doc.status).toBe(200);
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining([
+        '/v1/platform/adjustments',
+        '/v1/platform/ledger/verify',
+        '/v1/wallet/history',
+      ]),
+    );
+  });
+});
