@@ -177,7 +177,13 @@ salesRoutes.openapi(
     security: bearer,
     request: { params: SaleId },
     responses: {
-      200: jsonResponse('The sale', SaleBody.merge(Paused).extend({ merchantName: z.string() })),
+      200: jsonResponse(
+        'The sale, with its refunds',
+        SaleBody.merge(Paused).extend({
+          merchantName: z.string(),
+          refunds: z.array(RefundBody.extend({ createdAt: z.string() })),
+        }),
+      ),
       401: errors[401],
       404: errors[404],
     },

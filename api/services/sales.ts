@@ -161,9 +161,18 @@ export async function getSale(ctx: Ctx, saleId: string) {
       throw notFound('not_found', 'No such sale');
     });
   }
+  const r = schema.refunds;
+  const refunds = await ctx.db.select().from(r).where(eq(r.saleId, saleId)).orderBy(r.createdAt, r.id);
   return {
     ...saleView(row.sale),
     merchantName: row.merchantName,
+    refunds: refunds.map((x) => ({
+      id: x.id,
+      refunded: x.amountFen,
+      vouchersClawedBack: x.vouchersClawedBack,
+      adPointsReturned: x.adPointsReturned,
+      createdAt: x.createdAt.toISOString(),
+    })),
     vouchersPaused:
       row.sale.status === 'awaiting_confirmation' &&
       (await vouchersPaused(ctx, row.sale.merchantId, row.sale.adPointsCharge)),

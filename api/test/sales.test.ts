@@ -362,6 +362,7 @@ describe('refunds of in-store sales', () => {
     // The consumer earns 100.00 elsewhere; the rest of the refund (70 yuan) claws back 70.00 due now.
     const elsewhere = await activeMerchant(t, { adPoints: 10_000 });
     await recordAndConfirm(elsewhere, consumer, 10_000);
+    clock.advance(1000);
     const second = await t.request('POST', path, { token, body: { amount: 7000 } });
     expect(second.body).toEqual({
       id: expect.stringMatching(/^rfd_/),
@@ -382,6 +383,23 @@ describe('refunds of in-store sales', () => {
       vouchersClawedBack: 7500,
       adPointsReturned: 1125,
     });
+    const detail = await t.request('GET', `/v1/sales/${sale.id}`, { token: consumer.token });
+    expect(detail.body.refunds).toEqual([
+      {
+        id: first.body.id,
+        refunded: 3000,
+        vouchersClawedBack: 500,
+        adPointsReturned: 75,
+        createdAt: expect.any(String),
+      },
+      {
+        id: second.body.id,
+        refunded: 7000,
+        vouchersClawedBack: 7000,
+        adPointsReturned: 1050,
+        createdAt: expect.any(String),
+      },
+    ]);
     expect((await verifyLedger(t.db)).ok).toBe(true);
   });
 
