@@ -74,6 +74,15 @@ describe('back office: sign-in and navigation by role (issue 2)', () => {
     expect(await page.textContent('[data-testid="ledger-verdict"]')).toContain('账本校验通过');
     await screenshot(page, 'biz-operator-ledger');
 
+    // On a narrow screen the navigation is a strip of tabs above the page, still usable.
+    await page.setViewportSize({ width: 420, height: 860 });
+    await page.click('[data-testid="sidebar-nav"] >> text=入驻审核');
+    await page.waitForSelector('[data-testid="tab-merchants"]');
+    await screenshot(page, 'biz-operator-narrow');
+    await page.setViewportSize({ width: 1366, height: 860 });
+    await page.click('[data-testid="sidebar-nav"] >> text=账本校验');
+    await page.waitForSelector('[data-testid="ledger-verdict"]');
+
     await page.click('[data-testid="lang-switch"]');
     await page.waitForSelector('[data-testid="sidebar-nav"] >> text=Ledger check');
     expect(await page.textContent('[data-testid="ledger-verdict"]')).toContain('The ledger checks out');
