@@ -29,12 +29,21 @@ export function Header(props: { title: string; back?: string; right?: JSX.Elemen
   );
 }
 
-const TABS: Array<{ to: string; key: Key; icon: string; also?: string[] }> = [
-  { to: '/', key: 'tab.home', icon: '⌂' },
-  { to: '/merchants', key: 'tab.merchants', icon: '◫', also: ['/shop', '/cart', '/checkout'] },
-  { to: '/tasks', key: 'tab.tasks', icon: '▶', also: ['/watch'] },
-  { to: '/orders', key: 'tab.orders', icon: '☰' },
-  { to: '/me', key: 'tab.me', icon: '☺', also: ['/history'] },
+/** 24×24 outline icons (SVG path data) for the tab bar. */
+const ICONS = {
+  home: 'M3 10.5 12 3l9 7.5V20a1 1 0 0 1-1 1h-5v-6H9v6H4a1 1 0 0 1-1-1z',
+  shop: 'M4 9h16l-1.2-4.2A1 1 0 0 0 17.8 4H6.2a1 1 0 0 0-1 .8zM4 9v10a1 1 0 0 0 1 1h14a1 1 0 0 0 1-1V9M9 20v-6h6v6',
+  tasks: 'M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18zM10 8.5v7l5.5-3.5z',
+  orders: 'M6 3h12a1 1 0 0 1 1 1v17l-3-2-2 2-2-2-2 2-2-2-3 2V4a1 1 0 0 1 1-1zM9 8h6M9 12h6',
+  me: 'M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM4 21a8 8 0 0 1 16 0',
+} as const;
+
+const TABS: Array<{ to: string; key: Key; icon: keyof typeof ICONS; also?: string[] }> = [
+  { to: '/', key: 'tab.home', icon: 'home' },
+  { to: '/merchants', key: 'tab.merchants', icon: 'shop', also: ['/shop', '/cart'] },
+  { to: '/tasks', key: 'tab.tasks', icon: 'tasks', also: ['/watch'] },
+  { to: '/orders', key: 'tab.orders', icon: 'orders' },
+  { to: '/me', key: 'tab.me', icon: 'me', also: ['/history'] },
 ];
 
 export function TabBar() {
@@ -46,9 +55,9 @@ export function TabBar() {
     <nav class="tabbar" data-testid="tabbar">
       {TABS.map((tab) => (
         <a href={tab.to} class="tab" classList={{ active: active(tab) }} onClick={link(tab.to)}>
-          <span class="tab-icon" aria-hidden="true">
-            {tab.icon}
-          </span>
+          <svg class="tab-icon" viewBox="0 0 24 24" aria-hidden="true">
+            <path d={ICONS[tab.icon]} />
+          </svg>
           <span>{t(tab.key)}</span>
         </a>
       ))}

@@ -33,7 +33,7 @@ export function History() {
     setCursor(page.nextCursor ?? null);
   };
 
-  const kindText = (kind: string) => (i18n.has(`kind.${kind}`) ? t(`kind.${kind}` as Key) : kind);
+  const kindText = (kind: string) => (i18n.has(`kind.${kind}`) ? t(`kind.${kind}` as Key) : t('kind.other'));
 
   return (
     <>
