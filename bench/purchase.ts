@@ -75,6 +75,8 @@ export async function runPurchaseBench(options: PurchaseBenchOptions): Promise<P
       headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
+    // Bench-only client: the API's own tests check these shapes.
+    // biome-ignore lint/suspicious/noExplicitAny: response bodies are read loosely here
     const json = (await res.json()) as any;
     if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
     return json;

@@ -19,14 +19,10 @@ const ListingBody = z
     createdAt: z.string(),
     updatedAt: z.string(),
     sellable: z.boolean().optional().openapi({ description: 'in shop lists: whether it can be ordered now' }),
-    reason: z
-      .string()
-      .nullable()
-      .optional()
-      .openapi({
-        description:
-          'why not: out_of_stock, price_below_wholesale, supplier_inactive, product_inactive, listing_inactive',
-      }),
+    reason: z.string().nullable().optional().openapi({
+      description:
+        'why not: out_of_stock, price_below_wholesale, supplier_inactive, product_inactive, listing_inactive',
+    }),
   })
   .openapi('Listing');
 

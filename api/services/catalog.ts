@@ -61,7 +61,7 @@ export async function createListing(ctx: Ctx, merchantId: string, input: CreateL
       .from(p)
       .innerJoin(schema.suppliers, eq(schema.suppliers.id, p.supplierId))
       .where(eq(p.id, input.supplierProductId));
-    if (!product || product.product.status !== 'active' || product.supplierStatus !== 'active') {
+    if (product?.product.status !== 'active' || product.supplierStatus !== 'active') {
       throw notFound('not_found', 'No such supplier product');
     }
     if (input.priceFen < product.product.wholesalePriceFen) {

@@ -151,7 +151,7 @@ export async function createOrder(ctx: Ctx, input: CreateOrderInput) {
     .select()
     .from(schema.merchants)
     .where(eq(schema.merchants.id, input.merchantId));
-  if (!merchant || merchant.status !== 'active') throw notFound('not_found', 'No such merchant');
+  if (merchant?.status !== 'active') throw notFound('not_found', 'No such merchant');
   const [staff] = await ctx.db
     .select({ userId: schema.merchantStaff.userId })
     .from(schema.merchantStaff)

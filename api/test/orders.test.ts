@@ -1,8 +1,8 @@
 import { schema } from '@alliance/db';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runSalesExpiry } from '../jobs/sales';
 import { newId } from '../ids';
+import { runSalesExpiry } from '../jobs/sales';
 import { balanceOf, verifyLedger } from '../ledger';
 import { accounts } from '../services/accounts';
 import { createTestApp, operatorPhone, type TestApp, testClock } from './harness';
