@@ -661,6 +661,23 @@ describe('who may do what', () => {
     expect(consumerReturn.status).toBe(404);
   });
 
+  it("the supplier's staff (not only its owner) see the queue and ship", async () => {
+    const staffPhone = phone();
+    const added = await t.request('POST', `/v1/suppliers/${supplier.id}/staff`, {
+      token: supplier.owner.token,
+      body: { phone: staffPhone },
+    });
+    expect(added.status).toBe(201);
+    const staff = await t.signIn(staffPhone);
+    const queue = await t.request('GET', `/v1/suppliers/${supplier.id}/fulfillments?status=to_ship`, {
+      token: staff.token,
+    });
+    expect(queue.body.data.map((f: { id: string }) => f.id)).toContain(fulfillmentId);
+    const shipped = await ship(fulfillmentId, staff.token);
+    expect(shipped.status).toBe(200);
+    expect(shipped.body).toMatchObject({ id: fulfillmentId, status: 'shipped' });
+  });
+
   it("a supplier's fulfillments, products, payable and payouts are its own: others get 404", async () => {
     for (const token of [otherSupplier.owner.token, merchant.owner.token, consumer.token]) {
       for (const path of ['fulfillments?status=to_ship', 'products', 'payable', 'payouts']) {
