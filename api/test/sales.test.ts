@@ -206,6 +206,32 @@ describe('SPEC flow 2: an in-store purchase', () => {
   });
 });
 
+describe('retries', () => {
+  it('a confirmation retried with the same Idempotency-Key replays the first answer and issues once', async () => {
+    const merchant = await activeMerchant(t, { adPoints: 10_000 });
+    const consumer = await signInConsumer(t);
+    const sale = await t.request('POST', `/v1/merchants/${merchant.id}/sales`, {
+      token: merchant.owner.token,
+      body: { memberCode: consumer.memberCode, amount: 2000 },
+    });
+    const headers = { 'idempotency-key': 'confirm-once' };
+    const first = await t.request('POST', `/v1/sales/${sale.body.id}/confirm`, {
+      token: consumer.token,
+      headers,
+    });
+    const retry = await t.request('POST', `/v1/sales/${sale.body.id}/confirm`, {
+      token: consumer.token,
+      headers,
+    });
+    expect(first.status).toBe(200);
+    expect(retry.status).toBe(200);
+    expect(retry.body).toEqual(first.body);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(await vouchers(t, consumer.id)).toBe(2000);
+    expect(await adPoints(t, merchant.id)).toBe(10_000 - 300);
+  });
+});
+
 describe('recording a sale: refusals', () => {
   it('unknown member code 404, inactive merchant 409, amount <= 0 422, strings 400, own staff 422', async () => {
     const merchant = await activeMerchant(t, { adPoints: 10_000 });
