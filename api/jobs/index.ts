@@ -4,31 +4,22 @@
  * twice at once (row locks, conditional updates, idempotent ledger keys), so two processes or two
  * triggers do the work once.
  */
-import { CronJob } from 'cron';
 import type { Ctx, Deps } from '../context';
-import { voidExpiredPending } from './ledger';
+import { startLedgerJobs, voidExpiredPending } from './ledger';
 import { runSalesExpiry, salesExpiryCron, startSalesJobs } from './sales';
 import { deliveryAutoConfirmJob, startSupplyJobs, supplierPayoutJob } from './supply';
 
+/** The Node schedule voids every minute; on Workers every five minutes is enough. */
 const pendingTimeoutCron = '*/5 * * * *';
 
 /** Node: starts every schedule; stop() ends them. */
 export async function startJobs(deps: Deps): Promise<{ stop(): Promise<void> }> {
-  const pendingTimeouts = CronJob.from({
-    cronTime: pendingTimeoutCron,
-    onTick: async () => {
-      const voided = await voidExpiredPending(deps.db, deps.now());
-      if (voided > 0) deps.log.info('pending transfers voided after timeout', { voided });
-    },
-    waitForCompletion: true,
-    errorHandler: (error) => deps.log.error('pending timeout job failed', { error: String(error) }),
-    start: true,
-  });
+  const ledger = startLedgerJobs(deps);
   const sales = startSalesJobs(deps);
   const supply = await startSupplyJobs(deps);
   return {
     async stop() {
-      await Promise.all([pendingTimeouts.stop(), sales.stop(), supply.stop()]);
+      await Promise.all([ledger.stop(), sales.stop(), supply.stop()]);
     },
   };
 }

@@ -301,6 +301,8 @@ describe('starting a view', () => {
       await t.request('PATCH', `/v1/platform/campaigns/${x.id}`, { token: op, body: { status: 'paused' } });
     try {
       const oneShot = await createCampaign({ title: 'Budget for one', pricePerCompletion: 50, budget: 50 });
+      // Campaigns serve oldest first; equal creation times would leave the order to the database.
+      clock.advance(10);
       const capped = await createCampaign({ title: 'Cap one', dailyCap: 1 });
       const later = await createCampaign({
         title: 'Not yet',
