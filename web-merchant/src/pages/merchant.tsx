@@ -939,8 +939,10 @@ function Products() {
 function Supply() {
   const { id } = useMerchant();
   const [catalog] = createResource(api.supplyCatalog);
+  const [listings, { refetch: refetchListings }] = createResource(() => id, api.listings);
   const [prices, setPrices] = createSignal<Record<string, string>>({});
-  const [listed, setListed] = createSignal<Record<string, boolean>>({});
+  const listedPrice = (productId: string) =>
+    listings()?.data.find((l) => l.supplierProductId === productId)?.price;
   const [errorFor, setErrorFor] = createSignal<{ id: string; error: unknown } | null>(null);
   const list = useAction(async (productId: string) => {
     setErrorFor(null);
@@ -948,7 +950,7 @@ function Supply() {
     try {
       if (fen === null || fen <= 0) throw new Error(t('form.amountInvalid'));
       await api.createListing(id, { supplierProductId: productId, price: fen });
-      setListed((l) => ({ ...l, [productId]: true }));
+      refetchListings();
     } catch (error) {
       setErrorFor({ id: productId, error });
     }
@@ -975,8 +977,13 @@ function Supply() {
                   label: t('supply.yourPrice'),
                   render: (r) => (
                     <Show
-                      when={!listed()[r.id]}
-                      fallback={<span class="badge badge-ok">{t('supply.listed')}</span>}
+                      when={listedPrice(r.id) === undefined}
+                      fallback={
+                        <span class="row">
+                          <span class="badge badge-ok">{t('supply.listed')}</span>
+                          <span class="num">{formatFen(listedPrice(r.id)!)}</span>
+                        </span>
+                      }
                     >
                       <div class="cell-form">
                         <div class="input-affix small">

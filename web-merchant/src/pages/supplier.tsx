@@ -1,4 +1,4 @@
-import { createResource, createSignal, Match, Show, Switch } from 'solid-js';
+import { createResource, createSignal, Match, onCleanup, Show, Switch } from 'solid-js';
 import { formatFen, parseMinor } from '../../../web-shared';
 import { api, type Fulfillment } from '../api';
 import {
@@ -15,7 +15,7 @@ import {
 } from '../components/ui';
 import { t } from '../i18n';
 import { match } from '../router';
-import { me } from '../session';
+import { me, refetchMe } from '../session';
 
 /** One supplier's workspace: catalog, the to-ship queue, shipped parcels, payables and payouts. */
 export function SupplierArea(props: { id: string }) {
@@ -42,22 +42,42 @@ export function SupplierArea(props: { id: string }) {
 }
 
 function SupplierStatus(props: { id: string }) {
-  const m = () => me()?.suppliers.find((s) => s.id === props.id);
+  const [supplier, { refetch }] = createResource(() => props.id, api.supplier);
+  // While pending, look again now and then; once approved, /v1/me moves the workspace on.
+  const timer = setInterval(async () => {
+    if (supplier()?.status !== 'pending') return;
+    refetch();
+    if (supplier()?.status === 'active') refetchMe();
+  }, 5000);
+  onCleanup(() => clearInterval(timer));
   return (
     <div class="page">
-      <PageHeader title={m()?.name ?? ''} subtitle={t('supplier.applicationTitle')} />
-      <div class="card status-card" data-testid="application-status">
-        <div class={`status-icon status-${m()?.status}`}>{m()?.status === 'rejected' ? '!' : '…'}</div>
-        <div>
-          <h2>
-            <Badge status={m()?.status ?? 'pending'} />{' '}
-            {m()?.status === 'rejected' ? t('merchant.rejectedTitle') : t('merchant.pendingTitle')}
-          </h2>
-          <p class="muted">
-            {m()?.status === 'rejected' ? t('supplier.rejectedBody') : t('merchant.pendingBody')}
-          </p>
-        </div>
-      </div>
+      <Loaded resource={supplier}>
+        {(s) => (
+          <>
+            <PageHeader title={s.name} subtitle={t('supplier.applicationTitle')} />
+            <div class="card status-card" data-testid="application-status">
+              <div class={`status-icon status-${s.status}`}>{s.status === 'rejected' ? '!' : '…'}</div>
+              <div>
+                <h2>
+                  <Badge status={s.status} />{' '}
+                  {s.status === 'rejected' ? t('merchant.rejectedTitle') : t('merchant.pendingTitle')}
+                </h2>
+                <Show
+                  when={s.status === 'rejected'}
+                  fallback={<p class="muted">{t('merchant.pendingBody')}</p>}
+                >
+                  <p>
+                    {t('merchant.rejectedReason')}
+                    <strong data-testid="rejection-reason">{s.rejectionReason ?? '—'}</strong>
+                  </p>
+                  <p class="muted">{t('supplier.rejectedBody')}</p>
+                </Show>
+              </div>
+            </div>
+          </>
+        )}
+      </Loaded>
     </div>
   );
 }
