@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // (each test file then creates its own database and drops it).
 export default defineConfig({
   test: {
-    include: ['api/**/*.test.ts', 'db/**/*.test.ts', 'supply-chain/**/*.test.ts'],
+    include: ['api/**/*.test.ts', 'db/**/*.test.ts', 'supply-chain/**/*.test.ts', 'web-shared/**/*.test.ts'],
     globalSetup: ['api/test/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,

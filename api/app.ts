@@ -9,20 +9,20 @@ import { adViewRoutes } from './routes/ad-views';
 import { admobRoutes } from './routes/admob';
 import { authRoutes } from './routes/auth';
 import { campaignRoutes } from './routes/campaigns';
+import { catalogRoutes } from './routes/catalog';
 import { ledgerRoutes } from './routes/ledger';
 import { meRoutes } from './routes/me';
 import { merchantRoutes } from './routes/merchants';
-import { platformRoutes } from './routes/platform';
-import { supplierRoutes } from './routes/suppliers';
-import { topupRoutes } from './routes/topups';
-import { webhookRoutes } from './routes/webhooks';
-import { payoutRoutes } from './routes/payouts';
-import { catalogRoutes } from './routes/catalog';
 import { orderRoutes } from './routes/orders';
+import { payoutRoutes } from './routes/payouts';
+import { platformRoutes } from './routes/platform';
 import { salesRoutes } from './routes/sales';
+import { supplierRoutes } from './routes/suppliers';
 import { supplyRoutes } from './routes/supply';
 import { openApiInfo, systemRoutes } from './routes/system';
+import { topupRoutes } from './routes/topups';
 import { walletRoutes } from './routes/wallet';
+import { webhookRoutes } from './routes/webhooks';
 import { resolveSessionUser } from './services/auth';
 
 export function createApp(deps: Deps) {
@@ -57,9 +57,15 @@ export function createApp(deps: Deps) {
     }
     await next();
   });
-  app.use('/v1/*', bodyLimit({ maxSize: 64 * 1024, onError: () => {
-    throw new ApiError(413, 'payload_too_large', 'The request body is larger than 64 KiB');
-  } }));
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: 64 * 1024,
+      onError: () => {
+        throw new ApiError(413, 'payload_too_large', 'The request body is larger than 64 KiB');
+      },
+    }),
+  );
   app.use('/v1/*', idempotency);
 
   app.onError((error, c) => {
@@ -69,7 +75,8 @@ export function createApp(deps: Deps) {
     }
     if (error instanceof HTTPException && error.status < 500) {
       // Hono's own validators (malformed JSON) and body-limit errors.
-      const code = error.status === 400 ? 'validation_error' : error.status === 413 ? 'payload_too_large' : 'http_error';
+      const code =
+        error.status === 400 ? 'validation_error' : error.status === 413 ? 'payload_too_large' : 'http_error';
       return c.json({ error: { code, message: error.message || 'Bad request', requestId } }, error.status);
     }
     deps.log.error('unhandled error', { requestId, error: String((error as Error)?.stack ?? error) });

@@ -10,10 +10,12 @@ export interface Logger {
 
 /** One JSON line per event. Phone numbers never reach the log in full (SPEC section 7). */
 export function createLogger(level: keyof typeof order, write: (line: string) => void = console.log): Logger {
-  const emit = (at: Level) => (msg: string, fields: Record<string, unknown> = {}) => {
-    if (order[at] < order[level]) return;
-    write(JSON.stringify({ time: new Date().toISOString(), level: at, msg, ...maskPhones(fields) }));
-  };
+  const emit =
+    (at: Level) =>
+    (msg: string, fields: Record<string, unknown> = {}) => {
+      if (order[at] < order[level]) return;
+      write(JSON.stringify({ time: new Date().toISOString(), level: at, msg, ...maskPhones(fields) }));
+    };
   return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
 }
 

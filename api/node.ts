@@ -1,18 +1,18 @@
 /** Node entry: the API, the consumer app at / and the back office at /biz/, on one port. */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { openDb } from '@alliance/db/node';
 import { serve } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
-import { openDb } from '@alliance/db/node';
 import { Hono } from 'hono';
 import { createApp } from './app';
 import { loadConfig } from './config';
+import { fakeStripeSecretKey, startFakeStripe } from './fake-stripe/server';
 import { startJobs } from './jobs';
 import { createLogger } from './log';
-import { fakeStripeSecretKey, startFakeStripe } from './fake-stripe/server';
-import { createStripeClient } from './services/stripe';
 import { createAuthProvider } from './services/auth-provider';
 import { demoOperatorPhone, loadDemoData } from './services/demo';
+import { createStripeClient } from './services/stripe';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 

@@ -1,11 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
-// Browser tests (`npm run test:browser`, which builds both web apps first) and the pure web-shared
-// unit tests. One file at a time: each file starts its own server and Chromium on a 2-core machine.
+// Browser tests (`npm run test:browser`, which builds both web apps first). One file at a time: each file starts its own server and Chromium on a 2-core machine.
 export default defineConfig({
   test: {
     root: new URL('..', import.meta.url).pathname,
-    include: ['e2e/**/*.test.ts', 'web-shared/**/*.test.ts'],
+    include: ['e2e/**/*.test.ts'],
     fileParallelism: false,
     testTimeout: 90_000,
     hookTimeout: 200_000,

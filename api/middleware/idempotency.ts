@@ -29,20 +29,35 @@ export const idempotency: MiddlewareHandler<AppEnv> = async (c, next) => {
   const requestHash = await sha256Hex(canonicalJson(body));
   const t = schema.idempotencyKeys;
 
-  await db.delete(t).where(and(eq(t.scope, scope), eq(t.key, key), lt(t.createdAt, new Date(now().getTime() - keyLifetimeMs))));
+  await db
+    .delete(t)
+    .where(
+      and(eq(t.scope, scope), eq(t.key, key), lt(t.createdAt, new Date(now().getTime() - keyLifetimeMs))),
+    );
   const inserted = await db
     .insert(t)
     .values({ scope, key, requestHash, createdAt: now() })
     .onConflictDoNothing()
     .returning({ key: t.key });
   if (inserted.length === 0) {
-    const [existing] = await db.select().from(t).where(and(eq(t.scope, scope), eq(t.key, key)));
+    const [existing] = await db
+      .select()
+      .from(t)
+      .where(and(eq(t.scope, scope), eq(t.key, key)));
     if (!existing) throw new ApiError(409, 'idempotency_request_in_progress', 'Retry this request');
     if (existing.requestHash !== requestHash) {
-      throw new ApiError(409, 'idempotency_key_reused', 'This Idempotency-Key was used with a different body');
+      throw new ApiError(
+        409,
+        'idempotency_key_reused',
+        'This Idempotency-Key was used with a different body',
+      );
     }
     if (existing.status === null) {
-      throw new ApiError(409, 'idempotency_request_in_progress', 'The first request with this key is still running');
+      throw new ApiError(
+        409,
+        'idempotency_request_in_progress',
+        'The first request with this key is still running',
+      );
     }
     c.header('Idempotent-Replayed', 'true');
     return c.json(existing.body as object, existing.status as 200);
@@ -59,6 +74,12 @@ export const idempotency: MiddlewareHandler<AppEnv> = async (c, next) => {
     await db.delete(t).where(and(eq(t.scope, scope), eq(t.key, key)));
     return;
   }
-  const responseBody = await c.res.clone().json().catch(() => null);
-  await db.update(t).set({ status, body: responseBody }).where(and(eq(t.scope, scope), eq(t.key, key)));
+  const responseBody = await c.res
+    .clone()
+    .json()
+    .catch(() => null);
+  await db
+    .update(t)
+    .set({ status, body: responseBody })
+    .where(and(eq(t.scope, scope), eq(t.key, key)));
 };

@@ -5,7 +5,11 @@ import { errors, jsonBody, jsonResponse, Phone } from './schemas';
 
 export const authRoutes = newRouter();
 
-const UserBody = z.object({ id: z.string(), phone: z.string(), roles: z.array(z.enum(['consumer', 'operator'])) });
+const UserBody = z.object({
+  id: z.string(),
+  phone: z.string(),
+  roles: z.array(z.enum(['consumer', 'operator'])),
+});
 
 authRoutes.openapi(
   createRoute({
@@ -26,7 +30,10 @@ authRoutes.openapi(
   async (c) => {
     const { phone } = c.req.valid('json');
     const deps = c.get('deps');
-    return c.json(await requestOtp(serviceCtx(c), deps.auth, { phone, clientAddress: clientAddress(c) }), 200);
+    return c.json(
+      await requestOtp(serviceCtx(c), deps.auth, { phone, clientAddress: clientAddress(c) }),
+      200,
+    );
   },
 );
 

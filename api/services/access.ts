@@ -17,7 +17,11 @@ type Supplier = typeof schema.suppliers.$inferSelect;
  * The merchant, if the caller acts for it. Anyone else gets 404, never 403: whether a merchant
  * exists is not revealed to those who do not belong to it (API.md).
  */
-export async function merchantForCaller(ctx: Ctx, merchantId: string, options: AccessOptions = {}): Promise<Merchant> {
+export async function merchantForCaller(
+  ctx: Ctx,
+  merchantId: string,
+  options: AccessOptions = {},
+): Promise<Merchant> {
   const user = ctx.user;
   if (!user) throw unauthorized();
   const [row] = await ctx.db
@@ -36,7 +40,11 @@ export async function merchantForCaller(ctx: Ctx, merchantId: string, options: A
 }
 
 /** The supplier, if the caller acts for it; 404 otherwise (as for merchants). */
-export async function supplierForCaller(ctx: Ctx, supplierId: string, options: AccessOptions = {}): Promise<Supplier> {
+export async function supplierForCaller(
+  ctx: Ctx,
+  supplierId: string,
+  options: AccessOptions = {},
+): Promise<Supplier> {
   const user = ctx.user;
   if (!user) throw unauthorized();
   const [row] = await ctx.db

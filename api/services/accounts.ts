@@ -90,7 +90,8 @@ export const accounts = {
   /** Payout batches created and not yet paid: moved out of payables, not yet out of the platform. */
   platformPayoutsClearing: (): AccountRef => platform('payouts.clearing', 'cny'),
   /** Operator adjustments (SPEC section 6), one per unit. */
-  platformAdjustments: (ledger: AccountRef['ledger']): AccountRef => platform(`adjustments.${ledger}`, ledger),
+  platformAdjustments: (ledger: AccountRef['ledger']): AccountRef =>
+    platform(`adjustments.${ledger}`, ledger),
 };
 
 const hotShards = 16;

@@ -1,4 +1,4 @@
-import { schema, type Db } from '@alliance/db';
+import { type Db, schema } from '@alliance/db';
 import { createClient } from '@supabase/supabase-js';
 import { eq } from 'drizzle-orm';
 import { createRemoteJWKSet, jwtVerify, SignJWT } from 'jose';
@@ -28,7 +28,9 @@ const devTokenLifetime = '30d';
 
 export async function createAuthProvider(config: Config, db: Db): Promise<AuthProvider> {
   if (config.AUTH_PROVIDER === 'supabase') return supabaseProvider(config);
-  const secret = new TextEncoder().encode(config.SESSION_SECRET ?? (await generatedSecret(db, 'session_secret')));
+  const secret = new TextEncoder().encode(
+    config.SESSION_SECRET ?? (await generatedSecret(db, 'session_secret')),
+  );
   return {
     kind: 'dev',
     issueToken: (user) =>

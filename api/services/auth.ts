@@ -80,11 +80,16 @@ export async function verifyOtp(
   return { token: await provider.issueToken!(user), user };
 }
 
-export async function resolveSessionUser(ctx: Ctx, provider: AuthProvider, token: string): Promise<SessionUser> {
+export async function resolveSessionUser(
+  ctx: Ctx,
+  provider: AuthProvider,
+  token: string,
+): Promise<SessionUser> {
   const subject = await provider.verifyToken(token);
   if (subject.userId) {
     const [row] = await ctx.db.select().from(schema.users).where(eq(schema.users.id, subject.userId));
-    if (!row || row.phone !== subject.phone) throw unauthorized('invalid_token', 'The account no longer exists');
+    if (!row || row.phone !== subject.phone)
+      throw unauthorized('invalid_token', 'The account no longer exists');
     return toSessionUser(ctx, row);
   }
   return userForPhone(ctx, subject.phone);

@@ -1,7 +1,7 @@
-import { schema } from '@alliance/db';
-import { generateKeyPair, exportJWK, SignJWT } from 'jose';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { schema } from '@alliance/db';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, operatorPhone, type TestApp, testClock } from './harness';
 
@@ -63,7 +63,9 @@ describe('sign-in with an SMS code (dev provider)', () => {
     const otp = await t.request('POST', '/v1/auth/otp', { body: { phone: p } });
     const wrong = otp.body.devCode === '000000' ? '111111' : '000000';
     for (let i = 0; i < 5; i++) {
-      expect((await t.request('POST', '/v1/auth/verify', { body: { phone: p, code: wrong } })).status).toBe(401);
+      expect((await t.request('POST', '/v1/auth/verify', { body: { phone: p, code: wrong } })).status).toBe(
+        401,
+      );
     }
     const right = await t.request('POST', '/v1/auth/verify', { body: { phone: p, code: otp.body.devCode } });
     expect(right.status).toBe(401);
@@ -82,7 +84,9 @@ describe('sign-in with an SMS code (dev provider)', () => {
   it('uses a code once', async () => {
     const p = '+8613800000080';
     const otp = await t.request('POST', '/v1/auth/otp', { body: { phone: p } });
-    expect((await t.request('POST', '/v1/auth/verify', { body: { phone: p, code: otp.body.devCode } })).status).toBe(200);
+    expect(
+      (await t.request('POST', '/v1/auth/verify', { body: { phone: p, code: otp.body.devCode } })).status,
+    ).toBe(200);
     const replay = await t.request('POST', '/v1/auth/verify', { body: { phone: p, code: otp.body.devCode } });
     expect(replay.status).toBe(401);
   });
@@ -124,8 +128,12 @@ describe('sign-in with an SMS code (dev provider)', () => {
     const { token } = await t.signIn(phone);
     const [h, p] = token.split('.');
     const claims = JSON.parse(Buffer.from(p!, 'base64url').toString());
-    const forgedPayload = Buffer.from(JSON.stringify({ ...claims, phone: '+8613800009999' })).toString('base64url');
-    const forged = await t.request('GET', '/v1/me', { token: `${h}.${forgedPayload}.${token.split('.')[2]}` });
+    const forgedPayload = Buffer.from(JSON.stringify({ ...claims, phone: '+8613800009999' })).toString(
+      'base64url',
+    );
+    const forged = await t.request('GET', '/v1/me', {
+      token: `${h}.${forgedPayload}.${token.split('.')[2]}`,
+    });
     expect(forged.status).toBe(401);
     expect(forged.body.error.code).toBe('invalid_token');
   });
@@ -137,9 +145,15 @@ describe('rate limit per client address', () => {
     try {
       const from = { 'x-forwarded-for': '203.0.113.9' };
       for (let i = 0; i < 3; i++) {
-        expect((await t2.request('POST', '/v1/auth/otp', { body: { phone: `+861380000020${i}` }, headers: from })).status).toBe(200);
+        expect(
+          (await t2.request('POST', '/v1/auth/otp', { body: { phone: `+861380000020${i}` }, headers: from }))
+            .status,
+        ).toBe(200);
       }
-      const res = await t2.request('POST', '/v1/auth/otp', { body: { phone: '+8613800000209' }, headers: from });
+      const res = await t2.request('POST', '/v1/auth/otp', {
+        body: { phone: '+8613800000209' },
+        headers: from,
+      });
       expect(res.status).toBe(429);
       const elsewhere = await t2.request('POST', '/v1/auth/otp', {
         body: { phone: '+8613800000209' },
@@ -183,7 +197,11 @@ describe('Supabase-issued tokens', () => {
 
   it('accepts an ES256 token from the JWKS and maps its phone claim to one account', async () => {
     const s = await createTestApp({
-      env: { AUTH_PROVIDER: 'supabase', SUPABASE_URL: 'https://demo-project.supabase.co', SUPABASE_JWKS_URL: jwksUrl },
+      env: {
+        AUTH_PROVIDER: 'supabase',
+        SUPABASE_URL: 'https://demo-project.supabase.co',
+        SUPABASE_JWKS_URL: jwksUrl,
+      },
     });
     try {
       const token = await sign({});
@@ -232,7 +250,9 @@ describe('system endpoints', () => {
     const spec = await t.request('GET', '/openapi.json');
     expect(spec.status).toBe(200);
     expect(spec.body.openapi).toBe('3.1.0');
-    expect(Object.keys(spec.body.paths)).toEqual(expect.arrayContaining(['/v1/auth/otp', '/v1/auth/verify', '/v1/me']));
+    expect(Object.keys(spec.body.paths)).toEqual(
+      expect.arrayContaining(['/v1/auth/otp', '/v1/auth/verify', '/v1/me']),
+    );
     const docs = await t.request('GET', '/docs');
     expect(docs.status).toBe(200);
     expect(String(docs.body)).toContain('/openapi.json');

@@ -2,10 +2,10 @@ import type { OpenDb } from '@alliance/db';
 import { createApp } from '../app';
 import { loadConfig } from '../config';
 import type { Deps } from '../context';
-import { createLogger } from '../log';
 import { startFakeStripe } from '../fake-stripe/server';
-import { createStripeClient } from '../services/stripe';
+import { createLogger } from '../log';
 import { createAuthProvider } from '../services/auth-provider';
+import { createStripeClient } from '../services/stripe';
 import { openTestDb } from './test-db';
 
 export const operatorPhone = '+8613900000000';
@@ -70,11 +70,27 @@ export async function createTestApp(options: { clock?: TestClock; env?: Record<s
         })
       ).status,
   });
-  const stripe = createStripeClient('sk_test_harness', { host: fakeStripe.host, port: fakeStripe.port, protocol: 'http' });
-  const deps: Deps = { db: opened.db, dbKind: opened.kind, config, log: createLogger(process.env.TEST_LOG ? 'debug' : 'silent'), now: clock.now, auth, stripe };
+  const stripe = createStripeClient('sk_test_harness', {
+    host: fakeStripe.host,
+    port: fakeStripe.port,
+    protocol: 'http',
+  });
+  const deps: Deps = {
+    db: opened.db,
+    dbKind: opened.kind,
+    config,
+    log: createLogger(process.env.TEST_LOG ? 'debug' : 'silent'),
+    now: clock.now,
+    auth,
+    stripe,
+  };
   const app = createApp(deps);
 
-  async function request<T = any>(method: string, path: string, options: RequestOptions = {}): Promise<TestResponse<T>> {
+  async function request<T = any>(
+    method: string,
+    path: string,
+    options: RequestOptions = {},
+  ): Promise<TestResponse<T>> {
     const headers: Record<string, string> = { ...options.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     let body: string | undefined = options.rawBody;
@@ -96,7 +112,8 @@ export async function createTestApp(options: { clock?: TestClock; env?: Record<s
     const otp = await request('POST', '/v1/auth/otp', { body: { phone } });
     if (otp.status !== 200) throw new Error(`otp failed: ${otp.status} ${JSON.stringify(otp.body)}`);
     const verified = await request('POST', '/v1/auth/verify', { body: { phone, code: otp.body.devCode } });
-    if (verified.status !== 200) throw new Error(`verify failed: ${verified.status} ${JSON.stringify(verified.body)}`);
+    if (verified.status !== 200)
+      throw new Error(`verify failed: ${verified.status} ${JSON.stringify(verified.body)}`);
     return verified.body as { token: string; user: { id: string; phone: string; roles: string[] } };
   }
 

@@ -4,5 +4,5 @@ export * from './members';
 export * from './merchants-topups';
 export * from './parameters';
 export * from './sales';
-export * from './videos';
 export * from './supply';
+export * from './videos';
