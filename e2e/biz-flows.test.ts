@@ -194,21 +194,26 @@ describe('back office flows (issues 4, 5 and 7)', () => {
 
   it('issue 7: a supplier ships a drop-ship order and the merchant statement shows the settlement', async () => {
     operatorToken = await api.signIn(OPERATOR_PHONE);
-    // The supplier joins and is approved through the API (the UI for both is covered above).
+    // The supplier applies in the back office and an operator approves it there.
     const supplierPage = (await desktopPage(browser)).page;
     await signIn(supplierPage, server.url, '13800000301');
-    const supplierToken = JSON.parse(
-      (await supplierPage.evaluate(() => localStorage.getItem('alliance.biz.session')))!,
-    ).token;
-    const supplier = await api.post<{ id: string }>('/v1/suppliers', supplierToken, {
-      name: '江南茶厂',
-      contact: '李经理',
-      address: '安吉县',
-    });
-    await api.post(`/v1/platform/suppliers/${supplier.id}/approve`, operatorToken);
+    await supplierPage.click('[data-testid="apply-supplier"]');
+    await supplierPage.fill('input[name="name"]', '江南茶厂');
+    await supplierPage.fill('input[name="address"]', '浙江省安吉县溪龙乡');
+    await supplierPage.fill('input[name="contact"]', '李经理 13800000301');
+    await supplierPage.click('[data-testid="apply-submit"]');
+    await supplierPage.click('[data-testid="apply-done"] a');
+    await supplierPage.waitForSelector('[data-testid="application-status"] >> text=审核中');
+    const supplierId = /\/biz\/suppliers\/([^/?]+)/.exec(supplierPage.url())![1]!;
+    await operator.click('[data-testid="sidebar-nav"] >> text=入驻审核');
+    await operator.click('[data-testid="tab-suppliers"]');
+    await operator.click('.segmented >> text=待审核');
+    await operator.click(`[data-testid="approve-${supplierId}"]`);
+    await operator.waitForSelector('[data-testid="ops-notice"] >> text=已通过「江南茶厂」');
+    // The waiting supplier's page moves on to its catalog by itself.
+    await supplierPage.waitForSelector('input[name="wholesalePrice"]', { timeout: 15_000 });
 
     // The supplier publishes a product in its catalog page: wholesale 80 yuan, 10 in stock.
-    await supplierPage.goto(`${server.url}/biz/suppliers/${supplier.id}`);
     await supplierPage.fill('input[name="title"]', '安吉白茶 250g');
     await supplierPage.fill('input[name="wholesalePrice"]', '80');
     await supplierPage.fill('input[name="stock"]', '10');
@@ -322,6 +327,7 @@ describe('back office flows (issues 4, 5 and 7)', () => {
     const applicantToken = await api.signIn('+8613800000401');
     const applied = await api.post<{ id: string }>('/v1/merchants', applicantToken, { name: '无证小摊' });
     await operator.click('[data-testid="sidebar-nav"] >> text=入驻审核');
+    await operator.click('[data-testid="tab-merchants"]');
     await operator.click(`[data-testid="reject-${applied.id}"]`);
     await operator.fill('input[name="reason"]', '缺少营业执照');
     await operator.click('button:has-text("确认驳回")');

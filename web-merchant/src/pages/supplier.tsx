@@ -1,4 +1,4 @@
-import { createResource, createSignal, Match, onCleanup, Show, Switch } from 'solid-js';
+import { createEffect, createResource, createSignal, Match, onCleanup, Show, Switch } from 'solid-js';
 import { formatFen, parseMinor } from '../../../web-shared';
 import { api, type Fulfillment } from '../api';
 import {
@@ -44,12 +44,13 @@ export function SupplierArea(props: { id: string }) {
 function SupplierStatus(props: { id: string }) {
   const [supplier, { refetch }] = createResource(() => props.id, api.supplier);
   // While pending, look again now and then; once approved, /v1/me moves the workspace on.
-  const timer = setInterval(async () => {
-    if (supplier()?.status !== 'pending') return;
-    refetch();
-    if (supplier()?.status === 'active') refetchMe();
+  const timer = setInterval(() => {
+    if (supplier()?.status === 'pending') refetch();
   }, 5000);
   onCleanup(() => clearInterval(timer));
+  createEffect(() => {
+    if (supplier()?.status === 'active') refetchMe();
+  });
   return (
     <div class="page">
       <Loaded resource={supplier}>
