@@ -2,7 +2,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { Deps } from './context';
 import { ApiError, unauthorized } from './errors';
-import { newRouter, serviceCtx } from './http';
+import { newRouter, requireOperator, requireUser, serviceCtx } from './http';
 import { randomBase32 } from './ids';
 import { idempotency } from './middleware/idempotency';
 import { adViewRoutes } from './routes/ad-views';
@@ -24,6 +24,19 @@ import { topupRoutes } from './routes/topups';
 import { walletRoutes } from './routes/wallet';
 import { webhookRoutes } from './routes/webhooks';
 import { resolveSessionUser } from './services/auth';
+
+/** Reachable without a token: sign-in, signed provider callbacks, and the public shop pages. */
+const publicEndpoints: Array<[method: string, path: RegExp]> = [
+  ['POST', /^\/v1\/auth\/(otp|verify)$/],
+  ['POST', /^\/v1\/webhooks\/stripe$/],
+  ['GET', /^\/v1\/callbacks\/admob$/],
+  ['GET', /^\/v1\/merchants$/],
+  ['GET', /^\/v1\/merchants\/[^/]+\/listings$/],
+];
+
+function isPublic(method: string, path: string): boolean {
+  return publicEndpoints.some(([m, pattern]) => m === method && pattern.test(path));
+}
 
 export function createApp(deps: Deps) {
   const app = newRouter();
@@ -55,6 +68,10 @@ export function createApp(deps: Deps) {
       if (!match?.[1]) throw unauthorized('invalid_token', 'Malformed Authorization header');
       c.set('user', await resolveSessionUser(serviceCtx(c), deps.auth, match[1]));
     }
+    // Who may call at all is decided here, before any input is parsed, so that a caller who may
+    // not use an endpoint learns nothing from its validation errors. Routes check again, in detail.
+    if (!isPublic(c.req.method, c.req.path)) requireUser(c);
+    if (c.req.path.startsWith('/v1/platform/')) requireOperator(c);
     await next();
   });
   app.use(

@@ -258,8 +258,10 @@ describe('system endpoints', () => {
     expect(String(docs.body)).toContain('/openapi.json');
   });
 
-  it('answers unknown paths with the error shape', async () => {
-    const res = await t.request('GET', '/v1/nope');
+  it('answers unknown paths with the error shape (401 first for anonymous callers)', async () => {
+    expect((await t.request('GET', '/v1/nope')).status).toBe(401);
+    const { token } = await t.signIn(phone);
+    const res = await t.request('GET', '/v1/nope', { token });
     expect(res.status).toBe(404);
     expect(res.body.error.code).toBe('not_found');
   });
