@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
+import { formatHundredths } from '../services/rounding';
 
 export const fakeStripeSecretKey = 'sk_test_embedded_fake_stripe';
 
@@ -372,7 +373,7 @@ const escapeHtml = (text: string) =>
 function checkoutPage(session: Obj): string {
   const items: Obj[] = session.line_items_detail ?? [];
   const title = escapeHtml(String(items[0]?.price_data?.product_data?.name ?? 'Payment'));
-  const yuan = (session.amount_total / 100).toFixed(2);
+  const yuan = formatHundredths(session.amount_total);
   const labels: Record<string, string> = { card: 'Card', alipay: 'Alipay', wechat_pay: 'WeChat Pay' };
   const methods = (session.payment_method_types as string[])
     .map(

@@ -55,3 +55,10 @@ export function proportionalShare(total: number, part: number, whole: number): n
   if (whole === 0) return 0;
   return divFloor(BigInt(total) * BigInt(part), BigInt(whole));
 }
+
+/** "1234.50" from 123450 hundredths (or fen as yuan), by integer arithmetic: for receipts and labels. */
+export function formatHundredths(amount: number): string {
+  const sign = amount < 0 ? '-' : '';
+  const abs = Math.abs(amount);
+  return `${sign}${Math.trunc(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
+}

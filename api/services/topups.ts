@@ -7,7 +7,7 @@ import { balanceOf, LedgerError, postTransaction } from '../ledger';
 import { merchantForCaller } from './access';
 import { accounts } from './accounts';
 import { parametersAt } from './parameters';
-import { divFloor, proportionalShare } from './rounding';
+import { divFloor, formatHundredths, proportionalShare } from './rounding';
 import { paymentProviderError, stripeFor } from './stripe';
 import { recordStripeAnomaly } from './stripe-events';
 import { inTransaction } from './tx';
@@ -85,7 +85,7 @@ export async function createTopup(
             price_data: {
               currency: 'cny',
               unit_amount: input.amount,
-              product_data: { name: `${(adPoints / 100).toFixed(2)} ad points for ${merchant.name}` },
+              product_data: { name: `${formatHundredths(adPoints)} ad points for ${merchant.name}` },
             },
           },
         ],
@@ -173,7 +173,7 @@ export async function topupReceipt(ctx: Ctx, merchantId: string, topupId: string
     receiptNumber: row.receiptNumber,
     topupId: row.id,
     issuedBy: 'Alliance platform',
-    description: `Prepaid advertising service: ${(row.adPoints / 100).toFixed(2)} ad points`,
+    description: `Prepaid advertising service: ${formatHundredths(row.adPoints)} ad points`,
     merchant: { id: merchant.id, name: merchant.name, address: merchant.address, contact: merchant.contact },
     amount: row.amountFen,
     currency: 'cny' as const,

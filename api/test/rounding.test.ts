@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { adPointsChargeForAmount, proportionalShare, vouchersForAmount } from '../services/rounding';
+import { adPointsChargeForAmount, formatHundredths, proportionalShare, vouchersForAmount } from '../services/rounding';
 
 // Default parameters: 1.00 voucher per yuan (100 hundredths), ad rate 1500 bp (15%).
 describe('rounding rules (SPEC section 2)', () => {
@@ -44,5 +44,14 @@ describe('rounding rules (SPEC section 2)', () => {
   it('refuses negative or fractional inputs', () => {
     expect(() => vouchersForAmount(-1, 100)).toThrow(RangeError);
     expect(() => adPointsChargeForAmount(1.5, 1500)).toThrow(RangeError);
+  });
+});
+
+describe('formatHundredths', () => {
+  it('formats integer minor units without floating point', () => {
+    expect(formatHundredths(10_000)).toBe('100.00');
+    expect(formatHundredths(7)).toBe('0.07');
+    expect(formatHundredths(-1_505)).toBe('-15.05');
+    expect(formatHundredths(123_456_789_01)).toBe('123456789.01');
   });
 });
