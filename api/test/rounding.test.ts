@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { adPointsChargeForAmount, formatHundredths, proportionalShare, vouchersForAmount } from '../services/rounding';
+import {
+  adPointsChargeForAmount,
+  formatHundredths,
+  proportionalShare,
+  vouchersForAmount,
+} from '../services/rounding';
 
 // Default parameters: 1.00 voucher per yuan (100 hundredths), ad rate 1500 bp (15%).
 describe('rounding rules (SPEC section 2)', () => {
