@@ -252,37 +252,55 @@ describe('consumer app', () => {
     expect(await page.textContent('[data-testid="tasks-day"]')).toBe('1/6');
   });
 
-  it("converts vouchers into eco-points at the day's last required video", async () => {
-    // Two videos a conversion instead of six keeps the test short; the rule is the same.
-    await api.post('/v1/platform/parameters', operator, {
-      name: 'videosPerConversion',
-      value: 2,
-      reason: 'e2e',
-    });
-    await api.post('/v1/platform/campaigns', operator, {
-      title: '街坊超市 · 周末特惠',
-      mediaUrl: '/videos/market.webm',
-      durationSeconds: 7,
-      pricePerCompletion: 50,
-      budget: 1000,
-    });
+  it("watches the day's six videos and sees the eco-point arrive at the sixth", async () => {
+    // One video is done; five more 6-second campaigns make the day's six with the default rule.
+    const clips = ['market', 'bakery', 'sunrise', 'garden', 'market'];
+    for (const [i, clip] of clips.entries()) {
+      await api.post('/v1/platform/campaigns', operator, {
+        title: `街坊联盟广告 ${i + 2}`,
+        mediaUrl: `/videos/${clip}.webm`,
+        durationSeconds: 6,
+        pricePerCompletion: 50,
+        budget: 1000,
+      });
+    }
     const before = await api.get<{ vouchers: number; ecoPoints: number }>('/v1/wallet', consumerToken);
+    expect(before.ecoPoints).toBe(0);
     await page.click('[data-testid="start-video"]');
-    await page.waitForFunction(
-      () => document.querySelector('video')?.src.endsWith('/videos/market.webm') === true,
-    );
-    const play = await page.$('[data-testid="play"]');
-    if (play && (await page.$eval('[data-testid="video"]', (v) => (v as HTMLVideoElement).paused)))
-      await play.click();
-    const done = await page.waitForSelector('[data-testid="player-done"], [data-testid="player-error"]', {
-      timeout: 30_000,
-    });
-    expect(await done.textContent()).toContain('今日已完成 2 个');
+    for (let n = 2; n <= 6; n++) {
+      await page.waitForSelector('[data-testid="video"]');
+      const play = await page.$('[data-testid="play"]');
+      if (play && (await page.$eval('[data-testid="video"]', (v) => (v as HTMLVideoElement).paused)))
+        await play.click();
+      // The previous video's result may still be on screen: wait for this one's, or a refusal.
+      await page.waitForFunction(
+        (count) =>
+          document.querySelector('[data-testid="player-error"]') !== null ||
+          document
+            .querySelector('[data-testid="player-done"]')
+            ?.textContent?.includes(`今日已完成 ${count} 个`),
+        n,
+        { timeout: 30_000 },
+      );
+      expect(await page.$('[data-testid="player-error"]')).toBeNull();
+      if (n < 6) await page.click('[data-testid="next-video"]');
+    }
     expect(await page.textContent('[data-testid="conversion"]')).toBe('已兑换：广告券 -1.00，生态积分 +1.00');
-    const after = await api.get<{ vouchers: number; ecoPoints: number }>('/v1/wallet', consumerToken);
-    expect(after.vouchers).toBe(before.vouchers - 100);
-    expect(after.ecoPoints).toBe(before.ecoPoints + 100);
     await screenshot(page, 'consumer-player-converted');
+    const after = await api.get<{ vouchers: number; ecoPoints: number; today: { completed: number } }>(
+      '/v1/wallet',
+      consumerToken,
+    );
+    expect(after.vouchers).toBe(before.vouchers - 100);
+    expect(after.ecoPoints).toBe(100);
+    expect(after.today.completed).toBe(6);
+
+    // The eco-point is on the home page's wallet too.
+    await page.goto(new URL('/', page.url()).toString());
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="wallet-eco"]')?.textContent?.trim() === '1.00',
+    );
+    await screenshot(page, 'consumer-home-eco-point');
   });
 
   it('orders a supplier product, pays on the checkout page and sees the carrier and tracking number', async () => {
