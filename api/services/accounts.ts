@@ -56,6 +56,16 @@ export const accounts = {
    * credited back by a Stripe refund): goes negative by what Stripe holds for us.
    */
   platformOrderClearing: (): AccountRef => platform('stripe.orders_clearing', 'cny'),
+  /** The same for top-ups: money Stripe collected for prepaid ad points, net of refunds and disputes. */
+  platformTopupClearing: (): AccountRef => platform('stripe.topups_clearing', 'cny'),
+  /** Money a merchant prepaid for advertising (its paid top-ups, net of money returned). */
+  merchantPrepaidMoney: (merchantId: string): AccountRef => ({
+    ownerType: 'merchant',
+    ownerId: merchantId,
+    code: 'prepaid_money',
+    ledger: 'cny',
+    noOverdraft: true,
+  }),
   /** What the platform owes a merchant from its paid online orders (may go negative after refunds). */
   merchantProceeds: (merchantId: string): AccountRef => ({
     ownerType: 'merchant',

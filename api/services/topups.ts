@@ -236,6 +236,12 @@ export async function creditPaidTopup(
           credit: accounts.merchantAdPoints(row.merchantId),
           amount: row.adPoints,
         },
+        // The money, as the verified webhook says Stripe collected it.
+        {
+          debit: accounts.platformTopupClearing(),
+          credit: accounts.merchantPrepaidMoney(row.merchantId),
+          amount: row.amountFen,
+        },
       ],
       meta: { topupId: row.id, merchantId: row.merchantId, amountFen: row.amountFen },
       now: tx.now(),
@@ -294,11 +300,35 @@ export async function recordTopupMoneyReturned(
   });
 }
 
+/** Books money Stripe gave back (refunds, lost disputes) on the CNY ledger, once per new amount. */
+async function moveReturnedMoney(ctx: Ctx, row: TopupRow, returnedFen: number): Promise<void> {
+  const newlyReturnedFen = returnedFen - row.moneyReturnedFen;
+  if (newlyReturnedFen <= 0) return;
+  await postTransaction(ctx.db, {
+    key: `topup:${row.id}:money-returned:${returnedFen}`,
+    kind: 'topup_money_returned',
+    transfers: [
+      {
+        debit: accounts.merchantPrepaidMoney(row.merchantId),
+        credit: accounts.platformTopupClearing(),
+        amount: newlyReturnedFen,
+      },
+    ],
+    meta: { topupId: row.id, merchantId: row.merchantId, returnedFen },
+    now: ctx.now(),
+  });
+  await ctx.db
+    .update(schema.topups)
+    .set({ moneyReturnedFen: returnedFen })
+    .where(eq(schema.topups.id, row.id));
+}
+
 /** Takes back what the returned money is owed in points: cumulative, never below zero. */
 async function settleReversals(ctx: Ctx, row: TopupRow, eventId: string): Promise<string> {
   // Before the credit there is nothing to take back; the credit settles it later.
   if (row.status === 'pending') return 'recorded_before_credit';
   const returnedFen = Math.min(row.amountFen, row.refundedFen + row.disputedFen);
+  await moveReturnedMoney(ctx, row, returnedFen);
   const duePoints =
     proportionalShare(row.adPoints, returnedFen, row.amountFen) -
     row.adPointsReversed -

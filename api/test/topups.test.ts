@@ -1,7 +1,7 @@
 import { schema } from '@alliance/db';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postTransaction, verifyLedger } from '../ledger';
+import { balanceOf, postTransaction, verifyLedger } from '../ledger';
 import { accounts } from '../services/accounts';
 import { createTestApp, operatorPhone, type TestApp, testClock } from './harness';
 import { onPostgres } from './test-db';
@@ -85,6 +85,10 @@ const eventCount = async () => (await t.db.select().from(schema.stripeEvents)).l
 const anomalies = async () =>
   (await t.request('GET', '/v1/platform/stripe/anomalies', { token: op })).body.data as any[];
 
+/** The merchant's prepaid money on the CNY ledger (fen). */
+const prepaidFen = async (merchantId: string) =>
+  (await balanceOf(t.db, accounts.merchantPrepaidMoney(merchantId))).posted;
+
 async function expectLedgerOk() {
   const result = await verifyLedger(t.db);
   expect(result.checks.filter((c) => !c.ok)).toEqual([]);
@@ -158,11 +162,14 @@ describe('top-up through Stripe Checkout, credited by the verified webhook', () 
   });
 
   it('credits 100.00 ad points once, however often and by however many events it arrives', async () => {
+    const prepaidBefore = await prepaidFen(m.id);
     const first = signed('checkout.session.completed', completedSession(topup));
     const res = await sendWebhook(first);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ received: true, outcome: 'credited' });
     expect(await adPoints(m.id, m.token)).toBe(10000);
+    // The 100 yuan itself is on the CNY ledger too, once.
+    expect(await prepaidFen(m.id)).toBe(prepaidBefore + 10000);
 
     const again = await sendWebhook(first);
     expect(again.status).toBe(200);
@@ -175,6 +182,7 @@ describe('top-up through Stripe Checkout, credited by the verified webhook', () 
     );
     expect(asyncEvent.body.outcome).toBe('already_credited');
     expect(await adPoints(m.id, m.token)).toBe(10000);
+    expect(await prepaidFen(m.id)).toBe(prepaidBefore + 10000);
 
     const got = await t.request('GET', `/v1/merchants/${m.id}/topups/${topup.id}`, { token: m.token });
     expect(got.status).toBe(200);
@@ -472,6 +480,7 @@ describe('the fake Stripe checkout page, refunds and disputes', () => {
   it('a refund after partial spending takes back only what is left, never below zero, and tells operators', async () => {
     const topup = await paidThroughFake(10000);
     expect(await adPoints(m.id, m.token)).toBe(20000);
+    const prepaidBefore = await prepaidFen(m.id);
     await spend(12000, 'test:spend:1');
     expect(await adPoints(m.id, m.token)).toBe(8000);
 
@@ -481,6 +490,7 @@ describe('the fake Stripe checkout page, refunds and disputes', () => {
       amount: 5000,
     });
     expect(await adPoints(m.id, m.token)).toBe(3000);
+    expect(await prepaidFen(m.id)).toBe(prepaidBefore - 5000);
     let got = (await t.request('GET', `/v1/merchants/${m.id}/topups/${topup.id}`, { token: m.token })).body;
     expect(got).toMatchObject({
       status: 'partially_refunded',
@@ -520,12 +530,15 @@ describe('the fake Stripe checkout page, refunds and disputes', () => {
     const replay = await sendWebhook(signed('charge.refunded', { ...charge }));
     expect(replay.body.outcome).toBe('no_change');
     expect(await adPoints(m.id, m.token)).toBe(0);
+    // All the money went back, once, even though 40.00 points had been spent.
+    expect(await prepaidFen(m.id)).toBe(prepaidBefore - 10000);
     await expectLedgerOk();
   });
 
   it('a lost dispute takes back the points it paid for, once', async () => {
     const topup = await paidThroughFake(4000, 'card');
     expect(await adPoints(m.id, m.token)).toBe(4000);
+    const prepaidBefore = await prepaidFen(m.id);
     const paid = (
       await t.request('GET', `/v1/merchants/${m.id}/topups/${topup.id}/receipt`, { token: m.token })
     ).body;
@@ -548,6 +561,7 @@ describe('the fake Stripe checkout page, refunds and disputes', () => {
       'duplicate_dispute',
     );
     expect(await adPoints(m.id, m.token)).toBe(0);
+    expect(await prepaidFen(m.id)).toBe(prepaidBefore - 4000);
     const got = (await t.request('GET', `/v1/merchants/${m.id}/topups/${topup.id}`, { token: m.token })).body;
     expect(got).toMatchObject({
       status: 'refunded',

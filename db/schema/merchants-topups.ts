@@ -35,6 +35,8 @@ export const topups = pgTable(
     /** Ad points actually taken back, and the part that was already spent and could not be. */
     adPointsReversed: amount('ad_points_reversed').notNull().default(0),
     adPointsUnrecovered: amount('ad_points_unrecovered').notNull().default(0),
+    /** Returned money already moved back on the CNY ledger (the refund and dispute legs). */
+    moneyReturnedFen: amount('money_returned_fen').notNull().default(0),
     createdBy: text('created_by').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
   },
