@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDb } from './node';
 
@@ -34,5 +35,36 @@ describe('embedded PGlite data folder', () => {
     writeFileSync(join(dir, 'alliance.lock'), '999999999');
     const opened = await openDb({ dataDir: dir, migrate: false });
     await opened.close();
+  });
+});
+
+describe('a database from before the migration baseline', () => {
+  it('is refused at start with how to reset it, and nothing is migrated', async () => {
+    const oldDir = join(dir, 'old');
+    const old = await openDb({ dataDir: oldDir, migrate: false });
+    // What an older checkout left in drizzle's journal: its first migration, 0000_foundation.
+    await old.db.execute(sql`create schema drizzle`);
+    await old.db.execute(
+      sql`create table drizzle.__drizzle_migrations (id serial primary key, hash text not null, created_at bigint)`,
+    );
+    await old.db.execute(
+      sql`insert into drizzle.__drizzle_migrations (hash, created_at) values ('0c3f7a0e', 1795997727496)`,
+    );
+    await old.close();
+
+    await expect(openDb({ dataDir: oldDir })).rejects.toThrow(
+      /created by an older version .* delete the data folder .*old and start again/,
+    );
+    const after = await openDb({ dataDir: oldDir, migrate: false });
+    try {
+      const result = (await after.db.execute(
+        sql`select to_regclass('public.users')::text as name`,
+      )) as unknown as {
+        rows: Array<{ name: string | null }>;
+      };
+      expect(result.rows[0]?.name).toBeNull();
+    } finally {
+      await after.close();
+    }
   });
 });
