@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
+import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDb } from './node';
 
@@ -67,4 +68,30 @@ describe('a database from before the migration baseline', () => {
       await after.close();
     }
   });
+
+  it.skipIf(!process.env.TEST_DATABASE_URL)(
+    'on PostgreSQL too: the message says to drop the database',
+    async () => {
+      const adminUrl = process.env.TEST_DATABASE_URL!;
+      const name = `alliance_old_${process.pid}`;
+      const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+      await admin.unsafe(`create database ${name}`);
+      try {
+        const url = new URL(adminUrl);
+        url.pathname = `/${name}`;
+        const old = postgres(url.toString(), { max: 1, onnotice: () => {} });
+        await old.unsafe(
+          'create schema drizzle; create table drizzle.__drizzle_migrations (id serial primary key, hash text not null, created_at bigint); ' +
+            "insert into drizzle.__drizzle_migrations (hash, created_at) values ('0c3f7a0e', 1795997727496)",
+        );
+        await old.end();
+        await expect(openDb({ databaseUrl: url.toString() })).rejects.toThrow(
+          /drop and recreate the database/i,
+        );
+      } finally {
+        await admin.unsafe(`drop database if exists ${name} with (force)`);
+        await admin.end();
+      }
+    },
+  );
 });

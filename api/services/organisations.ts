@@ -3,7 +3,13 @@ import { and, asc, eq } from 'drizzle-orm';
 import type { Ctx } from '../context';
 import { ApiError, conflict, notFound, unprocessable } from '../errors';
 import { newId } from '../ids';
-import { type Organisation, type OrgKind, organisationForCaller, requireOperator } from './access';
+import {
+  memberRole,
+  type Organisation,
+  type OrgKind,
+  organisationForCaller,
+  requireOperator,
+} from './access';
 import { userForPhone } from './auth';
 import { inTransaction } from './tx';
 
@@ -160,13 +166,10 @@ export async function addStaff(ctx: Ctx, kind: OrgKind, id: string, phone: strin
 
 export async function removeStaff(ctx: Ctx, kind: OrgKind, id: string, userId: string) {
   await organisationForCaller(ctx, kind, id, { owner: 'forbid' });
+  const role = await memberRole(ctx, id, userId);
+  if (!role) throw notFound('not_found', 'No such staff member');
+  if (role === 'owner') throw conflict('cannot_remove_owner', 'The owner cannot be removed');
   const m = schema.organisationMembers;
-  const [member] = await ctx.db
-    .select({ role: m.role })
-    .from(m)
-    .where(and(eq(m.organisationId, id), eq(m.userId, userId)));
-  if (!member) throw notFound('not_found', 'No such staff member');
-  if (member.role === 'owner') throw conflict('cannot_remove_owner', 'The owner cannot be removed');
   await ctx.db.delete(m).where(and(eq(m.organisationId, id), eq(m.userId, userId)));
   return { removed: true as const, userId };
 }

@@ -262,7 +262,7 @@ function batchesOf(kind: OrgKind) {
   return { b, join: and(eq(o.id, b.organisationId), eq(o.kind, kind)) };
 }
 
-export interface PayoutRunResult<K extends OrgKind = 'supplier'> {
+export interface PayoutRunResult<K extends OrgKind> {
   created: BatchView<K>[];
   /** Batches paid by Stripe transfer in this run (payees with a connected account). */
   paid: string[];
@@ -286,7 +286,7 @@ export async function runPayouts<K extends OrgKind>(ctx: Ctx, kind: K): Promise<
     if (batch) created.push(batch.id);
   }
   const paid: string[] = [];
-  const failed: PayoutRunResult['failed'] = [];
+  const failed: PayoutRunResult<K>['failed'] = [];
   if (ctx.stripe) {
     const { b, join } = batchesOf(kind);
     const a = schema.payoutAccounts;
