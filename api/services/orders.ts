@@ -7,6 +7,7 @@ import { newId } from '../ids';
 import type { TransferInput } from '../ledger';
 import { memberRole, merchantForCaller } from './access';
 import { accounts } from './accounts';
+import { organisationRow } from './organisations';
 import { maxAmountFen } from './rounding';
 import {
   applyRefund,
@@ -147,11 +148,7 @@ export interface CreateOrderInput {
  */
 export async function createOrder(ctx: Ctx, input: CreateOrderInput) {
   const user = requireCaller(ctx);
-  const o = schema.organisations;
-  const [merchant] = await ctx.db
-    .select()
-    .from(o)
-    .where(and(eq(o.id, input.merchantId), eq(o.kind, 'merchant')));
+  const merchant = await organisationRow(ctx, 'merchant', input.merchantId);
   if (merchant?.status !== 'active') throw notFound('not_found', 'No such merchant');
   if (await memberRole(ctx, merchant.id, user.id))
     throw unprocessable('self_sale_not_allowed', "A merchant's staff cannot buy from it for vouchers");

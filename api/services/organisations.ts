@@ -17,7 +17,6 @@ import { inTransaction } from './tx';
  * Merchants and suppliers join the same way (apply, an operator approves or rejects with a reason,
  * the owner manages staff): one organisation with a kind (ADR 0007).
  */
-export type { OrgKind } from './access';
 export type OrgStatus = 'pending' | 'active' | 'rejected' | 'suspended';
 
 export interface ApplicationInput {

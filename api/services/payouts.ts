@@ -25,10 +25,10 @@ import {
 } from '@alliance/supply-chain';
 import { type AnyColumn, and, asc, desc, eq, inArray, isNotNull, isNull, lte, sql } from 'drizzle-orm';
 import type { Ctx } from '../context';
-import { conflict, notFound, unauthorized, unprocessable } from '../errors';
+import { conflict, notFound, unprocessable } from '../errors';
 import { newId } from '../ids';
 import { balanceOf, postTransaction } from '../ledger';
-import { type OrgKind, organisationForCaller } from './access';
+import { type OrgKind, organisationForCaller, requireOperator } from './access';
 import { accounts } from './accounts';
 import { parametersAt } from './parameters';
 import { paymentProviderError } from './stripe';
@@ -406,8 +406,7 @@ export async function markPayoutPaid<K extends OrgKind>(
   kind: K,
   input: { batchId: string; reference: string },
 ): Promise<BatchView<K>> {
-  const operator = ctx.user;
-  if (!operator) throw unauthorized();
+  const operator = requireOperator(ctx);
   if (input.reference.trim() === '')
     throw unprocessable('reference_required', 'A bank reference is required');
   await inTransaction(ctx, async (tx) => {
@@ -529,7 +528,7 @@ async function batchViews<K extends OrgKind>(
 
 /**
  * Payout batches of one organisation (its staff, operators) or, without `organisationId`, of every
- * organisation of the kind (operators; the route checks the role). Newest first.
+ * organisation of the kind (operators). Newest first.
  */
 export async function listPayouts<K extends OrgKind>(
   ctx: Ctx,
@@ -538,6 +537,7 @@ export async function listPayouts<K extends OrgKind>(
 ): Promise<{ data: BatchView<K>[] }> {
   if (filter.organisationId)
     await organisationForCaller(ctx, kind, filter.organisationId, { operatorMay: true });
+  else requireOperator(ctx);
   const { b, join } = batchesOf(kind);
   const rows = await ctx.db
     .select({ id: b.id })
