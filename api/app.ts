@@ -17,6 +17,7 @@ import { orderRoutes } from './routes/orders';
 import { payoutRoutes } from './routes/payouts';
 import { platformRoutes } from './routes/platform';
 import { salesRoutes } from './routes/sales';
+import { staffRoutes } from './routes/staff';
 import { supplierRoutes } from './routes/suppliers';
 import { supplyRoutes } from './routes/supply';
 import { openApiInfo, systemRoutes } from './routes/system';
@@ -108,6 +109,7 @@ export function createApp(deps: Deps) {
   app.route('/v1', meRoutes);
   app.route('/v1', merchantRoutes);
   app.route('/v1', supplierRoutes);
+  app.route('/v1', staffRoutes);
   app.route('/v1', topupRoutes);
   app.route('/v1', platformRoutes);
   app.route('/v1', webhookRoutes);

@@ -92,8 +92,8 @@ export async function runPurchaseBench(options: PurchaseBenchOptions): Promise<P
     for (let i = 0; i < merchantsSpread; i++) {
       const id = newId('mer');
       await opened.db
-        .insert(schema.merchants)
-        .values({ id, name: `Bench ${i}`, status: 'active', ownerUserId: ownerId });
+        .insert(schema.organisations)
+        .values({ id, kind: 'merchant', name: `Bench ${i}`, status: 'active', ownerUserId: ownerId });
       // Enough ad points that no confirmation is refused: the bench measures the full path.
       await postTransaction(opened.db, {
         key: `bench:grant:${id}`,

@@ -2,6 +2,8 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, write
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
+import { sql } from 'drizzle-orm';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
@@ -28,7 +30,15 @@ export async function openDb(options: OpenDbOptions): Promise<OpenDb> {
   const shouldMigrate = options.migrate ?? true;
   if (options.databaseUrl) {
     const opened = openPostgres(options.databaseUrl, options.maxConnections);
-    if (shouldMigrate) await migratePostgres(opened.db as never, { migrationsFolder });
+    if (shouldMigrate) {
+      try {
+        await refuseUnknownMigrations(opened.db, 'Drop and recreate the database, then start again.');
+        await migratePostgres(opened.db as never, { migrationsFolder });
+      } catch (error) {
+        await opened.close();
+        throw error;
+      }
+    }
     return opened;
   }
   const dataDir = options.dataDir ?? '.data';
@@ -40,7 +50,18 @@ export async function openDb(options: OpenDbOptions): Promise<OpenDb> {
         : new PGlite(dataDir, { loadDataDir: options.loadDataDir });
     await client.waitReady;
     const db = drizzlePglite(client, { schema }) as unknown as Db;
-    if (shouldMigrate) await migratePglite(db as never, { migrationsFolder });
+    if (shouldMigrate) {
+      try {
+        await refuseUnknownMigrations(
+          db,
+          `Stop the server, delete the data folder ${resolve(dataDir)} and start again (it is created afresh).`,
+        );
+        await migratePglite(db as never, { migrationsFolder });
+      } catch (error) {
+        await client.close();
+        throw error;
+      }
+    }
     return {
       db,
       kind: 'pglite',
@@ -53,6 +74,37 @@ export async function openDb(options: OpenDbOptions): Promise<OpenDb> {
     release();
     throw error;
   }
+}
+
+/**
+ * Migrations are frozen from the baseline on (ADR 0007). A database migrated by files that are not
+ * this checkout's (made before the baseline, or by an edited migration) cannot be brought up to date
+ * safely: it is refused before anything runs, never half-migrated.
+ */
+async function refuseUnknownMigrations(db: Db, howToReset: string): Promise<void> {
+  const [table] = await rows<{ name: string | null }>(
+    db,
+    sql`select to_regclass('drizzle.__drizzle_migrations')::text as name`,
+  );
+  if (!table?.name) return;
+  const applied = await rows<{ hash: string; created_at: string }>(
+    db,
+    sql`select hash, created_at from drizzle.__drizzle_migrations order by created_at`,
+  );
+  const known = new Set(readMigrationFiles({ migrationsFolder }).map((m) => `${m.folderMillis}:${m.hash}`));
+  const unknown = applied.filter((m) => !known.has(`${Number(m.created_at)}:${m.hash}`));
+  if (unknown.length > 0) {
+    throw new Error(
+      `This database was created by an older version of the application (${unknown.length} of its ` +
+        'migrations are not in db/migrations, which now start from one baseline) and cannot be upgraded. ' +
+        howToReset,
+    );
+  }
+}
+
+async function rows<T>(db: Db, statement: ReturnType<typeof sql>): Promise<T[]> {
+  const result = (await db.execute(statement)) as unknown;
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }
 
 /** PGlite has no lock on its folder; two processes on one folder would corrupt it. */

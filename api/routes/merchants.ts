@@ -1,15 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { newRouter, requireUser, serviceCtx } from '../http';
 import {
-  addStaff,
   applyMerchant,
   getMerchant,
-  listStaff,
   merchantAdPointsHistory,
   merchantDirectory,
-  removeStaff,
 } from '../services/merchants';
-import { bearer, errors, IdempotencyKeyHeader, jsonBody, jsonResponse, Phone } from './schemas';
+import { bearer, errors, IdempotencyKeyHeader, jsonBody, jsonResponse } from './schemas';
 
 export const merchantRoutes = newRouter();
 
@@ -44,10 +41,6 @@ export const Merchant = z
   })
   .openapi('Merchant');
 
-export const StaffMember = z
-  .object({ userId: z.string(), phone: z.string(), role: z.enum(['owner', 'staff']), addedAt: z.string() })
-  .openapi('StaffMember');
-
 export const IdParam = (name: string) =>
   z.object({
     id: z
@@ -60,13 +53,6 @@ const MerchantId = IdParam('id');
 export const Page = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(50),
   cursor: z.string().max(100).optional(),
-});
-
-export const staffView = (row: { userId: string; phone: string; role: string; addedAt: Date }) => ({
-  userId: row.userId,
-  phone: row.phone,
-  role: row.role as 'owner' | 'staff',
-  addedAt: row.addedAt.toISOString(),
 });
 
 merchantRoutes.openapi(
@@ -180,79 +166,5 @@ merchantRoutes.openapi(
       },
       200,
     );
-  },
-);
-
-merchantRoutes.openapi(
-  createRoute({
-    method: 'get',
-    path: '/merchants/{id}/staff',
-    tags: ['Merchants'],
-    summary: 'Who acts for the merchant (owner only)',
-    security: bearer,
-    request: { params: MerchantId },
-    responses: {
-      200: jsonResponse('Staff', z.object({ data: z.array(StaffMember) })),
-      401: errors[401],
-      403: errors[403],
-      404: errors[404],
-    },
-  }),
-  async (c) => {
-    requireUser(c);
-    const rows = await listStaff(serviceCtx(c), 'merchant', c.req.valid('param').id);
-    return c.json({ data: rows.map(staffView) }, 200);
-  },
-);
-
-merchantRoutes.openapi(
-  createRoute({
-    method: 'post',
-    path: '/merchants/{id}/staff',
-    tags: ['Merchants'],
-    summary: 'Add staff by phone number; the account is created if absent (owner only)',
-    security: bearer,
-    request: { params: MerchantId, ...jsonBody(z.object({ phone: Phone })) },
-    responses: {
-      201: jsonResponse('Added', StaffMember),
-      400: errors[400],
-      401: errors[401],
-      403: errors[403],
-      404: errors[404],
-      409: errors[409],
-    },
-  }),
-  async (c) => {
-    requireUser(c);
-    const added = await addStaff(
-      serviceCtx(c),
-      'merchant',
-      c.req.valid('param').id,
-      c.req.valid('json').phone,
-    );
-    return c.json(staffView(added), 201);
-  },
-);
-
-merchantRoutes.openapi(
-  createRoute({
-    method: 'delete',
-    path: '/merchants/{id}/staff/{userId}',
-    tags: ['Merchants'],
-    summary: 'Remove a staff member (owner only; the owner cannot be removed)',
-    security: bearer,
-    request: { params: MerchantId.extend({ userId: z.string().min(1).max(64) }) },
-    responses: {
-      200: jsonResponse('Removed', z.object({ removed: z.literal(true), userId: z.string() })),
-      401: errors[401],
-      403: errors[403],
-      404: errors[404],
-      409: errors[409],
-    },
-  }),
-  async (c) => {
-    requireUser(c);
-    const { id, userId } = c.req.valid('param');
-    return c.json(await removeStaff(serviceCtx(c), 'merchant', id, userId), 200);
   },
 );

@@ -13,6 +13,7 @@ import {
   verifyLedger,
 } from '../ledger';
 import { accounts } from './accounts';
+import { organisationRow } from './organisations';
 import { inTransaction } from './tx';
 
 export type AdjustableOwner = 'consumer' | 'merchant';
@@ -45,13 +46,18 @@ export async function adjustPoints(ctx: Ctx, operator: SessionUser, input: Adjus
   }
   const account = holderAccount[input.ownerType][input.unit];
   if (!account) throw unprocessable('unsupported_unit', `A ${input.ownerType} holds no ${input.unit}`);
-  const ownerTable = input.ownerType === 'consumer' ? schema.users : schema.merchants;
 
-  return inTransaction(ctx, async ({ db }) => {
-    const [owner] = await db
-      .select({ id: ownerTable.id })
-      .from(ownerTable)
-      .where(eq(ownerTable.id, input.ownerId));
+  return inTransaction(ctx, async (tx) => {
+    const { db } = tx;
+    const owner =
+      input.ownerType === 'consumer'
+        ? (
+            await db
+              .select({ id: schema.users.id })
+              .from(schema.users)
+              .where(eq(schema.users.id, input.ownerId))
+          )[0]
+        : await organisationRow(tx, 'merchant', input.ownerId);
     if (!owner) throw notFound('not_found', `No ${input.ownerType} ${input.ownerId}`);
     const holder = account(input.ownerId);
     const platform = accounts.platformAdjustments(input.unit);

@@ -4,6 +4,7 @@ import type { Ctx } from '../context';
 import { conflict, notFound, unprocessable } from '../errors';
 import { newId } from '../ids';
 import { merchantForCaller } from './access';
+import { organisationRow } from './organisations';
 import { maxAmountFen } from './rounding';
 import { withSellability } from './supply';
 
@@ -57,9 +58,9 @@ export async function createListing(ctx: Ctx, merchantId: string, input: CreateL
   if ('supplierProductId' in input) {
     const p = schema.supplierProducts;
     const [product] = await ctx.db
-      .select({ product: p, supplierStatus: schema.suppliers.status })
+      .select({ product: p, supplierStatus: schema.organisations.status })
       .from(p)
-      .innerJoin(schema.suppliers, eq(schema.suppliers.id, p.supplierId))
+      .innerJoin(schema.organisations, eq(schema.organisations.id, p.supplierId))
       .where(eq(p.id, input.supplierProductId));
     if (product?.product.status !== 'active' || product.supplierStatus !== 'active') {
       throw notFound('not_found', 'No such supplier product');
@@ -154,7 +155,7 @@ export async function updateListing(
  * listings and the shop of a merchant not yet active. Anyone else: 404 for an inactive merchant.
  */
 export async function listListings(ctx: Ctx, merchantId: string) {
-  const [merchant] = await ctx.db.select().from(schema.merchants).where(eq(schema.merchants.id, merchantId));
+  const merchant = await organisationRow(ctx, 'merchant', merchantId);
   if (!merchant) throw notFound('not_found', 'No such merchant');
   let insider = false;
   if (ctx.user) {

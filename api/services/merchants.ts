@@ -1,227 +1,20 @@
 import { schema } from '@alliance/db';
 import { and, asc, eq, gt } from 'drizzle-orm';
 import type { Ctx } from '../context';
-import { ApiError, conflict, forbidden, notFound, unprocessable } from '../errors';
-import { newId } from '../ids';
+import { notFound, unprocessable } from '../errors';
 import { accountHistory, balanceOf } from '../ledger';
-import { merchantForCaller, supplierForCaller } from './access';
+import { merchantForCaller, type Organisation, requireOperator } from './access';
 import { accounts } from './accounts';
-import { userForPhone } from './auth';
+import {
+  type ApplicationInput,
+  applyOrganisation,
+  approveOrganisation,
+  listOrganisations,
+  type OrgStatus,
+  organisationRow,
+  rejectOrganisation,
+} from './organisations';
 import { merchantAdRateBpAt, parametersAt, recordParameterChange } from './parameters';
-import { inTransaction } from './tx';
-
-/**
- * Merchants and suppliers join the same way (apply, operator approves or rejects with a reason,
- * the owner manages staff), so both use the organisation helpers below with their own tables.
- */
-export type OrgKind = 'merchant' | 'supplier';
-export type OrgStatus = 'pending' | 'active' | 'rejected' | 'suspended';
-
-type OrgRow = typeof schema.merchants.$inferSelect | typeof schema.suppliers.$inferSelect;
-
-export interface ApplicationInput {
-  name: string;
-  category?: string;
-  address?: string;
-  contact?: string;
-}
-
-const label = { merchant: 'merchant', supplier: 'supplier' } as const;
-
-function requireOperatorCtx(ctx: Ctx) {
-  if (!ctx.user) throw new ApiError(401, 'unauthorized', 'Sign in first');
-  if (!ctx.user.roles.includes('operator')) throw forbidden();
-  return ctx.user;
-}
-
-async function orgRow(ctx: Ctx, kind: OrgKind, id: string, forUpdate = false): Promise<OrgRow | undefined> {
-  if (kind === 'merchant') {
-    const q = ctx.db.select().from(schema.merchants).where(eq(schema.merchants.id, id));
-    return (await (forUpdate ? q.for('update') : q))[0];
-  }
-  const q = ctx.db.select().from(schema.suppliers).where(eq(schema.suppliers.id, id));
-  return (await (forUpdate ? q.for('update') : q))[0];
-}
-
-async function updateOrg(ctx: Ctx, kind: OrgKind, id: string, values: Partial<OrgRow>) {
-  const table = kind === 'merchant' ? schema.merchants : schema.suppliers;
-  await ctx.db.update(table).set(values).where(eq(table.id, id));
-}
-
-/** A signed-in user applies; the application is pending and the applicant becomes its owner. */
-export async function applyOrganisation(ctx: Ctx, kind: OrgKind, input: ApplicationInput): Promise<OrgRow> {
-  const user = ctx.user;
-  if (!user) throw new ApiError(401, 'unauthorized', 'Sign in first');
-  const name = input.name.trim();
-  if (!name) throw unprocessable('name_required', 'The name may not be blank');
-  return inTransaction(ctx, async (tx) => {
-    const base = {
-      name,
-      status: 'pending',
-      address: input.address?.trim() || null,
-      contact: input.contact?.trim() || null,
-      ownerUserId: user.id,
-      createdAt: tx.now(),
-    };
-    if (kind === 'merchant') {
-      const [row] = await tx.db
-        .insert(schema.merchants)
-        .values({ ...base, id: newId('mer'), category: input.category?.trim() || null })
-        .returning();
-      await tx.db
-        .insert(schema.merchantStaff)
-        .values({ merchantId: row!.id, userId: user.id, role: 'owner', addedAt: tx.now() });
-      return row!;
-    }
-    const [row] = await tx.db
-      .insert(schema.suppliers)
-      .values({ ...base, id: newId('sup') })
-      .returning();
-    await tx.db
-      .insert(schema.supplierStaff)
-      .values({ supplierId: row!.id, userId: user.id, role: 'owner', addedAt: tx.now() });
-    return row!;
-  });
-}
-
-/** Operators: applications (or any status), oldest first so the queue is worked in order. */
-export async function listOrganisations(
-  ctx: Ctx,
-  kind: OrgKind,
-  filter: { status?: OrgStatus; limit: number },
-) {
-  requireOperatorCtx(ctx);
-  const table = kind === 'merchant' ? schema.merchants : schema.suppliers;
-  const rows = await ctx.db
-    .select()
-    .from(table)
-    .where(filter.status ? eq(table.status, filter.status) : undefined)
-    .orderBy(asc(table.createdAt), asc(table.id))
-    .limit(filter.limit);
-  return rows as OrgRow[];
-}
-
-/** pending → active. Approving an active one again changes nothing (API.md). */
-export async function approveOrganisation(ctx: Ctx, kind: OrgKind, id: string): Promise<OrgRow> {
-  const operator = requireOperatorCtx(ctx);
-  return inTransaction(ctx, async (tx) => {
-    const row = await orgRow(tx, kind, id, true);
-    if (!row) throw notFound('not_found', `No such ${label[kind]}`);
-    if (row.status === 'active') return row;
-    if (row.status !== 'pending')
-      throw conflict('not_pending', `The ${label[kind]} is ${row.status}, not pending`);
-    const values = { status: 'active', decidedBy: operator.id, decidedAt: tx.now(), rejectionReason: null };
-    await updateOrg(tx, kind, id, values);
-    return { ...row, ...values };
-  });
-}
-
-/** pending → rejected with a reason the applicant sees. Rejecting a rejected one again changes nothing. */
-export async function rejectOrganisation(
-  ctx: Ctx,
-  kind: OrgKind,
-  id: string,
-  reason: string | undefined,
-): Promise<OrgRow> {
-  const operator = requireOperatorCtx(ctx);
-  const trimmed = reason?.trim() ?? '';
-  if (!trimmed) throw unprocessable('reason_required', 'Say why the application is rejected');
-  return inTransaction(ctx, async (tx) => {
-    const row = await orgRow(tx, kind, id, true);
-    if (!row) throw notFound('not_found', `No such ${label[kind]}`);
-    if (row.status === 'rejected') return row;
-    if (row.status !== 'pending')
-      throw conflict('not_pending', `The ${label[kind]} is ${row.status}, not pending`);
-    const values = {
-      status: 'rejected',
-      decidedBy: operator.id,
-      decidedAt: tx.now(),
-      rejectionReason: trimmed,
-    };
-    await updateOrg(tx, kind, id, values);
-    return { ...row, ...values };
-  });
-}
-
-async function orgForCaller(ctx: Ctx, kind: OrgKind, id: string, operatorMay = false) {
-  return kind === 'merchant'
-    ? merchantForCaller(ctx, id, { operatorMay })
-    : supplierForCaller(ctx, id, { operatorMay });
-}
-
-async function staffRows(ctx: Ctx, kind: OrgKind, id: string) {
-  const u = schema.users;
-  if (kind === 'merchant') {
-    const s = schema.merchantStaff;
-    return ctx.db
-      .select({ userId: s.userId, phone: u.phone, role: s.role, addedAt: s.addedAt })
-      .from(s)
-      .innerJoin(u, eq(u.id, s.userId))
-      .where(eq(s.merchantId, id))
-      .orderBy(asc(s.role), asc(s.addedAt), asc(s.userId));
-  }
-  const s = schema.supplierStaff;
-  return ctx.db
-    .select({ userId: s.userId, phone: u.phone, role: s.role, addedAt: s.addedAt })
-    .from(s)
-    .innerJoin(u, eq(u.id, s.userId))
-    .where(eq(s.supplierId, id))
-    .orderBy(asc(s.role), asc(s.addedAt), asc(s.userId));
-}
-
-/** Staff see the organisation (others get 404); only the owner manages staff (403 for staff). */
-async function requireOwner(ctx: Ctx, kind: OrgKind, id: string) {
-  await orgForCaller(ctx, kind, id);
-  const rows = await staffRows(ctx, kind, id);
-  if (rows.find((r) => r.userId === ctx.user!.id)?.role !== 'owner') {
-    throw new ApiError(403, 'owner_only', 'Only the owner manages staff');
-  }
-  return rows;
-}
-
-export async function listStaff(ctx: Ctx, kind: OrgKind, id: string) {
-  return requireOwner(ctx, kind, id);
-}
-
-/** Adds a person by phone; their account is created if they never signed in (one per phone). */
-export async function addStaff(ctx: Ctx, kind: OrgKind, id: string, phone: string) {
-  await requireOwner(ctx, kind, id);
-  return inTransaction(ctx, async (tx) => {
-    const user = await userForPhone(tx, phone);
-    const values = { userId: user.id, role: 'staff', addedAt: tx.now() };
-    const inserted =
-      kind === 'merchant'
-        ? await tx.db
-            .insert(schema.merchantStaff)
-            .values({ ...values, merchantId: id })
-            .onConflictDoNothing()
-            .returning()
-        : await tx.db
-            .insert(schema.supplierStaff)
-            .values({ ...values, supplierId: id })
-            .onConflictDoNothing()
-            .returning();
-    if (inserted.length === 0) throw conflict('already_staff', 'This person already acts for it');
-    return { userId: user.id, phone: user.phone, role: 'staff', addedAt: values.addedAt };
-  });
-}
-
-export async function removeStaff(ctx: Ctx, kind: OrgKind, id: string, userId: string) {
-  const rows = await requireOwner(ctx, kind, id);
-  const member = rows.find((r) => r.userId === userId);
-  if (!member) throw notFound('not_found', 'No such staff member');
-  if (member.role === 'owner') throw conflict('cannot_remove_owner', 'The owner cannot be removed');
-  if (kind === 'merchant') {
-    const s = schema.merchantStaff;
-    await ctx.db.delete(s).where(and(eq(s.merchantId, id), eq(s.userId, userId)));
-  } else {
-    const s = schema.supplierStaff;
-    await ctx.db.delete(s).where(and(eq(s.supplierId, id), eq(s.userId, userId)));
-  }
-  return { removed: true as const, userId };
-}
-
-// ---- Merchants ------------------------------------------------------------------------------
 
 export interface AdPointsStatus {
   /** Hundredths of an ad point that can still be charged. */
@@ -254,7 +47,7 @@ export async function merchantAdPointsStatus(
   };
 }
 
-async function merchantView(ctx: Ctx, merchant: typeof schema.merchants.$inferSelect) {
+async function merchantView(ctx: Ctx, merchant: Organisation) {
   const [status, adRateBp] = await Promise.all([
     merchantAdPointsStatus(ctx, merchant),
     merchantAdRateBpAt(ctx, merchant.id),
@@ -276,10 +69,7 @@ async function merchantView(ctx: Ctx, merchant: typeof schema.merchants.$inferSe
 export type MerchantView = Awaited<ReturnType<typeof merchantView>>;
 
 export async function applyMerchant(ctx: Ctx, input: ApplicationInput): Promise<MerchantView> {
-  return merchantView(
-    ctx,
-    (await applyOrganisation(ctx, 'merchant', input)) as typeof schema.merchants.$inferSelect,
-  );
+  return merchantView(ctx, await applyOrganisation(ctx, 'merchant', input));
 }
 
 /** Its staff and operators. */
@@ -288,15 +78,12 @@ export async function getMerchant(ctx: Ctx, merchantId: string): Promise<Merchan
 }
 
 export async function listMerchantApplications(ctx: Ctx, filter: { status?: OrgStatus; limit: number }) {
-  const rows = (await listOrganisations(ctx, 'merchant', filter)) as (typeof schema.merchants.$inferSelect)[];
+  const rows = await listOrganisations(ctx, 'merchant', filter);
   return Promise.all(rows.map((row) => merchantView(ctx, row)));
 }
 
 export async function approveMerchant(ctx: Ctx, merchantId: string): Promise<MerchantView> {
-  return merchantView(
-    ctx,
-    (await approveOrganisation(ctx, 'merchant', merchantId)) as typeof schema.merchants.$inferSelect,
-  );
+  return merchantView(ctx, await approveOrganisation(ctx, 'merchant', merchantId));
 }
 
 export async function rejectMerchant(
@@ -304,19 +91,18 @@ export async function rejectMerchant(
   merchantId: string,
   reason: string | undefined,
 ): Promise<MerchantView> {
-  return merchantView(
-    ctx,
-    (await rejectOrganisation(ctx, 'merchant', merchantId, reason)) as typeof schema.merchants.$inferSelect,
-  );
+  return merchantView(ctx, await rejectOrganisation(ctx, 'merchant', merchantId, reason));
 }
 
 /** The consumers' directory: active merchants, and whether buying there earns vouchers now. */
 export async function merchantDirectory(ctx: Ctx, page: { limit: number; cursor?: string }) {
-  const m = schema.merchants;
+  const m = schema.organisations;
   const rows = await ctx.db
     .select()
     .from(m)
-    .where(and(eq(m.status, 'active'), page.cursor ? gt(m.id, page.cursor) : undefined))
+    .where(
+      and(eq(m.kind, 'merchant'), eq(m.status, 'active'), page.cursor ? gt(m.id, page.cursor) : undefined),
+    )
     .orderBy(asc(m.id))
     .limit(page.limit + 1);
   const pageRows = rows.slice(0, page.limit);
@@ -338,7 +124,7 @@ export async function setMerchantAdRate(
   merchantId: string,
   input: { adRateBp: number | null; effectiveFrom?: Date; reason?: string },
 ) {
-  const operator = requireOperatorCtx(ctx);
+  const operator = requireOperator(ctx);
   if (
     input.adRateBp !== null &&
     (!Number.isInteger(input.adRateBp) || input.adRateBp < 0 || input.adRateBp > 10_000)
@@ -351,7 +137,7 @@ export async function setMerchantAdRate(
   if (input.effectiveFrom && input.effectiveFrom.getTime() < ctx.now().getTime()) {
     throw unprocessable('effective_in_past', 'A change applies from now or later, never retroactively');
   }
-  if (!(await orgRow(ctx, 'merchant', merchantId))) throw notFound('not_found', 'No such merchant');
+  if (!(await organisationRow(ctx, 'merchant', merchantId))) throw notFound('not_found', 'No such merchant');
   const change = await recordParameterChange(ctx, {
     scope: merchantId,
     name: 'merchantAdRateBp',

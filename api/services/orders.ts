@@ -5,8 +5,9 @@ import type { Ctx } from '../context';
 import { ApiError, conflict, notFound, unauthorized, unprocessable } from '../errors';
 import { newId } from '../ids';
 import type { TransferInput } from '../ledger';
-import { merchantForCaller } from './access';
+import { memberRole, merchantForCaller } from './access';
 import { accounts } from './accounts';
+import { organisationRow } from './organisations';
 import { maxAmountFen } from './rounding';
 import {
   applyRefund,
@@ -147,16 +148,9 @@ export interface CreateOrderInput {
  */
 export async function createOrder(ctx: Ctx, input: CreateOrderInput) {
   const user = requireCaller(ctx);
-  const [merchant] = await ctx.db
-    .select()
-    .from(schema.merchants)
-    .where(eq(schema.merchants.id, input.merchantId));
+  const merchant = await organisationRow(ctx, 'merchant', input.merchantId);
   if (merchant?.status !== 'active') throw notFound('not_found', 'No such merchant');
-  const [staff] = await ctx.db
-    .select({ userId: schema.merchantStaff.userId })
-    .from(schema.merchantStaff)
-    .where(and(eq(schema.merchantStaff.merchantId, merchant.id), eq(schema.merchantStaff.userId, user.id)));
-  if (staff)
+  if (await memberRole(ctx, merchant.id, user.id))
     throw unprocessable('self_sale_not_allowed', "A merchant's staff cannot buy from it for vouchers");
 
   const ids = [...new Set(input.items.map((i) => i.listingId))];

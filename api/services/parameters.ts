@@ -3,6 +3,7 @@ import { and, desc, eq, lte } from 'drizzle-orm';
 import type { Ctx } from '../context';
 import { ApiError } from '../errors';
 import { newId } from '../ids';
+import { requireOperator } from './access';
 
 /** SPEC section 3 defaults. Integers only: fen, hundredths of a point, basis points, counts. */
 export const parameterDefaults = {
@@ -164,8 +165,7 @@ export async function changePlatformParameter(
   ctx: Ctx,
   input: { name: string; value: number | string; effectiveFrom?: Date; reason?: string },
 ) {
-  if (!ctx.user) throw new ApiError(401, 'unauthorized', 'Sign in first');
-  if (!ctx.user.roles.includes('operator')) throw new ApiError(403, 'forbidden', 'Operators only');
+  const operator = requireOperator(ctx);
   if (!(input.name in parameterDefaults))
     throw new ApiError(422, 'unknown_parameter', `No parameter ${input.name}`);
   const name = input.name as ParameterName;
@@ -179,7 +179,7 @@ export async function changePlatformParameter(
     name,
     value: input.value,
     effectiveFrom: input.effectiveFrom,
-    changedBy: ctx.user.id,
+    changedBy: operator.id,
     reason: input.reason,
   });
   return {

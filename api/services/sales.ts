@@ -4,7 +4,7 @@ import type { Ctx } from '../context';
 import { type ApiError, conflict, notFound, unauthorized, unprocessable } from '../errors';
 import { newId } from '../ids';
 import { balanceOf, LedgerError, postTransaction, type TransferInput } from '../ledger';
-import { merchantForCaller } from './access';
+import { memberRole, merchantForCaller } from './access';
 import { accounts } from './accounts';
 import { merchantAdRateBpAt, parametersAt } from './parameters';
 import { adPointsChargeForAmount, maxAmountFen, proportionalShare, vouchersForAmount } from './rounding';
@@ -85,14 +85,8 @@ export async function recordSale(
     .from(schema.users)
     .where(eq(schema.users.memberCode, input.memberCode));
   if (!consumer) throw notFound('member_not_found', 'No member has this code');
-  const [ownStaff] = await ctx.db
-    .select({ userId: schema.merchantStaff.userId })
-    .from(schema.merchantStaff)
-    .where(
-      and(eq(schema.merchantStaff.merchantId, merchant.id), eq(schema.merchantStaff.userId, consumer.id)),
-    );
   // Staff earning vouchers on their own merchant's ad points is the easiest way to mint them.
-  if (ownStaff)
+  if (await memberRole(ctx, merchant.id, consumer.id))
     throw unprocessable('self_sale_not_allowed', "A merchant's staff cannot buy from it for vouchers");
 
   const now = ctx.now();
@@ -127,9 +121,9 @@ export async function listPendingSales(ctx: Ctx) {
   const user = requireCaller(ctx);
   const s = schema.sales;
   const rows = await ctx.db
-    .select({ sale: s, merchantName: schema.merchants.name })
+    .select({ sale: s, merchantName: schema.organisations.name })
     .from(s)
-    .innerJoin(schema.merchants, eq(schema.merchants.id, s.merchantId))
+    .innerJoin(schema.organisations, eq(schema.organisations.id, s.merchantId))
     .where(
       and(eq(s.consumerUserId, user.id), eq(s.status, 'awaiting_confirmation'), gt(s.expiresAt, ctx.now())),
     )
@@ -151,9 +145,9 @@ export async function getSale(ctx: Ctx, saleId: string) {
   const user = requireCaller(ctx);
   const s = schema.sales;
   const [row] = await ctx.db
-    .select({ sale: s, merchantName: schema.merchants.name })
+    .select({ sale: s, merchantName: schema.organisations.name })
     .from(s)
-    .innerJoin(schema.merchants, eq(schema.merchants.id, s.merchantId))
+    .innerJoin(schema.organisations, eq(schema.organisations.id, s.merchantId))
     .where(eq(s.id, saleId));
   if (!row) throw notFound('not_found', 'No such sale');
   if (row.sale.consumerUserId !== user.id) {
@@ -411,9 +405,9 @@ export async function listConsumerSales(ctx: Ctx, input: PageInput) {
   const s = schema.sales;
   const limit = pageSize(input.limit);
   const rows = await ctx.db
-    .select({ sale: s, merchantName: schema.merchants.name })
+    .select({ sale: s, merchantName: schema.organisations.name })
     .from(s)
-    .innerJoin(schema.merchants, eq(schema.merchants.id, s.merchantId))
+    .innerJoin(schema.organisations, eq(schema.organisations.id, s.merchantId))
     .where(and(eq(s.consumerUserId, user.id), beforeCursor(decodeCursor(input.cursor))))
     .orderBy(desc(s.recordedAt), desc(s.id))
     .limit(limit + 1);

@@ -2,8 +2,9 @@ import { schema } from '@alliance/db';
 import { and, desc, eq, lt, ne, or } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import type { Ctx } from '../context';
-import { ApiError, forbidden, unauthorized } from '../errors';
+import { ApiError } from '../errors';
 import { newId } from '../ids';
+import { requireOperator } from './access';
 import { stripeFor, verifyStripeEvent } from './stripe';
 import { creditPaidTopup, expireTopup, type PaymentFacts, recordTopupMoneyReturned } from './topups';
 import { inTransaction } from './tx';
@@ -282,8 +283,7 @@ async function onDisputeClosed(ctx: Ctx, event: Stripe.Event): Promise<string | 
 
 /** Operators: what needs a look, newest first. */
 export async function listStripeAnomalies(ctx: Ctx, page: { limit: number; cursor?: string }) {
-  if (!ctx.user) throw unauthorized();
-  if (!ctx.user.roles.includes('operator')) throw forbidden();
+  requireOperator(ctx);
   const a = schema.stripeAnomalies;
   const cursorRow = page.cursor ? (await ctx.db.select().from(a).where(eq(a.id, page.cursor)))[0] : undefined;
   const rows = await ctx.db

@@ -1,6 +1,5 @@
-import type { schema } from '@alliance/db';
 import type { Ctx } from '../context';
-import { supplierForCaller } from './access';
+import { type Organisation, supplierForCaller } from './access';
 import {
   type ApplicationInput,
   applyOrganisation,
@@ -8,12 +7,10 @@ import {
   listOrganisations,
   type OrgStatus,
   rejectOrganisation,
-} from './merchants';
+} from './organisations';
 
-type SupplierRow = typeof schema.suppliers.$inferSelect;
-
-/** Suppliers join like merchants (services/merchants.ts); their catalog lives with the supply chain. */
-function supplierView(row: SupplierRow) {
+/** Suppliers join like merchants (services/organisations.ts); their catalog lives with the supply chain. */
+function supplierView(row: Organisation) {
   return {
     id: row.id,
     name: row.name,
@@ -28,7 +25,7 @@ function supplierView(row: SupplierRow) {
 export type SupplierView = ReturnType<typeof supplierView>;
 
 export async function applySupplier(ctx: Ctx, input: ApplicationInput): Promise<SupplierView> {
-  return supplierView((await applyOrganisation(ctx, 'supplier', input)) as SupplierRow);
+  return supplierView(await applyOrganisation(ctx, 'supplier', input));
 }
 
 /** Its staff and operators. */
@@ -37,11 +34,11 @@ export async function getSupplier(ctx: Ctx, supplierId: string): Promise<Supplie
 }
 
 export async function listSupplierApplications(ctx: Ctx, filter: { status?: OrgStatus; limit: number }) {
-  return ((await listOrganisations(ctx, 'supplier', filter)) as SupplierRow[]).map(supplierView);
+  return (await listOrganisations(ctx, 'supplier', filter)).map(supplierView);
 }
 
 export async function approveSupplier(ctx: Ctx, supplierId: string): Promise<SupplierView> {
-  return supplierView((await approveOrganisation(ctx, 'supplier', supplierId)) as SupplierRow);
+  return supplierView(await approveOrganisation(ctx, 'supplier', supplierId));
 }
 
 export async function rejectSupplier(
@@ -49,5 +46,5 @@ export async function rejectSupplier(
   supplierId: string,
   reason: string | undefined,
 ): Promise<SupplierView> {
-  return supplierView((await rejectOrganisation(ctx, 'supplier', supplierId, reason)) as SupplierRow);
+  return supplierView(await rejectOrganisation(ctx, 'supplier', supplierId, reason));
 }

@@ -19,7 +19,7 @@ import type { Ctx } from '../context';
 import { ApiError, conflict, notFound, unauthorized } from '../errors';
 import { newId } from '../ids';
 import { postTransaction } from '../ledger';
-import { merchantForCaller, supplierForCaller } from './access';
+import { callerActsFor, isOperator, merchantForCaller, supplierForCaller } from './access';
 import { accounts } from './accounts';
 import { refundOrder, type ShipTo } from './orders';
 import { parametersAt } from './parameters';
@@ -132,11 +132,7 @@ export async function orderFulfillments(ctx: Ctx, orderId: string): Promise<{ da
     .from(schema.orders)
     .where(eq(schema.orders.id, orderId));
   if (!order) throw notFound('not_found', 'No such order');
-  if (
-    order.consumerUserId !== user.id &&
-    !user.roles.includes('operator') &&
-    !(await isMerchantStaff(ctx, order.merchantId))
-  ) {
+  if (order.consumerUserId !== user.id && !isOperator(ctx) && !(await callerActsFor(ctx, order.merchantId))) {
     throw notFound('not_found', 'No such order');
   }
   const f = schema.fulfillments;
@@ -146,28 +142,6 @@ export async function orderFulfillments(ctx: Ctx, orderId: string): Promise<{ da
     .where(eq(f.orderId, orderId))
     .orderBy(asc(f.createdAt), asc(f.id));
   return { data: await views(ctx, rows) };
-}
-
-async function isMerchantStaff(ctx: Ctx, merchantId: string): Promise<boolean> {
-  if (!ctx.user) return false;
-  const [row] = await ctx.db
-    .select({ role: schema.merchantStaff.role })
-    .from(schema.merchantStaff)
-    .where(
-      and(eq(schema.merchantStaff.merchantId, merchantId), eq(schema.merchantStaff.userId, ctx.user.id)),
-    );
-  return Boolean(row);
-}
-
-async function isSupplierStaff(ctx: Ctx, supplierId: string): Promise<boolean> {
-  if (!ctx.user) return false;
-  const [row] = await ctx.db
-    .select({ role: schema.supplierStaff.role })
-    .from(schema.supplierStaff)
-    .where(
-      and(eq(schema.supplierStaff.supplierId, supplierId), eq(schema.supplierStaff.userId, ctx.user.id)),
-    );
-  return Boolean(row);
 }
 
 type Actor = 'supplier' | 'merchant' | 'consumer' | 'operator' | 'system';
@@ -188,10 +162,10 @@ async function lockFulfillmentFor(
   if (!row) throw notFound('not_found', 'No such fulfillment');
   if (!user) return row;
   const may =
-    (allowed.includes('operator') && user.roles.includes('operator')) ||
+    (allowed.includes('operator') && isOperator(ctx)) ||
     (allowed.includes('consumer') && row.consumerUserId === user.id) ||
-    (allowed.includes('supplier') && (await isSupplierStaff(ctx, row.supplierId))) ||
-    (allowed.includes('merchant') && (await isMerchantStaff(ctx, row.merchantId)));
+    (allowed.includes('supplier') && (await callerActsFor(ctx, row.supplierId))) ||
+    (allowed.includes('merchant') && (await callerActsFor(ctx, row.merchantId)));
   if (!may) throw notFound('not_found', 'No such fulfillment');
   return row;
 }
@@ -362,7 +336,7 @@ export async function cancelFulfillment(
   });
   let refunded = 0;
   let refundError: string | null = null;
-  if (cancelled.refundFen > 0 && (await isMerchantStaff(ctx, cancelled.row.merchantId))) {
+  if (cancelled.refundFen > 0 && (await callerActsFor(ctx, cancelled.row.merchantId))) {
     try {
       refunded = (await refundOrder(ctx, cancelled.row.orderId, { amountFen: cancelled.refundFen })).refunded;
     } catch (error) {

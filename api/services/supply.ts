@@ -14,7 +14,7 @@ import { and, asc, desc, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { Ctx } from '../context';
 import { conflict, forbidden, notFound, unauthorized, unprocessable } from '../errors';
 import { newId } from '../ids';
-import { supplierForCaller } from './access';
+import { isOperator, membershipsOf, supplierForCaller } from './access';
 import { registerSupplyChainOrderHooks, type ShipTo, type SupplierOrderLine } from './orders';
 import { parametersAt } from './parameters';
 import { maxAmountFen } from './rounding';
@@ -165,14 +165,9 @@ export async function listSupplierProducts(
 async function requireMerchantStaffOrOperator(ctx: Ctx) {
   const user = ctx.user;
   if (!user) throw unauthorized();
-  if (user.roles.includes('operator')) return;
-  const [membership] = await ctx.db
-    .select({ merchantId: schema.merchantStaff.merchantId })
-    .from(schema.merchantStaff)
-    .innerJoin(schema.merchants, eq(schema.merchants.id, schema.merchantStaff.merchantId))
-    .where(and(eq(schema.merchantStaff.userId, user.id), eq(schema.merchants.status, 'active')))
-    .limit(1);
-  if (!membership) throw forbidden('Only staff of an active merchant may browse the supply catalog');
+  if (isOperator(ctx)) return;
+  if ((await membershipsOf(ctx, user.id, 'merchant', 'active')).length === 0)
+    throw forbidden('Only staff of an active merchant may browse the supply catalog');
 }
 
 export interface BrowseInput {
@@ -190,7 +185,7 @@ export async function browseSupplyProducts(
   await requireMerchantStaffOrOperator(ctx);
   const limit = Math.min(Math.max(input.limit ?? 50, 1), 100);
   const p = schema.supplierProducts;
-  const s = schema.suppliers;
+  const s = schema.organisations;
   const rows = await ctx.db
     .select({ product: p, supplierName: s.name })
     .from(p)
@@ -231,7 +226,7 @@ export async function supplierListingStatus(
   const result = new Map<string, SupplierListingStatus>();
   if (listings.length === 0) return result;
   const p = schema.supplierProducts;
-  const s = schema.suppliers;
+  const s = schema.organisations;
   const rows = await ctx.db
     .select({ product: p, supplierStatus: s.status })
     .from(p)
@@ -316,7 +311,7 @@ export async function reserveSupplierStock(
             eq(p.status, 'active'),
             sql`${p.stock} >= ${line.quantity}`,
             sql`${p.wholesalePriceFen} <= ${line.unitPriceFen}`,
-            sql`exists (select 1 from ${schema.suppliers} where ${schema.suppliers.id} = ${p.supplierId} and ${schema.suppliers.status} = 'active')`,
+            sql`exists (select 1 from ${schema.organisations} where ${schema.organisations.id} = ${p.supplierId} and ${schema.organisations.status} = 'active')`,
           ),
         )
         .returning({
@@ -522,9 +517,9 @@ registerSupplyChainOrderHooks({
 export async function supplierNames(ctx: Ctx, ids: readonly string[]): Promise<Map<string, string>> {
   if (ids.length === 0) return new Map();
   const rows = await ctx.db
-    .select({ id: schema.suppliers.id, name: schema.suppliers.name })
-    .from(schema.suppliers)
-    .where(inArray(schema.suppliers.id, [...new Set(ids)]));
+    .select({ id: schema.organisations.id, name: schema.organisations.name })
+    .from(schema.organisations)
+    .where(inArray(schema.organisations.id, [...new Set(ids)]));
   return new Map(rows.map((r) => [r.id, r.name]));
 }
 

@@ -18,7 +18,10 @@ describe('demo data', () => {
     expect(first.loaded).toBe(true);
     expect(first.accounts).toHaveLength(8);
 
-    const merchants = await t.db.select().from(schema.merchants);
+    const merchants = await t.db
+      .select()
+      .from(schema.organisations)
+      .where(eq(schema.organisations.kind, 'merchant'));
     const byName = (prefix: string) => merchants.find((m) => m.name.startsWith(prefix))!;
     expect(merchants.map((m) => m.status).sort()).toEqual(['active', 'active', 'active', 'pending']);
     // 500.00 topped up, 15.00 charged for the consumer's 100-yuan dinner.
@@ -42,6 +45,9 @@ describe('demo data', () => {
     expect((await verifyLedger(t.db)).ok).toBe(true);
     const again = await loadDemoData(t.deps);
     expect(again.loaded).toBe(false);
-    expect((await t.db.select().from(schema.merchants)).length).toBe(4);
+    expect(
+      (await t.db.select().from(schema.organisations).where(eq(schema.organisations.kind, 'merchant')))
+        .length,
+    ).toBe(4);
   });
 });

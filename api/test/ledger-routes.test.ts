@@ -21,12 +21,16 @@ beforeAll(async () => {
   merchantOwner = await t.signIn('+8613800001003');
   // Inserted directly: this file tests the ledger routes, not merchant onboarding.
   merchantId = 'mer_ledgerroutestest0001';
+  await t.db.insert(schema.organisations).values({
+    id: merchantId,
+    kind: 'merchant',
+    name: 'Tea House',
+    status: 'active',
+    ownerUserId: merchantOwner.user.id,
+  });
   await t.db
-    .insert(schema.merchants)
-    .values({ id: merchantId, name: 'Tea House', status: 'active', ownerUserId: merchantOwner.user.id });
-  await t.db
-    .insert(schema.merchantStaff)
-    .values({ merchantId, userId: merchantOwner.user.id, role: 'owner' });
+    .insert(schema.organisationMembers)
+    .values({ organisationId: merchantId, userId: merchantOwner.user.id, role: 'owner' });
 });
 afterAll(() => t.close());
 

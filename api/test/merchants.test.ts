@@ -49,7 +49,9 @@ describe('merchants apply, operators approve or reject', () => {
   });
 
   it('refuses anonymous applicants (401) and malformed ones (400), writing nothing', async () => {
-    const before = (await t.db.select().from(schema.merchants)).length;
+    const before = (
+      await t.db.select().from(schema.organisations).where(eq(schema.organisations.kind, 'merchant'))
+    ).length;
     expect((await t.request('POST', '/v1/merchants', { body: { name: 'X' } })).status).toBe(401);
     const owner = await t.signIn('+8613800000202');
     for (const body of [{}, { name: '' }, { name: 5 }, { name: 'x'.repeat(101) }]) {
@@ -60,7 +62,10 @@ describe('merchants apply, operators approve or reject', () => {
     const blank = await t.request('POST', '/v1/merchants', { token: owner.token, body: { name: '   ' } });
     expect(blank.status).toBe(422);
     expect(blank.body.error.code).toBe('name_required');
-    expect((await t.db.select().from(schema.merchants)).length).toBe(before);
+    expect(
+      (await t.db.select().from(schema.organisations).where(eq(schema.organisations.kind, 'merchant')))
+        .length,
+    ).toBe(before);
   });
 
   it('lets operators list, approve (idempotently) and reject with a reason; nobody else', async () => {

@@ -92,9 +92,13 @@ describe('catalog', () => {
     const merchant = await activeMerchant(t);
     const supplierOwner = await signInConsumer(t);
     const supplierId = newId('sup');
-    await t.db
-      .insert(schema.suppliers)
-      .values({ id: supplierId, name: 'Tea farm', status: 'active', ownerUserId: supplierOwner.id });
+    await t.db.insert(schema.organisations).values({
+      id: supplierId,
+      kind: 'supplier',
+      name: 'Tea farm',
+      status: 'active',
+      ownerUserId: supplierOwner.id,
+    });
     const productId = newId('spr');
     await t.db
       .insert(schema.supplierProducts)

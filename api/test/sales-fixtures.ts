@@ -18,10 +18,16 @@ export async function signInConsumer(t: TestApp) {
 export async function activeMerchant(t: TestApp, options: { status?: string; adPoints?: number } = {}) {
   const owner = await signInConsumer(t);
   const id = newId('mer');
+  await t.db.insert(schema.organisations).values({
+    id,
+    kind: 'merchant',
+    name: `Shop ${id.slice(-4)}`,
+    status: options.status ?? 'active',
+    ownerUserId: owner.id,
+  });
   await t.db
-    .insert(schema.merchants)
-    .values({ id, name: `Shop ${id.slice(-4)}`, status: options.status ?? 'active', ownerUserId: owner.id });
-  await t.db.insert(schema.merchantStaff).values({ merchantId: id, userId: owner.id, role: 'owner' });
+    .insert(schema.organisationMembers)
+    .values({ organisationId: id, userId: owner.id, role: 'owner' });
   if (options.adPoints) await grantAdPoints(t, id, options.adPoints);
   return { id, owner };
 }

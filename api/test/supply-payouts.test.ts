@@ -232,6 +232,47 @@ describe('merchant payouts of net proceeds', () => {
       200,
     );
   });
+
+  it('one payout model, kinds kept apart: a settlement is an event for both payees; ids stay on their paths', async () => {
+    // The settlements already in the merchant's batches (as -) are still owed to the supplier (as +).
+    const supplierRun = await t.request('POST', '/v1/platform/payouts/run', { token: operator.token });
+    expect(supplierRun.body.created).toHaveLength(1);
+    const supplierBatch = supplierRun.body.created[0];
+    expect(supplierBatch).toMatchObject({ supplierId: supplier.id, amount: 8000, status: 'pending' });
+    expect(supplierBatch.items.map((i: { kind: string }) => i.kind).sort()).toEqual([
+      'reversal',
+      'settlement',
+      'settlement',
+    ]);
+
+    const merchantBatch = (
+      await t.request('GET', `/v1/merchants/${merchant.id}/payouts`, { token: operator.token })
+    ).body.data[0].id as string;
+    const supplierPaths = await t.request('GET', '/v1/platform/payouts', { token: operator.token });
+    expect(supplierPaths.body.data.map((b: { id: string }) => b.id)).toEqual([supplierBatch.id]);
+    const wrongPath = await t.request('POST', `/v1/platform/payouts/${merchantBatch}/mark-paid`, {
+      token: operator.token,
+      body: { reference: 'CMB-0003' },
+    });
+    expect(wrongPath.status).toBe(404);
+    const wrongKind = await t.request('POST', `/v1/platform/merchant-payouts/${supplierBatch.id}/mark-paid`, {
+      token: operator.token,
+      body: { reference: 'CMB-0004' },
+    });
+    expect(wrongKind.status).toBe(404);
+
+    // A supplier's id on a merchant path (and the other way round) is unknown, even to its owner.
+    for (const path of ['payable', 'payouts', 'staff']) {
+      const res = await t.request('GET', `/v1/merchants/${supplier.id}/${path}`, {
+        token: supplier.owner.token,
+      });
+      expect(res.status).toBe(404);
+    }
+    expect(
+      (await t.request('GET', `/v1/suppliers/${merchant.id}/payouts`, { token: operator.token })).status,
+    ).toBe(404);
+    expect((await verifyLedger(t.db)).ok).toBe(true);
+  });
 });
 
 // Real concurrency needs real connections: PGlite runs one query at a time.

@@ -1,33 +1,50 @@
-import { index, integer, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { check, index, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 import { users } from './auth';
 
-/** A merchant of the alliance (商户号). Applies, is approved by an operator, then trades. */
-export const merchants = pgTable('merchants', {
-  id: text('id').primaryKey(),
-  name: text('name').notNull(),
-  /** pending | active | rejected | suspended */
-  status: text('status').notNull().default('pending'),
-  category: text('category'),
-  address: text('address'),
-  contact: text('contact'),
-  /** Per-merchant override of the platform ad rate; null uses the platform parameter. */
-  adRateBp: integer('ad_rate_bp'),
-  rejectionReason: text('rejection_reason'),
-  ownerUserId: text('owner_user_id')
-    .notNull()
-    .references(() => users.id),
-  decidedBy: text('decided_by'),
-  decidedAt: timestamp('decided_at', { withTimezone: true }),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-});
-
-/** Who acts for a merchant: the owner manages staff; staff act for the merchant. */
-export const merchantStaff = pgTable(
-  'merchant_staff',
+/**
+ * A merchant (商户号) or a supplier of the alliance: both apply, are approved or rejected by an
+ * operator, have an owner and staff, and get paid out (ADR 0007). Ids keep the kind's prefix
+ * (`mer_`, `sup_`), so a column that holds a merchant says so by its name and its ids.
+ */
+export const organisations = pgTable(
+  'organisations',
   {
-    merchantId: text('merchant_id')
+    id: text('id').primaryKey(),
+    /** merchant | supplier */
+    kind: text('kind').notNull(),
+    name: text('name').notNull(),
+    /** pending | active | rejected | suspended */
+    status: text('status').notNull().default('pending'),
+    /** Merchants only: what the directory shows them under. */
+    category: text('category'),
+    address: text('address'),
+    contact: text('contact'),
+    rejectionReason: text('rejection_reason'),
+    ownerUserId: text('owner_user_id')
       .notNull()
-      .references(() => merchants.id),
+      .references(() => users.id),
+    decidedBy: text('decided_by'),
+    decidedAt: timestamp('decided_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    check(
+      'organisations_kind_prefix',
+      sql`(${t.kind} = 'merchant' and ${t.id} like 'mer\\_%') or (${t.kind} = 'supplier' and ${t.id} like 'sup\\_%')`,
+    ),
+    check('organisations_category_merchant_only', sql`${t.kind} = 'merchant' or ${t.category} is null`),
+    index('organisations_kind_status_idx').on(t.kind, t.status, t.createdAt),
+  ],
+);
+
+/** Who acts for an organisation: the owner manages staff; staff act for it. */
+export const organisationMembers = pgTable(
+  'organisation_members',
+  {
+    organisationId: text('organisation_id')
+      .notNull()
+      .references(() => organisations.id),
     userId: text('user_id')
       .notNull()
       .references(() => users.id),
@@ -35,37 +52,8 @@ export const merchantStaff = pgTable(
     role: text('role').notNull(),
     addedAt: timestamp('added_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.merchantId, t.userId] }), index('merchant_staff_user_idx').on(t.userId)],
-);
-
-/** A supplier of the supply chain: publishes a wholesale catalog and drop-ships. */
-export const suppliers = pgTable('suppliers', {
-  id: text('id').primaryKey(),
-  name: text('name').notNull(),
-  /** pending | active | rejected | suspended */
-  status: text('status').notNull().default('pending'),
-  contact: text('contact'),
-  address: text('address'),
-  rejectionReason: text('rejection_reason'),
-  ownerUserId: text('owner_user_id')
-    .notNull()
-    .references(() => users.id),
-  decidedBy: text('decided_by'),
-  decidedAt: timestamp('decided_at', { withTimezone: true }),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-});
-
-export const supplierStaff = pgTable(
-  'supplier_staff',
-  {
-    supplierId: text('supplier_id')
-      .notNull()
-      .references(() => suppliers.id),
-    userId: text('user_id')
-      .notNull()
-      .references(() => users.id),
-    role: text('role').notNull(),
-    addedAt: timestamp('added_at', { withTimezone: true }).notNull().defaultNow(),
-  },
-  (t) => [primaryKey({ columns: [t.supplierId, t.userId] }), index('supplier_staff_user_idx').on(t.userId)],
+  (t) => [
+    primaryKey({ columns: [t.organisationId, t.userId] }),
+    index('organisation_members_user_idx').on(t.userId),
+  ],
 );

@@ -1,5 +1,5 @@
 import { bigint, index, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
-import { merchants } from './members';
+import { organisations } from './members';
 
 const amount = (name: string) => bigint(name, { mode: 'number' });
 
@@ -13,7 +13,7 @@ export const topups = pgTable(
     id: text('id').primaryKey(),
     merchantId: text('merchant_id')
       .notNull()
-      .references(() => merchants.id),
+      .references(() => organisations.id),
     /** pending | paid | partially_refunded | refunded | expired */
     status: text('status').notNull().default('pending'),
     amountFen: amount('amount_fen').notNull(),

@@ -12,7 +12,7 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 import { users } from './auth';
-import { merchants } from './members';
+import { organisations } from './members';
 
 const fen = (name: string) => bigint(name, { mode: 'number' });
 const hundredths = (name: string) => bigint(name, { mode: 'number' });
@@ -31,7 +31,7 @@ export const sales = pgTable(
     channel: text('channel').notNull(),
     merchantId: text('merchant_id')
       .notNull()
-      .references(() => merchants.id),
+      .references(() => organisations.id),
     consumerUserId: text('consumer_user_id')
       .notNull()
       .references(() => users.id),
@@ -100,7 +100,7 @@ export const listings = pgTable(
     id: text('id').primaryKey(),
     merchantId: text('merchant_id')
       .notNull()
-      .references(() => merchants.id),
+      .references(() => organisations.id),
     title: text('title').notNull(),
     priceFen: fen('price_fen').notNull(),
     /** Own products only; supplier listings draw on the supplier product's stock. */
@@ -129,7 +129,7 @@ export const orders = pgTable(
     id: text('id').primaryKey(),
     merchantId: text('merchant_id')
       .notNull()
-      .references(() => merchants.id),
+      .references(() => organisations.id),
     consumerUserId: text('consumer_user_id')
       .notNull()
       .references(() => users.id),

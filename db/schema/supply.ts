@@ -11,7 +11,7 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 import { users } from './auth';
-import { merchants, suppliers } from './members';
+import { organisations } from './members';
 
 const fen = (name: string) => bigint(name, { mode: 'number' });
 const at = (name: string) => timestamp(name, { withTimezone: true });
@@ -23,7 +23,7 @@ export const supplierProducts = pgTable(
     id: text('id').primaryKey(),
     supplierId: text('supplier_id')
       .notNull()
-      .references(() => suppliers.id),
+      .references(() => organisations.id),
     title: text('title').notNull(),
     description: text('description'),
     imageUrl: text('image_url'),
@@ -61,7 +61,7 @@ export const supplierReservations = pgTable(
       .references(() => supplierProducts.id),
     supplierId: text('supplier_id')
       .notNull()
-      .references(() => suppliers.id),
+      .references(() => organisations.id),
     quantity: integer('quantity').notNull(),
     wholesalePriceFen: fen('wholesale_price_fen').notNull(),
     unitPriceFen: fen('unit_price_fen').notNull(),
@@ -84,10 +84,10 @@ export const fulfillments = pgTable(
     orderId: text('order_id').notNull(),
     supplierId: text('supplier_id')
       .notNull()
-      .references(() => suppliers.id),
+      .references(() => organisations.id),
     merchantId: text('merchant_id')
       .notNull()
-      .references(() => merchants.id),
+      .references(() => organisations.id),
     consumerUserId: text('consumer_user_id')
       .notNull()
       .references(() => users.id),
@@ -149,16 +149,19 @@ export const fulfillmentReturns = pgTable('fulfillment_returns', {
   createdAt: at('created_at').notNull().defaultNow(),
 });
 
-/** One payout to one supplier, covering the settlement events listed in payout_items. Paid once. */
+/**
+ * One payout to one organisation (a supplier's settled wholesale, a merchant's online proceeds),
+ * covering the events listed in payout_items. Paid once.
+ */
 export const payoutBatches = pgTable(
   'payout_batches',
   {
     id: text('id').primaryKey(),
-    supplierId: text('supplier_id')
+    organisationId: text('organisation_id')
       .notNull()
-      .references(() => suppliers.id),
+      .references(() => organisations.id),
     amountFen: fen('amount_fen').notNull(),
-    /** Settlement events up to this instant are covered. */
+    /** Events up to this instant are covered. */
     periodEnd: at('period_end').notNull(),
     /** pending | paid */
     status: text('status').notNull().default('pending'),
@@ -171,13 +174,17 @@ export const payoutBatches = pgTable(
     createdAt: at('created_at').notNull().defaultNow(),
   },
   (t) => [
-    uniqueIndex('payout_batches_supplier_period').on(t.supplierId, t.periodEnd),
+    uniqueIndex('payout_batches_organisation_period').on(t.organisationId, t.periodEnd),
     check('payout_batches_amount_positive', sql`${t.amountFen} > 0`),
     index('payout_batches_status_idx').on(t.status, t.createdAt),
   ],
 );
 
-/** A settlement (+) or its reversal (-) covered by a batch; each event is in at most one batch. */
+/**
+ * An event on what an organisation is owed, covered by a batch, once per organisation: a supplier's
+ * settlement (+) and reversal (-); a merchant's paid order (+), refund (-), settlement (-) and
+ * reversal (+). A fulfillment's settlement is one event for its supplier and one for its merchant.
+ */
 export const payoutItems = pgTable(
   'payout_items',
   {
@@ -185,68 +192,10 @@ export const payoutItems = pgTable(
     batchId: text('batch_id')
       .notNull()
       .references(() => payoutBatches.id),
-    fulfillmentId: text('fulfillment_id')
+    /** The batch's organisation, so an event is unique per payee. */
+    organisationId: text('organisation_id')
       .notNull()
-      .references(() => fulfillments.id),
-    /** settlement | reversal */
-    kind: text('kind').notNull(),
-    /** Signed: settlements positive, reversals negative. */
-    amountFen: fen('amount_fen').notNull(),
-  },
-  (t) => [
-    uniqueIndex('payout_items_event_once').on(t.fulfillmentId, t.kind),
-    index('payout_items_batch_idx').on(t.batchId),
-  ],
-);
-
-/** Where a supplier is paid: its Stripe Connect account. Without one, operators pay by bank and mark it paid. */
-export const supplierPayoutAccounts = pgTable('supplier_payout_accounts', {
-  supplierId: text('supplier_id')
-    .primaryKey()
-    .references(() => suppliers.id),
-  stripeAccountId: text('stripe_account_id').notNull(),
-  updatedBy: text('updated_by').notNull(),
-  updatedAt: at('updated_at').notNull(),
-});
-
-/**
- * One payout to one merchant of its online proceeds, net of refunds and of the wholesale settled to
- * suppliers. Covers the events in merchant_payout_items. Paid once.
- */
-export const merchantPayoutBatches = pgTable(
-  'merchant_payout_batches',
-  {
-    id: text('id').primaryKey(),
-    merchantId: text('merchant_id')
-      .notNull()
-      .references(() => merchants.id),
-    amountFen: fen('amount_fen').notNull(),
-    periodEnd: at('period_end').notNull(),
-    /** pending | paid */
-    status: text('status').notNull().default('pending'),
-    /** stripe_transfer | bank */
-    paidVia: text('paid_via'),
-    stripeTransferId: text('stripe_transfer_id'),
-    reference: text('reference'),
-    paidBy: text('paid_by'),
-    paidAt: at('paid_at'),
-    createdAt: at('created_at').notNull().defaultNow(),
-  },
-  (t) => [
-    uniqueIndex('merchant_payout_batches_merchant_period').on(t.merchantId, t.periodEnd),
-    check('merchant_payout_batches_amount_positive', sql`${t.amountFen} > 0`),
-    index('merchant_payout_batches_status_idx').on(t.status, t.createdAt),
-  ],
-);
-
-/** An event on a merchant's proceeds (order paid +, refund -, settlement -, reversal +) covered by a batch, once. */
-export const merchantPayoutItems = pgTable(
-  'merchant_payout_items',
-  {
-    id: text('id').primaryKey(),
-    batchId: text('batch_id')
-      .notNull()
-      .references(() => merchantPayoutBatches.id),
+      .references(() => organisations.id),
     /** order | refund | settlement | reversal */
     kind: text('kind').notNull(),
     /** The order, refund or fulfillment id. */
@@ -256,15 +205,16 @@ export const merchantPayoutItems = pgTable(
     amountFen: fen('amount_fen').notNull(),
   },
   (t) => [
-    uniqueIndex('merchant_payout_items_event_once').on(t.kind, t.sourceId),
-    index('merchant_payout_items_batch_idx').on(t.batchId),
+    uniqueIndex('payout_items_event_once').on(t.organisationId, t.kind, t.sourceId),
+    index('payout_items_batch_idx').on(t.batchId),
   ],
 );
 
-export const merchantPayoutAccounts = pgTable('merchant_payout_accounts', {
-  merchantId: text('merchant_id')
+/** Where an organisation is paid: its Stripe Connect account. Without one, operators pay by bank and mark it paid. */
+export const payoutAccounts = pgTable('payout_accounts', {
+  organisationId: text('organisation_id')
     .primaryKey()
-    .references(() => merchants.id),
+    .references(() => organisations.id),
   stripeAccountId: text('stripe_account_id').notNull(),
   updatedBy: text('updated_by').notNull(),
   updatedAt: at('updated_at').notNull(),

@@ -1,1 +1,0 @@
-ALTER TABLE "topups" ADD COLUMN "money_returned_fen" bigint DEFAULT 0 NOT NULL;
