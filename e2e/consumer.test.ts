@@ -1,6 +1,6 @@
+import { formatFen, formatPoints } from '@alliance/web-shared';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatFen, formatPoints } from '../web-shared/money';
 import {
   apiClient,
   launchBrowser,

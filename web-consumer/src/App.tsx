@@ -1,5 +1,5 @@
+import { LangSwitch, SignIn } from '@alliance/web-shared';
 import { Match, Show, Switch } from 'solid-js';
-import { LangSwitch, SignIn } from '../../web-shared';
 import { TabBar } from './components';
 import { i18n, t } from './i18n';
 import { CartPage } from './pages/Cart';

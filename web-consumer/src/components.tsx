@@ -1,6 +1,6 @@
+import { LangSwitch } from '@alliance/web-shared';
 import QRCode from 'qrcode';
 import { createEffect, type JSX, Match, on, type Resource, Show, Switch } from 'solid-js';
-import { LangSwitch } from '../../web-shared';
 import { i18n, type Key, t } from './i18n';
 import { link, navigate, path } from './router';
 

@@ -1,4 +1,4 @@
-import { createApiClient, createAuthStore } from '../../web-shared';
+import { createApiClient, createAuthStore } from '@alliance/web-shared';
 
 export const auth = createAuthStore('alliance.consumer.session');
 export const api = createApiClient({ getToken: auth.token, onUnauthorized: auth.signOut });

@@ -1,5 +1,5 @@
+import { LangSwitch } from '@alliance/web-shared';
 import { createEffect, createMemo, For, type JSX, Match, Show, Switch } from 'solid-js';
-import { LangSwitch } from '../../web-shared';
 import type { Membership } from './api';
 import { Icon } from './components/icons';
 import { Badge, ErrorNote, Link } from './components/ui';

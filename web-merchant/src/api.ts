@@ -1,4 +1,4 @@
-import { newIdempotencyKey, qs } from '../../web-shared';
+import { newIdempotencyKey, qs } from '@alliance/web-shared';
 import { client } from './session';
 
 /** Every endpoint the back office calls, in one place. Amounts: fen / hundredths / basis points. */

@@ -1,5 +1,5 @@
+import { createApiClient, createAuthStore } from '@alliance/web-shared';
 import { createResource } from 'solid-js';
-import { createApiClient, createAuthStore } from '../../web-shared';
 import type { Me } from './api';
 
 /** The back office keeps its own session, so a phone signed in to the consumer app is not affected. */

@@ -1,5 +1,5 @@
+import { formatFen, newIdempotencyKey, toE164 } from '@alliance/web-shared';
 import { createSignal, For, Show } from 'solid-js';
-import { formatFen, newIdempotencyKey, toE164 } from '../../../web-shared';
 import { cart, cartShips, cartTotal, clearCart, setQuantity } from '../cart';
 import { Header } from '../components';
 import { i18n, t } from '../i18n';

@@ -1,5 +1,5 @@
+import { formatPoints, qs } from '@alliance/web-shared';
 import { createResource, createSignal, For, Show } from 'solid-js';
-import { formatPoints, qs } from '../../../web-shared';
 import { Header, Loaded } from '../components';
 import { i18n, type Key, t } from '../i18n';
 import { navigate, query } from '../router';

@@ -1,5 +1,5 @@
+import { formatFen, formatPoints, newIdempotencyKey } from '@alliance/web-shared';
 import { createResource, createSignal, For, Show } from 'solid-js';
-import { formatFen, formatPoints, newIdempotencyKey } from '../../../web-shared';
 import { Header, Loaded, MemberQr, ProgressBar } from '../components';
 import { i18n, t } from '../i18n';
 import { link } from '../router';

@@ -1,5 +1,5 @@
+import { formatPoints, LOCALES } from '@alliance/web-shared';
 import { createResource, For, Show } from 'solid-js';
-import { formatPoints, LOCALES } from '../../../web-shared';
 import { Header, Loaded } from '../components';
 import { i18n, type Key, t } from '../i18n';
 import { link } from '../router';

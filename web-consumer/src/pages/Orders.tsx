@@ -1,5 +1,5 @@
+import { formatFen } from '@alliance/web-shared';
 import { createResource, createSignal, For, onCleanup, Show } from 'solid-js';
-import { formatFen } from '../../../web-shared';
 import { Header, Loaded, StatusBadge } from '../components';
 import { i18n, t } from '../i18n';
 import { link, query } from '../router';

@@ -1,5 +1,5 @@
+import { ApiFailure, formatPoints } from '@alliance/web-shared';
 import { createSignal, onCleanup, onMount, Show } from 'solid-js';
-import { ApiFailure, formatPoints } from '../../../web-shared';
 import { Header, ProgressBar } from '../components';
 import { i18n, t } from '../i18n';
 import { navigate } from '../router';

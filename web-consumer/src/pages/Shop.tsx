@@ -1,5 +1,5 @@
+import { formatFen } from '@alliance/web-shared';
 import { createResource, For, Show } from 'solid-js';
-import { formatFen } from '../../../web-shared';
 import { addToCart, cart, cartCount, cartTotal, clearCart } from '../cart';
 import { Header, Loaded } from '../components';
 import { t } from '../i18n';

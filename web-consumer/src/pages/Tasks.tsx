@@ -1,5 +1,5 @@
+import { newIdempotencyKey } from '@alliance/web-shared';
 import { createResource, createSignal, Index, Show } from 'solid-js';
-import { newIdempotencyKey } from '../../../web-shared';
 import { Header, Loaded, ProgressBar } from '../components';
 import { i18n, t } from '../i18n';
 import { navigate } from '../router';

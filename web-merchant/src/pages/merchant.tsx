@@ -1,3 +1,4 @@
+import { formatFen, formatMinor, formatPoints, parseMinor, toE164 } from '@alliance/web-shared';
 import {
   createContext,
   createEffect,
@@ -12,7 +13,6 @@ import {
   Switch,
   useContext,
 } from 'solid-js';
-import { formatFen, formatMinor, formatPoints, parseMinor, toE164 } from '../../../web-shared';
 import { api, type HistoryEntry, type Listing, type Merchant, type Receipt, type Sale } from '../api';
 import {
   Alert,

@@ -1,5 +1,5 @@
+import { formatFen, formatMinor, formatPoints, parseMinor } from '@alliance/web-shared';
 import { createResource, createSignal, For, Match, Show, Switch } from 'solid-js';
-import { formatFen, formatMinor, formatPoints, parseMinor } from '../../../web-shared';
 import { type Application, api, type Campaign } from '../api';
 import {
   Alert,

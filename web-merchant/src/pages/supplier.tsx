@@ -1,5 +1,5 @@
+import { formatFen, parseMinor } from '@alliance/web-shared';
 import { createEffect, createResource, createSignal, Match, onCleanup, Show, Switch } from 'solid-js';
-import { formatFen, parseMinor } from '../../../web-shared';
 import { api, type Fulfillment } from '../api';
 import {
   Alert,
