@@ -1,20 +1,19 @@
-import { formatFen } from '@alliance/web-shared';
+import { formatFen, rows } from '@alliance/web-shared';
+import { useSearchParams } from '@solidjs/router';
 import { createResource, createSignal, For, onCleanup, Show } from 'solid-js';
 import { Header, Loaded, StatusBadge } from '../components';
 import { i18n, t } from '../i18n';
-import { link, query } from '../router';
-import { api, type MerchantCard, type Order, type Page, rows, type Shipment } from '../session';
+import { api, merchantDirectory, type Order, type Shipment } from '../session';
 
 /** Orders carry a merchant id; names come from the public directory. */
 function useMerchantNames() {
-  const [directory] = createResource(() => api.get<Page<MerchantCard>>('/v1/merchants?limit=100'));
-  return (o: Order) =>
-    o.merchant?.name ?? o.merchantName ?? rows(directory()).find((m) => m.id === o.merchantId)?.name ?? '';
+  const [directory] = createResource(merchantDirectory);
+  return (o: Order) => rows(directory()).find((m) => m.id === o.merchantId)?.name ?? '';
 }
-const itemsText = (o: Order) => (o.items ?? []).map((i) => `${i.title ?? ''} ×${i.quantity}`).join('，');
+const itemsText = (o: Order) => o.items.map((i) => `${i.title} ×${i.quantity}`).join('，');
 
 export function Orders() {
-  const [orders, { refetch }] = createResource(() => api.get<Page<Order> | Order[]>('/v1/orders'));
+  const [orders, { refetch }] = createResource(() => api.get('/v1/orders'));
   const merchantName = useMerchantNames();
   return (
     <>
@@ -27,7 +26,7 @@ export function Orders() {
               fallback={
                 <div class="empty">
                   <p>{t('orders.empty')}</p>
-                  <a href="/merchants" onClick={link('/merchants')} class="btn btn-outline">
+                  <a href="/merchants" class="btn btn-outline">
                     {t('orders.goShop')}
                   </a>
                 </div>
@@ -35,12 +34,7 @@ export function Orders() {
             >
               <For each={rows(data)}>
                 {(o) => (
-                  <a
-                    href={`/orders/${o.id}`}
-                    onClick={link(`/orders/${o.id}`)}
-                    class="card order"
-                    data-testid="order"
-                  >
+                  <a href={`/orders/${o.id}`} class="card order" data-testid="order">
                     <div class="spread">
                       <span class="strong">{merchantName(o)}</span>
                       <StatusBadge status={o.status} />
@@ -61,31 +55,20 @@ export function Orders() {
   );
 }
 
-/**
- * The shipments of an order: GET /v1/orders/{id}/fulfillments (one per supplier), else what the order
- * carries itself (a merchant shipping its own goods).
- */
-function shipmentsOf(o: Order, fulfillments: Shipment[] | undefined): Shipment[] {
-  if (fulfillments && fulfillments.length > 0) return fulfillments;
-  const list = o.fulfillments ?? o.shipments ?? [];
-  if (list.length > 0) return list;
-  return o.trackingNumber
-    ? [{ status: 'shipped', carrier: o.carrier, trackingNumber: o.trackingNumber }]
-    : [];
-}
-
 export function OrderDetail(props: { orderId: string }) {
   const [order, { refetch }] = createResource(
     () => props.orderId,
-    (id) => api.get<Order>(`/v1/orders/${encodeURIComponent(id)}`),
+    (id) => api.get('/v1/orders/{id}', { params: { path: { id } } }),
   );
   const [fulfillments, { refetch: refetchShipments }] = createResource(
     () => props.orderId,
-    async (id) => rows(await api.get<Page<Shipment>>(`/v1/orders/${encodeURIComponent(id)}/fulfillments`)),
+    async (orderId) =>
+      rows(await api.get('/v1/orders/{orderId}/fulfillments', { params: { path: { orderId } } })),
   );
   const merchantName = useMerchantNames();
   // Back from the checkout page: the payment webhook may land a moment after the redirect.
-  const checkout = query('checkout');
+  const [search] = useSearchParams<{ checkout?: string }>();
+  const checkout = search.checkout;
   let polls = 0;
   const poll = setInterval(() => {
     const o = order();
@@ -98,10 +81,9 @@ export function OrderDetail(props: { orderId: string }) {
   const confirmDelivery = async (s: Shipment) => {
     setConfirmError(null);
     try {
-      await api.post(
-        `/v1/orders/${encodeURIComponent(props.orderId)}/fulfillments/${s.id}/confirm-delivery`,
-        {},
-      );
+      await api.post('/v1/orders/{orderId}/fulfillments/{id}/confirm-delivery', {
+        params: { path: { orderId: props.orderId, id: s.id } },
+      });
       void refetchShipments();
       void refetch();
     } catch (err) {
@@ -133,14 +115,12 @@ export function OrderDetail(props: { orderId: string }) {
                   <StatusBadge status={o.status} />
                 </div>
                 <ul class="list">
-                  <For each={o.items ?? []}>
+                  <For each={o.items}>
                     {(item) => (
                       <li>
                         <span class="grow">{item.title}</span>
                         <span class="muted num">×{item.quantity}</span>
-                        <Show when={(item.price ?? item.unitPrice) !== undefined}>
-                          <span class="num">{formatFen((item.price ?? item.unitPrice)!)}</span>
-                        </Show>
+                        <span class="num">{formatFen(item.unitPrice)}</span>
                       </li>
                     )}
                   </For>
@@ -164,17 +144,17 @@ export function OrderDetail(props: { orderId: string }) {
               <section class="card" data-testid="shipping">
                 <div class="card-title">{t('order.shipping')}</div>
                 <Show
-                  when={shipmentsOf(o, fulfillments()).length > 0}
+                  when={(fulfillments() ?? []).length > 0}
                   fallback={<p class="muted">{t('order.notShipped')}</p>}
                 >
                   <ul class="list">
-                    <For each={shipmentsOf(o, fulfillments())}>
+                    <For each={fulfillments() ?? []}>
                       {(s) => (
                         <li data-testid="shipment">
                           <div class="grow">
-                            <Show when={s.items && s.items.length > 0}>
+                            <Show when={s.items.length > 0}>
                               <div class="muted">
-                                {s.items!.map((i) => `${i.title} ×${i.quantity}`).join('，')}
+                                {s.items.map((i) => `${i.title} ×${i.quantity}`).join('，')}
                               </div>
                             </Show>
                             <Show

@@ -1,18 +1,14 @@
-import { newIdempotencyKey } from '@alliance/web-shared';
+import { type ApiData, idempotent } from '@alliance/web-shared';
+import { type Navigator, useNavigate } from '@solidjs/router';
 import { createResource, createSignal, Index, Show } from 'solid-js';
 import { Header, Loaded, ProgressBar } from '../components';
 import { i18n, t } from '../i18n';
-import { navigate } from '../router';
-import { api, type Wallet } from '../session';
+import { api } from '../session';
 
-export interface AdView {
-  id: string;
-  token: string;
-  slot: number;
-  campaign: { id: string; title: string; mediaUrl: string; durationSeconds: number };
+export type AdView = ApiData<'post', '/v1/ad-views'> & {
   /** Last position this browser reported, for the per-video bar on the task list. */
   position?: number;
-}
+};
 
 const VIEW_KEY = 'alliance.consumer.view';
 
@@ -28,9 +24,9 @@ export const saveView = (view: AdView | null) =>
   view ? sessionStorage.setItem(VIEW_KEY, JSON.stringify(view)) : sessionStorage.removeItem(VIEW_KEY);
 
 /** Ask the server for the next campaign and open the player. Errors come back in plain words. */
-export async function startNextView(): Promise<string | null> {
+export async function startNextView(navigate: Navigator): Promise<string | null> {
   try {
-    const view = await api.post<AdView>('/v1/ad-views', {}, { idempotencyKey: newIdempotencyKey() });
+    const view = await api.post('/v1/ad-views', { params: { header: idempotent() } });
     saveView(view);
     navigate(`/watch/${view.id}`);
     return null;
@@ -40,14 +36,15 @@ export async function startNextView(): Promise<string | null> {
 }
 
 export function Tasks() {
-  const [wallet, { refetch }] = createResource(() => api.get<Wallet>('/v1/wallet'));
+  const [wallet, { refetch }] = createResource(() => api.get('/v1/wallet'));
   const [error, setError] = createSignal<string | null>(null);
   const [busy, setBusy] = createSignal(false);
   const inProgress = savedView();
+  const navigate = useNavigate();
 
   const start = async () => {
     setBusy(true);
-    setError(await startNextView());
+    setError(await startNextView(navigate));
     setBusy(false);
   };
 
