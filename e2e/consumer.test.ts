@@ -1,4 +1,5 @@
-import { formatFen, formatPoints } from '@alliance/web-shared';
+// money.ts alone: the package index also exports Solid components, which Node cannot load.
+import { formatFen, formatPoints } from '@alliance/web-shared/money';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
