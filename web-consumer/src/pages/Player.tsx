@@ -4,7 +4,7 @@ import { createSignal, onCleanup, onMount, Show } from 'solid-js';
 import { Header, ProgressBar } from '../components';
 import { i18n, t } from '../i18n';
 import { api } from '../session';
-import { type AdView, savedView, saveView, startNextView } from './Tasks';
+import { type AdView, savedView, saveView, startNextView } from '../views';
 
 /** Reports every 2 s: the server wants visible reports no more than a few seconds apart. */
 const REPORT_EVERY_MS = 2000;
