@@ -6,14 +6,20 @@ import type { Deps } from '../../api/context';
 export const SCHEMA_FILE = new URL('../api-schema.gen.ts', import.meta.url);
 
 /**
- * Building the app only registers routes and their zod schemas; serving /openapi.json reads
- * no dependency. Any use of one is a bug in this generator, so it fails loudly.
+ * Stands in for the app's dependencies. Building the app registers routes and their zod
+ * schemas, and may wire collaborators from deps (reading properties, which yields more
+ * stand-ins); serving /openapi.json calls nothing. A call means a database or network
+ * would be needed, so it fails loudly with the path that was called.
  */
-const noDeps = new Proxy({} as Deps, {
-  get(_target, name) {
-    throw new Error(`generating the OpenAPI document must not use deps.${String(name)}`);
-  },
-});
+function hollow(path: string): unknown {
+  return new Proxy(() => {}, {
+    get: (_target, name) => (name === 'then' ? undefined : hollow(`${path}.${String(name)}`)),
+    apply: () => {
+      throw new Error(`generating the OpenAPI document must not call ${path}()`);
+    },
+  });
+}
+const noDeps = hollow('deps') as Deps;
 
 /** Exactly what GET /openapi.json serves, built in-process: no server, no database. */
 export async function openApiDocument(): Promise<OpenAPI3> {
