@@ -106,7 +106,7 @@ export const newIdempotencyKey = () => crypto.randomUUID();
  * retried click cannot act twice. `{ params: { path, header: idempotent() } }`; pass the key
  * when a retry of the same action must reuse it.
  */
-export const idempotent = (key = newIdempotencyKey()) => ({ 'idempotency-key': key });
+export const idempotent = (key: string = newIdempotencyKey()) => ({ 'idempotency-key': key });
 
 /**
  * The rows of a list response (none while it loads). Every page reads lists through this, so a
@@ -115,7 +115,8 @@ export const idempotent = (key = newIdempotencyKey()) => ({ 'idempotency-key': k
 export const rows = <T>(page: { data: T[] } | null | undefined): T[] => page?.data ?? [];
 
 /** The cursor for the next page of a paged list, or null on the last page. */
-export const nextCursor = (page: { nextCursor?: string | null }): string | null => page.nextCursor ?? null;
+export const nextCursor = (page: { data: unknown[]; nextCursor?: string | null }): string | null =>
+  page.nextCursor ?? null;
 
 /** One row of a list endpoint's response, e.g. `Row<ApiData<'get', '/v1/orders'>>`. */
 export type Row<Page extends { data: unknown[] }> = Page['data'][number];
