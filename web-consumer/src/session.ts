@@ -12,10 +12,7 @@ export const auth = createAuthStore('alliance.consumer.session');
 export const api = createApiClient({ getToken: auth.token, onUnauthorized: auth.signOut });
 
 /** Response shapes this app reads, from the generated client types. */
-export type Me = ApiData<'get', '/v1/me'>;
-export type Wallet = ApiData<'get', '/v1/wallet'>;
 export type PendingSale = Row<ApiData<'get', '/v1/sales/pending'>>;
-export type MerchantCard = Row<ApiData<'get', '/v1/merchants'>>;
 export type Listing = Schemas['Listing'];
 export type Order = Schemas['Order'];
 export type Shipment = Schemas['Fulfillment'];

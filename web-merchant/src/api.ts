@@ -5,20 +5,16 @@ import { client } from './session';
  * Every endpoint the back office calls, in one place, typed by the generated client
  * (`web-shared/api-schema.gen.ts`). Amounts: fen / hundredths / basis points.
  */
-export type Me = ApiData<'get', '/v1/me'>;
-export type Membership = Me['merchants'][number];
+export type Membership = ApiData<'get', '/v1/me'>['merchants'][number];
 export type Merchant = Schemas['Merchant'];
-export type Topup = Schemas['Topup'];
 export type Receipt = Schemas['TopupReceipt'];
 export type HistoryEntry = Row<ApiData<'get', '/v1/merchants/{id}/ad-points/history'>>;
 export type Sale = Schemas['Sale'];
 export type Listing = Schemas['Listing'];
 export type Fulfillment = Schemas['Fulfillment'];
-export type Payout = Schemas['PayoutBatch'];
 export type Application =
   | Row<ApiData<'get', '/v1/platform/merchants'>>
   | Row<ApiData<'get', '/v1/platform/suppliers'>>;
-export type ParameterOverview = ApiData<'get', '/v1/platform/parameters'>;
 export type Campaign = Schemas['Campaign'];
 
 type Kind = 'merchants' | 'suppliers';
@@ -27,8 +23,6 @@ type ApplicationStatus = Merchant['status'];
 const path = (id: string) => ({ path: { id } });
 
 export const api = {
-  me: () => client.get('/v1/me'),
-
   applyMerchant: (body: { name: string; category: string; address: string; contact: string }) =>
     client.post('/v1/merchants', { body, params: { header: idempotent() } }),
   applySupplier: (body: { name: string; contact: string; address: string }) =>
