@@ -1,6 +1,7 @@
+// money.ts alone: the package index also exports Solid components, which Node cannot load.
+import { formatFen, formatPoints } from '@alliance/web-shared/money';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatFen, formatPoints } from '../web-shared/money';
 import {
   apiClient,
   launchBrowser,

@@ -1,7 +1,7 @@
 import { defineConfig } from 'vite';
 import solid from 'vite-plugin-solid';
 
-// Served by api/node.ts at /; imports ../web-shared by relative path, which Vite compiles with the app.
+// Served by api/node.ts at /; @alliance/web-shared is plain TS/TSX source, which Vite compiles with the app.
 export default defineConfig({
   base: '/',
   plugins: [solid()],

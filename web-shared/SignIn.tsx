@@ -39,7 +39,7 @@ export function SignIn(props: {
     setError(null);
     setBusy(true);
     try {
-      const res = await props.api.post<{ sent: boolean; devCode?: string }>('/v1/auth/otp', { phone: e164 });
+      const res = await props.api.post('/v1/auth/otp', { body: { phone: e164 } });
       setSentTo(e164);
       setDevCode(res.devCode ?? null);
       setWait(RESEND_SECONDS);
@@ -62,9 +62,8 @@ export function SignIn(props: {
     setError(null);
     setBusy(true);
     try {
-      const res = await props.api.post<{ token: string; user: AuthUser }>('/v1/auth/verify', {
-        phone: e164,
-        code: code().trim(),
+      const res = await props.api.post('/v1/auth/verify', {
+        body: { phone: e164, code: code().trim() },
       });
       props.onSignedIn(res.token, res.user);
     } catch (err) {

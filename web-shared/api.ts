@@ -1,8 +1,16 @@
-/** Typed fetch client for the /v1 API: bearer token in, API.md's error shape out as ApiFailure. */
+/**
+ * The one API client both apps use. Paths, parameters, bodies and responses are typed by
+ * `api-schema.gen.ts`, generated from the server's /openapi.json (`npm run gen:api`), so a
+ * call that no longer matches the server is a type error. Calls resolve to the response body
+ * or throw `ApiFailure` carrying API.md's error shape; `i18n.errorText` turns it into words.
+ */
+import createClient, { type FetchResponse, type MaybeOptionalInit } from 'openapi-fetch';
+import type { HttpMethod, MediaType, PathsWithMethod, RequiredKeysOf } from 'openapi-typescript-helpers';
+import type { components, paths } from './api-schema.gen';
 
-export interface ApiErrorBody {
-  error: { code: string; message: string; requestId?: string; details?: unknown };
-}
+export type { components, paths };
+export type Schemas = components['schemas'];
+export type ApiErrorBody = Schemas['Error'];
 
 /** A refused or failed request. `code` is the API's error code, or `network_error` when no answer came. */
 export class ApiFailure extends Error {
@@ -24,79 +32,91 @@ export interface ApiClientOptions {
   onUnauthorized?: () => void;
 }
 
-export interface RequestOptions {
-  /** Sent as Idempotency-Key: pass one per user action so a retried click cannot act twice. */
-  idempotencyKey?: string;
-  signal?: AbortSignal;
-}
+// openapi-fetch's own (unexported) rule: the init argument is optional when nothing in it is required.
+type InitArg<Init> =
+  RequiredKeysOf<Init> extends never
+    ? [(Init & { [key: string]: unknown })?]
+    : [Init & { [key: string]: unknown }];
+
+/** The success body of `method path`, e.g. `ApiData<'get', '/v1/me'>`. */
+export type ApiData<M extends HttpMethod, P extends PathsWithMethod<paths, M>> = NonNullable<
+  FetchResponse<paths[P][M] & Record<string | number, unknown>, unknown, MediaType>['data']
+>;
+
+type Call<M extends HttpMethod> = <
+  P extends PathsWithMethod<paths, M>,
+  I extends MaybeOptionalInit<paths[P], M>,
+>(
+  path: P,
+  ...init: InitArg<I>
+) => Promise<ApiData<M, P>>;
 
 export type ApiClient = ReturnType<typeof createApiClient>;
 
 export function createApiClient(options: ApiClientOptions) {
-  const base = options.baseUrl ?? '';
+  const client = createClient<paths>({
+    baseUrl: options.baseUrl ?? '',
+    headers: { accept: 'application/json' },
+  });
+  client.use({
+    onRequest({ request }) {
+      const token = options.getToken();
+      if (token) request.headers.set('authorization', `Bearer ${token}`);
+      return request;
+    },
+    onResponse({ request, response }) {
+      if (response.status === 401 && request.headers.has('authorization')) options.onUnauthorized?.();
+    },
+  });
 
-  async function request<T>(
-    method: string,
-    path: string,
-    body?: unknown,
-    opts: RequestOptions = {},
-  ): Promise<T> {
-    const headers: Record<string, string> = { accept: 'application/json' };
-    const token = options.getToken();
-    if (token) headers.authorization = `Bearer ${token}`;
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    if (opts.idempotencyKey) headers['idempotency-key'] = opts.idempotencyKey;
-
-    let response: Response;
-    try {
-      response = await fetch(`${base}${path}`, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: opts.signal,
-      });
-    } catch (error) {
-      if (error instanceof DOMException && error.name === 'AbortError') throw error;
-      throw new ApiFailure(0, 'network_error', error instanceof Error ? error.message : 'Network error');
-    }
-
-    const text = await response.text();
-    let parsed: unknown = null;
-    if (text) {
+  const call =
+    <M extends 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'>(method: M) =>
+    async (path: string, init?: object) => {
+      let result: { data?: unknown; error?: unknown; response: Response };
       try {
-        parsed = JSON.parse(text);
-      } catch {
-        parsed = null;
+        result = await (client[method] as (p: string, i?: object) => Promise<typeof result>)(path, init);
+      } catch (error) {
+        if (error instanceof DOMException && error.name === 'AbortError') throw error;
+        throw new ApiFailure(0, 'network_error', error instanceof Error ? error.message : 'Network error');
       }
-    }
-    if (response.ok) return parsed as T;
-
-    const err = (parsed as Partial<ApiErrorBody> | null)?.error;
-    if (response.status === 401 && token) options.onUnauthorized?.();
-    throw new ApiFailure(
-      response.status,
-      err?.code ?? `http_${response.status}`,
-      err?.message ?? response.statusText,
-      err?.requestId,
-    );
-  }
+      if (result.response.ok) return result.data;
+      const err = (result.error as Partial<ApiErrorBody> | undefined)?.error;
+      throw new ApiFailure(
+        result.response.status,
+        err?.code ?? `http_${result.response.status}`,
+        err?.message ?? result.response.statusText,
+        err?.requestId,
+      );
+    };
 
   return {
-    get: <T>(path: string, opts?: RequestOptions) => request<T>('GET', path, undefined, opts),
-    post: <T>(path: string, body: unknown = {}, opts?: RequestOptions) =>
-      request<T>('POST', path, body, opts),
-    patch: <T>(path: string, body: unknown, opts?: RequestOptions) => request<T>('PATCH', path, body, opts),
-    put: <T>(path: string, body: unknown, opts?: RequestOptions) => request<T>('PUT', path, body, opts),
-    delete: <T>(path: string, opts?: RequestOptions) => request<T>('DELETE', path, undefined, opts),
+    get: call('GET') as Call<'get'>,
+    post: call('POST') as Call<'post'>,
+    patch: call('PATCH') as Call<'patch'>,
+    put: call('PUT') as Call<'put'>,
+    delete: call('DELETE') as Call<'delete'>,
   };
 }
 
 /** A fresh Idempotency-Key for one user action. */
 export const newIdempotencyKey = () => crypto.randomUUID();
 
-/** Query string from defined values only: qs({unit: 'vouchers', cursor: undefined}) → "?unit=vouchers". */
-export function qs(params: Record<string, string | number | undefined | null>): string {
-  const entries = Object.entries(params).filter(([, v]) => v !== undefined && v !== null && v !== '');
-  if (entries.length === 0) return '';
-  return `?${new URLSearchParams(entries.map(([k, v]) => [k, String(v)])).toString()}`;
-}
+/**
+ * Header parameters for a POST that moves value: one Idempotency-Key per user action, so a
+ * retried click cannot act twice. `{ params: { path, header: idempotent() } }`; pass the key
+ * when a retry of the same action must reuse it.
+ */
+export const idempotent = (key: string = newIdempotencyKey()) => ({ 'idempotency-key': key });
+
+/**
+ * The rows of a list response (none while it loads). Every page reads lists through this, so a
+ * change of the paged shape (cursor fields, envelope) is absorbed here.
+ */
+export const rows = <T>(page: { data: T[] } | null | undefined): T[] => page?.data ?? [];
+
+/** The cursor for the next page of a paged list, or null on the last page. */
+export const nextCursor = (page: { data: unknown[]; nextCursor?: string | null }): string | null =>
+  page.nextCursor ?? null;
+
+/** One row of a list endpoint's response, e.g. `Row<ApiData<'get', '/v1/orders'>>`. */
+export type Row<Page extends { data: unknown[] }> = Page['data'][number];

@@ -1,11 +1,8 @@
 import { createSignal } from 'solid-js';
+import type { ApiData } from './api';
 
-/** Shape of `user` in POST /v1/auth/verify. */
-export interface AuthUser {
-  id: string;
-  phone: string;
-  roles: string[];
-}
+/** `user` in the answer of POST /v1/auth/verify. */
+export type AuthUser = ApiData<'post', '/v1/auth/verify'>['user'];
 
 interface Session {
   token: string;

@@ -1,5 +1,6 @@
-import { Match, Show, Switch } from 'solid-js';
-import { LangSwitch, SignIn } from '../../web-shared';
+import { LangSwitch, SignIn } from '@alliance/web-shared';
+import { Route, Router, type RouteSectionProps, useLocation } from '@solidjs/router';
+import { Show } from 'solid-js';
 import { TabBar } from './components';
 import { i18n, t } from './i18n';
 import { CartPage } from './pages/Cart';
@@ -7,47 +8,57 @@ import { History } from './pages/History';
 import { Home } from './pages/Home';
 import { Me } from './pages/Me';
 import { Merchants } from './pages/Merchants';
-import { OrderDetail, Orders } from './pages/Orders';
+import { OrderDetail } from './pages/OrderDetail';
+import { Orders } from './pages/Orders';
 import { Player } from './pages/Player';
 import { Shop } from './pages/Shop';
 import { Tasks } from './pages/Tasks';
-import { match, path } from './router';
 import { auth, api as client } from './session';
 
+/**
+ * The consumer app's routes at / (api/node.ts answers index.html for every path, so deep links
+ * and reloads work). Signed out, every path shows the sign-in page; an unknown path shows home.
+ */
 export function App() {
   return (
+    <Router root={Root}>
+      <Route path="/merchants" component={Merchants} />
+      <Route path="/shop/:id" component={(p: RouteSectionProps) => <Shop merchantId={p.params.id!} />} />
+      <Route path="/cart" component={CartPage} />
+      <Route path="/tasks" component={Tasks} />
+      <Route path="/watch/:id" component={Watch} />
+      <Route path="/orders" component={Orders} />
+      <Route
+        path="/orders/:id"
+        component={(p: RouteSectionProps) => <OrderDetail orderId={p.params.id!} />}
+      />
+      <Route path="/history" component={History} />
+      <Route path="/me" component={Me} />
+      <Route path="/*" component={Home} />
+    </Router>
+  );
+}
+
+function Root(props: RouteSectionProps) {
+  const location = useLocation();
+  const watching = () => location.pathname.startsWith('/watch/');
+  return (
     <Show when={auth.signedIn()} fallback={<SignInPage />}>
-      <div class="app" classList={{ 'no-tabbar': path().startsWith('/watch/') }}>
-        <Switch fallback={<Home />}>
-          <Match when={path() === '/merchants'}>
-            <Merchants />
-          </Match>
-          <Match when={match('/shop/:id')}>{(p) => <Shop merchantId={p().id!} />}</Match>
-          <Match when={path() === '/cart'}>
-            <CartPage />
-          </Match>
-          <Match when={path() === '/tasks'}>
-            <Tasks />
-          </Match>
-          {/* Keyed: "next video" goes from one /watch/:id to another and needs a fresh player. */}
-          <Match when={match('/watch/:id')?.id} keyed>
-            {(id) => <Player viewId={id} />}
-          </Match>
-          <Match when={path() === '/orders'}>
-            <Orders />
-          </Match>
-          <Match when={match('/orders/:id')}>{(p) => <OrderDetail orderId={p().id!} />}</Match>
-          <Match when={path() === '/history'}>
-            <History />
-          </Match>
-          <Match when={path() === '/me'}>
-            <Me />
-          </Match>
-        </Switch>
-        <Show when={!path().startsWith('/watch/')}>
+      <div class="app" classList={{ 'no-tabbar': watching() }}>
+        {props.children}
+        <Show when={!watching()}>
           <TabBar />
         </Show>
       </div>
+    </Show>
+  );
+}
+
+/** Keyed: "next video" goes from one /watch/:id to another and needs a fresh player. */
+function Watch(props: RouteSectionProps) {
+  return (
+    <Show when={props.params.id} keyed>
+      {(id) => <Player viewId={id} />}
     </Show>
   );
 }

@@ -1,11 +1,12 @@
+import { LangSwitch } from '@alliance/web-shared';
+import { useLocation, useNavigate } from '@solidjs/router';
 import QRCode from 'qrcode';
 import { createEffect, type JSX, Match, on, type Resource, Show, Switch } from 'solid-js';
-import { LangSwitch } from '../../web-shared';
 import { i18n, type Key, t } from './i18n';
-import { link, navigate, path } from './router';
 
 /** The red header every page has: optional back arrow, title, language switch. */
 export function Header(props: { title: string; back?: string; right?: JSX.Element }) {
+  const navigate = useNavigate();
   return (
     <header class="topbar">
       <div class="topbar-side">
@@ -47,6 +48,8 @@ const TABS: Array<{ to: string; key: Key; icon: keyof typeof ICONS; also?: strin
 ];
 
 export function TabBar() {
+  const location = useLocation();
+  const path = () => location.pathname;
   const active = (tab: (typeof TABS)[number]) =>
     tab.to === '/'
       ? path() === '/'
@@ -54,7 +57,7 @@ export function TabBar() {
   return (
     <nav class="tabbar" data-testid="tabbar">
       {TABS.map((tab) => (
-        <a href={tab.to} class="tab" classList={{ active: active(tab) }} onClick={link(tab.to)}>
+        <a href={tab.to} class="tab" classList={{ active: active(tab) }}>
           <svg class="tab-icon" viewBox="0 0 24 24" aria-hidden="true">
             <path d={ICONS[tab.icon]} />
           </svg>

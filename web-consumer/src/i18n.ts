@@ -1,4 +1,4 @@
-import { createI18n, sharedEn, sharedZh } from '../../web-shared';
+import { createI18n, sharedEn, sharedZh } from '@alliance/web-shared';
 
 /** Every string the consumer app shows. zh-CN is the reference; `en` must carry the same keys. */
 const zh = {

@@ -1,68 +1,82 @@
-import { createEffect, createMemo, For, type JSX, Match, Show, Switch } from 'solid-js';
-import { LangSwitch } from '../../web-shared';
-import type { Membership } from './api';
-import { Icon } from './components/icons';
-import { Badge, ErrorNote, Link } from './components/ui';
-import { i18n, type Key, t } from './i18n';
+import { Route, Router, type RouteSectionProps, useNavigate } from '@solidjs/router';
+import { createEffect, Show } from 'solid-js';
+import { BASE } from './base';
+import { MerchantArea } from './components/MerchantArea';
+import { OperatorArea } from './components/OperatorArea';
+import { NotFound, Shell, usePath } from './components/Shell';
+import { SupplierArea } from './components/SupplierArea';
+import { ErrorNote } from './components/ui';
+import { t } from './i18n';
 import { ApplyPage } from './pages/Apply';
-import { MerchantArea } from './pages/merchant';
-import { OperatorArea } from './pages/operator';
+import { Dashboard } from './pages/merchant/Dashboard';
+import { Orders } from './pages/merchant/Orders';
+import { PointsHistory } from './pages/merchant/PointsHistory';
+import { Products } from './pages/merchant/Products';
+import { Sales } from './pages/merchant/Sales';
+import { Staff } from './pages/merchant/Staff';
+import { StatementPage } from './pages/merchant/Statement';
+import { Supply } from './pages/merchant/Supply';
+import { Topups } from './pages/merchant/Topups';
+import { Applications } from './pages/operator/Applications';
+import { Campaigns } from './pages/operator/Campaigns';
+import { LedgerVerify } from './pages/operator/LedgerVerify';
+import { Parameters } from './pages/operator/Parameters';
+import { PlatformPayouts } from './pages/operator/Payouts';
+import { Refusals } from './pages/operator/Refusals';
+import { StripeAnomalies } from './pages/operator/StripeAnomalies';
 import { SignInPage } from './pages/SignIn';
-import { SupplierArea } from './pages/supplier';
-import { match, navigate, path } from './router';
-import { auth, isOperator, me } from './session';
+import { Catalog } from './pages/supplier/Catalog';
+import { Payouts } from './pages/supplier/Payouts';
+import { Shipped } from './pages/supplier/Shipped';
+import { ToShip } from './pages/supplier/ToShip';
+import { auth, me } from './session';
 
-interface NavItem {
-  to: string;
-  label: Key;
-  icon: string;
-}
-
-const merchantNav = (id: string): NavItem[] => [
-  { to: `/merchants/${id}`, label: 'nav.dashboard', icon: 'dashboard' },
-  { to: `/merchants/${id}/topups`, label: 'nav.topups', icon: 'wallet' },
-  { to: `/merchants/${id}/points`, label: 'nav.points', icon: 'history' },
-  { to: `/merchants/${id}/sales`, label: 'nav.sales', icon: 'sale' },
-  { to: `/merchants/${id}/products`, label: 'nav.products', icon: 'box' },
-  { to: `/merchants/${id}/supply`, label: 'nav.supply', icon: 'truck' },
-  { to: `/merchants/${id}/orders`, label: 'nav.orders', icon: 'cart' },
-  { to: `/merchants/${id}/statement`, label: 'nav.statement', icon: 'file' },
-  { to: `/merchants/${id}/staff`, label: 'nav.staff', icon: 'staff' },
-];
-const supplierNav = (id: string): NavItem[] => [
-  { to: `/suppliers/${id}`, label: 'nav.catalog', icon: 'box' },
-  { to: `/suppliers/${id}/to-ship`, label: 'nav.toShip', icon: 'ship' },
-  { to: `/suppliers/${id}/shipped`, label: 'nav.shipped', icon: 'truck' },
-  { to: `/suppliers/${id}/payouts`, label: 'nav.payables', icon: 'coins' },
-];
-const operatorNav: NavItem[] = [
-  { to: '/platform', label: 'nav.applications', icon: 'check' },
-  { to: '/platform/parameters', label: 'nav.parameters', icon: 'sliders' },
-  { to: '/platform/campaigns', label: 'nav.campaigns', icon: 'video' },
-  { to: '/platform/refusals', label: 'nav.refusals', icon: 'ban' },
-  { to: '/platform/ledger', label: 'nav.ledger', icon: 'shield' },
-  { to: '/platform/stripe', label: 'nav.stripe', icon: 'alert' },
-  { to: '/platform/payouts', label: 'nav.payouts', icon: 'coins' },
-];
-
-/** Which workspace the path is in: one merchant, one supplier, or the platform. */
-function currentArea() {
-  const p = path();
-  const m = /^\/merchants\/([^/]+)/.exec(p);
-  if (m) return { kind: 'merchant' as const, id: decodeURIComponent(m[1]!) };
-  const s = /^\/suppliers\/([^/]+)/.exec(p);
-  if (s) return { kind: 'supplier' as const, id: decodeURIComponent(s[1]!) };
-  if (p === '/platform' || p.startsWith('/platform/')) return { kind: 'operator' as const, id: '' };
-  return null;
-}
-
+/**
+ * The back office's routes under /biz/ (api/node.ts answers index.html for every path below it,
+ * so deep links and reloads work). An unknown page inside a workspace shows its first page.
+ */
 export function App() {
-  // Signed out: every path shows the sign-in page; afterwards the same path opens.
+  return (
+    <Router base={BASE} root={Root}>
+      <Route path="/" component={Home} />
+      <Route path="/apply" component={ApplyPage} />
+      <Route path="/merchants/:id" component={MerchantArea}>
+        <Route path="/topups/:topupId?" component={Topups} />
+        <Route path="/points" component={PointsHistory} />
+        <Route path="/staff" component={Staff} />
+        <Route path="/sales" component={Sales} />
+        <Route path="/products" component={Products} />
+        <Route path="/supply" component={Supply} />
+        <Route path="/orders" component={Orders} />
+        <Route path="/statement" component={StatementPage} />
+        <Route path="/*" component={Dashboard} />
+      </Route>
+      <Route path="/suppliers/:id" component={SupplierArea}>
+        <Route path="/to-ship" component={ToShip} />
+        <Route path="/shipped" component={Shipped} />
+        <Route path="/payouts" component={Payouts} />
+        <Route path="/*" component={Catalog} />
+      </Route>
+      <Route path="/platform" component={OperatorArea}>
+        <Route path="/parameters" component={Parameters} />
+        <Route path="/campaigns" component={Campaigns} />
+        <Route path="/refusals" component={Refusals} />
+        <Route path="/ledger" component={LedgerVerify} />
+        <Route path="/stripe" component={StripeAnomalies} />
+        <Route path="/payouts" component={PlatformPayouts} />
+        <Route path="/*" component={Applications} />
+      </Route>
+      <Route path="/*" component={NotFound} />
+    </Router>
+  );
+}
+
+/** Signed out: every path shows the sign-in page; afterwards the same path opens. */
+function Root(props: RouteSectionProps) {
   return (
     <Show when={auth.signedIn()} fallback={<SignInPage />}>
       <Show when={me()} fallback={<Booting />}>
-        <Home />
-        <Shell />
+        <Shell>{props.children}</Shell>
       </Show>
     </Show>
   );
@@ -85,6 +99,8 @@ function Booting() {
 
 /** '/' goes to the caller's first workspace: platform, merchant, supplier, else the application page. */
 function Home() {
+  const path = usePath();
+  const navigate = useNavigate();
   createEffect(() => {
     const m = me();
     if (!m || path() !== '/') return;
@@ -94,193 +110,4 @@ function Home() {
     else navigate('/apply', { replace: true });
   });
   return null;
-}
-
-function Shell() {
-  const area = createMemo(currentArea);
-  const membership = createMemo((): Membership | undefined => {
-    const a = area();
-    const m = me();
-    if (!a || !m) return undefined;
-    if (a.kind === 'merchant') return m.merchants.find((x) => x.id === a.id);
-    if (a.kind === 'supplier') return m.suppliers.find((x) => x.id === a.id);
-    return undefined;
-  });
-  const nav = createMemo((): NavItem[] => {
-    const a = area();
-    if (!a) return [];
-    if (a.kind === 'merchant') return merchantNav(a.id);
-    if (a.kind === 'supplier') return supplierNav(a.id);
-    return isOperator() ? operatorNav : [];
-  });
-  // The deepest nav entry the path lies under: /merchants/x/topups/tp_1 lights up "top-ups".
-  const activeNav = createMemo(() => {
-    const p = path();
-    const hits = nav().filter((i) => p === i.to || p.startsWith(`${i.to}/`));
-    return hits.sort((a, b) => b.to.length - a.to.length)[0]?.to;
-  });
-  const areaLabel = () => {
-    const a = area();
-    if (!a) return t('area.none');
-    return t(
-      a.kind === 'merchant' ? 'area.merchant' : a.kind === 'supplier' ? 'area.supplier' : 'area.operator',
-    );
-  };
-
-  return (
-    <div class="shell">
-      <aside class="sidebar">
-        <Link to="/" class="brand">
-          <span class="brand-mark">盟</span>
-          <span class="brand-text">
-            <strong>{t('app.name')}</strong>
-            <small>{t('app.tagline')}</small>
-          </span>
-        </Link>
-        <Show when={area()}>
-          <div class="nav-group-label">{areaLabel()}</div>
-        </Show>
-        <nav class="nav" data-testid="sidebar-nav">
-          <For each={nav()}>
-            {(item) => (
-              <Link to={item.to} class={`nav-item ${activeNav() === item.to ? 'active' : ''}`}>
-                <Icon name={item.icon} />
-                <span>{t(item.label)}</span>
-              </Link>
-            )}
-          </For>
-        </nav>
-        <div class="sidebar-foot">
-          <Link to="/apply" class="nav-item subtle">
-            <Icon name="plus" />
-            <span>{t('nav.apply')}</span>
-          </Link>
-        </div>
-      </aside>
-      <div class="main">
-        <header class="topbar">
-          <WorkspaceSwitcher current={area()} />
-          <Show when={membership()}>{(m) => <Badge status={m().status} />}</Show>
-          <div class="topbar-spacer" />
-          <LangSwitch i18n={i18n} />
-          <span class="user-chip" title={me()?.user.phone}>
-            <span class="avatar">{me()?.user.phone.slice(-2)}</span>
-            <span class="user-phone">{maskPhone(me()?.user.phone ?? '')}</span>
-          </span>
-          <button
-            type="button"
-            class="btn btn-ghost btn-small"
-            data-testid="sign-out"
-            onClick={() => signOut()}
-          >
-            <Icon name="logout" size={16} />
-            {t('common.signOut')}
-          </button>
-        </header>
-        <main class="content">
-          <Routes />
-        </main>
-      </div>
-    </div>
-  );
-}
-
-function signOut() {
-  auth.signOut();
-  navigate('/', { replace: true });
-}
-
-const maskPhone = (phone: string) =>
-  phone.length > 7 ? `${phone.slice(0, -8)}****${phone.slice(-4)}` : phone;
-
-/** The header's workspace picker: every merchant and supplier the user belongs to, and the platform. */
-function WorkspaceSwitcher(props: { current: ReturnType<typeof currentArea> }) {
-  const value = () => {
-    const c = props.current;
-    if (!c) return '';
-    return c.kind === 'operator'
-      ? '/platform'
-      : `/${c.kind === 'merchant' ? 'merchants' : 'suppliers'}/${c.id}`;
-  };
-  const options = createMemo(() => {
-    const m = me();
-    if (!m) return [] as Array<{ to: string; label: string; group: string }>;
-    const list: Array<{ to: string; label: string; group: string }> = [];
-    if (m.user.roles.includes('operator'))
-      list.push({ to: '/platform', label: t('area.platform'), group: t('area.operator') });
-    for (const x of m.merchants)
-      list.push({ to: `/merchants/${x.id}`, label: x.name, group: t('area.merchant') });
-    for (const x of m.suppliers)
-      list.push({ to: `/suppliers/${x.id}`, label: x.name, group: t('area.supplier') });
-    return list;
-  });
-  return (
-    <div class="switcher">
-      <Icon
-        name={
-          props.current?.kind === 'supplier'
-            ? 'factory'
-            : props.current?.kind === 'operator'
-              ? 'platform'
-              : 'store'
-        }
-        size={20}
-      />
-      <Show when={options().length > 0} fallback={<strong>{t('area.none')}</strong>}>
-        <select
-          class="switcher-select"
-          data-testid="workspace"
-          value={value()}
-          onChange={(e) => navigate(e.currentTarget.value)}
-          aria-label={t('area.switch')}
-        >
-          <Show when={!props.current}>
-            <option value="">{t('area.choose')}</option>
-          </Show>
-          <For each={options()}>
-            {(o) => (
-              <option value={o.to}>
-                {o.group} · {o.label}
-              </option>
-            )}
-          </For>
-        </select>
-      </Show>
-    </div>
-  );
-}
-
-function Routes(): JSX.Element {
-  return (
-    <Switch fallback={<NotFound />}>
-      <Match when={path() === '/'}>{null}</Match>
-      <Match when={match('/apply')}>
-        <ApplyPage />
-      </Match>
-      {/* Keyed by id: switching workspace remounts the area, so nothing of the previous one lingers. */}
-      <Match when={currentArea()?.kind === 'merchant' && currentArea()!.id} keyed>
-        {(id) => <MerchantArea id={id} />}
-      </Match>
-      <Match when={currentArea()?.kind === 'supplier' && currentArea()!.id} keyed>
-        {(id) => <SupplierArea id={id} />}
-      </Match>
-      <Match when={currentArea()?.kind === 'operator'}>
-        <Show when={isOperator()} fallback={<NotFound />}>
-          <OperatorArea />
-        </Show>
-      </Match>
-    </Switch>
-  );
-}
-
-export function NotFound() {
-  return (
-    <div class="card notfound">
-      <h2>{t('notFound.title')}</h2>
-      <p class="muted">{t('notFound.body')}</p>
-      <Link to="/" class="btn btn-primary">
-        {t('notFound.home')}
-      </Link>
-    </div>
-  );
 }

@@ -1,300 +1,108 @@
-import { newIdempotencyKey, qs } from '../../web-shared';
+import { type ApiData, idempotent, type Row, type Schemas } from '@alliance/web-shared';
 import { client } from './session';
 
-/** Every endpoint the back office calls, in one place. Amounts: fen / hundredths / basis points. */
-export interface Membership {
-  id: string;
-  name: string;
-  status: string;
-  role?: string;
-}
-export interface Me {
-  user: { id: string; phone: string; roles: string[] };
-  memberCode: string;
-  merchants: Membership[];
-  suppliers: Membership[];
-}
-export interface Merchant {
-  id: string;
-  name: string;
-  status: string;
-  adPoints: number;
-  adRateBp: number;
-  vouchersActive: boolean;
-  lowBalance?: boolean;
-  category?: string | null;
-  address?: string | null;
-  contact?: string | null;
-  rejectionReason?: string | null;
-}
-export interface Page<T> {
-  data: T[];
-  nextCursor?: string | null;
-}
-export interface Topup {
-  id: string;
-  status: string;
-  amount: number;
-  adPoints: number;
-  createdAt: string;
-  paidAt: string | null;
-  receiptNumber: string | null;
-  refunded: number;
-  checkoutUrl: string | null;
-}
-export interface Receipt {
-  receiptNumber: string;
-  topupId: string;
-  issuedBy: string;
-  description: string;
-  merchant: { id: string; name: string; address: string | null; contact: string | null };
-  amount: number;
-  adPoints: number;
-  adPointPriceFen: number;
-  paidAt: string;
-  paymentMethod: string | null;
-  status: string;
-  refunded: number;
-}
-export interface HistoryEntry {
-  transferId: number;
-  kind: string;
-  amount: number;
-  balanceAfter: number;
-  createdAt: string;
-}
-export interface StaffMember {
-  userId: string;
-  phone: string;
-  role: string;
-  addedAt?: string;
-}
-export interface Sale {
-  id: string;
-  status: string;
-  amount: number;
-  vouchers?: number;
-  adPointsCharge?: number;
-  vouchersIssued?: number;
-  adPointsCharged?: number;
-  refunded?: number;
-  reason?: string | null;
-  vouchersClawedBack?: number;
-  adPointsReturned?: number;
-  channel?: string;
-  memberPhone?: string;
-  recordedAt?: string;
-  expiresAt?: string | null;
-}
-export interface Listing {
-  id: string;
-  title: string;
-  price: number;
-  stock?: number | null;
-  supplierProductId?: string | null;
-  status?: string;
-}
-export interface SupplyProduct {
-  id: string;
-  title: string;
-  wholesalePrice: number;
-  stock: number;
-  supplierId?: string;
-  supplierName?: string;
-}
-export interface Order {
-  id: string;
-  status: string;
-  amount: number;
-  createdAt?: string;
-  items?: Array<{ title?: string; quantity: number; listingId?: string }>;
-}
-export interface Statement {
-  proceeds: number;
-  wholesaleSettled: number;
-  net: number;
-  adPointsCharged: number;
-  vouchersIssued: number;
-  topups: number;
-  from: string | null;
-  to: string | null;
-}
-export interface Fulfillment {
-  id: string;
-  orderId: string;
-  status?: string;
-  items: Array<{ title?: string; quantity: number; supplierProductId?: string }>;
-  shipTo: { name: string; phone: string; region: string; address: string } | null;
-  carrier?: string | null;
-  trackingNumber?: string | null;
-  shippedAt?: string | null;
-  wholesaleCost?: number;
-  settled?: boolean;
-}
-export interface Payable {
-  payable: number;
-  paidOut: number;
-}
-export interface Payout {
-  id: string;
-  supplierId: string;
-  amount: number;
-  status: string;
-  periodEnd: string;
-  reference: string | null;
-  paidAt: string | null;
-  createdAt: string;
-  items: Array<{ fulfillmentId: string; orderId: string; kind: string; amount: number }>;
-}
-export interface Application {
-  id: string;
-  adRateBp?: number;
-  name: string;
-  status: string;
-  category?: string | null;
-  address?: string | null;
-  contact?: string | null;
-  createdAt?: string;
-  rejectionReason?: string | null;
-}
-export interface ParameterChange {
-  id: string;
-  scope: string;
-  name: string;
-  value: number | string | null;
-  effectiveFrom: string;
-  changedAt: string;
-  changedBy: string;
-  reason: string | null;
-}
-export interface ParameterOverview {
-  values: Record<string, number | string>;
-  defaults: Record<string, number | string>;
-  history: ParameterChange[];
-}
-export interface Refusals {
-  counts: Array<{ reason: string; count: number }>;
-  recent: Array<{ id: string; reason: string; stage: string; createdAt: string }>;
-}
-export interface StripeAnomaly {
-  id: string;
-  eventId: string;
-  kind: string;
-  topupId: string | null;
-  merchantId: string | null;
-  detail: Record<string, unknown>;
-  createdAt: string;
-}
-export interface Supplier extends Membership {
-  rejectionReason: string | null;
-}
-export interface Campaign {
-  id: string;
-  title: string;
-  mediaUrl: string;
-  durationSeconds: number;
-  pricePerCompletion: number;
-  budget: number;
-  budgetUsed?: number;
-  spent?: number;
-  budgetLeft?: number;
-  advertiser?: string | null;
-  status?: string;
-  serving?: boolean;
-  completionsByDay?: Array<{ businessDate: string; completions: number }>;
-}
-export interface Verify {
-  ok: boolean;
-  checks: Array<{ name: string; ok: boolean; detail: unknown }>;
-}
+/**
+ * Every endpoint the back office calls, in one place, typed by the generated client
+ * (`web-shared/api-schema.gen.ts`). Amounts: fen / hundredths / basis points.
+ */
+export type Membership = ApiData<'get', '/v1/me'>['merchants'][number];
+export type Merchant = Schemas['Merchant'];
+export type Receipt = Schemas['TopupReceipt'];
+export type HistoryEntry = Row<ApiData<'get', '/v1/merchants/{id}/ad-points/history'>>;
+export type Sale = Schemas['Sale'];
+export type Listing = Schemas['Listing'];
+export type Fulfillment = Schemas['Fulfillment'];
+export type Application =
+  | Row<ApiData<'get', '/v1/platform/merchants'>>
+  | Row<ApiData<'get', '/v1/platform/suppliers'>>;
+export type Campaign = Schemas['Campaign'];
 
-const enc = encodeURIComponent;
-const idem = newIdempotencyKey;
+type Kind = 'merchants' | 'suppliers';
+type ApplicationStatus = Merchant['status'];
+
+const path = (id: string) => ({ path: { id } });
 
 export const api = {
-  me: () => client.get<Me>('/v1/me'),
-
   applyMerchant: (body: { name: string; category: string; address: string; contact: string }) =>
-    client.post<{ id: string; status: string }>('/v1/merchants', body, { idempotencyKey: idem() }),
+    client.post('/v1/merchants', { body, params: { header: idempotent() } }),
   applySupplier: (body: { name: string; contact: string; address: string }) =>
-    client.post<{ id: string; status: string }>('/v1/suppliers', body, { idempotencyKey: idem() }),
+    client.post('/v1/suppliers', { body, params: { header: idempotent() } }),
 
-  merchant: (id: string) => client.get<Merchant>(`/v1/merchants/${enc(id)}`),
+  merchant: (id: string) => client.get('/v1/merchants/{id}', { params: path(id) }),
   topup: (id: string, amount: number) =>
-    client.post<Topup & { checkoutUrl: string }>(
-      `/v1/merchants/${enc(id)}/topups`,
-      { amount },
-      {
-        idempotencyKey: idem(),
-      },
-    ),
-  topups: (id: string) => client.get<Page<Topup>>(`/v1/merchants/${enc(id)}/topups`),
+    client.post('/v1/merchants/{id}/topups', {
+      body: { amount },
+      params: { ...path(id), header: idempotent() },
+    }),
+  topups: (id: string) => client.get('/v1/merchants/{id}/topups', { params: path(id) }),
   topupOne: (id: string, topupId: string) =>
-    client.get<Topup>(`/v1/merchants/${enc(id)}/topups/${enc(topupId)}`),
+    client.get('/v1/merchants/{id}/topups/{topupId}', { params: { path: { id, topupId } } }),
   receipt: (id: string, topupId: string) =>
-    client.get<Receipt>(`/v1/merchants/${enc(id)}/topups/${enc(topupId)}/receipt`),
+    client.get('/v1/merchants/{id}/topups/{topupId}/receipt', { params: { path: { id, topupId } } }),
   adPointsHistory: (id: string, cursor?: string) =>
-    client.get<Page<HistoryEntry>>(
-      `/v1/merchants/${enc(id)}/ad-points/history${cursor ? `?cursor=${enc(cursor)}` : ''}`,
-    ),
-  staff: (id: string) => client.get<Page<StaffMember>>(`/v1/merchants/${enc(id)}/staff`),
+    client.get('/v1/merchants/{id}/ad-points/history', { params: { ...path(id), query: { cursor } } }),
+  staff: (id: string) => client.get('/v1/merchants/{id}/staff', { params: path(id) }),
   addStaff: (id: string, phone: string) =>
-    client.post<StaffMember>(`/v1/merchants/${enc(id)}/staff`, { phone }),
+    client.post('/v1/merchants/{id}/staff', { body: { phone }, params: path(id) }),
   removeStaff: (id: string, userId: string) =>
-    client.delete<unknown>(`/v1/merchants/${enc(id)}/staff/${enc(userId)}`),
+    client.delete('/v1/merchants/{id}/staff/{userId}', { params: { path: { id, userId } } }),
   recordSale: (id: string, memberCode: string, amount: number) =>
-    client.post<Sale>(`/v1/merchants/${enc(id)}/sales`, { memberCode, amount }, { idempotencyKey: idem() }),
-  sales: (id: string) => client.get<Page<Sale>>(`/v1/merchants/${enc(id)}/sales`),
+    client.post('/v1/merchants/{id}/sales', {
+      body: { memberCode, amount },
+      params: { ...path(id), header: idempotent() },
+    }),
+  sales: (id: string) => client.get('/v1/merchants/{id}/sales', { params: path(id) }),
   refund: (saleId: string, amount: number) =>
-    client.post<{ id: string; refunded: number; vouchersClawedBack: number; adPointsReturned: number }>(
-      `/v1/sales/${enc(saleId)}/refund`,
-      { amount },
-      { idempotencyKey: idem() },
-    ),
-  listings: (id: string) => client.get<Page<Listing>>(`/v1/merchants/${enc(id)}/listings`),
+    client.post('/v1/sales/{id}/refund', {
+      body: { amount },
+      params: { ...path(saleId), header: idempotent() },
+    }),
+  listings: (id: string) => client.get('/v1/merchants/{id}/listings', { params: path(id) }),
   createListing: (
     id: string,
     body: { title: string; price: number; stock: number } | { supplierProductId: string; price: number },
-  ) => client.post<Listing>(`/v1/merchants/${enc(id)}/listings`, body, { idempotencyKey: idem() }),
-  supplyCatalog: () => client.get<Page<SupplyProduct>>('/v1/supply/products'),
-  merchantFulfillments: (id: string) =>
-    client.get<Page<Fulfillment>>(`/v1/merchants/${enc(id)}/fulfillments`),
-  merchantOrders: (id: string) => client.get<Page<Order>>(`/v1/merchants/${enc(id)}/orders`),
+  ) => client.post('/v1/merchants/{id}/listings', { body, params: { ...path(id), header: idempotent() } }),
+  supplyCatalog: () => client.get('/v1/supply/products'),
+  merchantFulfillments: (id: string) => client.get('/v1/merchants/{id}/fulfillments', { params: path(id) }),
+  merchantOrders: (id: string) => client.get('/v1/merchants/{id}/orders', { params: path(id) }),
   statement: (id: string, from?: string, to?: string) =>
-    client.get<Statement>(`/v1/merchants/${enc(id)}/statement${qs({ from, to })}`),
+    client.get('/v1/merchants/{id}/statement', { params: { ...path(id), query: { from, to } } }),
 
-  supplier: (id: string) => client.get<Supplier>(`/v1/suppliers/${enc(id)}`),
-  supplierProducts: (id: string) => client.get<Page<SupplyProduct>>(`/v1/suppliers/${enc(id)}/products`),
+  supplier: (id: string) => client.get('/v1/suppliers/{id}', { params: path(id) }),
+  supplierProducts: (id: string) => client.get('/v1/suppliers/{id}/products', { params: path(id) }),
   createSupplierProduct: (id: string, body: { title: string; wholesalePrice: number; stock: number }) =>
-    client.post<SupplyProduct>(`/v1/suppliers/${enc(id)}/products`, body, { idempotencyKey: idem() }),
+    client.post('/v1/suppliers/{id}/products', { body, params: { ...path(id), header: idempotent() } }),
   fulfillments: (id: string, status: 'to_ship' | 'shipped') =>
-    client.get<Page<Fulfillment>>(`/v1/suppliers/${enc(id)}/fulfillments?status=${status}`),
+    client.get('/v1/suppliers/{id}/fulfillments', { params: { ...path(id), query: { status } } }),
   ship: (fulfillmentId: string, carrier: string, trackingNumber: string) =>
-    client.post<{ id: string; status: string }>(`/v1/fulfillments/${enc(fulfillmentId)}/ship`, {
-      carrier,
-      trackingNumber,
+    client.post('/v1/fulfillments/{id}/ship', {
+      body: { carrier, trackingNumber },
+      params: path(fulfillmentId),
     }),
-  payable: (id: string) => client.get<Payable>(`/v1/suppliers/${enc(id)}/payable`),
-  supplierPayouts: (id: string) => client.get<Page<Payout>>(`/v1/suppliers/${enc(id)}/payouts`),
+  payable: (id: string) => client.get('/v1/suppliers/{id}/payable', { params: path(id) }),
+  supplierPayouts: (id: string) => client.get('/v1/suppliers/{id}/payouts', { params: path(id) }),
 
-  applications: (kind: 'merchants' | 'suppliers', status = 'pending') =>
-    client.get<Page<Application>>(`/v1/platform/${kind}?status=${enc(status)}`),
+  applications: (kind: Kind, status: ApplicationStatus = 'pending'): Promise<{ data: Application[] }> =>
+    kind === 'merchants'
+      ? client.get('/v1/platform/merchants', { params: { query: { status } } })
+      : client.get('/v1/platform/suppliers', { params: { query: { status } } }),
   setAdRate: (merchantId: string, adRateBp: number | null, reason?: string) =>
-    client.post<{ merchantId: string; adRateBp: number }>(
-      `/v1/platform/merchants/${enc(merchantId)}/ad-rate`,
-      {
-        adRateBp,
-        reason,
-      },
-    ),
-  approve: (kind: 'merchants' | 'suppliers', id: string) =>
-    client.post<{ id: string; status: string }>(`/v1/platform/${kind}/${enc(id)}/approve`),
-  reject: (kind: 'merchants' | 'suppliers', id: string, reason: string) =>
-    client.post<{ id: string; status: string }>(`/v1/platform/${kind}/${enc(id)}/reject`, { reason }),
-  parameters: () => client.get<ParameterOverview>('/v1/platform/parameters'),
+    client.post('/v1/platform/merchants/{id}/ad-rate', {
+      body: { adRateBp, reason },
+      params: path(merchantId),
+    }),
+  approve: (kind: Kind, id: string) =>
+    kind === 'merchants'
+      ? client.post('/v1/platform/merchants/{id}/approve', { params: path(id) })
+      : client.post('/v1/platform/suppliers/{id}/approve', { params: path(id) }),
+  reject: (kind: Kind, id: string, reason: string) =>
+    kind === 'merchants'
+      ? client.post('/v1/platform/merchants/{id}/reject', { body: { reason }, params: path(id) })
+      : client.post('/v1/platform/suppliers/{id}/reject', { body: { reason }, params: path(id) }),
+  parameters: () => client.get('/v1/platform/parameters'),
   changeParameter: (name: string, value: number | string, effectiveFrom?: string) =>
-    client.post<ParameterChange>('/v1/platform/parameters', { name, value, effectiveFrom }),
-  campaigns: () => client.get<Page<Campaign>>('/v1/platform/campaigns'),
+    client.post('/v1/platform/parameters', { body: { name, value, effectiveFrom } }),
+  campaigns: () => client.get('/v1/platform/campaigns'),
   createCampaign: (body: {
     title: string;
     advertiser?: string;
@@ -302,23 +110,15 @@ export const api = {
     durationSeconds: number;
     pricePerCompletion: number;
     budget: number;
-  }) => client.post<Campaign>('/v1/platform/campaigns', body, { idempotencyKey: idem() }),
-  refusals: () => client.get<Refusals>('/v1/platform/ad-views/refusals'),
-  ledgerVerify: () => client.get<Verify>('/v1/platform/ledger/verify'),
-  stripeAnomalies: () => client.get<Page<StripeAnomaly>>('/v1/platform/stripe/anomalies'),
-  runPayouts: () =>
-    client.post<{ created: Payout[]; paid: string[]; failed: Array<{ batchId: string; error: string }> }>(
-      '/v1/platform/payouts/run',
-      {},
-      { idempotencyKey: idem() },
-    ),
+  }) => client.post('/v1/platform/campaigns', { body, params: { header: idempotent() } }),
+  refusals: () => client.get('/v1/platform/ad-views/refusals'),
+  ledgerVerify: () => client.get('/v1/platform/ledger/verify'),
+  stripeAnomalies: () => client.get('/v1/platform/stripe/anomalies'),
+  runPayouts: () => client.post('/v1/platform/payouts/run', { params: { header: idempotent() } }),
   markPayoutPaid: (batchId: string, reference: string) =>
-    client.post<Payout>(
-      `/v1/platform/payouts/${enc(batchId)}/mark-paid`,
-      { reference },
-      { idempotencyKey: idem() },
-    ),
-  setCampaignStatus: (id: string, status: 'active' | 'paused') =>
-    client.patch<Campaign>(`/v1/platform/campaigns/${enc(id)}`, { status }),
-  platformPayouts: () => client.get<Page<Payout>>('/v1/platform/payouts'),
+    client.post('/v1/platform/payouts/{id}/mark-paid', {
+      body: { reference },
+      params: { ...path(batchId), header: idempotent() },
+    }),
+  platformPayouts: () => client.get('/v1/platform/payouts'),
 };

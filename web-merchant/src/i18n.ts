@@ -1,4 +1,4 @@
-import { createI18n, sharedEn, sharedZh } from '../../web-shared';
+import { createI18n, sharedEn, sharedZh } from '@alliance/web-shared';
 import { en } from './i18n/en';
 import { zh } from './i18n/zh';
 

@@ -1,5 +1,5 @@
 import { render } from 'solid-js/web';
-import '../../web-shared/styles.css';
+import '@alliance/web-shared/styles.css';
 import './styles.css';
 import { App } from './App';
 

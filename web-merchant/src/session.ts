@@ -1,6 +1,5 @@
+import { createApiClient, createAuthStore } from '@alliance/web-shared';
 import { createResource } from 'solid-js';
-import { createApiClient, createAuthStore } from '../../web-shared';
-import type { Me } from './api';
 
 /** The back office keeps its own session, so a phone signed in to the consumer app is not affected. */
 export const auth = createAuthStore('alliance.biz.session');
@@ -9,7 +8,7 @@ export const client = createApiClient({ getToken: auth.token, onUnauthorized: au
 /** GET /v1/me for the signed-in user: roles and memberships drive the navigation. */
 const [me, { refetch: refetchMe }] = createResource(
   () => auth.token(),
-  () => client.get<Me>('/v1/me'),
+  () => client.get('/v1/me'),
 );
 
 export { me, refetchMe };

@@ -1,9 +1,8 @@
+import { formatFen, idempotent, newIdempotencyKey, toE164 } from '@alliance/web-shared';
 import { createSignal, For, Show } from 'solid-js';
-import { formatFen, newIdempotencyKey, toE164 } from '../../../web-shared';
 import { cart, cartShips, cartTotal, clearCart, setQuantity } from '../cart';
 import { Header } from '../components';
 import { i18n, t } from '../i18n';
-import { link } from '../router';
 import { api } from '../session';
 
 export function CartPage() {
@@ -16,7 +15,7 @@ export function CartPage() {
           fallback={
             <div class="empty">
               <p>{t('cart.empty')}</p>
-              <a href="/merchants" onClick={link('/merchants')} class="btn btn-outline">
+              <a href="/merchants" class="btn btn-outline">
                 {t('orders.goShop')}
               </a>
             </div>
@@ -120,17 +119,17 @@ function Checkout() {
     setBusy(true);
     try {
       localStorage.setItem(SHIP_KEY, JSON.stringify(s));
-      const order = await api.post<{ id: string; checkoutUrl: string }>(
-        '/v1/orders',
-        {
+      const order = await api.post('/v1/orders', {
+        body: {
           merchantId: c.merchantId,
           items: c.lines.map((l) => ({ listingId: l.listingId, quantity: l.quantity })),
-          ...(ships ? { shipTo: { ...s, phone } } : {}),
+          ...(ships && phone ? { shipTo: { ...s, phone } } : {}),
         },
-        { idempotencyKey },
-      );
+        params: { header: idempotent(idempotencyKey) },
+      });
       clearCart();
-      window.location.href = order.checkoutUrl;
+      // A new order always comes with its hosted checkout page.
+      window.location.href = order.checkoutUrl!;
     } catch (err) {
       setError(i18n.errorText(err));
       setBusy(false);

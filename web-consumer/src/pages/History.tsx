@@ -1,36 +1,33 @@
+import { type ApiData, formatPoints, nextCursor, type Row, rows } from '@alliance/web-shared';
+import { useNavigate, useSearchParams } from '@solidjs/router';
 import { createResource, createSignal, For, Show } from 'solid-js';
-import { formatPoints, qs } from '../../../web-shared';
 import { Header, Loaded } from '../components';
 import { i18n, type Key, t } from '../i18n';
-import { navigate, query } from '../router';
-import { api, type Page, rows } from '../session';
+import { api } from '../session';
 
-interface Entry {
-  transferId?: number | string;
-  id?: string;
-  kind: string;
-  amount: number;
-  balanceAfter?: number;
-  createdAt: string;
-}
-
+type Entry = Row<ApiData<'get', '/v1/wallet/history'>>;
 type Unit = 'vouchers' | 'eco_points';
 
+const historyPage = (unit: Unit, cursor?: string) =>
+  api.get('/v1/wallet/history', { params: { query: { unit, cursor } } });
+
 export function History() {
-  const unit = (): Unit => (query('unit') === 'eco_points' ? 'eco_points' : 'vouchers');
+  const [search] = useSearchParams<{ unit?: string }>();
+  const navigate = useNavigate();
+  const unit = (): Unit => (search.unit === 'eco_points' ? 'eco_points' : 'vouchers');
   const [extra, setExtra] = createSignal<Entry[]>([]);
   const [cursor, setCursor] = createSignal<string | null>(null);
   const [history, { refetch }] = createResource(unit, async (u) => {
-    const page = await api.get<Page<Entry>>(`/v1/wallet/history${qs({ unit: u })}`);
+    const page = await historyPage(u);
     setExtra([]);
-    setCursor(page.nextCursor ?? null);
+    setCursor(nextCursor(page));
     return page;
   });
 
   const more = async () => {
-    const page = await api.get<Page<Entry>>(`/v1/wallet/history${qs({ unit: unit(), cursor: cursor() })}`);
-    setExtra([...extra(), ...page.data]);
-    setCursor(page.nextCursor ?? null);
+    const page = await historyPage(unit(), cursor() ?? undefined);
+    setExtra([...extra(), ...rows(page)]);
+    setCursor(nextCursor(page));
   };
 
   const kindText = (kind: string) => (i18n.has(`kind.${kind}`) ? t(`kind.${kind}` as Key) : t('kind.other'));

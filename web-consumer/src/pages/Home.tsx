@@ -1,13 +1,12 @@
+import { formatFen, formatPoints, idempotent, rows } from '@alliance/web-shared';
 import { createResource, createSignal, For, Show } from 'solid-js';
-import { formatFen, formatPoints, newIdempotencyKey } from '../../../web-shared';
 import { Header, Loaded, MemberQr, ProgressBar } from '../components';
 import { i18n, t } from '../i18n';
-import { link } from '../router';
-import { api, type Me, type Page, type PendingSale, rows, type Wallet } from '../session';
+import { api, type PendingSale } from '../session';
 
 export function Home() {
-  const [me, { refetch: refetchMe }] = createResource(() => api.get<Me>('/v1/me'));
-  const [wallet, { refetch: refetchWallet }] = createResource(() => api.get<Wallet>('/v1/wallet'));
+  const [me, { refetch: refetchMe }] = createResource(() => api.get('/v1/me'));
+  const [wallet, { refetch: refetchWallet }] = createResource(() => api.get('/v1/wallet'));
   const refresh = () => {
     void refetchMe();
     void refetchWallet();
@@ -41,7 +40,7 @@ export function Home() {
 
         <section class="card wallet-card">
           <div class="wallet-grid">
-            <a href="/history?unit=vouchers" onClick={link('/history?unit=vouchers')} class="wallet-cell">
+            <a href="/history?unit=vouchers" class="wallet-cell">
               <div class="wallet-label">{t('home.vouchers')}</div>
               <div class="wallet-value num" data-testid="wallet-vouchers">
                 {wallet()
@@ -49,7 +48,7 @@ export function Home() {
                   : (me() && formatPoints(me()!.wallet.vouchers)) || '—'}
               </div>
             </a>
-            <a href="/history?unit=eco_points" onClick={link('/history?unit=eco_points')} class="wallet-cell">
+            <a href="/history?unit=eco_points" class="wallet-cell">
               <div class="wallet-label">{t('home.ecoPoints')}</div>
               <div class="wallet-value num" data-testid="wallet-eco">
                 {wallet()
@@ -65,7 +64,7 @@ export function Home() {
             <section class="card" data-testid="today-card">
               <div class="card-title">
                 {t('home.todayTasks')}
-                <a href="/tasks" onClick={link('/tasks')} class="btn btn-primary btn-small">
+                <a href="/tasks" class="btn btn-primary btn-small">
                   {t('home.goWatch')}
                 </a>
               </div>
@@ -92,9 +91,7 @@ export function Home() {
 
 /** In-store sales the merchant rang up against this member code, waiting for the consumer's yes or no. */
 function PendingSales(props: { onChange: () => void }) {
-  const [pending, { refetch }] = createResource(() =>
-    api.get<Page<PendingSale> | PendingSale[]>('/v1/sales/pending'),
-  );
+  const [pending, { refetch }] = createResource(() => api.get('/v1/sales/pending'));
   const [message, setMessage] = createSignal<{ tone: 'ok' | 'danger'; text: string } | null>(null);
   const [busy, setBusy] = createSignal<string | null>(null);
 
@@ -102,11 +99,11 @@ function PendingSales(props: { onChange: () => void }) {
     setBusy(sale.id);
     setMessage(null);
     try {
-      const res = await api.post<{ vouchersIssued?: number; reason?: string | null }>(
-        `/v1/sales/${sale.id}/${action}`,
-        {},
-        { idempotencyKey: newIdempotencyKey() },
-      );
+      const init = { params: { path: { id: sale.id }, header: idempotent() } };
+      const res =
+        action === 'confirm'
+          ? await api.post('/v1/sales/{id}/confirm', init)
+          : await api.post('/v1/sales/{id}/decline', init);
       if (action === 'decline') setMessage({ tone: 'ok', text: t('pending.declined') });
       else if (res.reason || !res.vouchersIssued)
         setMessage({ tone: 'danger', text: t('pending.confirmedNoVouchers') });

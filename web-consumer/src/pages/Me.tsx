@@ -1,12 +1,11 @@
+import { formatPoints, LOCALES } from '@alliance/web-shared';
 import { createResource, For, Show } from 'solid-js';
-import { formatPoints, LOCALES } from '../../../web-shared';
 import { Header, Loaded } from '../components';
 import { i18n, type Key, t } from '../i18n';
-import { link } from '../router';
-import { api, auth, type Me as MeBody } from '../session';
+import { api, auth } from '../session';
 
 export function Me() {
-  const [me, { refetch }] = createResource(() => api.get<MeBody>('/v1/me'));
+  const [me, { refetch }] = createResource(() => api.get('/v1/me'));
   const roleText = (r: string) => (i18n.has(`role.${r}`) ? t(`role.${r}` as Key) : r);
   return (
     <>
@@ -29,21 +28,13 @@ export function Me() {
               <section class="card">
                 <ul class="list">
                   <li>
-                    <a
-                      class="grow spread"
-                      href="/history?unit=vouchers"
-                      onClick={link('/history?unit=vouchers')}
-                    >
+                    <a class="grow spread" href="/history?unit=vouchers">
                       <span>{t('home.vouchers')}</span>
                       <span class="num">{formatPoints(m.wallet.vouchers)} ›</span>
                     </a>
                   </li>
                   <li>
-                    <a
-                      class="grow spread"
-                      href="/history?unit=eco_points"
-                      onClick={link('/history?unit=eco_points')}
-                    >
+                    <a class="grow spread" href="/history?unit=eco_points">
                       <span>{t('home.ecoPoints')}</span>
                       <span class="num">{formatPoints(m.wallet.ecoPoints)} ›</span>
                     </a>
@@ -71,7 +62,7 @@ export function Me() {
               >
                 <section class="card">
                   <p class="hint">{t('me.backOfficeHint')}</p>
-                  <a class="btn btn-outline btn-block" href="/biz/">
+                  <a class="btn btn-outline btn-block" href="/biz/" rel="external">
                     {t('me.backOffice')}
                   </a>
                 </section>

@@ -1,13 +1,11 @@
+import { rows } from '@alliance/web-shared';
 import { createMemo, createResource, createSignal, For, Show } from 'solid-js';
 import { Header, Loaded } from '../components';
 import { t } from '../i18n';
-import { link } from '../router';
-import { api, type MerchantCard, type Page, rows } from '../session';
+import { merchantDirectory } from '../session';
 
 export function Merchants() {
-  const [merchants, { refetch }] = createResource(() =>
-    api.get<Page<MerchantCard>>('/v1/merchants?limit=100'),
-  );
+  const [merchants, { refetch }] = createResource(merchantDirectory);
   const [search, setSearch] = createSignal('');
   const shown = createMemo(() => {
     const q = search().trim().toLowerCase();
@@ -31,19 +29,14 @@ export function Merchants() {
               <div class="merchant-list">
                 <For each={shown()}>
                   {(m) => (
-                    <a
-                      href={`/shop/${m.id}`}
-                      onClick={link(`/shop/${m.id}`)}
-                      class="card merchant"
-                      data-testid="merchant"
-                    >
+                    <a href={`/shop/${m.id}`} class="card merchant" data-testid="merchant">
                       <div class="merchant-avatar" aria-hidden="true">
                         {m.name.slice(0, 1)}
                       </div>
                       <div class="grow">
                         <div class="strong">{m.name}</div>
-                        <Show when={m.category || m.address || m.description}>
-                          <div class="muted ellipsis">{m.category ?? m.address ?? m.description}</div>
+                        <Show when={m.category || m.address}>
+                          <div class="muted ellipsis">{m.category ?? m.address}</div>
                         </Show>
                         <div class="row" style={{ 'margin-top': '6px' }}>
                           <span

@@ -1,24 +1,21 @@
+import { type ApiData, ApiFailure, formatPoints } from '@alliance/web-shared';
+import { useNavigate } from '@solidjs/router';
 import { createSignal, onCleanup, onMount, Show } from 'solid-js';
-import { ApiFailure, formatPoints } from '../../../web-shared';
 import { Header, ProgressBar } from '../components';
 import { i18n, t } from '../i18n';
-import { navigate } from '../router';
 import { api } from '../session';
-import { type AdView, savedView, saveView, startNextView } from './Tasks';
+import { type AdView, savedView, saveView, startNextView } from '../views';
 
 /** Reports every 2 s: the server wants visible reports no more than a few seconds apart. */
 const REPORT_EVERY_MS = 2000;
 const COMPLETE_RETRIES = 8;
 
-interface Completion {
-  status: string;
-  completedToday: number;
-  conversion: { vouchers: number; ecoPoints: number } | null;
-}
+type Completion = ApiData<'post', '/v1/ad-views/{id}/complete'>;
 
 export function Player(props: { viewId: string }) {
   const stored = savedView();
   const view: AdView | null = stored && stored.id === props.viewId ? stored : null;
+  const navigate = useNavigate();
   const [position, setPosition] = createSignal(0);
   const [hiddenPaused, setHiddenPaused] = createSignal(false);
   const [playing, setPlaying] = createSignal(false);
@@ -39,11 +36,9 @@ export function Player(props: { viewId: string }) {
     queue = queue.then(async () => {
       seq += 1;
       try {
-        await api.post(`/v1/ad-views/${view.id}/progress`, {
-          token: view.token,
-          seq,
-          position: pos,
-          visible,
+        await api.post('/v1/ad-views/{id}/progress', {
+          params: { path: { id: view.id } },
+          body: { token: view.token, seq, position: pos, visible },
         });
         saveView({ ...view, position: pos });
       } catch (err) {
@@ -72,7 +67,10 @@ export function Player(props: { viewId: string }) {
     clearInterval(timer);
     for (let attempt = 0; ; attempt++) {
       try {
-        const res = await api.post<Completion>(`/v1/ad-views/${view.id}/complete`, { token: view.token });
+        const res = await api.post('/v1/ad-views/{id}/complete', {
+          params: { path: { id: view.id } },
+          body: { token: view.token },
+        });
         saveView(null);
         setResult(res);
         setPhase('done');
@@ -118,7 +116,7 @@ export function Player(props: { viewId: string }) {
     void video.play();
   };
 
-  const next = async () => setNextError(await startNextView());
+  const next = async () => setNextError(await startNextView(navigate));
 
   const duration = () => view?.campaign.durationSeconds ?? 1;
 

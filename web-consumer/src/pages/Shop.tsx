@@ -1,26 +1,17 @@
+import { formatFen, rows } from '@alliance/web-shared';
 import { createResource, For, Show } from 'solid-js';
-import { formatFen } from '../../../web-shared';
 import { addToCart, cart, cartCount, cartTotal, clearCart } from '../cart';
 import { Header, Loaded } from '../components';
 import { t } from '../i18n';
-import { link } from '../router';
-import {
-  api,
-  type Listing,
-  type MerchantCard,
-  ownStock,
-  type Page,
-  rows,
-  type Shop as ShopBody,
-} from '../session';
+import { api, type Listing, merchantDirectory, ownStock } from '../session';
 
 export function Shop(props: { merchantId: string }) {
   const [listings, { refetch }] = createResource(
     () => props.merchantId,
-    (id) => api.get<ShopBody>(`/v1/merchants/${encodeURIComponent(id)}/listings`),
+    (id) => api.get('/v1/merchants/{id}/listings', { params: { path: { id } } }),
   );
   // Whether vouchers are on comes from the public directory (GET /v1/merchants/{id} is for staff only).
-  const [directory] = createResource(() => api.get<Page<MerchantCard>>('/v1/merchants?limit=100'));
+  const [directory] = createResource(merchantDirectory);
   const merchant = () => rows(directory()).find((m) => m.id === props.merchantId);
   const name = () => listings()?.merchant.name ?? merchant()?.name ?? '';
 
@@ -97,12 +88,12 @@ export function Shop(props: { merchantId: string }) {
       </main>
       <Show when={cartCount() > 0 && cart()?.merchantId === props.merchantId}>
         <div class="cartbar">
-          <a href="/cart" onClick={link('/cart')} class="cartbar-icon" data-testid="cart-link">
+          <a href="/cart" class="cartbar-icon" data-testid="cart-link">
             {t('shop.cart')}
             <span class="cart-count">{cartCount()}</span>
           </a>
           <span class="price num grow">{formatFen(cartTotal())}</span>
-          <a href="/cart" onClick={link('/cart')} class="btn btn-primary">
+          <a href="/cart" class="btn btn-primary">
             {t('shop.checkout')}
           </a>
         </div>

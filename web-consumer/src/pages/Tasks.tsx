@@ -1,53 +1,20 @@
+import { useNavigate } from '@solidjs/router';
 import { createResource, createSignal, Index, Show } from 'solid-js';
-import { newIdempotencyKey } from '../../../web-shared';
 import { Header, Loaded, ProgressBar } from '../components';
-import { i18n, t } from '../i18n';
-import { navigate } from '../router';
-import { api, type Wallet } from '../session';
-
-export interface AdView {
-  id: string;
-  token: string;
-  slot: number;
-  campaign: { id: string; title: string; mediaUrl: string; durationSeconds: number };
-  /** Last position this browser reported, for the per-video bar on the task list. */
-  position?: number;
-}
-
-const VIEW_KEY = 'alliance.consumer.view';
-
-/** The view in progress lives in sessionStorage: its token must survive a reload of the player, not the tab. */
-export function savedView(): AdView | null {
-  try {
-    return JSON.parse(sessionStorage.getItem(VIEW_KEY) ?? 'null') as AdView | null;
-  } catch {
-    return null;
-  }
-}
-export const saveView = (view: AdView | null) =>
-  view ? sessionStorage.setItem(VIEW_KEY, JSON.stringify(view)) : sessionStorage.removeItem(VIEW_KEY);
-
-/** Ask the server for the next campaign and open the player. Errors come back in plain words. */
-export async function startNextView(): Promise<string | null> {
-  try {
-    const view = await api.post<AdView>('/v1/ad-views', {}, { idempotencyKey: newIdempotencyKey() });
-    saveView(view);
-    navigate(`/watch/${view.id}`);
-    return null;
-  } catch (err) {
-    return i18n.errorText(err);
-  }
-}
+import { t } from '../i18n';
+import { api } from '../session';
+import { savedView, startNextView } from '../views';
 
 export function Tasks() {
-  const [wallet, { refetch }] = createResource(() => api.get<Wallet>('/v1/wallet'));
+  const [wallet, { refetch }] = createResource(() => api.get('/v1/wallet'));
   const [error, setError] = createSignal<string | null>(null);
   const [busy, setBusy] = createSignal(false);
   const inProgress = savedView();
+  const navigate = useNavigate();
 
   const start = async () => {
     setBusy(true);
-    setError(await startNextView());
+    setError(await startNextView(navigate));
     setBusy(false);
   };
 

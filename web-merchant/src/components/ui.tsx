@@ -1,19 +1,15 @@
+import { useResolvedPath } from '@solidjs/router';
 import { createSignal, For, type JSX, Show } from 'solid-js';
 import { i18n, type Key, t } from '../i18n';
-import { href, navigate } from '../router';
 
+/**
+ * A link to a back-office path ('/merchants/x'): the href carries the base, and the router
+ * handles the click in-app. Unlike the router's <A>, it sets no active classes of its own.
+ */
 export function Link(props: { to: string; class?: string; children: JSX.Element; title?: string }) {
+  const href = useResolvedPath(() => props.to);
   return (
-    <a
-      href={href(props.to)}
-      class={props.class}
-      title={props.title}
-      onClick={(e) => {
-        if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
-        e.preventDefault();
-        navigate(props.to);
-      }}
-    >
+    <a href={href()} class={props.class} title={props.title}>
       {props.children}
     </a>
   );

@@ -1,5 +1,5 @@
+import { LangSwitch, SignIn } from '@alliance/web-shared';
 import { For } from 'solid-js';
-import { LangSwitch, SignIn } from '../../../web-shared';
 import { i18n, t } from '../i18n';
 import { auth, client } from '../session';
 

@@ -1,0 +1,153 @@
+import { formatFen, rows } from '@alliance/web-shared';
+import { useSearchParams } from '@solidjs/router';
+import { createResource, createSignal, For, onCleanup, Show } from 'solid-js';
+import { Header, Loaded, StatusBadge } from '../components';
+import { i18n, t } from '../i18n';
+import { api, type Shipment, useMerchantNames } from '../session';
+
+export function OrderDetail(props: { orderId: string }) {
+  const [order, { refetch }] = createResource(
+    () => props.orderId,
+    (id) => api.get('/v1/orders/{id}', { params: { path: { id } } }),
+  );
+  const [fulfillments, { refetch: refetchShipments }] = createResource(
+    () => props.orderId,
+    async (orderId) =>
+      rows(await api.get('/v1/orders/{orderId}/fulfillments', { params: { path: { orderId } } })),
+  );
+  const merchantName = useMerchantNames();
+  // Back from the checkout page: the payment webhook may land a moment after the redirect.
+  const [search] = useSearchParams<{ checkout?: string }>();
+  const checkout = search.checkout;
+  let polls = 0;
+  const poll = setInterval(() => {
+    const o = order();
+    if (checkout !== 'success' || polls++ > 15 || (o && o.status !== 'pending_payment')) clearInterval(poll);
+    else void refetch();
+  }, 1000);
+  onCleanup(() => clearInterval(poll));
+  const [confirmError, setConfirmError] = createSignal<string | null>(null);
+
+  const confirmDelivery = async (s: Shipment) => {
+    setConfirmError(null);
+    try {
+      await api.post('/v1/orders/{orderId}/fulfillments/{id}/confirm-delivery', {
+        params: { path: { orderId: props.orderId, id: s.id } },
+      });
+      void refetchShipments();
+      void refetch();
+    } catch (err) {
+      setConfirmError(i18n.errorText(err));
+    }
+  };
+
+  return (
+    <>
+      <Header title={t('order.title')} back="/orders" />
+      <main class="page">
+        <Loaded resource={order} retry={refetch}>
+          {(o) => (
+            <>
+              <Show when={checkout === 'success' && o.status !== 'pending_payment'}>
+                <p class="notice notice-ok" data-testid="paid-banner">
+                  {t('order.paidBanner')}
+                </p>
+              </Show>
+              <Show when={checkout === 'success' && o.status === 'pending_payment'}>
+                <p class="notice">{t('order.confirmingPayment')}</p>
+              </Show>
+              <Show when={checkout === 'cancelled' && o.status === 'pending_payment'}>
+                <p class="notice notice-danger">{t('order.paymentCancelled')}</p>
+              </Show>
+              <section class="card" data-testid="order-detail">
+                <div class="card-title">
+                  {merchantName(o)}
+                  <StatusBadge status={o.status} />
+                </div>
+                <ul class="list">
+                  <For each={o.items}>
+                    {(item) => (
+                      <li>
+                        <span class="grow">{item.title}</span>
+                        <span class="muted num">×{item.quantity}</span>
+                        <span class="num">{formatFen(item.unitPrice)}</span>
+                      </li>
+                    )}
+                  </For>
+                </ul>
+                <div class="spread total">
+                  <span>{t('order.amount')}</span>
+                  <span class="price num">{formatFen(o.amount)}</span>
+                </div>
+                <Show when={o.createdAt}>
+                  <div class="spread muted">
+                    <span>{t('order.createdAt')}</span>
+                    <span>{i18n.dateTime(o.createdAt!)}</span>
+                  </div>
+                </Show>
+                <Show when={o.status === 'pending_payment' && o.checkoutUrl}>
+                  <a class="btn btn-primary btn-block" style={{ 'margin-top': '12px' }} href={o.checkoutUrl!}>
+                    {t('order.pay')}
+                  </a>
+                </Show>
+              </section>
+              <section class="card" data-testid="shipping">
+                <div class="card-title">{t('order.shipping')}</div>
+                <Show
+                  when={(fulfillments() ?? []).length > 0}
+                  fallback={<p class="muted">{t('order.notShipped')}</p>}
+                >
+                  <ul class="list">
+                    <For each={fulfillments() ?? []}>
+                      {(s) => (
+                        <li data-testid="shipment">
+                          <div class="grow">
+                            <Show when={s.items.length > 0}>
+                              <div class="muted">
+                                {s.items.map((i) => `${i.title} ×${i.quantity}`).join('，')}
+                              </div>
+                            </Show>
+                            <Show
+                              when={s.trackingNumber}
+                              fallback={<span class="muted">{t('order.notShipped')}</span>}
+                            >
+                              <div class="kv">
+                                <span class="muted">{t('order.carrier')}</span>
+                                <span data-testid="carrier">{s.carrier}</span>
+                              </div>
+                              <div class="kv">
+                                <span class="muted">{t('order.tracking')}</span>
+                                <span class="mono" data-testid="tracking-number">
+                                  {s.trackingNumber}
+                                </span>
+                              </div>
+                            </Show>
+                          </div>
+                          <div class="stack">
+                            <StatusBadge status={s.status} />
+                            <Show when={s.status === 'shipped' && s.id}>
+                              <button
+                                type="button"
+                                class="btn btn-outline btn-small"
+                                onClick={() => confirmDelivery(s)}
+                              >
+                                {t('order.confirmDelivery')}
+                              </button>
+                            </Show>
+                          </div>
+                        </li>
+                      )}
+                    </For>
+                  </ul>
+                </Show>
+                <Show when={confirmError()}>
+                  <p class="error-text">{confirmError()}</p>
+                </Show>
+              </section>
+            </>
+          )}
+        </Loaded>
+      </main>
+    </>
+  );
+}
