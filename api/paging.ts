@@ -65,10 +65,11 @@ export function cursorParam<L extends PagedList>(list: L) {
   return z
     .string()
     .max(256)
-    .regex(/^[A-Za-z0-9_-]+$/, 'cursor: not one this API returned')
+    .regex(/^[A-Za-z0-9_-]*$/, 'cursor: not one this API returned')
     .optional()
     .transform((cursor, issue): KeyOf<L> | undefined => {
-      if (cursor === undefined) return undefined;
+      // An empty cursor is the first page, as before cursors were opaque.
+      if (!cursor) return undefined;
       const tuple = decodeTuple(cursor);
       const parsed =
         Array.isArray(tuple) && tuple[0] === list
