@@ -5,6 +5,7 @@ import { type ApiError, conflict, notFound, unauthorized, unprocessable } from '
 import { newId } from '../ids';
 import { balanceOf, LedgerError, postTransaction, type TransferInput } from '../ledger';
 import { after, type CursorKey, pageOf } from '../paging';
+import { maskPhone } from '../phone';
 import { merchantForCaller } from './access';
 import { accounts } from './accounts';
 import { merchantAdRateBpAt, parametersAt } from './parameters';
@@ -353,9 +354,6 @@ const page = <T extends { sale: Sale }>(rows: T[], limit: number) => {
   }));
   return { data, nextCursor };
 };
-
-/** Phone numbers never leave in full (SPEC section 7): the merchant sees the last four digits. */
-export const maskPhone = (phone: string) => `${phone.slice(0, 3)}****${phone.slice(-4)}`;
 
 export async function listMerchantSales(
   ctx: Ctx,

@@ -1,4 +1,5 @@
 import { createEffect, createMemo, For, type JSX, Match, Show, Switch } from 'solid-js';
+import { maskPhone } from '../../api/phone';
 import { LangSwitch } from '../../web-shared';
 import type { Membership } from './api';
 import { Icon } from './components/icons';
@@ -189,9 +190,6 @@ function signOut() {
   auth.signOut();
   navigate('/', { replace: true });
 }
-
-const maskPhone = (phone: string) =>
-  phone.length > 7 ? `${phone.slice(0, -8)}****${phone.slice(-4)}` : phone;
 
 /** The header's workspace picker: every merchant and supplier the user belongs to, and the platform. */
 function WorkspaceSwitcher(props: { current: ReturnType<typeof currentArea> }) {
