@@ -60,7 +60,7 @@ function decodeTuple(cursor: string): unknown {
 }
 
 /** The `cursor` query parameter of `list`: decoded and validated, or a 400. */
-export function cursorParam<L extends PagedList>(list: L) {
+function cursorParam<L extends PagedList>(list: L) {
   const shape = keyShapes[lists[list]];
   return z
     .string()

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import type { Ctx, Deps } from '../context';
 import { scheduledJobs, workerCrons } from '../jobs/schedules';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -57,6 +58,15 @@ describe('structure', () => {
       ['c', ['a']],
     ]);
     expect(cycles(graph)).toEqual([['a', 'b', 'c', 'a']]);
+  });
+
+  it('a Deps or Ctx without a collaborator does not compile (npm run check)', () => {
+    const parts = {} as Omit<Deps, 'supplyChain'>;
+    // @ts-expect-error the supply chain's order hooks are required: orders cannot silently skip them
+    const deps: Deps = { ...parts };
+    // @ts-expect-error the same for a service context
+    const ctx: Ctx = { db: parts.db, config: parts.config, log: parts.log, now: parts.now };
+    expect([deps, ctx]).toHaveLength(2);
   });
 
   it('keeps the ledger free of services and HTTP', () => {
