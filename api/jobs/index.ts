@@ -12,7 +12,7 @@ import { cronOf, type ScheduledJob, scheduledJobs } from './schedules';
 const minuteMs = 60_000;
 
 /** Whether `cron` (in `timeZone`) fires at the minute starting at `slot`. */
-export function isDue(cron: string, timeZone: string, slot: Date): boolean {
+function isDue(cron: string, timeZone: string, slot: Date): boolean {
   const next = new CronTime(cron, timeZone).getNextDateFrom(new Date(slot.getTime() - 1), timeZone);
   return next.toMillis() === slot.getTime();
 }
