@@ -1,9 +1,10 @@
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { Deps } from './context';
-import { ApiError, unauthorized } from './errors';
+import { ApiError, ledgerRefusal, unauthorized } from './errors';
 import { newRouter, requireOperator, requireUser, serviceCtx } from './http';
 import { randomBase32 } from './ids';
+import { LedgerError } from './ledger';
 import { idempotency } from './middleware/idempotency';
 import { adViewRoutes } from './routes/ad-views';
 import { admobRoutes } from './routes/admob';
@@ -86,8 +87,9 @@ export function createApp(deps: Deps) {
   );
   app.use('/v1/*', idempotency);
 
-  app.onError((error, c) => {
+  app.onError((thrown, c) => {
     const requestId = c.get('requestId') ?? `req_${randomBase32(16)}`;
+    const error = (thrown instanceof LedgerError && ledgerRefusal(thrown)) || thrown;
     if (error instanceof ApiError) {
       return c.json({ error: { code: error.code, message: error.message, requestId } }, error.status);
     }

@@ -1,4 +1,4 @@
-import type { Db, DbKind, DbOrTx } from '@alliance/db';
+import type { Db, DbKind, DbOrTx, schema } from '@alliance/db';
 import type Stripe from 'stripe';
 import type { Config } from './config';
 import type { Logger } from './log';
@@ -12,7 +12,32 @@ export interface SessionUser {
   roles: Role[];
 }
 
-/** What the process holds: wiring only, no state that matters (DESIGN.md). */
+/** A line of a supplier's product, for the supply chain to reserve, fulfil and settle. */
+export interface SupplierOrderLine {
+  orderItemId: string;
+  lineIndex: number;
+  listingId: string;
+  supplierProductId: string;
+  supplierId: string;
+  quantity: number;
+  unitPriceFen: number;
+  wholesalePriceFen: number;
+}
+
+/**
+ * What the supply chain (services/supply.ts) does for the supplier lines of an order
+ * (services/orders.ts), each inside the order's own transaction: `reserve` when the order is created
+ * (throw 409 `out_of_stock` if the supplier cannot cover it), `paid` once when Stripe says the order
+ * is paid, `release` once when an unpaid order expires or its checkout could not be opened. Orders
+ * do not import the supply chain (it imports them); api/compose.ts joins the two.
+ */
+export interface SupplyChainOrderHooks {
+  reserve(txCtx: Ctx, orderId: string, lines: SupplierOrderLine[]): Promise<void>;
+  paid(txCtx: Ctx, order: typeof schema.orders.$inferSelect, lines: SupplierOrderLine[]): Promise<void>;
+  release(txCtx: Ctx, orderId: string): Promise<void>;
+}
+
+/** What the process holds: wiring only, no state that matters (DESIGN.md). Built by api/compose.ts. */
 export interface Deps {
   db: Db;
   dbKind: DbKind;
@@ -23,6 +48,7 @@ export interface Deps {
   auth: AuthProvider;
   /** Stripe, real or the embedded fake on loopback (services/stripe.ts); unset where no payments run. */
   stripe?: Stripe;
+  supplyChain: SupplyChainOrderHooks;
 }
 
 /** What a service sees: the database or the caller's transaction, the clock, the caller. */
@@ -33,6 +59,13 @@ export interface Ctx {
   now: () => Date;
   user?: SessionUser;
   stripe?: Stripe;
+  supplyChain: SupplyChainOrderHooks;
+}
+
+/** The context a service call gets from the process: for a caller, or for a job (no caller). */
+export function ctxOf(deps: Deps, user?: SessionUser): Ctx {
+  const { db, config, log, now, stripe, supplyChain } = deps;
+  return { db, config, log, now, user, stripe, supplyChain };
 }
 
 export type AppEnv = {

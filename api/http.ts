@@ -1,6 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import type { AppEnv, Ctx, SessionUser } from './context';
+import { type AppEnv, type Ctx, ctxOf, type SessionUser } from './context';
 import { ApiError, forbidden, unauthorized } from './errors';
 
 /** Validation failures of any route become API.md's 400 `validation_error`. */
@@ -18,8 +18,7 @@ export const newRouter = () =>
   });
 
 export function serviceCtx(c: Context<AppEnv>): Ctx {
-  const { db, config, log, now, stripe } = c.get('deps');
-  return { db, config, log, now, user: c.get('user'), stripe };
+  return ctxOf(c.get('deps'), c.get('user'));
 }
 
 export function requireUser(c: Context<AppEnv>): SessionUser {

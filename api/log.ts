@@ -1,3 +1,5 @@
+import { maskPhonesIn } from './phone';
+
 type Level = 'debug' | 'info' | 'warn' | 'error';
 const order = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 } as const;
 
@@ -14,19 +16,8 @@ export function createLogger(level: keyof typeof order, write: (line: string) =>
     (at: Level) =>
     (msg: string, fields: Record<string, unknown> = {}) => {
       if (order[at] < order[level]) return;
-      write(JSON.stringify({ time: new Date().toISOString(), level: at, msg, ...maskPhones(fields) }));
+      const masked = maskPhonesIn(fields) as Record<string, unknown>;
+      write(JSON.stringify({ time: new Date().toISOString(), level: at, msg: maskPhonesIn(msg), ...masked }));
     };
   return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
-}
-
-export function maskPhone(phone: string): string {
-  return phone.length > 7 ? `${phone.slice(0, 5)}****${phone.slice(-2)}` : '****';
-}
-
-function maskPhones(fields: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(fields)) {
-    out[key] = typeof value === 'string' && /^\+\d{8,15}$/.test(value) ? maskPhone(value) : value;
-  }
-  return out;
 }

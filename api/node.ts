@@ -6,6 +6,7 @@ import { serve } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import { createApp } from './app';
+import { composeDeps } from './compose';
 import { loadConfig } from './config';
 import { fakeStripeSecretKey, startFakeStripe } from './fake-stripe/server';
 import { startJobs } from './jobs';
@@ -48,7 +49,7 @@ async function main() {
         protocol: 'http',
       })
     : createStripeClient(config.STRIPE_SECRET_KEY!);
-  const deps = { db, dbKind: kind, config, log, now, auth, stripe };
+  const deps = composeDeps({ db, dbKind: kind, config, log, now, auth, stripe });
 
   if (demoEnabled) {
     const demo = await loadDemoData(deps);
@@ -80,7 +81,7 @@ async function main() {
     console.log('');
   });
 
-  const jobs = await startJobs(deps);
+  const jobs = startJobs(deps);
   const shutdown = async () => {
     await jobs.stop();
     http.close();

@@ -5,9 +5,10 @@
  */
 import { openPostgres } from '@alliance/db';
 import { createApp } from './app';
+import { composeDeps } from './compose';
 import { loadConfig } from './config';
 import type { Deps } from './context';
-import { runScheduledJobs } from './jobs';
+import { runScheduledMinute } from './jobs';
 import { createLogger } from './log';
 import { createAuthProvider } from './services/auth-provider';
 import { createStripeClient } from './services/stripe';
@@ -32,7 +33,7 @@ async function depsFor(env: Env): Promise<{ deps: Deps; close(): Promise<void> }
   // Hyperdrive pools connections; a client per request is the recommended use.
   const { db, close } = openPostgres(env.HYPERDRIVE.connectionString, 5);
   const log = createLogger(config.LOG_LEVEL);
-  const deps: Deps = {
+  const deps = composeDeps({
     db,
     dbKind: 'postgres',
     config,
@@ -40,7 +41,7 @@ async function depsFor(env: Env): Promise<{ deps: Deps; close(): Promise<void> }
     now: () => new Date(),
     auth: await createAuthProvider(config, db),
     stripe: createStripeClient(config.STRIPE_SECRET_KEY),
-  };
+  });
   return { deps, close };
 }
 
@@ -51,8 +52,13 @@ export default {
     ctx.waitUntil(close());
     return response;
   },
-  async scheduled(event: { cron: string }, env: Env, ctx: ExecutionContext): Promise<void> {
+  /** The one minute trigger (api/jobs/schedules.ts workerCrons): the jobs due in that minute. */
+  async scheduled(
+    event: { cron: string; scheduledTime: number },
+    env: Env,
+    ctx: ExecutionContext,
+  ): Promise<void> {
     const { deps, close } = await depsFor(env);
-    ctx.waitUntil(runScheduledJobs(deps, event.cron).finally(close));
+    ctx.waitUntil(runScheduledMinute(deps, event.scheduledTime).finally(close));
   },
 };

@@ -13,8 +13,9 @@ import { openDb } from '@alliance/db/node';
 import { serve } from '@hono/node-server';
 import postgres from 'postgres';
 import { createApp } from '../api/app';
+import { composeDeps } from '../api/compose';
 import { loadConfig } from '../api/config';
-import type { Deps } from '../api/context';
+import { ctxOf } from '../api/context';
 import { newId } from '../api/ids';
 import { postTransaction } from '../api/ledger';
 import { createLogger } from '../api/log';
@@ -57,14 +58,14 @@ export async function runPurchaseBench(options: PurchaseBenchOptions): Promise<P
     AUTH_OTP_PER_IP_HOUR: '1000000',
   });
   const log = createLogger('silent');
-  const deps: Deps = {
+  const deps = composeDeps({
     db: opened.db,
     dbKind: opened.kind,
     config,
     log,
     now: () => new Date(),
     auth: await createAuthProvider(config, opened.db),
-  };
+  });
   const server = serve({ fetch: createApp(deps).fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -117,12 +118,7 @@ export async function runPurchaseBench(options: PurchaseBenchOptions): Promise<P
     }
     const amountFen = 12_345;
     const recordedAt = new Date();
-    const terms = await saleTermsAt(
-      { db: opened.db, config, log, now: deps.now },
-      merchantIds[0]!,
-      amountFen,
-      recordedAt,
-    );
+    const terms = await saleTermsAt(ctxOf(deps), merchantIds[0]!, amountFen, recordedAt);
 
     const results: PurchaseBenchResult[] = [];
     for (const scenario of ['spread over 100 merchants', 'all at one merchant'] as const) {

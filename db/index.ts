@@ -35,3 +35,28 @@ export function pgErrorCode(error: unknown): string | undefined {
   }
   return undefined;
 }
+
+/** serialization_failure, deadlock_detected: safe to run the whole transaction again. */
+const retryableCodes = new Set(['40001', '40P01']);
+const maxAttempts = 6;
+
+/** One transaction on `db`, run again (bounded) on serialization failures and deadlocks. */
+export function transactionWithRetry<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T> {
+  return retrying(() => db.transaction((tx) => work(tx as Tx)));
+}
+
+/** Runs `transaction` (one whole transaction) again, a bounded number of times, while it fails retryably. */
+export async function retrying<T>(transaction: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await transaction();
+    } catch (error) {
+      if (attempt >= maxAttempts || !retryableCodes.has(pgErrorCode(error) ?? '')) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+    }
+  }
+}
+
+export function isTransaction(db: DbOrTx): db is Tx {
+  return 'rollback' in db;
+}

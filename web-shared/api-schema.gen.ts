@@ -256,6 +256,7 @@ export interface paths {
             parameters: {
                 query?: {
                     limit?: number;
+                    /** @description The previous page's `nextCursor` (opaque) */
                     cursor?: string;
                 };
                 header?: never;
@@ -427,6 +428,7 @@ export interface paths {
             parameters: {
                 query?: {
                     limit?: number;
+                    /** @description The previous page's `nextCursor` (opaque) */
                     cursor?: string;
                 };
                 header?: never;
@@ -1077,6 +1079,7 @@ export interface paths {
             parameters: {
                 query?: {
                     limit?: number;
+                    /** @description The previous page's `nextCursor` (opaque) */
                     cursor?: string;
                 };
                 header?: never;
@@ -2139,6 +2142,7 @@ export interface paths {
             parameters: {
                 query?: {
                     limit?: number;
+                    /** @description The previous page's `nextCursor` (opaque) */
                     cursor?: string;
                 };
                 header?: never;
@@ -2451,9 +2455,10 @@ export interface paths {
         get: {
             parameters: {
                 query: {
-                    unit: "vouchers" | "eco_points";
                     limit?: number;
+                    /** @description The previous page's `nextCursor` (opaque) */
                     cursor?: string;
+                    unit: "vouchers" | "eco_points";
                 };
                 header?: never;
                 path?: never;
@@ -3227,6 +3232,7 @@ export interface paths {
             parameters: {
                 query?: {
                     limit?: number;
+                    /** @description The previous page's `nextCursor` (opaque) */
                     cursor?: string;
                     status?: "awaiting_confirmation" | "completed" | "declined" | "expired";
                 };
@@ -3486,6 +3492,7 @@ export interface paths {
             parameters: {
                 query?: {
                     limit?: number;
+                    /** @description The previous page's `nextCursor` (opaque) */
                     cursor?: string;
                 };
                 header?: never;
@@ -4097,6 +4104,7 @@ export interface paths {
             parameters: {
                 query?: {
                     limit?: number;
+                    /** @description The previous page's `nextCursor` (opaque) */
                     cursor?: string;
                 };
                 header?: never;
@@ -4315,6 +4323,7 @@ export interface paths {
             parameters: {
                 query?: {
                     limit?: number;
+                    /** @description The previous page's `nextCursor` (opaque) */
                     cursor?: string;
                 };
                 header?: never;
@@ -4715,9 +4724,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    q?: string;
                     limit?: number;
+                    /** @description The previous page's `nextCursor` (opaque) */
                     cursor?: string;
+                    q?: string;
                 };
                 header?: never;
                 path?: never;

@@ -1,46 +1,88 @@
 /**
- * Every scheduled job. On Node the `cron` package runs them (startJobs); on Workers the cron
- * triggers in wrangler.toml call runScheduledJobs with the same bodies. Each body is safe to run
- * twice at once (row locks, conditional updates, idempotent ledger keys), so two processes or two
- * triggers do the work once.
+ * Runs the jobs of api/jobs/schedules.ts. Both runtimes tick once a minute: Node with the `cron`
+ * package (startJobs), Workers with one cron trigger (runScheduledMinute). Each tick runs the jobs
+ * due in that minute, each claimed in the database first (job_runs), so a job runs at most once per
+ * minute however many processes and Workers tick.
  */
-import type { Ctx, Deps } from '../context';
-import { startLedgerJobs, voidExpiredPending } from './ledger';
-import { runSalesExpiry, salesExpiryCron, startSalesJobs } from './sales';
-import { deliveryAutoConfirmJob, startSupplyJobs, supplierPayoutJob } from './supply';
+import { CronJob, CronTime } from 'cron';
+import { ctxOf, type Deps } from '../context';
+import { claimJobRun, finishJobRun } from '../services/job-runs';
+import { cronOf, type ScheduledJob, scheduledJobs } from './schedules';
 
-/** The Node schedule voids every minute; on Workers every five minutes is enough. */
-const pendingTimeoutCron = '*/5 * * * *';
+const minuteMs = 60_000;
 
-/** Node: starts every schedule; stop() ends them. */
-export async function startJobs(deps: Deps): Promise<{ stop(): Promise<void> }> {
-  const ledger = startLedgerJobs(deps);
-  const sales = startSalesJobs(deps);
-  const supply = await startSupplyJobs(deps);
+/** Whether `cron` (in `timeZone`) fires at the minute starting at `slot`. */
+function isDue(cron: string, timeZone: string, slot: Date): boolean {
+  const next = new CronTime(cron, timeZone).getNextDateFrom(new Date(slot.getTime() - 1), timeZone);
+  return next.toMillis() === slot.getTime();
+}
+
+export interface DispatchResult {
+  /** Jobs this call ran (it won their claim). */
+  ran: string[];
+  /** Due jobs another process or Worker had claimed already. */
+  claimedElsewhere: string[];
+  failed: string[];
+}
+
+/** Runs every job due in the minute containing `at`, once each across all processes. */
+export async function dispatchDueJobs(
+  deps: Deps,
+  at: Date,
+  jobs: readonly ScheduledJob[] = scheduledJobs,
+): Promise<DispatchResult> {
+  const slot = new Date(Math.floor(at.getTime() / minuteMs) * minuteMs);
+  const ctx = ctxOf(deps);
+  const result: DispatchResult = { ran: [], claimedElsewhere: [], failed: [] };
+  for (const job of jobs) {
+    try {
+      const { cron, timeZone } = await cronOf(deps, job, slot);
+      if (!isDue(cron, timeZone, slot)) continue;
+      if (!(await claimJobRun(ctx, job.name, slot))) {
+        result.claimedElsewhere.push(job.name);
+        continue;
+      }
+      try {
+        await job.run(deps);
+        await finishJobRun(ctx, job.name, slot, null);
+        result.ran.push(job.name);
+      } catch (error) {
+        await finishJobRun(ctx, job.name, slot, String((error as Error)?.message ?? error));
+        throw error;
+      }
+    } catch (error) {
+      // One job's failure (or a malformed schedule) does not keep the others from running.
+      result.failed.push(job.name);
+      deps.log.error('scheduled job failed', {
+        job: job.name,
+        slot: slot.toISOString(),
+        error: String((error as Error)?.stack ?? error),
+      });
+    }
+  }
+  return result;
+}
+
+/** Node: a tick every minute; stop() ends it. */
+export function startJobs(deps: Deps): { stop(): Promise<void> } {
+  const tick = CronJob.from({
+    cronTime: '* * * * *',
+    timeZone: 'UTC',
+    start: true,
+    // A long job must not make the next minute's jobs wait; the claims keep runs apart.
+    waitForCompletion: false,
+    onTick: async () => {
+      await dispatchDueJobs(deps, deps.now());
+    },
+  });
   return {
-    async stop() {
-      await Promise.all([ledger.stop(), sales.stop(), supply.stop()]);
+    stop: async () => {
+      await tick.stop();
     },
   };
 }
 
-/**
- * Workers: the cron expression that fired (wrangler.toml `[triggers] crons`, in UTC) → job bodies.
- * The weekly payout runs Sunday 18:00 UTC = Monday 02:00 Asia/Shanghai, the default schedule.
- */
-export const workerCrons = {
-  [salesExpiryCron]: (deps: Deps) => runSalesExpiry(jobCtx(deps)),
-  [pendingTimeoutCron]: (deps: Deps) => voidExpiredPending(deps.db, deps.now()),
-  '17 * * * *': (deps: Deps) => deliveryAutoConfirmJob(deps),
-  '0 18 * * 0': (deps: Deps) => supplierPayoutJob(deps),
-} as Record<string, (deps: Deps) => Promise<unknown>>;
-
-export async function runScheduledJobs(deps: Deps, cron: string): Promise<void> {
-  const job = workerCrons[cron];
-  if (!job) throw new Error(`No job is scheduled for cron "${cron}"`);
-  await job(deps);
-}
-
-function jobCtx(deps: Deps): Ctx {
-  return { db: deps.db, config: deps.config, log: deps.log, now: deps.now, stripe: deps.stripe };
+/** Workers: the minute trigger's scheduled time. */
+export async function runScheduledMinute(deps: Deps, scheduledTime: number): Promise<void> {
+  await dispatchDueJobs(deps, new Date(scheduledTime));
 }

@@ -1,6 +1,6 @@
 import { type DbOrTx, schema } from '@alliance/db';
-import { and, eq, sql } from 'drizzle-orm';
-import type { AccountRef } from './index';
+import { and, eq, or, sql } from 'drizzle-orm';
+import type { AccountRef } from './types';
 
 export interface Balance {
   /** credits posted - debits posted */
@@ -31,4 +31,24 @@ export async function balanceOf(db: DbOrTx, ref: AccountRef): Promise<Balance> {
     debitsPending,
     creditsPending: Number(row?.creditsPending ?? 0),
   };
+}
+
+/** What can still be spent on each of `refs` (posted minus pending debits), in one query. */
+export async function availableBalances(db: DbOrTx, refs: readonly AccountRef[]): Promise<number[]> {
+  if (refs.length === 0) return [];
+  const a = schema.ledgerAccounts;
+  const rows = await db
+    .select({
+      ownerType: a.ownerType,
+      ownerId: a.ownerId,
+      code: a.code,
+      available: sql<string>`coalesce(sum(${a.creditsPosted} - ${a.debitsPosted} - ${a.debitsPending}), 0)`,
+    })
+    .from(a)
+    .where(
+      or(...refs.map((r) => and(eq(a.ownerType, r.ownerType), eq(a.ownerId, r.ownerId), eq(a.code, r.code)))),
+    )
+    .groupBy(a.ownerType, a.ownerId, a.code);
+  const byName = new Map(rows.map((r) => [`${r.ownerType}:${r.ownerId}:${r.code}`, Number(r.available)]));
+  return refs.map((r) => byName.get(`${r.ownerType}:${r.ownerId}:${r.code}`) ?? 0);
 }

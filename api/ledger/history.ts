@@ -1,7 +1,6 @@
 import { type DbOrTx, schema } from '@alliance/db';
 import { and, desc, eq, inArray, lt, or } from 'drizzle-orm';
-import { badRequest } from '../errors';
-import type { AccountRef } from './index';
+import type { AccountRef } from './types';
 
 export interface HistoryEntry {
   transferId: number;
@@ -17,17 +16,13 @@ export interface HistoryEntry {
   meta: unknown;
 }
 
-/** The account's transfers, newest first; `cursor` is the previous page's nextCursor. */
+/** The account's transfers, newest first: up to `limit` of them before transfer `beforeTransferId`. */
 export async function accountHistory(
   db: DbOrTx,
   ref: AccountRef,
-  options: { limit: number; cursor?: string | null },
-): Promise<{ data: HistoryEntry[]; nextCursor: string | null }> {
+  options: { limit: number; beforeTransferId?: number },
+): Promise<HistoryEntry[]> {
   const limit = Math.min(Math.max(Math.trunc(options.limit) || 1, 1), 200);
-  if (options.cursor != null && !/^[1-9]\d{0,15}$/.test(options.cursor)) {
-    // Cursors come straight from clients: a bad one is their 400, not a ledger refusal.
-    throw badRequest('cursor: malformed');
-  }
   const a = schema.ledgerAccounts;
   const ids = (
     await db
@@ -42,7 +37,7 @@ export async function accountHistory(
         ),
       )
   ).map((r) => r.id);
-  if (ids.length === 0) return { data: [], nextCursor: null };
+  if (ids.length === 0) return [];
   const t = schema.ledgerTransfers;
   const x = schema.ledgerTransactions;
   const rows = await db
@@ -52,13 +47,12 @@ export async function accountHistory(
     .where(
       and(
         or(inArray(t.debitAccountId, ids), inArray(t.creditAccountId, ids)),
-        options.cursor ? lt(t.id, Number(options.cursor)) : undefined,
+        options.beforeTransferId ? lt(t.id, options.beforeTransferId) : undefined,
       ),
     )
     .orderBy(desc(t.id))
-    .limit(limit + 1);
-  const page = rows.slice(0, limit);
-  const data = page.map(({ transfer, kind, meta }) => {
+    .limit(limit);
+  return rows.map(({ transfer, kind, meta }) => {
     const isDebit = ids.includes(transfer.debitAccountId);
     return {
       transferId: transfer.id,
@@ -71,6 +65,4 @@ export async function accountHistory(
       meta,
     };
   });
-  const last = page[page.length - 1];
-  return { data, nextCursor: rows.length > limit && last ? String(last.transfer.id) : null };
 }

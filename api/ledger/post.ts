@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
-import { type DbOrTx, pgErrorCode } from '@alliance/db';
+import { type DbOrTx, isTransaction, pgErrorCode, retrying, transactionWithRetry } from '@alliance/db';
 import { type SQL, sql } from 'drizzle-orm';
 import { canonicalJson } from '../ids';
-import { isTransaction, retrying, transactionWithRetry } from '../services/tx';
 import { LedgerError } from './errors';
-import type { AccountRef, PostResult, TransferInput } from './index';
 import { query } from './sql';
+import type { AccountRef, PostResult, TransferInput } from './types';
 
 export type TransferType = 'single' | 'pending' | 'post' | 'void';
 

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { newRouter, requireOperator, requireUser, serviceCtx } from '../http';
+import { pageQuery } from '../paging';
 import { adjustPoints, verifyLedgerInvariants, walletHistory } from '../services/adjustments';
 import { bearer, errors, IdempotencyKeyHeader, jsonBody, jsonResponse, MinorUnits } from './schemas';
 
@@ -92,11 +93,7 @@ ledgerRoutes.openapi(
     summary: "The caller's voucher or eco-point movements, newest first",
     security: bearer,
     request: {
-      query: z.object({
-        unit: z.enum(['vouchers', 'eco_points']),
-        limit: z.coerce.number().int().min(1).max(100).default(20),
-        cursor: z.string().max(32).optional(),
-      }),
+      query: pageQuery('ledgerHistory', 20).extend({ unit: z.enum(['vouchers', 'eco_points']) }),
     },
     responses: {
       200: jsonResponse(

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { newRouter, requireUser, serviceCtx } from '../http';
+import { pageQuery } from '../paging';
 import {
   applyMerchant,
   getMerchant,
@@ -50,10 +51,6 @@ export const IdParam = (name: string) =>
       .openapi({ param: { name, in: 'path' } }),
   });
 const MerchantId = IdParam('id');
-export const Page = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: z.string().max(100).optional(),
-});
 
 merchantRoutes.openapi(
   createRoute({
@@ -82,7 +79,7 @@ merchantRoutes.openapi(
     path: '/merchants',
     tags: ['Merchants'],
     summary: 'Directory of active merchants and whether their vouchers are active (public)',
-    request: { query: Page },
+    request: { query: pageQuery('merchants') },
     responses: {
       200: jsonResponse(
         'Active merchants',
@@ -128,7 +125,7 @@ merchantRoutes.openapi(
     tags: ['Merchants'],
     summary: 'Ad point movements from the ledger, newest first (its staff, operators)',
     security: bearer,
-    request: { params: MerchantId, query: Page },
+    request: { params: MerchantId, query: pageQuery('ledgerHistory') },
     responses: {
       200: jsonResponse(
         'One page of movements; amount is signed (+ credit, - debit)',

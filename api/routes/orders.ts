@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { newRouter, requireUser, serviceCtx } from '../http';
+import { pageQuery } from '../paging';
 import {
   createOrder,
   getOrder,
@@ -55,10 +56,7 @@ const OrderBody = z
   .openapi('Order');
 
 const Page = z.object({ data: z.array(OrderBody), nextCursor: z.string().nullable() });
-const PageQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).optional(),
-  cursor: z.string().max(200).optional(),
-});
+const PageQuery = pageQuery('orders');
 const Params = z.object({ id: z.string().max(64) });
 
 orderRoutes.openapi(

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { newRouter, requireOperator, serviceCtx } from '../http';
+import { pageQuery } from '../paging';
 import {
   approveMerchant,
   listMerchantApplications,
@@ -7,9 +8,9 @@ import {
   setMerchantAdRate,
 } from '../services/merchants';
 import { changePlatformParameter, parameterOverview } from '../services/parameters';
-import { listStripeAnomalies } from '../services/stripe-events';
+import { listStripeAnomalies } from '../services/stripe-anomalies';
 import { approveSupplier, listSupplierApplications, rejectSupplier } from '../services/suppliers';
-import { Merchant, OrgStatus, Page } from './merchants';
+import { Merchant, OrgStatus } from './merchants';
 import { bearer, errors, jsonBody, jsonResponse } from './schemas';
 import { Supplier } from './suppliers';
 
@@ -255,7 +256,7 @@ platformRoutes.openapi(
     tags: ['Webhooks'],
     summary: 'Operators: verified Stripe events that matched nothing or mismatched, and unrecoverable points',
     security: bearer,
-    request: { query: Page },
+    request: { query: pageQuery('stripeAnomalies') },
     responses: {
       200: jsonResponse(
         'Newest first',

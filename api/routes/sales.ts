@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { newRouter, requireUser, serviceCtx } from '../http';
+import { pageQuery } from '../paging';
 import {
   confirmSale,
   declineSale,
@@ -44,10 +45,7 @@ const Paused = z.object({
 });
 const SaleId = z.object({ id: z.string().max(64) });
 const MerchantId = z.object({ id: z.string().max(64) });
-const PageQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).optional(),
-  cursor: z.string().max(200).optional(),
-});
+const PageQuery = pageQuery('sales');
 export const RefundBody = z
   .object({
     id: z.string(),

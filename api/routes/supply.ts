@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { newRouter, requireUser, serviceCtx } from '../http';
+import { pageQuery } from '../paging';
 import { merchantStatement } from '../services/statements';
 import {
   browseSupplyProducts,
@@ -185,11 +186,7 @@ supplyRoutes.openapi(
     summary: 'Browse products merchants may list: active suppliers, in stock (merchant staff, operators)',
     security: bearer,
     request: {
-      query: z.object({
-        q: z.string().max(100).optional(),
-        limit: z.coerce.number().int().min(1).max(100).optional(),
-        cursor: z.string().max(64).optional(),
-      }),
+      query: pageQuery('supplyProducts').extend({ q: z.string().max(100).optional() }),
     },
     responses: {
       200: jsonResponse(

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { newRouter, requireUser, serviceCtx } from '../http';
+import { pageQuery } from '../paging';
 import { createTopup, getTopup, listTopups, topupReceipt } from '../services/topups';
-import { Page } from './merchants';
 import { bearer, errors, IdempotencyKeyHeader, jsonBody, jsonResponse, MinorUnits } from './schemas';
 
 export const topupRoutes = newRouter();
@@ -71,7 +71,7 @@ topupRoutes.openapi(
     tags: ['Top-ups'],
     summary: "The merchant's top-ups, newest first (its staff, operators)",
     security: bearer,
-    request: { params: MerchantParam, query: Page },
+    request: { params: MerchantParam, query: pageQuery('topups') },
     responses: {
       200: jsonResponse('One page', z.object({ data: z.array(Topup), nextCursor: z.string().nullable() })),
       400: errors[400],

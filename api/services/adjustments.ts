@@ -12,6 +12,7 @@ import {
   type VerifyResult,
   verifyLedger,
 } from '../ledger';
+import { type CursorKey, pageOf } from '../paging';
 import { accounts } from './accounts';
 import { organisationRow } from './organisations';
 import { inTransaction } from './tx';
@@ -103,13 +104,17 @@ export function verifyLedgerInvariants(ctx: Ctx): Promise<VerifyResult> {
 export async function walletHistory(
   ctx: Ctx,
   user: SessionUser,
-  page: { unit: 'vouchers' | 'eco_points'; limit: number; cursor?: string },
+  page: { unit: 'vouchers' | 'eco_points'; limit: number; cursor?: CursorKey<'seq'> },
 ) {
   const ref =
     page.unit === 'vouchers' ? accounts.consumerVouchers(user.id) : accounts.consumerEcoPoints(user.id);
-  const history = await accountHistory(ctx.db, ref, { limit: page.limit, cursor: page.cursor });
+  const history = await accountHistory(ctx.db, ref, {
+    limit: page.limit + 1,
+    beforeTransferId: page.cursor?.seq,
+  });
+  const { rows, nextCursor } = pageOf('ledgerHistory', history, page.limit, (e) => ({ seq: e.transferId }));
   return {
-    data: history.data.map((e) => ({
+    data: rows.map((e) => ({
       transferId: e.transferId,
       kind: e.kind,
       type: e.type,
@@ -122,6 +127,6 @@ export async function walletHistory(
           ? String((e.meta as { reason?: unknown } | null)?.reason ?? '')
           : null,
     })),
-    nextCursor: history.nextCursor,
+    nextCursor,
   };
 }

@@ -3,7 +3,7 @@ import { and, desc, eq, isNull } from 'drizzle-orm';
 import type { Ctx, Role, SessionUser } from '../context';
 import { unauthorized } from '../errors';
 import { newId, sha256Hex } from '../ids';
-import { maskPhone } from '../log';
+import { maskPhone } from '../phone';
 import type { AuthProvider } from './auth-provider';
 import { hitRateLimit } from './rate-limit';
 

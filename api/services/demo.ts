@@ -1,9 +1,5 @@
-import type { Db } from '@alliance/db';
 import { schema } from '@alliance/db';
-import type Stripe from 'stripe';
-import type { Config } from '../config';
-import type { Ctx, SessionUser } from '../context';
-import type { Logger } from '../log';
+import { type Ctx, ctxOf, type Deps, type SessionUser } from '../context';
 import { userForPhone } from './auth';
 import { createDemoCampaigns } from './campaigns';
 import { createListing } from './catalog';
@@ -81,17 +77,11 @@ const demoAccounts = [
  * A small believable alliance on an empty database, built through the same services the API
  * uses (no shortcuts into the tables), so demo balances obey every rule a real one does.
  */
-export async function loadDemoData(deps: {
-  db: Db;
-  config: Config;
-  log: Logger;
-  now: () => Date;
-  stripe?: Stripe;
-}): Promise<DemoResult> {
+export async function loadDemoData(deps: Deps): Promise<DemoResult> {
   const existing = await deps.db.select({ id: schema.users.id }).from(schema.users).limit(1);
   if (existing.length > 0) return { loaded: false, accounts: demoAccounts };
 
-  const base: Ctx = { db: deps.db, config: deps.config, log: deps.log, now: deps.now, stripe: deps.stripe };
+  const base = ctxOf(deps);
   const as = (user: SessionUser): Ctx => ({ ...base, user });
   const operator = {
     ...(await userForPhone(base, demoOperatorPhone)),

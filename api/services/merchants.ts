@@ -2,7 +2,8 @@ import { schema } from '@alliance/db';
 import { and, asc, eq, gt } from 'drizzle-orm';
 import type { Ctx } from '../context';
 import { notFound, unprocessable } from '../errors';
-import { accountHistory, balanceOf } from '../ledger';
+import { accountHistory, availableBalances, balanceOf } from '../ledger';
+import { type CursorKey, pageOf } from '../paging';
 import { merchantForCaller, type Organisation, requireOperator } from './access';
 import { accounts } from './accounts';
 import {
@@ -95,27 +96,30 @@ export async function rejectMerchant(
 }
 
 /** The consumers' directory: active merchants, and whether buying there earns vouchers now. */
-export async function merchantDirectory(ctx: Ctx, page: { limit: number; cursor?: string }) {
+export async function merchantDirectory(ctx: Ctx, page: { limit: number; cursor?: CursorKey<'id'> }) {
   const m = schema.organisations;
-  const rows = await ctx.db
+  const found = await ctx.db
     .select()
     .from(m)
     .where(
-      and(eq(m.kind, 'merchant'), eq(m.status, 'active'), page.cursor ? gt(m.id, page.cursor) : undefined),
+      and(eq(m.kind, 'merchant'), eq(m.status, 'active'), page.cursor ? gt(m.id, page.cursor.id) : undefined),
     )
     .orderBy(asc(m.id))
     .limit(page.limit + 1);
-  const pageRows = rows.slice(0, page.limit);
-  const data = await Promise.all(
-    pageRows.map(async (row) => ({
-      id: row.id,
-      name: row.name,
-      category: row.category,
-      address: row.address,
-      vouchersActive: (await merchantAdPointsStatus(ctx, row)).vouchersActive,
-    })),
+  const { rows, nextCursor } = pageOf('merchants', found, page.limit, (row) => ({ id: row.id }));
+  // One balance query for the page: vouchers are active while an active merchant has ad points.
+  const adPoints = await availableBalances(
+    ctx.db,
+    rows.map((row) => accounts.merchantAdPoints(row.id)),
   );
-  return { data, nextCursor: rows.length > page.limit ? (pageRows.at(-1)?.id ?? null) : null };
+  const data = rows.map((row, i) => ({
+    id: row.id,
+    name: row.name,
+    category: row.category,
+    address: row.address,
+    vouchersActive: (adPoints[i] ?? 0) > 0,
+  }));
+  return { data, nextCursor };
 }
 
 /** Operators: a per-merchant ad rate from a time on (null removes the override), kept in history. */
@@ -153,12 +157,16 @@ export async function setMerchantAdRate(
 export async function merchantAdPointsHistory(
   ctx: Ctx,
   merchantId: string,
-  page: { limit: number; cursor?: string },
+  page: { limit: number; cursor?: CursorKey<'seq'> },
 ) {
   await merchantForCaller(ctx, merchantId, { operatorMay: true });
-  const history = await accountHistory(ctx.db, accounts.merchantAdPoints(merchantId), page);
+  const history = await accountHistory(ctx.db, accounts.merchantAdPoints(merchantId), {
+    limit: page.limit + 1,
+    beforeTransferId: page.cursor?.seq,
+  });
+  const { rows, nextCursor } = pageOf('ledgerHistory', history, page.limit, (e) => ({ seq: e.transferId }));
   return {
-    data: history.data.map((entry) => ({ ...entry, createdAt: new Date(entry.createdAt).toISOString() })),
-    nextCursor: history.nextCursor,
+    data: rows.map((entry) => ({ ...entry, createdAt: new Date(entry.createdAt).toISOString() })),
+    nextCursor,
   };
 }

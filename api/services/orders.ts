@@ -1,10 +1,11 @@
 import { schema } from '@alliance/db';
 import { and, asc, desc, eq, inArray, lte, or, sql } from 'drizzle-orm';
 import type Stripe from 'stripe';
-import type { Ctx } from '../context';
+import type { Ctx, SupplierOrderLine } from '../context';
 import { ApiError, conflict, notFound, unauthorized, unprocessable } from '../errors';
 import { newId } from '../ids';
 import type { TransferInput } from '../ledger';
+import { after, pageOf } from '../paging';
 import { memberRole, merchantForCaller } from './access';
 import { accounts } from './accounts';
 import { organisationRow } from './organisations';
@@ -12,8 +13,6 @@ import { maxAmountFen } from './rounding';
 import {
   applyRefund,
   assertAmount,
-  decodeCursor,
-  encodeCursor,
   issueVouchersForSale,
   type PageInput,
   pageSize,
@@ -21,7 +20,7 @@ import {
   saleTermsAt,
 } from './sales';
 import { paymentProviderError, stripeFor } from './stripe';
-import { recordStripeAnomaly, registerCheckoutHandler, registerStripeEventHandler } from './stripe-events';
+import { recordStripeAnomaly } from './stripe-anomalies';
 import type { PaymentFacts } from './topups';
 import { inTransaction } from './tx';
 
@@ -42,37 +41,6 @@ export interface ShipTo {
   phone: string;
   region: string;
   address: string;
-}
-
-/** A line of a supplier's product, for the supply chain to reserve, fulfil and settle. */
-export interface SupplierOrderLine {
-  orderItemId: string;
-  lineIndex: number;
-  listingId: string;
-  supplierProductId: string;
-  supplierId: string;
-  quantity: number;
-  unitPriceFen: number;
-  wholesalePriceFen: number;
-}
-
-/**
- * What the supply chain does for supplier lines, each inside the order's own transaction:
- * `reserve` when the order is created (throw 409 `out_of_stock` if the supplier cannot cover it),
- * `paid` once when Stripe says the order is paid, `release` once when an unpaid order expires or
- * its checkout could not be opened.
- */
-export interface SupplyChainOrderHooks {
-  reserve(txCtx: Ctx, orderId: string, lines: SupplierOrderLine[]): Promise<void>;
-  paid(txCtx: Ctx, order: Order, lines: SupplierOrderLine[]): Promise<void>;
-  release(txCtx: Ctx, orderId: string): Promise<void>;
-}
-
-let supplyChainHooks: SupplyChainOrderHooks | null = null;
-
-/** Called once by the supply-chain module when it loads; until then supplier listings cannot be ordered. */
-export function registerSupplyChainOrderHooks(hooks: SupplyChainOrderHooks) {
-  supplyChainHooks = hooks;
 }
 
 function requireCaller(ctx: Ctx) {
@@ -166,9 +134,6 @@ export async function createOrder(ctx: Ctx, input: CreateOrderInput) {
   if (lines.some(({ listing }) => listing.ships) && !input.shipTo) {
     throw unprocessable('ship_to_required', 'Some items ship: give shipTo {name, phone, region, address}');
   }
-  if (lines.some(({ listing }) => listing.supplierProductId) && !supplyChainHooks) {
-    throw conflict('out_of_stock', 'Supplier products cannot be ordered right now');
-  }
   const amountFen = lines.reduce((sum, { item, listing }) => sum + item.quantity * listing.priceFen, 0);
   if (amountFen > maxAmountFen)
     throw unprocessable('amount_too_large', `An order may be at most ${maxAmountFen} fen`);
@@ -220,7 +185,7 @@ export async function createOrder(ctx: Ctx, input: CreateOrderInput) {
       if (taken.length === 0) throw conflict('out_of_stock', `Not enough stock of "${line.title}"`);
     }
     const supplied = supplierLines(items);
-    if (supplied.length > 0) await supplyChainHooks!.reserve(tx, orderId, supplied);
+    if (supplied.length > 0) await tx.supplyChain.reserve(tx, orderId, supplied);
   });
 
   const returnUrl = `${ctx.config.publicUrl}/orders/${orderId}`;
@@ -270,7 +235,7 @@ async function releaseStock(txCtx: Ctx, order: Order, items: OrderItem[]) {
       .set({ stock: sql`${l.stock} + ${line.quantity}` })
       .where(eq(l.id, line.listingId));
   }
-  if (supplierLines(items).length > 0 && supplyChainHooks) await supplyChainHooks.release(txCtx, order.id);
+  if (supplierLines(items).length > 0) await txCtx.supplyChain.release(txCtx, order.id);
 }
 
 /**
@@ -357,7 +322,7 @@ export async function onOrderCheckoutCompleted(
     .returning();
   const items = (await itemsOf(ctx, [order.id])).get(order.id) ?? [];
   const supplied = supplierLines(items);
-  if (supplied.length > 0 && supplyChainHooks) await supplyChainHooks.paid(ctx, paid!, supplied);
+  if (supplied.length > 0) await ctx.supplyChain.paid(ctx, paid!, supplied);
   return issued.reason ? 'order_paid_without_vouchers' : 'order_paid';
 }
 
@@ -365,7 +330,7 @@ export async function onOrderCheckoutCompleted(
  * Stripe reports the refunds this API asked for; they were recorded when asked, so an order's
  * charge is acknowledged here instead of being listed as an unknown charge.
  */
-async function onOrderChargeRefunded(ctx: Ctx, event: Stripe.Event): Promise<string | null> {
+export async function onOrderChargeRefunded(ctx: Ctx, event: Stripe.Event): Promise<string | null> {
   const charge = event.data.object as Stripe.Charge;
   const paymentIntentId = typeof charge.payment_intent === 'string' ? charge.payment_intent : null;
   const o = schema.orders;
@@ -380,9 +345,6 @@ async function onOrderChargeRefunded(ctx: Ctx, event: Stripe.Event): Promise<str
     .limit(1);
   return order ? 'order_refund_acknowledged' : null;
 }
-
-registerCheckoutHandler('order_id', onOrderCheckoutCompleted);
-registerStripeEventHandler('charge.refunded', onOrderChargeRefunded);
 
 /** Job: unpaid orders past their window expire and give their stock back, one transaction each. */
 export async function expireUnpaidOrders(ctx: Ctx): Promise<{ expired: number }> {
@@ -425,31 +387,19 @@ export async function getOrder(ctx: Ctx, orderId: string) {
 
 async function pageOfOrders(ctx: Ctx, where: ReturnType<typeof and>, input: PageInput) {
   const o = schema.orders;
-  const cursor = decodeCursor(input.cursor);
   const limit = pageSize(input.limit);
-  const rows = await ctx.db
+  const found = await ctx.db
     .select()
     .from(o)
-    .where(
-      and(
-        where,
-        cursor
-          ? sql`(${o.createdAt}, ${o.id}) < (${cursor.at.toISOString()}::timestamptz, ${cursor.id})`
-          : undefined,
-      ),
-    )
+    .where(and(where, after(o.createdAt, o.id, input.cursor)))
     .orderBy(desc(o.createdAt), desc(o.id))
     .limit(limit + 1);
-  const data = rows.slice(0, limit);
+  const { rows, nextCursor } = pageOf('orders', found, limit, (r) => ({ at: r.createdAt, id: r.id }));
   const items = await itemsOf(
     ctx,
-    data.map((r) => r.id),
+    rows.map((r) => r.id),
   );
-  const last = data.at(-1);
-  return {
-    data: data.map((r) => orderView(r, items.get(r.id) ?? [])),
-    nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null,
-  };
+  return { data: rows.map((r) => orderView(r, items.get(r.id) ?? [])), nextCursor };
 }
 
 export async function listConsumerOrders(ctx: Ctx, input: PageInput) {

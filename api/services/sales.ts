@@ -1,9 +1,11 @@
 import { schema } from '@alliance/db';
-import { and, desc, eq, gt, inArray, lte, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, lte } from 'drizzle-orm';
 import type { Ctx } from '../context';
 import { type ApiError, conflict, notFound, unauthorized, unprocessable } from '../errors';
 import { newId } from '../ids';
 import { balanceOf, LedgerError, postTransaction, type TransferInput } from '../ledger';
+import { after, type CursorKey, pageOf } from '../paging';
+import { maskPhone } from '../phone';
 import { memberRole, merchantForCaller } from './access';
 import { accounts } from './accounts';
 import { merchantAdRateBpAt, parametersAt } from './parameters';
@@ -331,46 +333,21 @@ export async function expireUnconfirmedSales(ctx: Ctx): Promise<{ expired: numbe
   return { expired: rows.length };
 }
 
+/** A page of a list newest first: (time desc, id desc) after `cursor`. */
 export interface PageInput {
   limit?: number;
-  cursor?: string;
-}
-
-/** Cursor over (recordedAt desc, id desc), opaque to clients. */
-export function encodeCursor(at: Date, id: string): string {
-  return btoa(`${at.toISOString()}|${id}`);
-}
-
-export function decodeCursor(cursor: string | undefined): { at: Date; id: string } | null {
-  if (!cursor) return null;
-  try {
-    const [iso, id] = atob(cursor).split('|');
-    const at = new Date(iso ?? '');
-    if (!id || Number.isNaN(at.getTime())) throw new Error('bad cursor');
-    return { at, id };
-  } catch {
-    throw unprocessable('invalid_cursor', 'The cursor is not one this API returned');
-  }
+  cursor?: CursorKey<'time'>;
 }
 
 export const pageSize = (limit: number | undefined) => Math.min(Math.max(limit ?? 50, 1), maxPageSize);
 
-function page<T extends { sale: Sale }>(rows: T[], limit: number) {
-  const more = rows.length > limit;
-  const data = rows.slice(0, limit);
-  const last = data.at(-1);
-  return { data, nextCursor: more && last ? encodeCursor(last.sale.recordedAt, last.sale.id) : null };
-}
-
-function beforeCursor(cursor: { at: Date; id: string } | null) {
-  const s = schema.sales;
-  return cursor
-    ? sql`(${s.recordedAt}, ${s.id}) < (${cursor.at.toISOString()}::timestamptz, ${cursor.id})`
-    : undefined;
-}
-
-/** Phone numbers never leave in full (SPEC section 7): the merchant sees the last four digits. */
-export const maskPhone = (phone: string) => `${phone.slice(0, 3)}****${phone.slice(-4)}`;
+const page = <T extends { sale: Sale }>(rows: T[], limit: number) => {
+  const { rows: data, nextCursor } = pageOf('sales', rows, limit, (r) => ({
+    at: r.sale.recordedAt,
+    id: r.sale.id,
+  }));
+  return { data, nextCursor };
+};
 
 export async function listMerchantSales(
   ctx: Ctx,
@@ -388,7 +365,7 @@ export async function listMerchantSales(
       and(
         eq(s.merchantId, merchantId),
         input.status ? eq(s.status, input.status) : undefined,
-        beforeCursor(decodeCursor(input.cursor)),
+        after(s.recordedAt, s.id, input.cursor),
       ),
     )
     .orderBy(desc(s.recordedAt), desc(s.id))
@@ -408,7 +385,7 @@ export async function listConsumerSales(ctx: Ctx, input: PageInput) {
     .select({ sale: s, merchantName: schema.organisations.name })
     .from(s)
     .innerJoin(schema.organisations, eq(schema.organisations.id, s.merchantId))
-    .where(and(eq(s.consumerUserId, user.id), beforeCursor(decodeCursor(input.cursor))))
+    .where(and(eq(s.consumerUserId, user.id), after(s.recordedAt, s.id, input.cursor)))
     .orderBy(desc(s.recordedAt), desc(s.id))
     .limit(limit + 1);
   const { data, nextCursor } = page(rows, limit);

@@ -1,62 +1,20 @@
 import { schema } from '@alliance/db';
-import { and, desc, eq, lt, ne, or } from 'drizzle-orm';
+import { and, eq, ne, or } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import type { Ctx } from '../context';
 import { ApiError } from '../errors';
-import { newId } from '../ids';
-import { requireOperator } from './access';
+import { onOrderChargeRefunded, onOrderCheckoutCompleted } from './orders';
 import { stripeFor, verifyStripeEvent } from './stripe';
+import { recordStripeAnomaly } from './stripe-anomalies';
 import { creditPaidTopup, expireTopup, type PaymentFacts, recordTopupMoneyReturned } from './topups';
 import { inTransaction } from './tx';
 
 /**
- * Verified Stripe events: recorded once each, then dispatched. Top-ups are handled here; other
- * areas register what they own (orders: `registerCheckoutHandler('order_id', …)` for sessions
- * whose metadata carries that key, `registerStripeEventHandler('charge.refunded', …)` for charges
- * that are not top-ups). Handlers run inside the webhook's transaction and return an outcome word
- * that is stored with the event; throwing rolls the event back so that Stripe delivers it again.
+ * Verified Stripe events: recorded once each, then dispatched here to the area that owns them:
+ * top-ups, or orders (Checkout Sessions whose metadata carries `order_id`, refunds of their charges).
+ * Handlers run inside the webhook's transaction and return an outcome word that is stored with the
+ * event; throwing rolls the event back so that Stripe delivers it again.
  */
-export type CheckoutHandler = (
-  ctx: Ctx,
-  session: Stripe.Checkout.Session,
-  event: Stripe.Event,
-  payment: PaymentFacts,
-) => Promise<string>;
-/** Returns null when the event is not the handler's (the next one, or an anomaly, follows). */
-export type StripeEventHandler = (ctx: Ctx, event: Stripe.Event) => Promise<string | null>;
-
-const checkoutHandlers = new Map<string, CheckoutHandler>();
-const eventHandlers = new Map<string, StripeEventHandler[]>();
-
-export function registerCheckoutHandler(metadataKey: string, handler: CheckoutHandler) {
-  checkoutHandlers.set(metadataKey, handler);
-}
-
-export function registerStripeEventHandler(type: string, handler: StripeEventHandler) {
-  eventHandlers.set(type, [...(eventHandlers.get(type) ?? []), handler]);
-}
-
-export interface AnomalyInput {
-  eventId: string;
-  kind: string;
-  topupId?: string | null;
-  merchantId?: string | null;
-  detail: Record<string, unknown>;
-}
-
-/** A verified event that matched nothing or mismatched, or money whose points were spent: for operators. */
-export async function recordStripeAnomaly(ctx: Ctx, input: AnomalyInput) {
-  await ctx.db.insert(schema.stripeAnomalies).values({
-    id: newId('san'),
-    eventId: input.eventId,
-    kind: input.kind,
-    topupId: input.topupId ?? null,
-    merchantId: input.merchantId ?? null,
-    detail: input.detail,
-    createdAt: ctx.now(),
-  });
-}
-
 /**
  * POST /v1/webhooks/stripe: verify over the raw body (400 `invalid_signature`, nothing written),
  * then record the event once and act on it in one transaction.
@@ -131,7 +89,7 @@ async function paymentFacts(ctx: Ctx, event: Stripe.Event): Promise<PaymentFacts
 async function dispatch(ctx: Ctx, event: Stripe.Event, payment: PaymentFacts): Promise<string> {
   if (isCompletion(event)) return onCheckoutCompleted(ctx, event, payment);
   if (event.type === 'charge.refunded') {
-    const handled = await onChargeRefunded(ctx, event);
+    const handled = (await onChargeRefunded(ctx, event)) ?? (await onOrderChargeRefunded(ctx, event));
     if (handled) return handled;
   } else if (event.type === 'charge.dispute.closed') {
     const handled = await onDisputeClosed(ctx, event);
@@ -139,10 +97,6 @@ async function dispatch(ctx: Ctx, event: Stripe.Event, payment: PaymentFacts): P
   } else if (event.type === 'checkout.session.expired') {
     const handled = await expireTopup(ctx, (event.data.object as Stripe.Checkout.Session).id);
     if (handled) return handled;
-  }
-  for (const handler of eventHandlers.get(event.type) ?? []) {
-    const outcome = await handler(ctx, event);
-    if (outcome) return outcome;
   }
   if (event.type === 'charge.refunded' || event.type === 'charge.dispute.closed') {
     const object = event.data.object as { id: string; amount?: number };
@@ -160,9 +114,7 @@ async function onCheckoutCompleted(ctx: Ctx, event: Stripe.Event, payment: Payme
   const session = event.data.object as Stripe.Checkout.Session;
   if (session.payment_status !== 'paid') return 'ignored_unpaid';
   const metadata = session.metadata ?? {};
-  for (const [key, handler] of checkoutHandlers) {
-    if (metadata[key]) return handler(ctx, session, event, payment);
-  }
+  if (metadata.order_id) return onOrderCheckoutCompleted(ctx, session, event, payment);
 
   const t = schema.topups;
   const [topup] = await ctx.db.select().from(t).where(eq(t.checkoutSessionId, session.id));
@@ -279,34 +231,4 @@ async function onDisputeClosed(ctx: Ctx, event: Stripe.Event): Promise<string | 
   if (earlier) return 'duplicate_dispute';
   await recordTopupMoneyReturned(ctx, topup.id, { disputedFenAdded: dispute.amount, eventId: event.id });
   return 'dispute_lost';
-}
-
-/** Operators: what needs a look, newest first. */
-export async function listStripeAnomalies(ctx: Ctx, page: { limit: number; cursor?: string }) {
-  requireOperator(ctx);
-  const a = schema.stripeAnomalies;
-  const cursorRow = page.cursor ? (await ctx.db.select().from(a).where(eq(a.id, page.cursor)))[0] : undefined;
-  const rows = await ctx.db
-    .select()
-    .from(a)
-    .where(
-      cursorRow
-        ? or(
-            lt(a.createdAt, cursorRow.createdAt),
-            and(eq(a.createdAt, cursorRow.createdAt), lt(a.id, cursorRow.id)),
-          )
-        : undefined,
-    )
-    .orderBy(desc(a.createdAt), desc(a.id))
-    .limit(page.limit + 1);
-  const data = rows.slice(0, page.limit).map((row) => ({
-    id: row.id,
-    eventId: row.eventId,
-    kind: row.kind,
-    topupId: row.topupId,
-    merchantId: row.merchantId,
-    detail: row.detail as Record<string, unknown>,
-    createdAt: row.createdAt.toISOString(),
-  }));
-  return { data, nextCursor: rows.length > page.limit ? (data.at(-1)?.id ?? null) : null };
 }

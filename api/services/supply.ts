@@ -11,11 +11,12 @@ import {
   wholesaleCostFen,
 } from '@alliance/supply-chain';
 import { and, asc, desc, eq, gt, inArray, sql } from 'drizzle-orm';
-import type { Ctx } from '../context';
+import type { Ctx, SupplierOrderLine, SupplyChainOrderHooks } from '../context';
 import { conflict, forbidden, notFound, unauthorized, unprocessable } from '../errors';
 import { newId } from '../ids';
+import { type CursorKey, pageOf } from '../paging';
 import { isOperator, membershipsOf, supplierForCaller } from './access';
-import { registerSupplyChainOrderHooks, type ShipTo, type SupplierOrderLine } from './orders';
+import type { ShipTo } from './orders';
 import { parametersAt } from './parameters';
 import { maxAmountFen } from './rounding';
 import { inTransaction } from './tx';
@@ -173,8 +174,7 @@ async function requireMerchantStaffOrOperator(ctx: Ctx) {
 export interface BrowseInput {
   q?: string;
   limit?: number;
-  /** The last product id of the previous page. */
-  cursor?: string;
+  cursor?: CursorKey<'id'>;
 }
 
 /** What merchants may list: active products of active suppliers, in stock, oldest first by id. */
@@ -195,16 +195,16 @@ export async function browseSupplyProducts(
         eq(s.status, 'active'),
         eq(p.status, 'active'),
         gt(p.stock, 0),
-        input.cursor ? gt(p.id, input.cursor) : undefined,
+        input.cursor ? gt(p.id, input.cursor.id) : undefined,
         input.q ? sql`${p.title} ilike ${`%${input.q.replace(/[\\%_]/g, '\\$&')}%`}` : undefined,
       ),
     )
     .orderBy(asc(p.id))
     .limit(limit + 1);
-  const page = rows.slice(0, limit);
+  const page = pageOf('supplyProducts', rows, limit, (r) => ({ id: r.product.id }));
   return {
-    data: page.map((r) => ({ ...productView(r.product), supplierName: r.supplierName })),
-    nextCursor: rows.length > limit ? page[page.length - 1]!.product.id : null,
+    data: page.rows.map((r) => ({ ...productView(r.product), supplierName: r.supplierName })),
+    nextCursor: page.nextCursor,
   };
 }
 
@@ -494,8 +494,8 @@ export async function createFulfillmentsForPaidOrder(
 const wholesaleCostOf = (lines: ReadonlyArray<{ wholesalePriceFen: number; quantity: number }>) =>
   wholesaleCostFen(lines.map((l) => ({ wholesalePriceFen: l.wholesalePriceFen, quantity: l.quantity })));
 
-// The order flow (orders.ts) calls these for supplier lines, inside its own transactions.
-registerSupplyChainOrderHooks({
+/** What orders (services/orders.ts) call for supplier lines; joined to them in api/compose.ts. */
+export const supplyChainOrderHooks: SupplyChainOrderHooks = {
   reserve: async (txCtx, orderId, lines) => {
     await reserveSupplierStock(txCtx, { orderId, lines });
   },
@@ -511,7 +511,7 @@ registerSupplyChainOrderHooks({
   release: async (txCtx, orderId) => {
     await releaseSupplierStock(txCtx, orderId);
   },
-});
+};
 
 /** Suppliers' names by id, for views. */
 export async function supplierNames(ctx: Ctx, ids: readonly string[]): Promise<Map<string, string>> {

@@ -1,15 +1,16 @@
 import { schema } from '@alliance/db';
-import { and, desc, eq, lt, or } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import type { Ctx } from '../context';
 import { conflict, notFound, unprocessable } from '../errors';
 import { newId } from '../ids';
 import { balanceOf, LedgerError, postTransaction } from '../ledger';
+import { after, type CursorKey, pageOf } from '../paging';
 import { merchantForCaller } from './access';
 import { accounts } from './accounts';
 import { parametersAt } from './parameters';
 import { divFloor, formatHundredths, proportionalShare } from './rounding';
 import { paymentProviderError, stripeFor } from './stripe';
-import { recordStripeAnomaly } from './stripe-events';
+import { recordStripeAnomaly } from './stripe-anomalies';
 import { inTransaction } from './tx';
 
 export const minTopupFen = 100;
@@ -118,35 +119,21 @@ export async function createTopup(
   return topupView(row!);
 }
 
-export async function listTopups(ctx: Ctx, merchantId: string, page: { limit: number; cursor?: string }) {
+export async function listTopups(
+  ctx: Ctx,
+  merchantId: string,
+  page: { limit: number; cursor?: CursorKey<'time'> },
+) {
   await merchantForCaller(ctx, merchantId, { operatorMay: true });
   const t = schema.topups;
-  const cursorRow = page.cursor
-    ? (
-        await ctx.db
-          .select()
-          .from(t)
-          .where(and(eq(t.id, page.cursor), eq(t.merchantId, merchantId)))
-      )[0]
-    : undefined;
-  const rows = await ctx.db
+  const found = await ctx.db
     .select()
     .from(t)
-    .where(
-      and(
-        eq(t.merchantId, merchantId),
-        cursorRow
-          ? or(
-              lt(t.createdAt, cursorRow.createdAt),
-              and(eq(t.createdAt, cursorRow.createdAt), lt(t.id, cursorRow.id)),
-            )
-          : undefined,
-      ),
-    )
+    .where(and(eq(t.merchantId, merchantId), after(t.createdAt, t.id, page.cursor)))
     .orderBy(desc(t.createdAt), desc(t.id))
     .limit(page.limit + 1);
-  const data = rows.slice(0, page.limit).map(topupView);
-  return { data, nextCursor: rows.length > page.limit ? (data.at(-1)?.id ?? null) : null };
+  const { rows, nextCursor } = pageOf('topups', found, page.limit, (r) => ({ at: r.createdAt, id: r.id }));
+  return { data: rows.map(topupView), nextCursor };
 }
 
 async function topupForCaller(ctx: Ctx, merchantId: string, topupId: string) {

@@ -1,5 +1,6 @@
 import type { OpenDb } from '@alliance/db';
 import { createApp } from '../app';
+import { composeDeps } from '../compose';
 import { loadConfig } from '../config';
 import type { Deps } from '../context';
 import { startFakeStripe } from '../fake-stripe/server';
@@ -75,7 +76,7 @@ export async function createTestApp(options: { clock?: TestClock; env?: Record<s
     port: fakeStripe.port,
     protocol: 'http',
   });
-  const deps: Deps = {
+  const deps: Deps = composeDeps({
     db: opened.db,
     dbKind: opened.kind,
     config,
@@ -83,7 +84,7 @@ export async function createTestApp(options: { clock?: TestClock; env?: Record<s
     now: clock.now,
     auth,
     stripe,
-  };
+  });
   const app = createApp(deps);
 
   async function request<T = any>(

@@ -2,7 +2,6 @@ import type { OpenDb } from '@alliance/db';
 import { sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { voidExpiredPending } from '../jobs/ledger';
 import {
   type AccountRef,
   LedgerError,
@@ -11,6 +10,7 @@ import {
   postTransaction,
   type TransferInput,
   verifyLedger,
+  voidExpiredPending,
   voidPending,
 } from '../ledger';
 import { query } from '../ledger/sql';

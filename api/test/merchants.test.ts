@@ -1,6 +1,7 @@
 import { schema } from '@alliance/db';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeCursor, type PagedList } from '../paging';
 import { createTestApp, operatorPhone, type TestApp, testClock } from './harness';
 
 const clock = testClock('2026-11-30T02:00:00Z');
@@ -403,5 +404,99 @@ describe('parameters (operators)', () => {
     });
     expect(cleared.body.adRateBp).toBe(1500);
     expect((await t.request('GET', `/v1/merchants/${m.id}`, { token: m.token })).body.adRateBp).toBe(1500);
+  });
+});
+
+describe('paging: one opaque cursor on every list', () => {
+  const craft = (tuple: unknown) =>
+    btoa(JSON.stringify(tuple)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+
+  it('a crafted, foreign or garbage cursor is 400 validation_error on every paged list, never a 500', async () => {
+    const m = await apply('+8613800000290');
+    const lists: Array<[list: PagedList, path: string, token?: string]> = [
+      ['merchants', '/v1/merchants'],
+      ['ledgerHistory', `/v1/merchants/${m.id}/ad-points/history`, op],
+      ['ledgerHistory', '/v1/wallet/history?unit=vouchers', consumer],
+      ['orders', '/v1/orders', consumer],
+      ['orders', `/v1/merchants/${m.id}/orders`, op],
+      ['sales', '/v1/sales', consumer],
+      ['sales', `/v1/merchants/${m.id}/sales`, op],
+      ['topups', `/v1/merchants/${m.id}/topups`, op],
+      ['stripeAnomalies', '/v1/platform/stripe/anomalies', op],
+      ['supplyProducts', '/v1/supply/products', op],
+    ];
+    const with_ = (path: string, cursor: string) =>
+      `${path}${path.includes('?') ? '&' : '?'}cursor=${encodeURIComponent(cursor)}`;
+    for (const [list, path, token] of lists) {
+      const other: PagedList = list === 'sales' ? 'orders' : 'sales';
+      const crafted = [
+        craft([list, '+275760-09-13T00:00:00.000Z', 'sal_x']),
+        craft([list, '0000-01-01T00:00:00.000Z', 'sal_x']),
+        craft([list, '2026-11-30T02:00:00.000Z', 'sal_\u0000']),
+        craft([list, 'sal_\u0000']),
+        craft([list, 2 ** 60]),
+        craft([list, -1]),
+        craft([list, 1.5]),
+        craft([list, 'x'.repeat(65)]),
+        craft([list]),
+        craft({ list }),
+        craft(null),
+        encodeCursor(other, { at: new Date('2026-11-30T02:00:00Z'), id: 'sal_x' }),
+        'bm9uc2Vuc2U',
+        'nonsense',
+        '\u0000',
+        '%FF',
+        'a'.repeat(257),
+        '',
+      ];
+      for (const cursor of crafted) {
+        const res = await t.request('GET', with_(path, cursor), { token });
+        const outcome = cursor === '' ? 200 : 400;
+        expect([path, cursor, res.status, res.body?.error?.code]).toEqual([
+          path,
+          cursor,
+          outcome,
+          outcome === 400 ? 'validation_error' : undefined,
+        ]);
+      }
+      // The earliest and latest instants PostgreSQL and JavaScript share are cursors like any other.
+      const valid: Record<PagedList, string[]> = {
+        merchants: [encodeCursor('merchants', { id: 'mer_zzz' })],
+        supplyProducts: [encodeCursor('supplyProducts', { id: 'spr_0' })],
+        ledgerHistory: [encodeCursor('ledgerHistory', { seq: Number.MAX_SAFE_INTEGER })],
+        orders: [],
+        sales: [],
+        topups: [],
+        stripeAnomalies: [],
+      };
+      for (const at of ['0001-01-01T00:00:00.000Z', '9999-12-31T23:59:59.999Z']) {
+        for (const l of ['orders', 'sales', 'topups', 'stripeAnomalies'] as const)
+          valid[l].push(encodeCursor(l, { at: new Date(at), id: 'x_1' }));
+      }
+      for (const cursor of valid[list]) {
+        const res = await t.request('GET', with_(path, cursor), { token });
+        expect([path, res.status, res.body.nextCursor]).toEqual([path, 200, null]);
+      }
+    }
+  });
+
+  it('pages the directory by its own cursor, with whether vouchers are active, to the end', async () => {
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = cursor ? `&cursor=${cursor}` : '';
+      const res = await t.request('GET', `/v1/merchants?limit=1${query}`);
+      expect(res.status).toBe(200);
+      expect(res.body.data.length).toBeLessThanOrEqual(1);
+      for (const row of res.body.data) {
+        expect(typeof row.vouchersActive).toBe('boolean');
+        seen.push(row.id);
+      }
+      cursor = res.body.nextCursor;
+      if (cursor) expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);
+    } while (cursor);
+    const all = await t.request('GET', '/v1/merchants?limit=100');
+    expect(seen).toEqual(all.body.data.map((r: { id: string }) => r.id));
+    expect(seen.length).toBeGreaterThan(1);
   });
 });

@@ -1,6 +1,8 @@
-import { schema } from '@alliance/db';
+import { openPostgres, schema } from '@alliance/db';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DispatchResult, dispatchDueJobs } from '../jobs';
+import type { ScheduledJob } from '../jobs/schedules';
 import { accountHistory, verifyLedger } from '../ledger';
 import { accounts } from '../services/accounts';
 import { createTestApp, type TestApp } from './harness';
@@ -46,8 +48,8 @@ describe.skipIf(!onPostgres)('purchases under concurrency (PostgreSQL)', () => {
     for (const { consumer } of sales) issued += await vouchers(t, consumer.id);
     expect(issued).toBe(40 * 10_000);
     const history = await accountHistory(t.db, accounts.merchantAdPoints(merchant.id), { limit: 200 });
-    expect(history.data).toHaveLength(41);
-    expect(history.data.every((entry) => entry.balanceAfter >= 0)).toBe(true);
+    expect(history).toHaveLength(41);
+    expect(history.every((entry) => entry.balanceAfter >= 0)).toBe(true);
     expect((await verifyLedger(t.db)).ok).toBe(true);
   });
 
@@ -77,3 +79,64 @@ describe.skipIf(!onPostgres)('purchases under concurrency (PostgreSQL)', () => {
     ).toHaveLength(1);
   });
 });
+
+describe.skipIf(!onPostgres)('scheduled jobs across processes (PostgreSQL)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('two Node processes and a Worker dispatching the same minute run the body once', async () => {
+    let runs = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    // The body holds its run open until the other dispatches are answered (or a second run starts).
+    const probe: ScheduledJob = {
+      name: 'probe',
+      schedule: { cron: '* * * * *' },
+      run: async () => {
+        runs++;
+        if (runs > 1) release();
+        await gate;
+      },
+    };
+    // Each "process" with its own connections to the one database.
+    const others = [await openPostgresLike(t), await openPostgresLike(t)];
+    try {
+      const answered: DispatchResult[] = [];
+      const slot = new Date('2027-01-04T02:00:17Z');
+      const results = await Promise.all(
+        [t.deps, ...others.map((o) => o.deps)].map((deps) =>
+          dispatchDueJobs(deps, slot, [probe]).then((result) => {
+            answered.push(result);
+            if (answered.length === 2) release();
+            return result;
+          }),
+        ),
+      );
+      expect(runs).toBe(1);
+      expect(results.flatMap((r) => r.ran)).toEqual(['probe']);
+      expect(results.flatMap((r) => r.claimedElsewhere)).toEqual(['probe', 'probe']);
+      const rows = await t.db.select().from(schema.jobRuns).where(eq(schema.jobRuns.job, 'probe'));
+      expect(rows.map((r) => [r.slot.toISOString(), r.finishedAt !== null, r.error])).toEqual([
+        ['2027-01-04T02:00:00.000Z', true, null],
+      ]);
+    } finally {
+      for (const other of others) await other.close();
+    }
+  });
+});
+
+/** Another process's view of `t`'s database: its own connection pool, the same composition. */
+async function openPostgresLike(t: TestApp) {
+  const url = (
+    t.db as unknown as {
+      $client: { options: { host: string[]; port: number[]; database: string; user: string } };
+    }
+  ).$client.options;
+  const opened = openPostgres(`postgres://${url.user}@${url.host[0]}:${url.port[0]}/${url.database}`, 2);
+  return { deps: { ...t.deps, db: opened.db }, close: opened.close };
+}

@@ -334,7 +334,7 @@ describe('who may do what', () => {
       token: merchant.owner.token,
     });
     expect(first.body.data.map((s: { amount: number }) => s.amount)).toEqual([300, 200]);
-    expect(first.body.data[0].consumer).toMatch(/^\+86\*{4}\d{4}$/);
+    expect(first.body.data[0].consumer).toMatch(/^\+86 137\*{4}\d{4}$/);
     const second = await t.request(
       'GET',
       `/v1/merchants/${merchant.id}/sales?limit=2&cursor=${encodeURIComponent(first.body.nextCursor)}`,
@@ -348,7 +348,7 @@ describe('who may do what', () => {
     expect(mine.body.data).toHaveLength(3);
     expect(mine.body.data[0].merchantName).toMatch(/^Shop /);
     const badCursor = await t.request('GET', '/v1/sales?cursor=nonsense', { token: consumer.token });
-    expect(badCursor.status).toBe(422);
+    expect([badCursor.status, badCursor.body.error.code]).toEqual([400, 'validation_error']);
   });
 });
 

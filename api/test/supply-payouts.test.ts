@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Ctx } from '../context';
+import { type Ctx, ctxOf } from '../context';
 import { verifyLedger } from '../ledger';
 import { runMerchantPayoutBatch } from '../services/payouts';
 import { createTestApp, operatorPhone, type TestApp, testClock } from './harness';
@@ -72,13 +72,7 @@ const ship = (fulfillmentId: string) =>
 const payable = async () =>
   (await t.request('GET', `/v1/merchants/${merchant.id}/payable`, { token: merchant.owner.token })).body;
 const run = () => t.request('POST', '/v1/platform/merchant-payouts/run', { token: operator.token });
-const ctx = (): Ctx => ({
-  db: t.db,
-  config: t.deps.config,
-  log: t.deps.log,
-  now: t.deps.now,
-  stripe: t.deps.stripe,
-});
+const ctx = (): Ctx => ctxOf(t.deps);
 
 beforeAll(async () => {
   t = await createTestApp({ clock, env: { AUTH_OTP_PER_PHONE_HOUR: '100', AUTH_OTP_PER_IP_HOUR: '10000' } });

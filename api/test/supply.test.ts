@@ -1,6 +1,9 @@
+import { schema } from '@alliance/db';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Ctx } from '../context';
-import { startSupplyJobs } from '../jobs/supply';
+import { type Ctx, ctxOf } from '../context';
+import { dispatchDueJobs } from '../jobs';
+import { scheduledJobs } from '../jobs/schedules';
 import { balanceOf, verifyLedger } from '../ledger';
 import { accounts } from '../services/accounts';
 import { expireUnpaidOrders } from '../services/orders';
@@ -112,13 +115,7 @@ const stockOf = async (productId: string, s = supplier) =>
   (await t.request('GET', `/v1/suppliers/${s.id}/products`, { token: s.owner.token })).body.data.find(
     (p: { id: string }) => p.id === productId,
   ).stock as number;
-const ctx = (): Ctx => ({
-  db: t.db,
-  config: t.deps.config,
-  log: t.deps.log,
-  now: t.deps.now,
-  stripe: t.deps.stripe,
-});
+const ctx = (): Ctx => ctxOf(t.deps);
 
 beforeAll(async () => {
   t = await createTestApp({ clock, env: { AUTH_OTP_PER_PHONE_HOUR: '100', AUTH_OTP_PER_IP_HOUR: '10000' } });
@@ -830,21 +827,63 @@ describe('API description and schedules', () => {
     expect((await payable()).payable).toBe(before + 8000);
   });
 
-  it('starts and stops the payout and auto-confirm schedules from the parameters', async () => {
-    const jobs = await startSupplyJobs(t.deps);
-    try {
-      // Default supplierPayoutCron: weekly, Monday 02:00 in Asia/Shanghai.
-      const wall = new Intl.DateTimeFormat('en-US', {
-        timeZone: 'Asia/Shanghai',
-        weekday: 'short',
-        hour: '2-digit',
-        minute: '2-digit',
-        hourCycle: 'h23',
-      }).format(jobs.nextPayoutAt());
-      expect(wall).toBe('Mon 02:00');
-      expect(jobs.nextPayoutAt().getTime()).toBeGreaterThan(Date.now());
-    } finally {
-      await jobs.stop();
-    }
+  it('runs each job in the minutes its schedule names, the payouts by the parameter, once per minute', async () => {
+    const ran: string[] = [];
+    const probes = scheduledJobs.map((job) => ({
+      ...job,
+      run: async () => {
+        ran.push(job.name);
+      },
+    }));
+    const dispatch = async (at: string) => {
+      ran.length = 0;
+      const result = await dispatchDueJobs(t.deps, new Date(at), probes);
+      expect(result.ran).toEqual(ran);
+      return result;
+    };
+    // Default supplierPayoutCron: Monday 02:00 in Asia/Shanghai, which is Sunday 18:00 UTC.
+    expect((await dispatch('2027-06-06T18:00:42Z')).ran).toEqual([
+      'pending-timeout',
+      'sales-expiry',
+      'payouts',
+    ]);
+    const again = await dispatch('2027-06-06T18:00:05Z');
+    expect([again.ran, again.claimedElsewhere]).toEqual([[], ['pending-timeout', 'sales-expiry', 'payouts']]);
+    expect((await dispatch('2027-06-06T18:01:00Z')).ran).toEqual(['pending-timeout', 'sales-expiry']);
+    expect((await dispatch('2027-06-06T18:17:00Z')).ran).toEqual([
+      'pending-timeout',
+      'sales-expiry',
+      'delivery-auto-confirm',
+    ]);
+
+    // The operator moves the payouts; the next dispatch follows, on Node and Workers alike.
+    const change = await t.request('PUT', '/v1/platform/parameters', {
+      token: operator.token,
+      body: { name: 'supplierPayoutCron', value: '30 9 * * 3', reason: 'bank cut-off' },
+    });
+    expect(change.status).toBe(201);
+    expect((await dispatch('2027-06-13T18:00:00Z')).ran).toEqual(['pending-timeout', 'sales-expiry']);
+    expect((await dispatch('2027-06-16T01:30:00Z')).ran).toEqual([
+      'pending-timeout',
+      'sales-expiry',
+      'payouts',
+    ]);
+
+    // A failing body is recorded for its minute and does not stop the jobs after it.
+    const failing = [{ ...probes[0]!, run: () => Promise.reject(new Error('boom')) }, probes[1]!];
+    ran.length = 0;
+    const failed = await dispatchDueJobs(t.deps, new Date('2027-06-16T01:31:00Z'), failing);
+    expect([failed.failed, failed.ran]).toEqual([['pending-timeout'], ['sales-expiry']]);
+    const [run] = await t.db
+      .select()
+      .from(schema.jobRuns)
+      .where(
+        and(
+          eq(schema.jobRuns.job, 'pending-timeout'),
+          eq(schema.jobRuns.slot, new Date('2027-06-16T01:31:00Z')),
+        ),
+      );
+    expect(run?.error).toBe('boom');
+    expect(run?.finishedAt).not.toBeNull();
   });
 });

@@ -4,6 +4,7 @@ import { schema } from '@alliance/db';
 import { sql } from 'drizzle-orm';
 import type postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ctxOf } from '../context';
 import { balanceOf, postTransaction, verifyLedger } from '../ledger';
 import { accounts } from '../services/accounts';
 import { createDemoCampaigns } from '../services/campaigns';
@@ -646,8 +647,7 @@ describe.skipIf(!onPostgres)('under concurrency (PostgreSQL)', () => {
 
 describe('demo campaigns', () => {
   it('creates eight funded campaigns over the bundled videos, which exist and are small', async () => {
-    const { db, config, log, now } = t.deps;
-    const created = await createDemoCampaigns({ db, config, log, now });
+    const created = await createDemoCampaigns(ctxOf(t.deps));
     expect(created).toHaveLength(8);
     for (const campaign of created) {
       expect(campaign).toMatchObject({

@@ -1,6 +1,7 @@
 import { LangSwitch } from '@alliance/web-shared';
 import { useLocation, useNavigate } from '@solidjs/router';
 import { createMemo, For, type JSX, Show } from 'solid-js';
+import { maskPhone } from '../../../api/phone';
 import type { Membership } from '../api';
 import { BASE } from '../base';
 import { i18n, type Key, t } from '../i18n';
@@ -149,9 +150,6 @@ export function Shell(props: { children?: JSX.Element }) {
     </div>
   );
 }
-
-const maskPhone = (phone: string) =>
-  phone.length > 7 ? `${phone.slice(0, -8)}****${phone.slice(-4)}` : phone;
 
 /** The header's workspace picker: every merchant and supplier the user belongs to, and the platform. */
 function WorkspaceSwitcher(props: { current: ReturnType<typeof areaOf> }) {

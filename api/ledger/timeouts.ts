@@ -1,9 +1,8 @@
 import type { DbOrTx } from '@alliance/db';
-import { CronJob } from 'cron';
 import { sql } from 'drizzle-orm';
-import type { Deps } from '../context';
-import { LedgerError, voidPending } from '../ledger';
-import { query } from '../ledger/sql';
+import { LedgerError } from './errors';
+import { voidPending } from './post';
+import { query } from './sql';
 
 /**
  * Voids every pending transfer whose timeout has passed and that nothing resolved yet. Safe to run
@@ -35,26 +34,4 @@ export async function voidExpiredPending(db: DbOrTx, now: Date): Promise<number>
     }
     if (due.length < 500) return voided;
   }
-}
-
-/** Starts the pending-timeout schedule (every minute; called by the Node entry); `stop()` ends it. */
-export function startLedgerJobs(deps: Deps): { stop(): Promise<void> } {
-  const job = CronJob.from({
-    cronTime: '* * * * *',
-    start: true,
-    waitForCompletion: true,
-    onTick: async () => {
-      try {
-        const voided = await voidExpiredPending(deps.db, deps.now());
-        if (voided > 0) deps.log.info('pending transfers timed out', { voided });
-      } catch (error) {
-        deps.log.error('pending timeout job failed', { error: String((error as Error)?.stack ?? error) });
-      }
-    },
-  });
-  return {
-    stop: async () => {
-      await job.stop();
-    },
-  };
 }
