@@ -25,6 +25,7 @@ export interface FakeStripeOptions {
   now?: () => Date;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: Stripe's wire objects are loose JSON; the SDK types the client side
 type Obj = Record<string, any>;
 
 export interface FakeStripe {
