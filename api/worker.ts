@@ -1,6 +1,7 @@
 /**
  * Cloudflare Worker entry: the same Hono app, on PostgreSQL through Hyperdrive, with Supabase Auth
- * and real Stripe (secrets from `wrangler secret put`). Migrations are applied by the deploy step
+ * and real Stripe (secrets from `wrangler secret put`), and both web apps as static assets
+ * (wrangler.toml `[assets]`). Migrations are applied by the deploy step
  * (`DATABASE_URL=… npx tsx db/migrate.ts`), not here. Scheduled events run the same job bodies.
  */
 import { openPostgres } from '@alliance/db';
@@ -10,10 +11,12 @@ import type { Deps } from './context';
 import { runScheduledJobs } from './jobs';
 import { createLogger } from './log';
 import { createAuthProvider } from './services/auth-provider';
-import { createStripeClient } from './services/stripe';
+import { createStripeClient, stripeEndpoint } from './services/stripe';
 
 interface Env {
   HYPERDRIVE: { connectionString: string };
+  /** The static assets binding: web-consumer at /, web-merchant at /biz/ (scripts/worker-assets.sh). */
+  ASSETS: { fetch(request: Request): Promise<Response> };
   [name: string]: unknown;
 }
 
@@ -28,7 +31,10 @@ async function depsFor(env: Env): Promise<{ deps: Deps; close(): Promise<void> }
   >;
   const config = loadConfig({ ...vars, DATABASE_URL: env.HYPERDRIVE.connectionString });
   if (!config.STRIPE_SECRET_KEY) throw new Error('STRIPE_SECRET_KEY must be set on Workers');
-  if (config.AUTH_PROVIDER !== 'supabase') throw new Error('AUTH_PROVIDER must be supabase on Workers');
+  // Codes shown in the response are for a test run only: a deployment fails closed.
+  if (config.AUTH_PROVIDER !== 'supabase' && !config.WORKER_TEST_ALLOW_DEV_AUTH) {
+    throw new Error('AUTH_PROVIDER must be supabase on Workers');
+  }
   // Hyperdrive pools connections; a client per request is the recommended use.
   const { db, close } = openPostgres(env.HYPERDRIVE.connectionString, 5);
   const log = createLogger(config.LOG_LEVEL);
@@ -39,9 +45,22 @@ async function depsFor(env: Env): Promise<{ deps: Deps; close(): Promise<void> }
     log,
     now: () => new Date(),
     auth: await createAuthProvider(config, db),
-    stripe: createStripeClient(config.STRIPE_SECRET_KEY),
+    stripe: createStripeClient(
+      config.STRIPE_SECRET_KEY,
+      config.STRIPE_API_BASE ? stripeEndpoint(config.STRIPE_API_BASE) : undefined,
+    ),
   };
   return { deps, close };
+}
+
+/**
+ * A path that is neither a file nor an API route is a page of one of the single-page apps: the
+ * back office's index.html under /biz, the consumer app's elsewhere (as api/node.ts serves them).
+ */
+function spaIndex(request: Request, env: Env): Promise<Response> {
+  const url = new URL(request.url);
+  const index = url.pathname === '/biz' || url.pathname.startsWith('/biz/') ? '/biz/' : '/';
+  return env.ASSETS.fetch(new Request(new URL(index, url), { method: request.method }));
 }
 
 export default {
@@ -49,10 +68,22 @@ export default {
     const { deps, close } = await depsFor(env);
     const response = await createApp(deps).fetch(request, env);
     ctx.waitUntil(close());
-    return response;
+    const path = new URL(request.url).pathname;
+    const isPage = (request.method === 'GET' || request.method === 'HEAD') && !path.startsWith('/v1/');
+    return response.status === 404 && isPage ? spaIndex(request, env) : response;
   },
   async scheduled(event: { cron: string }, env: Env, ctx: ExecutionContext): Promise<void> {
     const { deps, close } = await depsFor(env);
-    ctx.waitUntil(runScheduledJobs(deps, event.cron).finally(close));
+    try {
+      await runScheduledJobs(deps, event.cron);
+    } catch (error) {
+      deps.log.error('scheduled job failed', {
+        cron: event.cron,
+        error: String((error as Error)?.stack ?? error),
+      });
+      throw error;
+    } finally {
+      ctx.waitUntil(close());
+    }
   },
 };

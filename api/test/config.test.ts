@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config';
+import { stripeEndpoint } from '../services/stripe';
 
 describe('configuration', () => {
   it('applies the documented defaults', () => {
@@ -13,6 +14,8 @@ describe('configuration', () => {
     expect(config.STRIPE_SECRET_KEY).toBeUndefined();
     expect(config.publicUrl).toBe('http://localhost:8787');
     expect([...config.operatorPhones]).toEqual([]);
+    expect(config.STRIPE_API_BASE).toBeUndefined();
+    expect(config.WORKER_TEST_ALLOW_DEV_AUTH).toBe(false);
   });
 
   it('names the bad variable', () => {
@@ -21,6 +24,21 @@ describe('configuration', () => {
     expect(() => loadConfig({ DATABASE_URL: 'not a url' })).toThrow(/DATABASE_URL/);
     expect(() => loadConfig({ AUTH_OTP_PER_PHONE_HOUR: '0' })).toThrow(/AUTH_OTP_PER_PHONE_HOUR/);
     expect(() => loadConfig({ AUTH_PROVIDER: 'supabase' })).toThrow(/SUPABASE_URL/);
+    expect(() => loadConfig({ STRIPE_API_BASE: '127.0.0.1:12111' })).toThrow(/STRIPE_API_BASE/);
+    expect(() => loadConfig({ WORKER_TEST_ALLOW_DEV_AUTH: 'yes' })).toThrow(/WORKER_TEST_ALLOW_DEV_AUTH/);
+  });
+
+  it('turns STRIPE_API_BASE into the Stripe SDK endpoint', () => {
+    expect(stripeEndpoint('http://127.0.0.1:12111')).toEqual({
+      host: '127.0.0.1',
+      port: 12111,
+      protocol: 'http',
+    });
+    expect(stripeEndpoint('https://api.stripe.com')).toEqual({
+      host: 'api.stripe.com',
+      port: 443,
+      protocol: 'https',
+    });
   });
 
   it('reads operator phones as a list', () => {
