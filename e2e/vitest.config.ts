@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     root: new URL('..', import.meta.url).pathname,
-    include: ['e2e/**/*.test.ts'],
+    include: ['e2e/*.test.ts'],
     fileParallelism: false,
     testTimeout: 90_000,
     hookTimeout: 200_000,
