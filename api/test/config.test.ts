@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config';
 import { stripeEndpoint } from '../services/stripe';
+import worker from '../worker';
 
 describe('configuration', () => {
   it('applies the documented defaults', () => {
@@ -44,5 +45,31 @@ describe('configuration', () => {
   it('reads operator phones as a list', () => {
     const config = loadConfig({ OPERATOR_PHONES: '+8613900000000, +8613900000001' });
     expect([...config.operatorPhones]).toEqual(['+8613900000000', '+8613900000001']);
+  });
+
+  it('the Worker fails closed: real Stripe with its own webhook secret, Supabase Auth unless the test switch', async () => {
+    const production = {
+      HYPERDRIVE: { connectionString: 'postgres://u:p@127.0.0.1:1/none' },
+      ASSETS: { fetch: async () => new Response('') },
+      AUTH_PROVIDER: 'supabase',
+      SUPABASE_URL: 'https://project.supabase.co',
+      STRIPE_SECRET_KEY: 'sk_live_x',
+      STRIPE_WEBHOOK_SECRET: 'whsec_x',
+    };
+    const ctx = { waitUntil: () => {} };
+    const health = () => new Request('http://worker/health');
+    const without = (name: string) =>
+      Object.fromEntries(Object.entries(production).filter(([k]) => k !== name));
+    await expect(worker.fetch(health(), without('STRIPE_SECRET_KEY') as never, ctx)).rejects.toThrow(
+      /STRIPE_SECRET_KEY/,
+    );
+    await expect(worker.fetch(health(), without('STRIPE_WEBHOOK_SECRET') as never, ctx)).rejects.toThrow(
+      /STRIPE_WEBHOOK_SECRET/,
+    );
+    const dev = { ...production, AUTH_PROVIDER: 'dev' };
+    await expect(worker.fetch(health(), dev, ctx)).rejects.toThrow(/AUTH_PROVIDER must be supabase/);
+    await expect(
+      worker.fetch(health(), { ...dev, WORKER_TEST_ALLOW_DEV_AUTH: 'false' }, ctx),
+    ).rejects.toThrow(/AUTH_PROVIDER must be supabase/);
   });
 });
