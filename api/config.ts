@@ -19,8 +19,6 @@ const configSchema = z.object({
   STRIPE_WEBHOOK_SECRET: z.string().default('whsec_dev_alliance_embedded_only'),
   /** Origin of the Stripe API; unset means api.stripe.com. The Worker test tier points it at the fake. */
   STRIPE_API_BASE: z.string().url().optional(),
-  /** Workers only: accept AUTH_PROVIDER=dev. For the Worker test tier; a deployment never sets it. */
-  WORKER_TEST_ALLOW_DEV_AUTH: bool.default(false),
   DEMO_DATA: bool.optional(),
   AUTH_OTP_PER_PHONE_HOUR: positiveInt.default(10),
   AUTH_OTP_PER_IP_HOUR: positiveInt.default(60),

@@ -33,10 +33,7 @@ async function depsFor(env: Env): Promise<{ deps: Deps; close(): Promise<void> }
   if (!config.STRIPE_SECRET_KEY) throw new Error('STRIPE_SECRET_KEY must be set on Workers');
   // The config default is a public development secret: anyone could sign webhooks with it.
   if (!vars.STRIPE_WEBHOOK_SECRET) throw new Error('STRIPE_WEBHOOK_SECRET must be set on Workers');
-  // Codes shown in the response are for a test run only: a deployment fails closed.
-  if (config.AUTH_PROVIDER !== 'supabase' && !config.WORKER_TEST_ALLOW_DEV_AUTH) {
-    throw new Error('AUTH_PROVIDER must be supabase on Workers');
-  }
+  if (config.AUTH_PROVIDER !== 'supabase') throw new Error('AUTH_PROVIDER must be supabase on Workers');
   // Hyperdrive pools connections; a client per request is the recommended use.
   const { db, close } = openPostgres(env.HYPERDRIVE.connectionString, 5);
   const log = createLogger(config.LOG_LEVEL);

@@ -16,7 +16,6 @@ describe('configuration', () => {
     expect(config.publicUrl).toBe('http://localhost:8787');
     expect([...config.operatorPhones]).toEqual([]);
     expect(config.STRIPE_API_BASE).toBeUndefined();
-    expect(config.WORKER_TEST_ALLOW_DEV_AUTH).toBe(false);
   });
 
   it('names the bad variable', () => {
@@ -26,7 +25,6 @@ describe('configuration', () => {
     expect(() => loadConfig({ AUTH_OTP_PER_PHONE_HOUR: '0' })).toThrow(/AUTH_OTP_PER_PHONE_HOUR/);
     expect(() => loadConfig({ AUTH_PROVIDER: 'supabase' })).toThrow(/SUPABASE_URL/);
     expect(() => loadConfig({ STRIPE_API_BASE: '127.0.0.1:12111' })).toThrow(/STRIPE_API_BASE/);
-    expect(() => loadConfig({ WORKER_TEST_ALLOW_DEV_AUTH: 'yes' })).toThrow(/WORKER_TEST_ALLOW_DEV_AUTH/);
   });
 
   it('turns STRIPE_API_BASE into the Stripe SDK endpoint', () => {
@@ -47,7 +45,7 @@ describe('configuration', () => {
     expect([...config.operatorPhones]).toEqual(['+8613900000000', '+8613900000001']);
   });
 
-  it('the Worker fails closed: real Stripe with its own webhook secret, Supabase Auth unless the test switch', async () => {
+  it('the Worker fails closed: Stripe with its own webhook secret, and Supabase Auth', async () => {
     const production = {
       HYPERDRIVE: { connectionString: 'postgres://u:p@127.0.0.1:1/none' },
       ASSETS: { fetch: async () => new Response('') },
@@ -68,8 +66,5 @@ describe('configuration', () => {
     );
     const dev = { ...production, AUTH_PROVIDER: 'dev' };
     await expect(worker.fetch(health(), dev, ctx)).rejects.toThrow(/AUTH_PROVIDER must be supabase/);
-    await expect(
-      worker.fetch(health(), { ...dev, WORKER_TEST_ALLOW_DEV_AUTH: 'false' }, ctx),
-    ).rejects.toThrow(/AUTH_PROVIDER must be supabase/);
   });
 });

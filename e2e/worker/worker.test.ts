@@ -1,7 +1,7 @@
 /**
  * The Worker as a tested target: api/worker.ts in workerd (`wrangler dev`, offline) on its own
- * PostgreSQL database migrated with db/migrate.ts, with the fake Stripe on loopback, driven over
- * HTTP through the core flows; then every cron trigger, the web apps, and a restore drill on the
+ * PostgreSQL database migrated with db/migrate.ts, with stand-ins for Stripe and Supabase Auth on
+ * loopback (the production providers talk to them unchanged), driven over HTTP through the core flows; then every cron trigger, the web apps, and a restore drill on the
  * data the flows made.
  */
 import { execFile } from 'node:child_process';
@@ -13,6 +13,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeStripe } from '../../api/fake-stripe/server';
 import { query } from '../../api/ledger/sql';
+import { type SupabaseStandIn, startSupabaseStandIn } from '../../api/test/supabase-stand-in';
 import { createPostgresDatabase } from '../../api/test/test-db';
 import { restoreDrill } from '../../scripts/restore-drill';
 import { root } from '../server';
@@ -25,6 +26,7 @@ const shipTo = { name: 'Li Lei', phone: '+8613800000009', region: 'Shanghai', ad
 
 let database: Awaited<ReturnType<typeof createPostgresDatabase>>;
 let fakeStripe: Awaited<ReturnType<typeof startFakeStripe>>;
+let supabase: SupabaseStandIn;
 let worker: WorkerServer;
 let phoneSeq = 0;
 
@@ -59,10 +61,12 @@ async function call(
   return { status: res.status, body, headers: res.headers };
 }
 
+/** Signs in through Supabase Auth (the stand-in); the code comes by "SMS", never in the response. */
 async function signIn(phone = `+86137${String(++phoneSeq).padStart(8, '0')}`) {
   const otp = await call('POST', '/v1/auth/otp', { body: { phone } });
-  expect(otp.status).toBe(200);
-  const verified = await call('POST', '/v1/auth/verify', { body: { phone, code: otp.body.devCode } });
+  expect(otp).toMatchObject({ status: 200, body: { sent: true } });
+  expect(otp.body.devCode).toBeUndefined();
+  const verified = await call('POST', '/v1/auth/verify', { body: { phone, code: supabase.lastCode(phone) } });
   expect(verified.status).toBe(200);
   return { token: verified.body.token as string, id: verified.body.user.id as string };
 }
@@ -99,10 +103,12 @@ beforeAll(async () => {
         })
       ).status,
   });
+  supabase = await startSupabaseStandIn();
+  // Production settings but for the two origins: Supabase Auth and Stripe are the stand-ins.
   worker = await startWorker(database.url, {
-    AUTH_PROVIDER: 'dev',
-    WORKER_TEST_ALLOW_DEV_AUTH: 'true',
-    SESSION_SECRET: 'worker-tier-session-secret-worker-tier',
+    AUTH_PROVIDER: 'supabase',
+    SUPABASE_URL: supabase.url,
+    SUPABASE_ANON_KEY: supabase.anonKey,
     OPERATOR_PHONES: operatorPhone,
     STRIPE_SECRET_KEY: 'sk_test_worker_tier',
     STRIPE_WEBHOOK_SECRET: webhookSecret,
@@ -115,10 +121,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await worker?.stop();
   await fakeStripe?.close();
+  await supabase?.close();
   await database?.drop();
 });
 
-describe('the Worker in workerd, on PostgreSQL through Hyperdrive', () => {
+describe('the Worker in workerd, on PostgreSQL through Hyperdrive, with Supabase Auth', () => {
   let operator: { token: string; id: string };
   let consumer: { token: string; id: string };
   let merchant: { id: string; owner: { token: string; id: string } };
@@ -133,17 +140,23 @@ describe('the Worker in workerd, on PostgreSQL through Hyperdrive', () => {
     expect((await call('GET', '/docs')).status).toBe(200);
   });
 
-  it('signs in with a code; a wrong code is 401 invalid_code', async () => {
+  it('signs in through Supabase Auth (ES256 tokens checked against its JWKS); a wrong code is 401', async () => {
     operator = await signIn(operatorPhone);
     const me = await call('GET', '/v1/me', { token: operator.token });
     expect(me.body.user.roles).toEqual(['consumer', 'operator']);
     await call('POST', '/v1/auth/otp', { body: { phone: '+8613700000999' } });
     const wrong = await call('POST', '/v1/auth/verify', {
-      body: { phone: '+8613700000999', code: '000000' },
+      body: {
+        phone: '+8613700000999',
+        code: supabase.lastCode('+8613700000999') === '000000' ? '000001' : '000000',
+      },
     });
     expect(wrong.status).toBe(401);
     expect(wrong.body.error.code).toBe('invalid_code');
     consumer = await signIn();
+    const forged = await call('GET', '/v1/me', { token: `${consumer.token.slice(0, -4)}AAAA` });
+    expect(forged.status).toBe(401);
+    expect(forged.body.error.code).toBe('invalid_token');
   });
 
   it('a merchant applies and the operator approves it', async () => {
