@@ -4,13 +4,13 @@
  * (wrangler.toml `[assets]`). Migrations are applied by the deploy step
  * (`DATABASE_URL=… npx tsx db/migrate.ts`), not here. Scheduled events run the same job bodies.
  */
-import { openPostgres } from '@alliance/db';
+import { type Db, openPostgres } from '@alliance/db';
 import { createApp } from './app';
-import { loadConfig } from './config';
+import { type Config, loadConfig } from './config';
 import type { Deps } from './context';
 import { runScheduledJobs } from './jobs';
 import { createLogger } from './log';
-import { createAuthProvider } from './services/auth-provider';
+import { type AuthProvider, createAuthProvider } from './services/auth-provider';
 import { createStripeClient, stripeEndpoint } from './services/stripe';
 
 interface Env {
@@ -22,6 +22,18 @@ interface Env {
 
 interface ExecutionContext {
   waitUntil(promise: Promise<unknown>): void;
+}
+
+/**
+ * One auth provider per isolate: the Supabase provider caches the project's JWKS, which a
+ * provider made per request would fetch again for every authenticated request.
+ */
+let authCache: { key: string; provider: Promise<AuthProvider> } | undefined;
+
+function authProviderFor(config: Config, db: Db): Promise<AuthProvider> {
+  const key = JSON.stringify([config.SUPABASE_URL, config.SUPABASE_ANON_KEY, config.SUPABASE_JWKS_URL]);
+  if (authCache?.key !== key) authCache = { key, provider: createAuthProvider(config, db) };
+  return authCache.provider;
 }
 
 async function depsFor(env: Env): Promise<{ deps: Deps; close(): Promise<void> }> {
@@ -43,7 +55,7 @@ async function depsFor(env: Env): Promise<{ deps: Deps; close(): Promise<void> }
     config,
     log,
     now: () => new Date(),
-    auth: await createAuthProvider(config, db),
+    auth: await authProviderFor(config, db),
     stripe: createStripeClient(
       config.STRIPE_SECRET_KEY,
       config.STRIPE_API_BASE ? stripeEndpoint(config.STRIPE_API_BASE) : undefined,

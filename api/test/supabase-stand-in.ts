@@ -16,6 +16,8 @@ export interface SupabaseStandIn {
   anonKey: string;
   /** The last code sent to this phone (E.164, with or without "+"). */
   lastCode(phone: string): string | undefined;
+  /** How many times the JWKS was fetched. */
+  jwksFetches(): number;
   close(): Promise<void>;
 }
 
@@ -29,6 +31,7 @@ export async function startSupabaseStandIn(anonKey = 'stand-in-anon-key'): Promi
   const userIds = new Map<string, string>();
   const digits = (phone: unknown) => String(phone ?? '').replace(/^\+/, '');
   let url = '';
+  let jwksFetches = 0;
 
   async function session(phone: string) {
     const userId = userIds.get(phone) ?? randomUUID();
@@ -65,7 +68,10 @@ export async function startSupabaseStandIn(anonKey = 'stand-in-anon-key'): Promi
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const path = new URL(req.url ?? '/', url).pathname;
-    if (req.method === 'GET' && path === '/auth/v1/.well-known/jwks.json') return send(res, 200, jwks);
+    if (req.method === 'GET' && path === '/auth/v1/.well-known/jwks.json') {
+      jwksFetches++;
+      return send(res, 200, jwks);
+    }
     if (req.headers.apikey !== anonKey) return send(res, 401, { message: 'Invalid API key' });
     const body = req.method === 'POST' ? JSON.parse((await readBody(req)) || '{}') : {};
     if (req.method === 'POST' && path === '/auth/v1/otp') {
@@ -104,6 +110,7 @@ export async function startSupabaseStandIn(anonKey = 'stand-in-anon-key'): Promi
     url,
     anonKey,
     lastCode: (phone) => codes.get(digits(phone)),
+    jwksFetches: () => jwksFetches,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -354,6 +354,8 @@ describe('the Worker in workerd, on PostgreSQL through Hyperdrive, with Supabase
     expect(verify.status).toBe(200);
     expect(verify.body.ok).toBe(true);
     expect((await call('GET', '/v1/platform/ledger/verify', { token: consumer.token })).status).toBe(403);
+    // Dozens of tokens checked so far, against one fetch of the JWKS: the provider lives per isolate.
+    expect(supabase.jwksFetches()).toBe(1);
   });
 
   it('serves the consumer app at / and the back office at /biz/, each with its own SPA fallback', async () => {
