@@ -40,6 +40,8 @@ export async function startWorker(databaseUrl: string, vars: Record<string, stri
       ...process.env,
       WRANGLER_SEND_METRICS: 'false',
       CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+      // No banner, so no check of the npm registry for a newer wrangler.
+      WRANGLER_HIDE_BANNER: 'true',
       CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_HYPERDRIVE: hyperdriveUrl.toString(),
     },
     // Its own process group: stop() ends wrangler and the workerd processes it started.
