@@ -17,6 +17,8 @@ const configSchema = z.object({
   SESSION_SECRET: z.string().min(32).optional(),
   STRIPE_SECRET_KEY: z.string().optional(),
   STRIPE_WEBHOOK_SECRET: z.string().default('whsec_dev_alliance_embedded_only'),
+  /** Origin of the Stripe API; unset means api.stripe.com. The Worker test tier points it at the fake. */
+  STRIPE_API_BASE: z.string().url().optional(),
   DEMO_DATA: bool.optional(),
   AUTH_OTP_PER_PHONE_HOUR: positiveInt.default(10),
   AUTH_OTP_PER_IP_HOUR: positiveInt.default(60),

@@ -13,7 +13,7 @@ import { startJobs } from './jobs';
 import { createLogger } from './log';
 import { createAuthProvider } from './services/auth-provider';
 import { demoOperatorPhone, loadDemoData } from './services/demo';
-import { createStripeClient } from './services/stripe';
+import { createStripeClient, stripeEndpoint } from './services/stripe';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -48,7 +48,10 @@ async function main() {
         port: fakeStripe.port,
         protocol: 'http',
       })
-    : createStripeClient(config.STRIPE_SECRET_KEY!);
+    : createStripeClient(
+        config.STRIPE_SECRET_KEY!,
+        config.STRIPE_API_BASE ? stripeEndpoint(config.STRIPE_API_BASE) : undefined,
+      );
   const deps = composeDeps({ db, dbKind: kind, config, log, now, auth, stripe });
 
   if (demoEnabled) {

@@ -25,6 +25,13 @@ export function createStripeClient(secretKey: string, endpoint?: StripeEndpoint)
   });
 }
 
+/** `STRIPE_API_BASE` (an origin such as http://127.0.0.1:12111) as the SDK's endpoint settings. */
+export function stripeEndpoint(apiBase: string): StripeEndpoint {
+  const url = new URL(apiBase);
+  const protocol = url.protocol === 'http:' ? 'http' : 'https';
+  return { host: url.hostname, port: Number(url.port) || (protocol === 'http' ? 80 : 443), protocol };
+}
+
 export function stripeFor(ctx: Ctx): Stripe {
   if (!ctx.stripe) throw new Error('Stripe is not configured in this context');
   return ctx.stripe;

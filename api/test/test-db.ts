@@ -11,16 +11,31 @@ export async function openTestDb(options: { maxConnections?: number } = {}): Pro
     const template = readFileSync(inject('pgliteTemplate'));
     return openDb({ dataDir: 'memory', loadDataDir: new Blob([template]), migrate: false });
   }
-  const name = `alliance_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const opened = await openDb({ databaseUrl: url.toString(), maxConnections: options.maxConnections ?? 20 });
+  const database = await createPostgresDatabase(adminUrl);
+  const opened = await openDb({ databaseUrl: database.url, maxConnections: options.maxConnections ?? 20 });
   return {
     ...opened,
     close: async () => {
       await opened.close();
+      await database.drop();
+    },
+  };
+}
+
+/** A new empty database on the admin URL's server, for one test run; drop() removes it. */
+export async function createPostgresDatabase(
+  adminUrl: string,
+  prefix = 'alliance_test',
+): Promise<{ name: string; url: string; drop(): Promise<void> }> {
+  const name = `${prefix}_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    name,
+    url: url.toString(),
+    drop: async () => {
       await admin.unsafe(`drop database if exists ${name} with (force)`);
       await admin.end();
     },
