@@ -5,8 +5,8 @@ import {
   applyMerchant,
   getMerchant,
   listStaff,
-  merchantAdPointsHistory,
   merchantDirectory,
+  merchantPointsHistory,
   removeStaff,
 } from '../services/merchants';
 import { bearer, errors, IdempotencyKeyHeader, jsonBody, jsonResponse, Phone } from './schemas';
@@ -35,6 +35,14 @@ export const Merchant = z
       .number()
       .int()
       .openapi({ description: 'Ad rate in force: the merchant override or the platform rate' }),
+    ecoPoints: z
+      .number()
+      .int()
+      .openapi({ description: 'Received eco-points usable now (hundredths): not those held' }),
+    ecoPointsHeld: z
+      .number()
+      .int()
+      .openapi({ description: 'Eco-points held for a pending withdrawal (hundredths)' }),
     vouchersActive: z.boolean().openapi({ description: 'Active and holds ad points > 0' }),
     lowBalance: z.boolean().openapi({ description: 'adPoints < lowBalanceAlertAdPoints' }),
     lowBalanceAlertAdPoints: z.number().int(),
@@ -135,53 +143,62 @@ merchantRoutes.openapi(
   },
 );
 
-merchantRoutes.openapi(
-  createRoute({
-    method: 'get',
-    path: '/merchants/{id}/ad-points/history',
-    tags: ['Merchants'],
-    summary: 'Ad point movements from the ledger, newest first (its staff, operators)',
-    security: bearer,
-    request: { params: MerchantId, query: Page },
-    responses: {
-      200: jsonResponse(
-        'One page of movements; amount is signed (+ credit, - debit)',
-        z.object({
-          data: z.array(
-            z.object({
-              transferId: z.number().int(),
-              transactionId: z.number().int(),
-              kind: z.string(),
-              amount: z.number().int(),
-              balanceAfter: z.number().int(),
-              createdAt: z.string(),
-              meta: z.record(z.string(), z.unknown()).nullable(),
-            }),
-          ),
-          nextCursor: z.string().nullable(),
-        }),
-      ),
-      400: errors[400],
-      401: errors[401],
-      404: errors[404],
-    },
-  }),
-  async (c) => {
-    requireUser(c);
-    const history = await merchantAdPointsHistory(
-      serviceCtx(c),
-      c.req.valid('param').id,
-      c.req.valid('query'),
-    );
-    return c.json(
-      {
-        ...history,
-        data: history.data.map((e) => ({ ...e, meta: (e.meta ?? null) as Record<string, unknown> | null })),
+const PointsHistory = z.object({
+  data: z.array(
+    z.object({
+      transferId: z.number().int(),
+      transactionId: z.number().int(),
+      kind: z.string(),
+      amount: z.number().int(),
+      balanceAfter: z.number().int(),
+      createdAt: z.string(),
+      meta: z.record(z.string(), z.unknown()).nullable(),
+    }),
+  ),
+  nextCursor: z.string().nullable(),
+});
+
+for (const [segment, unit, summary] of [
+  ['ad-points', 'ad_points', 'Ad point movements from the ledger, newest first (its staff, operators)'],
+  [
+    'eco-points',
+    'eco_points',
+    'Eco-point movements from the ledger, newest first: received from consumers, eco-topups, withdrawals (its staff, operators)',
+  ],
+] as const) {
+  merchantRoutes.openapi(
+    createRoute({
+      method: 'get',
+      path: `/merchants/{id}/${segment}/history`,
+      tags: ['Merchants'],
+      summary,
+      security: bearer,
+      request: { params: MerchantId, query: Page },
+      responses: {
+        200: jsonResponse('One page of movements; amount is signed (+ credit, - debit)', PointsHistory),
+        400: errors[400],
+        401: errors[401],
+        404: errors[404],
       },
-      200,
-    );
-  },
-);
+    }),
+    async (c) => {
+      requireUser(c);
+      const history = await merchantPointsHistory(
+        serviceCtx(c),
+        c.req.valid('param').id,
+        unit,
+        c.req.valid('query'),
+      );
+      return c.json(
+        {
+          ...history,
+          data: history.data.map((e) => ({ ...e, meta: (e.meta ?? null) as Record<string, unknown> | null })),
+        },
+        200,
+      );
+    },
+  );
+}
 
 merchantRoutes.openapi(
   createRoute({

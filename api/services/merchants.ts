@@ -7,6 +7,7 @@ import { accountHistory, balanceOf } from '../ledger';
 import { merchantForCaller, supplierForCaller } from './access';
 import { accounts } from './accounts';
 import { userForPhone } from './auth';
+import { ecoPointsHolding } from './eco-points';
 import { merchantAdRateBpAt, parametersAt, recordParameterChange } from './parameters';
 import { inTransaction } from './tx';
 
@@ -255,9 +256,10 @@ export async function merchantAdPointsStatus(
 }
 
 async function merchantView(ctx: Ctx, merchant: typeof schema.merchants.$inferSelect) {
-  const [status, adRateBp] = await Promise.all([
+  const [status, adRateBp, ecoPoints] = await Promise.all([
     merchantAdPointsStatus(ctx, merchant),
     merchantAdRateBpAt(ctx, merchant.id),
+    ecoPointsHolding(ctx, accounts.merchantEcoPoints(merchant.id)),
   ]);
   return {
     id: merchant.id,
@@ -268,6 +270,7 @@ async function merchantView(ctx: Ctx, merchant: typeof schema.merchants.$inferSe
     contact: merchant.contact,
     ...status,
     adRateBp,
+    ...ecoPoints,
     rejectionReason: merchant.rejectionReason,
     createdAt: merchant.createdAt.toISOString(),
     decidedAt: merchant.decidedAt?.toISOString() ?? null,
@@ -363,14 +366,17 @@ export async function setMerchantAdRate(
   return { merchantId, adRateBp: await merchantAdRateBpAt(ctx, merchantId), change };
 }
 
-/** The merchant's ad point movements, newest first, from the ledger. */
-export async function merchantAdPointsHistory(
+/** The merchant's ad point or eco-point movements, newest first, from the ledger. */
+export async function merchantPointsHistory(
   ctx: Ctx,
   merchantId: string,
+  unit: 'ad_points' | 'eco_points',
   page: { limit: number; cursor?: string },
 ) {
   await merchantForCaller(ctx, merchantId, { operatorMay: true });
-  const history = await accountHistory(ctx.db, accounts.merchantAdPoints(merchantId), page);
+  const ref =
+    unit === 'ad_points' ? accounts.merchantAdPoints(merchantId) : accounts.merchantEcoPoints(merchantId);
+  const history = await accountHistory(ctx.db, ref, page);
   return {
     data: history.data.map((entry) => ({ ...entry, createdAt: new Date(entry.createdAt).toISOString() })),
     nextCursor: history.nextCursor,
