@@ -9,13 +9,14 @@ import {
   listWithdrawals,
   rejectWithdrawal,
 } from '../services/withdrawals';
+import { maxEcoPoints } from './sales';
 import { bearer, errors, IdempotencyKeyHeader, jsonBody, jsonResponse } from './schemas';
 
 /** SPEC flow 4 after the sale: merchants turn eco-points into ad points; holders withdraw them. */
 export const ecoPointRoutes = newRouter();
 
 const Id = z.object({ id: z.string().min(1).max(64) });
-const PositiveHundredths = z.number().int().min(1).max(1e15);
+const PositiveHundredths = z.number().int().min(1).max(maxEcoPoints);
 const PageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).optional(),
   cursor: z.string().max(200).optional(),

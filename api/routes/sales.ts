@@ -67,12 +67,18 @@ export const RefundBody = z
   })
   .openapi('Refund');
 
+/**
+ * Most eco-points one request may name (hundredths): 10,000,000.00, so that their value at any unit
+ * price an operator may set stays a safe integer.
+ */
+export const maxEcoPoints = 1_000_000_000;
+
 /** Eco-points the consumer pays with: optional hundredths (API.md "Eco-points"). */
 export const EcoPointsApplied = z
   .number()
   .int()
   .min(0)
-  .max(1e15)
+  .max(maxEcoPoints)
   .optional()
   .openapi({ description: 'Hundredths of eco-points to pay with; their value may not exceed the amount' });
 

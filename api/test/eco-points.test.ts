@@ -574,6 +574,31 @@ describe('withdrawals', () => {
     }
   });
 
+  it('a retried request with the same Idempotency-Key holds the points once', async () => {
+    const consumer = await signInConsumer(t);
+    await grantEcoPoints(consumer.id, 3000);
+    await setParameter('withdrawalsEnabled', 1);
+    try {
+      const ask = (ecoPoints: number) =>
+        t.request('POST', '/v1/withdrawals', {
+          token: consumer.token,
+          body: { ecoPoints },
+          headers: { 'idempotency-key': 'withdraw-once' },
+        });
+      const first = await ask(2000);
+      const again = await ask(2000);
+      expect(again.status).toBe(201);
+      expect(again.body.id).toBe(first.body.id);
+      expect((await ask(2500)).body.error.code).toBe('idempotency_key_reused');
+      expect((await t.request('GET', '/v1/wallet', { token: consumer.token })).body).toMatchObject({
+        ecoPoints: 1000,
+        ecoPointsHeld: 2000,
+      });
+    } finally {
+      await setParameter('withdrawalsEnabled', 0);
+    }
+  });
+
   it("a merchant's owner withdraws the merchant's eco-points; staff and others cannot see or ask", async () => {
     const { merchant, consumer, listingId } = await flow4Setup();
     const created = await order(consumer, merchant, listingId, 3000);
