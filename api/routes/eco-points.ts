@@ -100,8 +100,8 @@ ecoPointRoutes.openapi(
       400: errors[400],
       401: errors[401],
       404: errors[404],
-      409: errors[409],
-      422: errors[422],
+      409: { ...errors[409], description: '`withdrawals_disabled`' },
+      422: { ...errors[422], description: '`below_minimum`, `insufficient_eco_points`' },
     },
   }),
   async (c) => {

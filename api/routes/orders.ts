@@ -99,7 +99,11 @@ orderRoutes.openapi(
       401: errors[401],
       404: errors[404],
       409: errors[409],
-      422: errors[422],
+      422: {
+        ...errors[422],
+        description:
+          '`ship_to_required`, `self_sale_not_allowed`, `amount_too_large`, `eco_points_exceed_amount`, `insufficient_eco_points`',
+      },
       502: jsonResponse('Stripe refused or did not answer; nothing was kept', ErrorBody),
     },
   }),
