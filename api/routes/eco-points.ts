@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { newRouter, requireOperator, requireUser, serviceCtx } from '../http';
-import { ecoTopup } from '../services/eco-points';
+import { ecoPointsQuote, ecoTopup } from '../services/eco-points';
+import { maxAmountFen } from '../services/rounding';
 import {
   approveWithdrawal,
   createWithdrawal,
@@ -76,6 +77,46 @@ ecoPointRoutes.openapi(
   async (c) => {
     requireUser(c);
     return c.json(await ecoTopup(serviceCtx(c), c.req.valid('param').id, c.req.valid('json')), 201);
+  },
+);
+
+ecoPointRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/eco-points/quote',
+    tags: ['Eco-points'],
+    summary:
+      'What paying with eco-points leaves to pay and earns, before paying: for my in-store sale (saleId) or an amount at a merchant',
+    security: bearer,
+    request: {
+      query: z.object({
+        ecoPoints: z.coerce.number().int().min(0).max(maxEcoPoints),
+        saleId: z.string().min(1).max(64).optional(),
+        merchantId: z.string().min(1).max(64).optional(),
+        amount: z.coerce.number().int().min(1).max(maxAmountFen).optional(),
+      }),
+    },
+    responses: {
+      200: jsonResponse(
+        'The split, by the payment rules',
+        z.object({
+          amount: z.number().int().openapi({ description: 'fen' }),
+          ecoPoints: z.number().int(),
+          ecoPointsValue: z.number().int().openapi({ description: 'fen: value(ecoPoints)' }),
+          cashAmount: z.number().int().openapi({ description: 'fen still to pay in money' }),
+          vouchers: z.number().int().openapi({ description: 'hundredths the money part earns' }),
+          ecoPointsUsable: z.number().int().openapi({ description: "the caller's eco-points usable now" }),
+        }),
+      ),
+      400: errors[400],
+      401: errors[401],
+      404: errors[404],
+      422: { ...errors[422], description: '`eco_points_exceed_amount`, `amount_required`' },
+    },
+  }),
+  async (c) => {
+    requireUser(c);
+    return c.json(await ecoPointsQuote(serviceCtx(c), c.req.valid('query')), 200);
   },
 );
 

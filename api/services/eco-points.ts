@@ -1,7 +1,7 @@
 import { schema } from '@alliance/db';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Ctx } from '../context';
-import { ApiError, unprocessable } from '../errors';
+import { ApiError, notFound, unauthorized, unprocessable } from '../errors';
 import { newId } from '../ids';
 import { type AccountRef, balanceOf, LedgerError, postTransaction } from '../ledger';
 import { query } from '../ledger/sql';
@@ -9,7 +9,8 @@ import type { VerifyCheck } from '../ledger/verify';
 import { merchantForCaller } from './access';
 import { accounts } from './accounts';
 import { parametersAt } from './parameters';
-import { adPointsForValue, ecoPointsValueFen } from './rounding';
+import { adPointsForValue, ecoPointsValueFen, vouchersForAmount } from './rounding';
+import { ecoPointsPart } from './sales';
 import { receiptNumber } from './topups';
 import { inTransaction } from './tx';
 
@@ -111,6 +112,52 @@ export async function ecoTopup(ctx: Ctx, merchantId: string, input: { ecoPoints:
       createdAt: now.toISOString(),
     };
   });
+}
+
+/**
+ * What paying `ecoPoints` would leave to pay in money and earn in vouchers, by the same rules as
+ * the payment itself, so that the apps show it before the consumer pays without rounding on their
+ * own: for an in-store sale waiting for the caller (its frozen rates), or an online amount at a
+ * merchant (today's rates). 422 eco_points_exceed_amount as the payment would.
+ */
+export async function ecoPointsQuote(
+  ctx: Ctx,
+  input: { ecoPoints: number; saleId?: string; merchantId?: string; amount?: number },
+) {
+  const user = ctx.user;
+  if (!user) throw unauthorized();
+  const now = ctx.now();
+  let amountFen: number;
+  let rates: { voucherRatePerYuan: number };
+  if (input.saleId) {
+    const s = schema.sales;
+    const [sale] = await ctx.db
+      .select()
+      .from(s)
+      .where(and(eq(s.id, input.saleId), eq(s.consumerUserId, user.id), eq(s.channel, 'in_store')));
+    if (!sale) throw notFound('not_found', 'No such sale');
+    amountFen = sale.amountFen;
+    rates = sale;
+  } else {
+    const [merchant] = await ctx.db
+      .select({ status: schema.merchants.status })
+      .from(schema.merchants)
+      .where(eq(schema.merchants.id, input.merchantId ?? ''));
+    if (merchant?.status !== 'active') throw notFound('not_found', 'No such merchant');
+    if (!input.amount) throw unprocessable('amount_required', 'Give the amount (fen) or the sale');
+    amountFen = input.amount;
+    rates = await parametersAt(ctx, now);
+  }
+  const part = await ecoPointsPart(ctx, amountFen, input.ecoPoints, now);
+  const holding = await ecoPointsHolding(ctx, accounts.consumerEcoPoints(user.id));
+  return {
+    amount: amountFen,
+    ecoPoints: part.ecoPoints,
+    ecoPointsValue: part.ecoPointsValueFen,
+    cashAmount: part.cashFen,
+    vouchers: vouchersForAmount(part.cashFen, rates.voucherRatePerYuan),
+    ecoPointsUsable: holding.ecoPoints,
+  };
 }
 
 export interface EcoPointsFigures {

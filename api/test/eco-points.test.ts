@@ -97,6 +97,20 @@ async function flow4Setup() {
 describe('SPEC flow 4: spending eco-points online', () => {
   it('30.00 eco-points + 70 yuan: C vouchers +70.00, eco-points 0; B eco-points +30.00, ad points -10.50', async () => {
     const { merchant, consumer, listingId } = await flow4Setup();
+    // The app shows the split before paying, from the server's own rules.
+    const quote = await t.request(
+      'GET',
+      `/v1/eco-points/quote?merchantId=${merchant.id}&amount=10000&ecoPoints=3000`,
+      { token: consumer.token },
+    );
+    expect(quote.body).toEqual({
+      amount: 10_000,
+      ecoPoints: 3000,
+      ecoPointsValue: 3000,
+      cashAmount: 7000,
+      vouchers: 7000,
+      ecoPointsUsable: 3000,
+    });
     const created = await order(consumer, merchant, listingId, 3000);
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({
@@ -297,6 +311,18 @@ describe('SPEC flow 4: spending eco-points in store', () => {
   it('30.00 eco-points + 70 yuan at the counter: the same balances; the merchant sees cashDue', async () => {
     const { merchant, consumer } = await flow4Setup();
     const saleId = await recordSale(merchant, consumer, 10_000);
+    const quote = (query: string, token = consumer.token) =>
+      t.request('GET', `/v1/eco-points/quote?${query}`, { token });
+    expect((await quote(`saleId=${saleId}&ecoPoints=3000`)).body).toMatchObject({
+      cashAmount: 7000,
+      vouchers: 7000,
+    });
+    expect((await quote(`saleId=${saleId}&ecoPoints=3000`, merchant.owner.token)).status).toBe(404);
+    const over = await quote(`saleId=${saleId}&ecoPoints=10001`);
+    expect([over.status, over.body.error.code]).toEqual([422, 'eco_points_exceed_amount']);
+    expect((await quote(`merchantId=${merchant.id}&ecoPoints=1`)).body.error.code).toBe('amount_required');
+    expect((await quote(`merchantId=mer_nope&amount=100&ecoPoints=1`)).status).toBe(404);
+    expect((await quote(`merchantId=${merchant.id}&amount=abc&ecoPoints=1`)).status).toBe(400);
     const confirmed = await t.request('POST', `/v1/sales/${saleId}/confirm`, {
       token: consumer.token,
       body: { ecoPoints: 3000 },
