@@ -297,8 +297,8 @@ export async function createOrder(ctx: Ctx, input: CreateOrderInput) {
     );
   } catch (error) {
     await inTransaction(ctx, async (tx) => {
-      await releaseStock(tx, order, items);
       await releaseEcoPoints(tx, order);
+      await releaseStock(tx, order, items);
       await tx.db.delete(schema.orderItems).where(eq(schema.orderItems.orderId, orderId));
       await tx.db.delete(schema.orders).where(eq(schema.orders.id, orderId));
     });
@@ -335,7 +335,11 @@ function checkoutLines(order: Order, items: OrderItem[]) {
   ];
 }
 
-/** An unpaid order that ends gives its eco-points back: the hold is voided, exactly once. */
+/**
+ * An unpaid order that ends gives its eco-points back: the hold is voided, exactly once. Called
+ * before the stock is released, as creation takes the hold before the stock, so that the two
+ * lock the eco-point rows and the listing rows in the same order.
+ */
 async function releaseEcoPoints(txCtx: Ctx, order: Order) {
   if (!order.ecoHoldTransferId) return;
   await voidPending(txCtx.db, {
@@ -521,8 +525,8 @@ export async function expireUnpaidOrders(ctx: Ctx): Promise<{ expired: number }>
         .for('update');
       if (!order) return false;
       await tx.db.update(o).set({ status: 'expired' }).where(eq(o.id, id));
-      await releaseStock(tx, order, (await itemsOf(tx, [id])).get(id) ?? []);
       await releaseEcoPoints(tx, order);
+      await releaseStock(tx, order, (await itemsOf(tx, [id])).get(id) ?? []);
       return true;
     });
     if (done) expired++;
