@@ -158,47 +158,62 @@ const PointsHistory = z.object({
   nextCursor: z.string().nullable(),
 });
 
-for (const [segment, unit, summary] of [
-  ['ad-points', 'ad_points', 'Ad point movements from the ledger, newest first (its staff, operators)'],
-  [
-    'eco-points',
-    'eco_points',
-    'Eco-point movements from the ledger, newest first: received from consumers, eco-topups, withdrawals (its staff, operators)',
-  ],
-] as const) {
-  merchantRoutes.openapi(
-    createRoute({
-      method: 'get',
-      path: `/merchants/{id}/${segment}/history`,
-      tags: ['Merchants'],
-      summary,
-      security: bearer,
-      request: { params: MerchantId, query: Page },
-      responses: {
-        200: jsonResponse('One page of movements; amount is signed (+ credit, - debit)', PointsHistory),
-        400: errors[400],
-        401: errors[401],
-        404: errors[404],
-      },
-    }),
-    async (c) => {
-      requireUser(c);
-      const history = await merchantPointsHistory(
-        serviceCtx(c),
-        c.req.valid('param').id,
-        unit,
-        c.req.valid('query'),
-      );
-      return c.json(
-        {
-          ...history,
-          data: history.data.map((e) => ({ ...e, meta: (e.meta ?? null) as Record<string, unknown> | null })),
-        },
-        200,
-      );
+/** Ledger history entries with their meta as a plain object (null when none). */
+const historyBody = (history: Awaited<ReturnType<typeof merchantPointsHistory>>) => ({
+  ...history,
+  data: history.data.map((e) => ({ ...e, meta: (e.meta ?? null) as Record<string, unknown> | null })),
+});
+
+merchantRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/merchants/{id}/ad-points/history',
+    tags: ['Merchants'],
+    summary: 'Ad point movements from the ledger, newest first (its staff, operators)',
+    security: bearer,
+    request: { params: MerchantId, query: Page },
+    responses: {
+      200: jsonResponse('One page of movements; amount is signed (+ credit, - debit)', PointsHistory),
+      400: errors[400],
+      401: errors[401],
+      404: errors[404],
     },
-  );
-}
+  }),
+  async (c) => {
+    requireUser(c);
+    const { id } = c.req.valid('param');
+    return c.json(
+      historyBody(await merchantPointsHistory(serviceCtx(c), id, 'ad_points', c.req.valid('query'))),
+      200,
+    );
+  },
+);
+
+merchantRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/merchants/{id}/eco-points/history',
+    tags: ['Merchants'],
+    summary:
+      'Eco-point movements from the ledger, newest first: received from consumers, eco-topups, withdrawals (its staff, operators)',
+    security: bearer,
+    request: { params: MerchantId, query: Page },
+    responses: {
+      200: jsonResponse('One page of movements; amount is signed (+ credit, - debit)', PointsHistory),
+      400: errors[400],
+      401: errors[401],
+      404: errors[404],
+    },
+  }),
+  async (c) => {
+    requireUser(c);
+    const { id } = c.req.valid('param');
+    return c.json(
+      historyBody(await merchantPointsHistory(serviceCtx(c), id, 'eco_points', c.req.valid('query'))),
+      200,
+    );
+  },
+);
 
 merchantRoutes.openapi(
   createRoute({
