@@ -613,25 +613,30 @@ export async function applyRefund(
   const returnedTotal = proportionalShare(sale.adPointsCharged, clawedTotal, sale.vouchersIssued);
   const adPointsReturned = returnedTotal - sale.adPointsReturned;
 
-  const transfers: TransferInput[] = [
-    ...(input.extra ?? []),
-    ...(await ecoPointsBackTransfers(txCtx, sale, split.ecoPoints)),
-  ];
+  const pointLegs: TransferInput[] = [];
   if (clawedBack > 0) {
-    transfers.push({
+    pointLegs.push({
       debit: accounts.consumerVouchers(sale.consumerUserId),
       credit: accounts.platformVouchersIssued(),
       amount: clawedBack,
     });
   }
   if (adPointsReturned > 0) {
-    transfers.push({
+    pointLegs.push({
       debit: accounts.platformAdPointsRevenue(),
       credit: accounts.merchantAdPoints(sale.merchantId),
       amount: adPointsReturned,
     });
   }
-  if (transfers.length > 0) {
+  // The merchant's usable eco-points are read again if it spent some meanwhile: an online refund
+  // has already been paid by Stripe, so a merchant's eco-topup must not make it fail.
+  for (let attempt = 1; ; attempt++) {
+    const transfers: TransferInput[] = [
+      ...(input.extra ?? []),
+      ...(await ecoPointsBackTransfers(txCtx, sale, split.ecoPoints)),
+      ...pointLegs,
+    ];
+    if (transfers.length === 0) break;
     try {
       await postTransaction(txCtx.db, {
         key: `refund:${input.refundId}`,
@@ -640,12 +645,14 @@ export async function applyRefund(
         meta: { saleId: sale.id, refundId: input.refundId, orderId: input.orderId ?? null },
         now: txCtx.now(),
       });
+      break;
     } catch (error) {
+      if (!(error instanceof LedgerError && error.code === 'insufficient_funds')) throw error;
+      const refused = (error.details as { account?: { ownerType?: string; code?: string } } | undefined)
+        ?.account;
+      if (refused?.ownerType === 'merchant' && refused.code === 'eco_points' && attempt < 3) continue;
       // The consumer spent vouchers between our read and the debit: a retry sees the new balance.
-      if (error instanceof LedgerError && error.code === 'insufficient_funds') {
-        throw conflict('balance_changed', 'The consumer balance changed during the refund; try again');
-      }
-      throw error;
+      throw conflict('balance_changed', 'The consumer balance changed during the refund; try again');
     }
   }
   const user = requireCaller(txCtx);

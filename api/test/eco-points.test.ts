@@ -731,6 +731,31 @@ describe.skipIf(!onPostgres)('eco-points under concurrency (PostgreSQL)', () => 
     }
   });
 
+  it('a refund racing an eco-topup of the same points: the refund is recorded, the consumer made whole', async () => {
+    const { merchant, consumer, listingId } = await flow4Setup();
+    const created = await order(consumer, merchant, listingId, 3000);
+    await pay(created.body.checkoutSessionId);
+    const [refund, topup] = await Promise.all([
+      t.request('POST', `/v1/orders/${created.body.id}/refund`, {
+        token: merchant.owner.token,
+        body: { amount: 10_000 },
+      }),
+      t.request('POST', `/v1/merchants/${merchant.id}/eco-topups`, {
+        token: merchant.owner.token,
+        body: { ecoPoints: 3000 },
+      }),
+    ]);
+    expect(refund.status).toBe(200);
+    expect(refund.body).toMatchObject({ ecoPointsReturned: 3000, cashRefunded: 7000 });
+    expect([201, 422]).toContain(topup.status);
+    expect(await ecoOf(consumer.id)).toBe(3000);
+    expect(await merchantEco(merchant.id)).toBe(0);
+    // Points the merchant turned into ad points first are paid for from its proceeds.
+    expect(await proceeds(merchant.id)).toBe(topup.status === 201 ? -3000 : 0);
+    expect((await verifyLedger(t.db)).ok).toBe(true);
+    expect((await ecoPointsConservation({ ...t.deps })).ok).toBe(true);
+  });
+
   it('an eco-topup racing a withdrawal of the same points: exactly one wins, nothing negative', async () => {
     const { merchant, consumer, listingId } = await flow4Setup();
     const created = await order(consumer, merchant, listingId, 3000);
