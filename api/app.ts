@@ -11,6 +11,7 @@ import { admobRoutes } from './routes/admob';
 import { authRoutes } from './routes/auth';
 import { campaignRoutes } from './routes/campaigns';
 import { catalogRoutes } from './routes/catalog';
+import { ecoPointRoutes } from './routes/eco-points';
 import { ledgerRoutes } from './routes/ledger';
 import { meRoutes } from './routes/me';
 import { merchantRoutes } from './routes/merchants';
@@ -125,6 +126,7 @@ export function createApp(deps: Deps) {
   app.route('/v1', orderRoutes);
   app.route('/v1', supplyRoutes);
   app.route('/v1', payoutRoutes);
+  app.route('/v1', ecoPointRoutes);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.doc31('/openapi.json', openApiInfo);

@@ -31,6 +31,9 @@ const lists = {
   orders: 'time',
   topups: 'time',
   stripeAnomalies: 'time',
+  withdrawals: 'time',
+  /** The operators' queue, oldest first: (time asc, id asc). */
+  withdrawalQueue: 'time',
   merchants: 'id',
   supplyProducts: 'id',
   ledgerHistory: 'seq',

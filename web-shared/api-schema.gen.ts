@@ -210,7 +210,10 @@ export interface paths {
                             memberCode: string;
                             wallet: {
                                 vouchers: number;
+                                /** @description Usable now */
                                 ecoPoints: number;
+                                /** @description Held for an unpaid order or a pending withdrawal */
+                                ecoPointsHeld: number;
                             };
                             merchants: {
                                 id: string;
@@ -424,6 +427,88 @@ export interface paths {
             cookie?: never;
         };
         /** Ad point movements from the ledger, newest first (its staff, operators) */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    /** @description The previous page's `nextCursor` (opaque) */
+                    cursor?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description One page of movements; amount is signed (+ credit, - debit) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                transferId: number;
+                                transactionId: number;
+                                kind: string;
+                                amount: number;
+                                balanceAfter: number;
+                                createdAt: string;
+                                meta: {
+                                    [key: string]: unknown;
+                                } | null;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Malformed input (`validation_error`) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No or bad token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Absent, or not yours */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/merchants/{id}/eco-points/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Eco-point movements from the ledger, newest first: received from consumers, eco-topups, withdrawals (its staff, operators) */
         get: {
             parameters: {
                 query?: {
@@ -3111,7 +3196,10 @@ export interface paths {
                     content: {
                         "application/json": {
                             vouchers: number;
+                            /** @description Usable now */
                             ecoPoints: number;
+                            /** @description Held for an unpaid order or a pending withdrawal, not in ecoPoints */
+                            ecoPointsHeld: number;
                             today: {
                                 /** @example 2026-11-30 */
                                 businessDate: string;
@@ -3345,6 +3433,12 @@ export interface paths {
                             refunded: number;
                             vouchersClawedBack: number;
                             adPointsReturned: number;
+                            /** @description Eco-points paid with (hundredths) */
+                            ecoPoints: number;
+                            /** @description The money part (fen): amount - value of the eco-points; vouchers count this */
+                            cashDue: number;
+                            /** @description Eco-points given back by refunds so far */
+                            ecoPointsReturned: number;
                             expiresAt: string | null;
                             recordedAt: string;
                             decidedAt: string | null;
@@ -3451,6 +3545,12 @@ export interface paths {
                                 refunded: number;
                                 vouchersClawedBack: number;
                                 adPointsReturned: number;
+                                /** @description Eco-points paid with (hundredths) */
+                                ecoPoints: number;
+                                /** @description The money part (fen): amount - value of the eco-points; vouchers count this */
+                                cashDue: number;
+                                /** @description Eco-points given back by refunds so far */
+                                ecoPointsReturned: number;
                                 expiresAt: string | null;
                                 recordedAt: string;
                                 decidedAt: string | null;
@@ -3598,6 +3698,12 @@ export interface paths {
                             refunded: number;
                             vouchersClawedBack: number;
                             adPointsReturned: number;
+                            /** @description Eco-points paid with (hundredths) */
+                            ecoPoints: number;
+                            /** @description The money part (fen): amount - value of the eco-points; vouchers count this */
+                            cashDue: number;
+                            /** @description Eco-points given back by refunds so far */
+                            ecoPointsReturned: number;
                             expiresAt: string | null;
                             recordedAt: string;
                             decidedAt: string | null;
@@ -3659,7 +3765,14 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        /** @description Hundredths of eco-points to pay with; their value may not exceed the amount */
+                        ecoPoints?: number;
+                    };
+                };
+            };
             responses: {
                 /** @description Completed */
                 200: {
@@ -3675,7 +3788,20 @@ export interface paths {
                             adPointsCharged: number;
                             /** @description null or merchant_insufficient_ad_points */
                             reason: string | null;
+                            /** @description Eco-points applied (hundredths) */
+                            ecoPoints: number;
+                            /** @description Fen the merchant collects at the counter */
+                            cashDue: number;
                         };
+                    };
+                };
+                /** @description Malformed input (`validation_error`) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description No or bad token */
@@ -3698,6 +3824,15 @@ export interface paths {
                 };
                 /** @description State conflict */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `eco_points_exceed_amount`, `insufficient_eco_points` */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4155,7 +4290,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** Order one merchant's listings: stock is reserved and a Stripe Checkout Session opened */
+        /** Order one merchant's listings: stock and eco-points applied are held and a Stripe Checkout Session opened for the money part */
         post: {
             parameters: {
                 query?: never;
@@ -4180,11 +4315,13 @@ export interface paths {
                             region: string;
                             address: string;
                         };
+                        /** @description Hundredths of eco-points to pay with; their value may not exceed the amount */
+                        ecoPoints?: number;
                     };
                 };
             };
             responses: {
-                /** @description Awaiting payment */
+                /** @description Awaiting payment; `paid` at once, with no checkout, when eco-points cover the whole amount */
                 201: {
                     headers: {
                         [name: string]: unknown;
@@ -4229,7 +4366,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Breaks a business rule */
+                /** @description `ship_to_required`, `self_sale_not_allowed`, `amount_too_large`, `eco_points_exceed_amount`, `insufficient_eco_points` */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -6233,6 +6370,683 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/merchants/{id}/eco-topups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Turn the merchant's received eco-points into ad points (owner) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        ecoPoints: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Done; the ad-point history shows it with its receipt number */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EcoTopup"];
+                    };
+                };
+                /** @description Malformed input (`validation_error`) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No or bad token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Staff who are not the owner (`owner_only`) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Absent, or not yours */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `insufficient_eco_points`, `amount_too_small` */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/eco-points/quote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What paying with eco-points leaves to pay and earns, before paying: for my in-store sale (saleId) or an amount at a merchant */
+        get: {
+            parameters: {
+                query?: {
+                    ecoPoints?: number | null;
+                    saleId?: string;
+                    merchantId?: string;
+                    amount?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The split, by the payment rules */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description fen */
+                            amount: number;
+                            ecoPoints: number;
+                            /** @description fen: value(ecoPoints) */
+                            ecoPointsValue: number;
+                            /** @description fen still to pay in money */
+                            cashAmount: number;
+                            /** @description hundredths the money part earns */
+                            vouchers: number;
+                            /** @description the caller's eco-points usable now */
+                            ecoPointsUsable: number;
+                        };
+                    };
+                };
+                /** @description Malformed input (`validation_error`) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No or bad token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Absent, or not yours */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `eco_points_exceed_amount`, `amount_required` */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/withdrawals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My withdrawals, newest first; with merchantId, that merchant's (its owner) */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    /** @description The previous page's `nextCursor` (opaque) */
+                    cursor?: string;
+                    merchantId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description One page */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["Withdrawal"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Malformed input (`validation_error`) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No or bad token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Absent, or not yours */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Breaks a business rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Withdraw eco-points as cash: the caller's own, or a merchant's (its owner); held until an operator decides
+         * @description Checked in this order: 409 `withdrawals_disabled` (operator switch `withdrawalsEnabled`), 404 for a merchant the caller does not own, 422 `below_minimum`, 422 `insufficient_eco_points`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        ecoPoints: number;
+                        merchantId?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Pending: the points are held */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Withdrawal"];
+                    };
+                };
+                /** @description Malformed input (`validation_error`) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No or bad token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Absent, or not yours */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `withdrawals_disabled` */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `below_minimum`, `insufficient_eco_points` */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/withdrawals/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One withdrawal (its holder: the consumer, or the merchant owner) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The withdrawal */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Withdrawal"];
+                    };
+                };
+                /** @description No or bad token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Absent, or not yours */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/platform/withdrawals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Withdrawals to decide (status=pending) or decided, oldest first (operator) */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    /** @description The previous page's `nextCursor` (opaque) */
+                    cursor?: string;
+                    status?: "pending" | "paid" | "rejected";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description One page */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: (components["schemas"]["Withdrawal"] & {
+                                merchantName: string | null;
+                                /** @description The requester's phone, masked */
+                                requestedBy: string;
+                            })[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Malformed input (`validation_error`) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No or bad token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Role may not use this endpoint */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Breaks a business rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/platform/withdrawals/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve a pending withdrawal once paid out by bank, with its payout reference: the held points leave for good (operator) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        payoutReference: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Paid */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Withdrawal"];
+                    };
+                };
+                /** @description Malformed input (`validation_error`) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No or bad token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Role may not use this endpoint */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Absent, or not yours */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `already_decided` */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `payout_reference_required` */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/platform/withdrawals/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject a pending withdrawal with a reason: the held points return to the holder (operator) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Rejected */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Withdrawal"];
+                    };
+                };
+                /** @description Malformed input (`validation_error`) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No or bad token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Role may not use this endpoint */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Absent, or not yours */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `already_decided` */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `reason_required` */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -6257,6 +7071,10 @@ export interface components {
             adPoints: number;
             /** @description Ad rate in force: the merchant override or the platform rate */
             adRateBp: number;
+            /** @description Received eco-points usable now (hundredths): not those held */
+            ecoPoints: number;
+            /** @description Eco-points held for a pending withdrawal (hundredths) */
+            ecoPointsHeld: number;
             /** @description Active and holds ad points > 0 */
             vouchersActive: boolean;
             /** @description adPoints < lowBalanceAlertAdPoints */
@@ -6387,6 +7205,12 @@ export interface components {
             refunded: number;
             vouchersClawedBack: number;
             adPointsReturned: number;
+            /** @description Eco-points paid with (hundredths) */
+            ecoPoints: number;
+            /** @description The money part (fen): amount - value of the eco-points; vouchers count this */
+            cashDue: number;
+            /** @description Eco-points given back by refunds so far */
+            ecoPointsReturned: number;
             expiresAt: string | null;
             recordedAt: string;
             decidedAt: string | null;
@@ -6396,6 +7220,10 @@ export interface components {
             refunded: number;
             vouchersClawedBack: number;
             adPointsReturned: number;
+            /** @description Eco-points given back to the consumer by this refund (hundredths) */
+            ecoPointsReturned: number;
+            /** @description The money part of this refund (fen) */
+            cashRefunded: number;
         };
         Listing: {
             id: string;
@@ -6423,6 +7251,10 @@ export interface components {
             status: string;
             /** @description fen */
             amount: number;
+            /** @description Eco-points applied (hundredths) */
+            ecoPoints: number;
+            /** @description Fen still to pay in money: amount - value of the eco-points */
+            cashAmount: number;
             refunded: number;
             items: {
                 listingId: string;
@@ -6551,6 +7383,36 @@ export interface components {
                 /** @description fen; refunds and settlements negative */
                 amount: number;
             }[];
+        };
+        EcoTopup: {
+            id: string;
+            merchantId: string;
+            ecoPoints: number;
+            /** @description floor(value(ecoPoints) x 100 / adPointPriceFen) */
+            adPoints: number;
+            ecoPointUnitPriceFen: number;
+            adPointPriceFen: number;
+            receiptNumber: string;
+            createdAt: string;
+        };
+        Withdrawal: {
+            id: string;
+            /** @enum {string} */
+            holderType: "consumer" | "merchant";
+            merchantId: string | null;
+            /** @description pending | paid | rejected */
+            status: string;
+            /** @description Hundredths withdrawn, fee included */
+            ecoPoints: number;
+            /** @description ceil(ecoPoints x withdrawalFeeBp / 10000) hundredths */
+            fee: number;
+            /** @description Fen paid out: value(ecoPoints - fee) */
+            amount: number;
+            ecoPointUnitPriceFen: number;
+            payoutReference: string | null;
+            rejectionReason: string | null;
+            createdAt: string;
+            decidedAt: string | null;
         };
     };
     responses: never;

@@ -20,7 +20,14 @@ meRoutes.openapi(
         z.object({
           user: z.object({ id: z.string(), phone: z.string(), roles: z.array(z.string()) }),
           memberCode: z.string(),
-          wallet: z.object({ vouchers: z.number().int(), ecoPoints: z.number().int() }),
+          wallet: z.object({
+            vouchers: z.number().int(),
+            ecoPoints: z.number().int().openapi({ description: 'Usable now' }),
+            ecoPointsHeld: z
+              .number()
+              .int()
+              .openapi({ description: 'Held for an unpaid order or a pending withdrawal' }),
+          }),
           merchants: z.array(Membership),
           suppliers: z.array(Membership),
         }),

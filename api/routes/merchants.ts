@@ -1,12 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { newRouter, requireUser, serviceCtx } from '../http';
 import { pageQuery } from '../paging';
-import {
-  applyMerchant,
-  getMerchant,
-  merchantAdPointsHistory,
-  merchantDirectory,
-} from '../services/merchants';
+import { applyMerchant, getMerchant, merchantDirectory, merchantPointsHistory } from '../services/merchants';
 import { bearer, errors, IdempotencyKeyHeader, jsonBody, jsonResponse } from './schemas';
 
 export const merchantRoutes = newRouter();
@@ -33,6 +28,14 @@ export const Merchant = z
       .number()
       .int()
       .openapi({ description: 'Ad rate in force: the merchant override or the platform rate' }),
+    ecoPoints: z
+      .number()
+      .int()
+      .openapi({ description: 'Received eco-points usable now (hundredths): not those held' }),
+    ecoPointsHeld: z
+      .number()
+      .int()
+      .openapi({ description: 'Eco-points held for a pending withdrawal (hundredths)' }),
     vouchersActive: z.boolean().openapi({ description: 'Active and holds ad points > 0' }),
     lowBalance: z.boolean().openapi({ description: 'adPoints < lowBalanceAlertAdPoints' }),
     lowBalanceAlertAdPoints: z.number().int(),
@@ -118,6 +121,27 @@ merchantRoutes.openapi(
   },
 );
 
+const PointsHistory = z.object({
+  data: z.array(
+    z.object({
+      transferId: z.number().int(),
+      transactionId: z.number().int(),
+      kind: z.string(),
+      amount: z.number().int(),
+      balanceAfter: z.number().int(),
+      createdAt: z.string(),
+      meta: z.record(z.string(), z.unknown()).nullable(),
+    }),
+  ),
+  nextCursor: z.string().nullable(),
+});
+
+/** Ledger history entries with their meta as a plain object (null when none). */
+const historyBody = (history: Awaited<ReturnType<typeof merchantPointsHistory>>) => ({
+  ...history,
+  data: history.data.map((e) => ({ ...e, meta: (e.meta ?? null) as Record<string, unknown> | null })),
+});
+
 merchantRoutes.openapi(
   createRoute({
     method: 'get',
@@ -127,23 +151,7 @@ merchantRoutes.openapi(
     security: bearer,
     request: { params: MerchantId, query: pageQuery('ledgerHistory') },
     responses: {
-      200: jsonResponse(
-        'One page of movements; amount is signed (+ credit, - debit)',
-        z.object({
-          data: z.array(
-            z.object({
-              transferId: z.number().int(),
-              transactionId: z.number().int(),
-              kind: z.string(),
-              amount: z.number().int(),
-              balanceAfter: z.number().int(),
-              createdAt: z.string(),
-              meta: z.record(z.string(), z.unknown()).nullable(),
-            }),
-          ),
-          nextCursor: z.string().nullable(),
-        }),
-      ),
+      200: jsonResponse('One page of movements; amount is signed (+ credit, - debit)', PointsHistory),
       400: errors[400],
       401: errors[401],
       404: errors[404],
@@ -151,16 +159,35 @@ merchantRoutes.openapi(
   }),
   async (c) => {
     requireUser(c);
-    const history = await merchantAdPointsHistory(
-      serviceCtx(c),
-      c.req.valid('param').id,
-      c.req.valid('query'),
-    );
+    const { id } = c.req.valid('param');
     return c.json(
-      {
-        ...history,
-        data: history.data.map((e) => ({ ...e, meta: (e.meta ?? null) as Record<string, unknown> | null })),
-      },
+      historyBody(await merchantPointsHistory(serviceCtx(c), id, 'ad_points', c.req.valid('query'))),
+      200,
+    );
+  },
+);
+
+merchantRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/merchants/{id}/eco-points/history',
+    tags: ['Merchants'],
+    summary:
+      'Eco-point movements from the ledger, newest first: received from consumers, eco-topups, withdrawals (its staff, operators)',
+    security: bearer,
+    request: { params: MerchantId, query: pageQuery('ledgerHistory') },
+    responses: {
+      200: jsonResponse('One page of movements; amount is signed (+ credit, - debit)', PointsHistory),
+      400: errors[400],
+      401: errors[401],
+      404: errors[404],
+    },
+  }),
+  async (c) => {
+    requireUser(c);
+    const { id } = c.req.valid('param');
+    return c.json(
+      historyBody(await merchantPointsHistory(serviceCtx(c), id, 'eco_points', c.req.valid('query'))),
       200,
     );
   },

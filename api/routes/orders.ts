@@ -8,7 +8,7 @@ import {
   listMerchantOrders,
   refundOrder,
 } from '../services/orders';
-import { RefundBody } from './sales';
+import { EcoPointsApplied, RefundBody } from './sales';
 import {
   bearer,
   ErrorBody,
@@ -35,6 +35,11 @@ const OrderBody = z
     merchantId: z.string(),
     status: z.string().openapi({ description: 'pending_payment | paid | expired' }),
     amount: z.number().int().openapi({ description: 'fen' }),
+    ecoPoints: z.number().int().openapi({ description: 'Eco-points applied (hundredths)' }),
+    cashAmount: z
+      .number()
+      .int()
+      .openapi({ description: 'Fen still to pay in money: amount - value of the eco-points' }),
     refunded: z.number().int(),
     items: z.array(
       z.object({
@@ -64,7 +69,8 @@ orderRoutes.openapi(
     method: 'post',
     path: '/orders',
     tags: ['Orders'],
-    summary: "Order one merchant's listings: stock is reserved and a Stripe Checkout Session opened",
+    summary:
+      "Order one merchant's listings: stock and eco-points applied are held and a Stripe Checkout Session opened for the money part",
     security: bearer,
     request: {
       headers: IdempotencyKeyHeader,
@@ -78,16 +84,24 @@ orderRoutes.openapi(
             .min(1)
             .max(50),
           shipTo: ShipTo.optional(),
+          ecoPoints: EcoPointsApplied,
         }),
       ),
     },
     responses: {
-      201: jsonResponse('Awaiting payment', OrderBody),
+      201: jsonResponse(
+        'Awaiting payment; `paid` at once, with no checkout, when eco-points cover the whole amount',
+        OrderBody,
+      ),
       400: errors[400],
       401: errors[401],
       404: errors[404],
       409: errors[409],
-      422: errors[422],
+      422: {
+        ...errors[422],
+        description:
+          '`ship_to_required`, `self_sale_not_allowed`, `amount_too_large`, `eco_points_exceed_amount`, `insufficient_eco_points`',
+      },
       502: jsonResponse('Stripe refused or did not answer; nothing was kept', ErrorBody),
     },
   }),

@@ -32,6 +32,11 @@ export const SaleBody = z
     refunded: z.number().int(),
     vouchersClawedBack: z.number().int(),
     adPointsReturned: z.number().int(),
+    ecoPoints: z.number().int().openapi({ description: 'Eco-points paid with (hundredths)' }),
+    cashDue: z.number().int().openapi({
+      description: 'The money part (fen): amount - value of the eco-points; vouchers count this',
+    }),
+    ecoPointsReturned: z.number().int().openapi({ description: 'Eco-points given back by refunds so far' }),
     expiresAt: z.string().nullable(),
     recordedAt: z.string(),
     decidedAt: z.string().nullable(),
@@ -52,8 +57,28 @@ export const RefundBody = z
     refunded: z.number().int(),
     vouchersClawedBack: z.number().int(),
     adPointsReturned: z.number().int(),
+    ecoPointsReturned: z
+      .number()
+      .int()
+      .openapi({ description: 'Eco-points given back to the consumer by this refund (hundredths)' }),
+    cashRefunded: z.number().int().openapi({ description: 'The money part of this refund (fen)' }),
   })
   .openapi('Refund');
+
+/**
+ * Most eco-points one request may name (hundredths): 10,000,000.00, so that their value at any unit
+ * price an operator may set stays a safe integer.
+ */
+export const maxEcoPoints = 1_000_000_000;
+
+/** Eco-points the consumer pays with: optional hundredths (API.md "Eco-points"). */
+export const EcoPointsApplied = z
+  .number()
+  .int()
+  .min(0)
+  .max(maxEcoPoints)
+  .optional()
+  .openapi({ description: 'Hundredths of eco-points to pay with; their value may not exceed the amount' });
 
 salesRoutes.openapi(
   createRoute({
@@ -200,7 +225,14 @@ salesRoutes.openapi(
     summary:
       'Confirm a sale (the consumer it names): vouchers issued and ad points charged in one transaction',
     security: bearer,
-    request: { params: SaleId, headers: IdempotencyKeyHeader },
+    request: {
+      params: SaleId,
+      headers: IdempotencyKeyHeader,
+      body: {
+        content: { 'application/json': { schema: z.object({ ecoPoints: EcoPointsApplied }) } },
+        required: false,
+      },
+    },
     responses: {
       200: jsonResponse(
         'Completed',
@@ -210,16 +242,24 @@ salesRoutes.openapi(
           vouchersIssued: z.number().int(),
           adPointsCharged: z.number().int(),
           reason: z.string().nullable().openapi({ description: 'null or merchant_insufficient_ad_points' }),
+          ecoPoints: z.number().int().openapi({ description: 'Eco-points applied (hundredths)' }),
+          cashDue: z.number().int().openapi({ description: 'Fen the merchant collects at the counter' }),
         }),
       ),
+      400: errors[400],
       401: errors[401],
       404: errors[404],
       409: errors[409],
+      422: {
+        ...errors[422],
+        description: '`eco_points_exceed_amount`, `insufficient_eco_points`',
+      },
     },
   }),
   async (c) => {
     requireUser(c);
-    return c.json(await confirmSale(serviceCtx(c), c.req.valid('param').id), 200);
+    const body = (c.req.valid('json') as { ecoPoints?: number } | undefined) ?? {};
+    return c.json(await confirmSale(serviceCtx(c), c.req.valid('param').id, body), 200);
   },
 );
 

@@ -17,7 +17,11 @@ walletRoutes.openapi(
         'The caller’s wallet (hundredths of a point)',
         z.object({
           vouchers: z.number().int(),
-          ecoPoints: z.number().int(),
+          ecoPoints: z.number().int().openapi({ description: 'Usable now' }),
+          ecoPointsHeld: z
+            .number()
+            .int()
+            .openapi({ description: 'Held for an unpaid order or a pending withdrawal, not in ecoPoints' }),
           today: z.object({
             businessDate: z.string().openapi({ example: '2026-11-30' }),
             completed: z.number().int(),

@@ -39,6 +39,17 @@ export const accounts = {
   /** Ad points merchants spent on traffic: the platform's advertising revenue, in points. */
   platformAdPointsRevenue: (): AccountRef => platform('ad_points.revenue', 'ad_points'),
   platformEcoPointsIssued: (): AccountRef => platform('eco_points.issued', 'eco_points'),
+  /** Eco-points merchants turned into ad points (eco-topups): out of circulation, in points. */
+  platformEcoPointsRedeemed: (): AccountRef => platform('eco_points.redeemed', 'eco_points'),
+  /** Eco-points of approved withdrawals, net of the fee: paid out in cash, out of circulation. */
+  platformEcoPointsWithdrawn: (): AccountRef => platform('eco_points.withdrawn', 'eco_points'),
+  /** Withdrawal fees: platform revenue kept in eco-points (ADR 0008). */
+  platformEcoPointsWithdrawalFees: (): AccountRef => platform('eco_points.withdrawal_fees', 'eco_points'),
+  /**
+   * Money merchants paid from their proceeds for eco-points a refund owed back that they no longer
+   * held; the platform issued those eco-points to the consumer instead (fen).
+   */
+  platformEcoPointRefundCharges: (): AccountRef => platform('eco_points.refund_charges', 'cny'),
   /** A video campaign's remaining budget (fen); each verified completion is paid out of it. */
   campaignBudget: (campaignId: string): AccountRef => ({
     ownerType: 'campaign',

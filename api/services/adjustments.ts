@@ -14,6 +14,7 @@ import {
 } from '../ledger';
 import { type CursorKey, pageOf } from '../paging';
 import { accounts } from './accounts';
+import { ecoPointsConservation } from './eco-points';
 import { organisationRow } from './organisations';
 import { inTransaction } from './tx';
 
@@ -95,9 +96,14 @@ export async function adjustPoints(ctx: Ctx, operator: SessionUser, input: Adjus
   });
 }
 
-/** GET /v1/platform/ledger/verify: every ledger invariant, each failure naming its first offender. */
-export function verifyLedgerInvariants(ctx: Ctx): Promise<VerifyResult> {
-  return verifyLedger(ctx.db);
+/**
+ * GET /v1/platform/ledger/verify: every ledger invariant, each failure naming its first offender,
+ * and the business invariant that eco-points are conserved (ecoPointsConservation).
+ */
+export async function verifyLedgerInvariants(ctx: Ctx): Promise<VerifyResult> {
+  const ledger = await verifyLedger(ctx.db);
+  const { figures: _figures, ...eco } = await ecoPointsConservation(ctx);
+  return { ok: ledger.ok && eco.ok, checks: [...ledger.checks, eco] };
 }
 
 /** The signed-in consumer's own movements of one unit, newest first. */

@@ -18,7 +18,11 @@ export async function getMe(ctx: Ctx, user: SessionUser) {
   return {
     user: { id: user.id, phone: user.phone, roles: user.roles },
     memberCode: row.memberCode,
-    wallet: { vouchers: vouchers.available, ecoPoints: ecoPoints.available },
+    wallet: {
+      vouchers: vouchers.available,
+      ecoPoints: ecoPoints.available,
+      ecoPointsHeld: ecoPoints.debitsPending,
+    },
     merchants,
     suppliers,
   };

@@ -6,6 +6,7 @@ import { accountHistory, availableBalances, balanceOf } from '../ledger';
 import { type CursorKey, pageOf } from '../paging';
 import { merchantForCaller, type Organisation, requireOperator } from './access';
 import { accounts } from './accounts';
+import { ecoPointsHolding } from './eco-points';
 import {
   type ApplicationInput,
   applyOrganisation,
@@ -49,9 +50,10 @@ export async function merchantAdPointsStatus(
 }
 
 async function merchantView(ctx: Ctx, merchant: Organisation) {
-  const [status, adRateBp] = await Promise.all([
+  const [status, adRateBp, ecoPoints] = await Promise.all([
     merchantAdPointsStatus(ctx, merchant),
     merchantAdRateBpAt(ctx, merchant.id),
+    ecoPointsHolding(ctx, accounts.merchantEcoPoints(merchant.id)),
   ]);
   return {
     id: merchant.id,
@@ -62,6 +64,7 @@ async function merchantView(ctx: Ctx, merchant: Organisation) {
     contact: merchant.contact,
     ...status,
     adRateBp,
+    ...ecoPoints,
     rejectionReason: merchant.rejectionReason,
     createdAt: merchant.createdAt.toISOString(),
     decidedAt: merchant.decidedAt?.toISOString() ?? null,
@@ -153,14 +156,17 @@ export async function setMerchantAdRate(
   return { merchantId, adRateBp: await merchantAdRateBpAt(ctx, merchantId), change };
 }
 
-/** The merchant's ad point movements, newest first, from the ledger. */
-export async function merchantAdPointsHistory(
+/** The merchant's ad point or eco-point movements, newest first, from the ledger. */
+export async function merchantPointsHistory(
   ctx: Ctx,
   merchantId: string,
+  unit: 'ad_points' | 'eco_points',
   page: { limit: number; cursor?: CursorKey<'seq'> },
 ) {
   await merchantForCaller(ctx, merchantId, { operatorMay: true });
-  const history = await accountHistory(ctx.db, accounts.merchantAdPoints(merchantId), {
+  const ref =
+    unit === 'ad_points' ? accounts.merchantAdPoints(merchantId) : accounts.merchantEcoPoints(merchantId);
+  const history = await accountHistory(ctx.db, ref, {
     limit: page.limit + 1,
     beforeTransferId: page.cursor?.seq,
   });

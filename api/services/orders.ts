@@ -4,18 +4,21 @@ import type Stripe from 'stripe';
 import type { Ctx, SupplierOrderLine } from '../context';
 import { ApiError, conflict, notFound, unauthorized, unprocessable } from '../errors';
 import { newId } from '../ids';
-import type { TransferInput } from '../ledger';
+import { balanceOf, postPending, postTransaction, type TransferInput, voidPending } from '../ledger';
 import { after, pageOf } from '../paging';
 import { memberRole, merchantForCaller } from './access';
 import { accounts } from './accounts';
+import { ecoPointsPart, insufficientEcoPoints, isInsufficient } from './eco-points';
 import { organisationRow } from './organisations';
 import { maxAmountFen } from './rounding';
 import {
   applyRefund,
   assertAmount,
   issueVouchersForSale,
+  noEcoPoints,
   type PageInput,
   pageSize,
+  refundSplit,
   type Sale,
   saleTermsAt,
 } from './sales';
@@ -67,12 +70,18 @@ function supplierLines(items: OrderItem[]): SupplierOrderLine[] {
   );
 }
 
+/** Fen still to pay in money once the eco-points applied are counted. */
+export const cashAmountFen = (order: Pick<Order, 'amountFen' | 'ecoPointsValueFen'>) =>
+  order.amountFen - order.ecoPointsValueFen;
+
 export function orderView(order: Order, items: OrderItem[]) {
   return {
     id: order.id,
     merchantId: order.merchantId,
     status: order.status,
     amount: order.amountFen,
+    ecoPoints: order.ecoPoints,
+    cashAmount: cashAmountFen(order),
     refunded: order.refundedFen,
     items: items.map((i) => ({
       listingId: i.listingId,
@@ -107,12 +116,17 @@ export interface CreateOrderInput {
   merchantId: string;
   items: Array<{ listingId: string; quantity: number }>;
   shipTo?: ShipTo;
+  /** Hundredths of eco-points the consumer pays part (or all) of the order with. */
+  ecoPoints?: number;
 }
 
 /**
  * Reserves stock and opens a Stripe Checkout Session. Stock is taken with a conditional UPDATE
  * (stock >= quantity), rows in id order, so concurrent orders never oversell and never deadlock.
  * If Stripe cannot open the session, the reservation is undone and the order removed: nothing stays.
+ * Eco-points applied are held by a pending ledger transfer to the merchant in the same transaction
+ * (the ledger's row lock decides between two orders racing for them); an order they cover whole is
+ * paid at once, without Stripe, and the session of any other is for the money part only.
  */
 export async function createOrder(ctx: Ctx, input: CreateOrderInput) {
   const user = requireCaller(ctx);
@@ -139,6 +153,10 @@ export async function createOrder(ctx: Ctx, input: CreateOrderInput) {
     throw unprocessable('amount_too_large', `An order may be at most ${maxAmountFen} fen`);
 
   const now = ctx.now();
+  const eco = input.ecoPoints ? await ecoPointsPart(ctx, amountFen, input.ecoPoints, now) : null;
+  if (eco && (await balanceOf(ctx.db, accounts.consumerEcoPoints(user.id))).available < eco.ecoPoints) {
+    throw insufficientEcoPoints();
+  }
   const orderId = newId('ord');
   const order: Order = {
     id: orderId,
@@ -148,6 +166,10 @@ export async function createOrder(ctx: Ctx, input: CreateOrderInput) {
     amountFen,
     refundedFen: 0,
     shipTo: input.shipTo ?? null,
+    ecoPoints: eco?.ecoPoints ?? 0,
+    ecoPointUnitPriceFen: eco?.ecoPointUnitPriceFen ?? null,
+    ecoPointsValueFen: eco?.ecoPointsValueFen ?? 0,
+    ecoHoldTransferId: null,
     checkoutSessionId: null,
     checkoutUrl: null,
     paymentIntentId: null,
@@ -170,7 +192,29 @@ export async function createOrder(ctx: Ctx, input: CreateOrderInput) {
     wholesalePriceFen: listing.wholesalePriceFen,
   }));
 
-  await inTransaction(ctx, async (tx) => {
+  const paidAtOnce = await inTransaction(ctx, async (tx) => {
+    if (eco) {
+      try {
+        const held = await postTransaction(tx.db, {
+          key: `order:${orderId}:eco-hold`,
+          kind: 'order_eco_points_hold',
+          transfers: [
+            {
+              debit: accounts.consumerEcoPoints(user.id),
+              credit: accounts.merchantEcoPoints(merchant.id),
+              amount: eco.ecoPoints,
+              pending: {},
+            },
+          ],
+          meta: { orderId, merchantId: merchant.id },
+          now,
+        });
+        order.ecoHoldTransferId = held.transferIds[0]!;
+      } catch (error) {
+        if (isInsufficient(error)) throw insufficientEcoPoints();
+        throw error;
+      }
+    }
     await tx.db.insert(schema.orders).values(order);
     await tx.db.insert(schema.orderItems).values(items);
     const ownLines = items
@@ -186,7 +230,9 @@ export async function createOrder(ctx: Ctx, input: CreateOrderInput) {
     }
     const supplied = supplierLines(items);
     if (supplied.length > 0) await tx.supplyChain.reserve(tx, orderId, supplied);
+    return cashAmountFen(order) === 0 ? completeOrderPayment(tx, order, items, null) : null;
   });
+  if (paidAtOnce) return orderView(paidAtOnce, items);
 
   const returnUrl = `${ctx.config.publicUrl}/orders/${orderId}`;
   const metadata = { order_id: orderId, merchant_id: merchant.id };
@@ -197,10 +243,7 @@ export async function createOrder(ctx: Ctx, input: CreateOrderInput) {
         mode: 'payment',
         allowed_payment_method_types: ['card', 'alipay', 'wechat_pay'],
         payment_method_options: { wechat_pay: { client: 'web' } },
-        line_items: items.map((i) => ({
-          quantity: i.quantity,
-          price_data: { currency: 'cny', unit_amount: i.unitPriceFen, product_data: { name: i.title } },
-        })),
+        line_items: checkoutLines(order, items),
         client_reference_id: orderId,
         metadata,
         payment_intent_data: { metadata, transfer_group: orderId },
@@ -212,6 +255,7 @@ export async function createOrder(ctx: Ctx, input: CreateOrderInput) {
     );
   } catch (error) {
     await inTransaction(ctx, async (tx) => {
+      await releaseEcoPoints(tx, order);
       await releaseStock(tx, order, items);
       await tx.db.delete(schema.orderItems).where(eq(schema.orderItems.orderId, orderId));
       await tx.db.delete(schema.orders).where(eq(schema.orders.id, orderId));
@@ -224,6 +268,44 @@ export async function createOrder(ctx: Ctx, input: CreateOrderInput) {
     .where(eq(schema.orders.id, orderId))
     .returning();
   return orderView(saved!, items);
+}
+
+/**
+ * What Checkout charges: the lines as priced, or, when eco-points pay part, one line for the money
+ * part named after the items (Checkout has no way to take part of a line off without a coupon).
+ */
+function checkoutLines(order: Order, items: OrderItem[]) {
+  if (order.ecoPoints === 0) {
+    return items.map((i) => ({
+      quantity: i.quantity,
+      price_data: { currency: 'cny', unit_amount: i.unitPriceFen, product_data: { name: i.title } },
+    }));
+  }
+  const name = items
+    .map((i) => (i.quantity > 1 ? `${i.title} × ${i.quantity}` : i.title))
+    .join(', ')
+    .slice(0, 250);
+  return [
+    {
+      quantity: 1,
+      price_data: { currency: 'cny', unit_amount: cashAmountFen(order), product_data: { name } },
+    },
+  ];
+}
+
+/**
+ * An unpaid order that ends gives its eco-points back: the hold is voided, exactly once. Called
+ * before the stock is released, as creation takes the hold before the stock, so that the two
+ * lock the eco-point rows and the listing rows in the same order.
+ */
+async function releaseEcoPoints(txCtx: Ctx, order: Order) {
+  if (!order.ecoHoldTransferId) return;
+  await voidPending(txCtx.db, {
+    key: `order:${order.id}:eco-release`,
+    pendingTransferId: order.ecoHoldTransferId,
+    now: txCtx.now(),
+    meta: { orderId: order.id },
+  });
 }
 
 async function releaseStock(txCtx: Ctx, order: Order, items: OrderItem[]) {
@@ -271,11 +353,11 @@ export async function onOrderCheckoutCompleted(
     await recordStripeAnomaly(ctx, { ...anomaly, kind: 'metadata_mismatch', detail });
     return 'anomaly';
   }
-  if (session.amount_total !== order.amountFen || session.currency !== 'cny') {
+  if (session.amount_total !== cashAmountFen(order) || session.currency !== 'cny') {
     await recordStripeAnomaly(ctx, {
       ...anomaly,
       kind: 'amount_mismatch',
-      detail: { ...detail, expectedAmount: order.amountFen },
+      detail: { ...detail, expectedAmount: cashAmountFen(order) },
     });
     return 'anomaly';
   }
@@ -286,19 +368,50 @@ export async function onOrderCheckoutCompleted(
     return 'anomaly';
   }
 
+  const items = (await itemsOf(ctx, [order.id])).get(order.id) ?? [];
+  const paid = await completeOrderPayment(ctx, order, items, payment.paymentIntentId);
+  return paid.saleReason ? 'order_paid_without_vouchers' : 'order_paid';
+}
+
+/**
+ * The order is paid, inside the caller's transaction with the order row locked: the held eco-points
+ * go to the merchant (`order:<id>:eco-points`), then one transaction `order:<id>:paid` gives the
+ * consumer vouchers and charges the merchant ad points on the money part as for any sale (same
+ * insufficient rule) and owes the merchant the money on the CNY ledger.
+ */
+async function completeOrderPayment(
+  ctx: Ctx,
+  order: Order,
+  items: OrderItem[],
+  paymentIntentId: string | null,
+): Promise<Order & { saleReason: string | null }> {
   const now = ctx.now();
-  const terms = await saleTermsAt(ctx, order.merchantId, order.amountFen, now);
+  if (order.ecoHoldTransferId) {
+    await postPending(ctx.db, {
+      key: `order:${order.id}:eco-points`,
+      pendingTransferId: order.ecoHoldTransferId,
+      now,
+      meta: { orderId: order.id },
+    });
+  }
+  const cashFen = cashAmountFen(order);
+  const terms = await saleTermsAt(ctx, order.merchantId, cashFen, now);
   const saleId = newId('sal');
-  const money: TransferInput = {
-    debit: accounts.platformOrderClearing(),
-    credit: accounts.merchantProceeds(order.merchantId),
-    amount: order.amountFen,
-  };
+  const money: TransferInput[] =
+    cashFen > 0
+      ? [
+          {
+            debit: accounts.platformOrderClearing(),
+            credit: accounts.merchantProceeds(order.merchantId),
+            amount: cashFen,
+          },
+        ]
+      : [];
   const issued = await issueVouchersForSale(
     ctx,
     { id: saleId, merchantId: order.merchantId, consumerUserId: order.consumerUserId, ...terms },
     `order:${order.id}:paid`,
-    [money],
+    money,
   );
   await ctx.db.insert(schema.sales).values({
     id: saleId,
@@ -311,19 +424,22 @@ export async function onOrderCheckoutCompleted(
     ...terms,
     status: 'completed',
     ...issued,
+    ...noEcoPoints,
+    ecoPoints: order.ecoPoints,
+    ecoPointUnitPriceFen: order.ecoPointUnitPriceFen,
+    ecoPointsValueFen: order.ecoPointsValueFen,
     expiresAt: null,
     recordedAt: now,
     decidedAt: now,
   });
   const [paid] = await ctx.db
     .update(schema.orders)
-    .set({ status: 'paid', paidAt: now, paymentIntentId: payment.paymentIntentId, saleId })
+    .set({ status: 'paid', paidAt: now, paymentIntentId, saleId })
     .where(eq(schema.orders.id, order.id))
     .returning();
-  const items = (await itemsOf(ctx, [order.id])).get(order.id) ?? [];
   const supplied = supplierLines(items);
   if (supplied.length > 0) await ctx.supplyChain.paid(ctx, paid!, supplied);
-  return issued.reason ? 'order_paid_without_vouchers' : 'order_paid';
+  return { ...paid!, saleReason: issued.reason };
 }
 
 /**
@@ -346,7 +462,7 @@ export async function onOrderChargeRefunded(ctx: Ctx, event: Stripe.Event): Prom
   return order ? 'order_refund_acknowledged' : null;
 }
 
-/** Job: unpaid orders past their window expire and give their stock back, one transaction each. */
+/** Job: unpaid orders past their window expire and give their stock and eco-points back, one transaction each. */
 export async function expireUnpaidOrders(ctx: Ctx): Promise<{ expired: number }> {
   const o = schema.orders;
   const due = await ctx.db
@@ -364,6 +480,7 @@ export async function expireUnpaidOrders(ctx: Ctx): Promise<{ expired: number }>
         .for('update');
       if (!order) return false;
       await tx.db.update(o).set({ status: 'expired' }).where(eq(o.id, id));
+      await releaseEcoPoints(tx, order);
       await releaseStock(tx, order, (await itemsOf(tx, [id])).get(id) ?? []);
       return true;
     });
@@ -413,9 +530,10 @@ export async function listMerchantOrders(ctx: Ctx, merchantId: string, input: Pa
 }
 
 /**
- * Merchant staff refund part or all of a paid order: Stripe returns the money first (a provider
- * failure writes nothing), then one transaction claws back vouchers and returns ad points as for an
- * in-store refund and takes the money back from the merchant's proceeds.
+ * Merchant staff refund part or all of a paid order: Stripe returns the money part first (a
+ * provider failure writes nothing; none when the refund is all eco-points), then one transaction
+ * claws back vouchers, returns ad points and eco-points as for an in-store refund and takes the money
+ * back from the merchant's proceeds.
  */
 export async function refundOrder(ctx: Ctx, orderId: string, input: { amountFen: number }) {
   requireCaller(ctx);
@@ -425,7 +543,7 @@ export async function refundOrder(ctx: Ctx, orderId: string, input: { amountFen:
     throw notFound('not_found', 'No such order');
   });
   assertAmount(input.amountFen);
-  if (order.status !== 'paid' || !order.saleId || !order.paymentIntentId) {
+  if (order.status !== 'paid' || !order.saleId) {
     throw conflict('order_not_paid', 'Only a paid order can be refunded');
   }
   if (order.refundedFen + input.amountFen > order.amountFen) {
@@ -434,19 +552,25 @@ export async function refundOrder(ctx: Ctx, orderId: string, input: { amountFen:
       `At most ${order.amountFen - order.refundedFen} fen is left to refund`,
     );
   }
+  const [saleNow] = await ctx.db.select().from(schema.sales).where(eq(schema.sales.id, order.saleId));
+  const { cashFen } = refundSplit(saleNow as Sale, input.amountFen);
+  if (cashFen > 0 && !order.paymentIntentId)
+    throw conflict('order_not_paid', 'Only a paid order can be refunded');
   const refundId = newId('rfd');
-  let stripeRefund: Stripe.Refund;
-  try {
-    stripeRefund = await stripeFor(ctx).refunds.create(
-      {
-        payment_intent: order.paymentIntentId,
-        amount: input.amountFen,
-        metadata: { order_id: order.id, refund_id: refundId },
-      },
-      { idempotencyKey: `refund:${refundId}` },
-    );
-  } catch (error) {
-    throw paymentProviderError(error);
+  let stripeRefund: Stripe.Refund | null = null;
+  if (cashFen > 0) {
+    try {
+      stripeRefund = await stripeFor(ctx).refunds.create(
+        {
+          payment_intent: order.paymentIntentId!,
+          amount: cashFen,
+          metadata: { order_id: order.id, refund_id: refundId },
+        },
+        { idempotencyKey: `refund:${refundId}` },
+      );
+    } catch (error) {
+      throw paymentProviderError(error);
+    }
   }
   try {
     return await inTransaction(ctx, async (tx) => {
@@ -464,14 +588,18 @@ export async function refundOrder(ctx: Ctx, orderId: string, input: { amountFen:
         refundId,
         amountFen: input.amountFen,
         orderId: order.id,
-        stripeRefundId: stripeRefund.id,
-        extra: [
-          {
-            debit: accounts.merchantProceeds(order.merchantId),
-            credit: accounts.platformOrderClearing(),
-            amount: input.amountFen,
-          },
-        ],
+        stripeRefundId: stripeRefund?.id,
+        expectedCashFen: cashFen,
+        extra:
+          cashFen > 0
+            ? [
+                {
+                  debit: accounts.merchantProceeds(order.merchantId),
+                  credit: accounts.platformOrderClearing(),
+                  amount: cashFen,
+                },
+              ]
+            : [],
       });
       await tx.db
         .update(schema.orders)
@@ -480,6 +608,7 @@ export async function refundOrder(ctx: Ctx, orderId: string, input: { amountFen:
       return result;
     });
   } catch (error) {
+    if (!stripeRefund) throw error;
     // Stripe already returned the money: operators must see it even though the request failed.
     ctx.log.error('order refund not recorded after Stripe refunded', {
       orderId: order.id,

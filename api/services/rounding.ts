@@ -56,6 +56,36 @@ export function proportionalShare(total: number, part: number, whole: number): n
   return divFloor(BigInt(total) * BigInt(part), BigInt(whole));
 }
 
+/** ceil(numerator / denominator) for non-negative integers. */
+export function divCeil(numerator: bigint, denominator: bigint): number {
+  return Number((numerator + denominator - 1n) / denominator);
+}
+
+/**
+ * Cash value (fen) of `ecoPoints` hundredths at `unitPriceFen` per 1.00 eco-point (API.md):
+ * floor(p x unitPriceFen / 100). The platform never values a point above its price.
+ */
+export function ecoPointsValueFen(ecoPoints: number, unitPriceFen: number): number {
+  assertNonNegativeInt('ecoPoints', ecoPoints);
+  assertNonNegativeInt('unitPriceFen', unitPriceFen);
+  return divFloor(BigInt(ecoPoints) * BigInt(unitPriceFen), 100n);
+}
+
+/** Ad points (hundredths) an eco-topup buys: floor(valueFen x 100 / adPointPriceFen), a grant. */
+export function adPointsForValue(valueFen: number, adPointPriceFen: number): number {
+  assertNonNegativeInt('valueFen', valueFen);
+  assertNonNegativeInt('adPointPriceFen', adPointPriceFen);
+  if (adPointPriceFen === 0) throw new RangeError('adPointPriceFen must be positive');
+  return divFloor(BigInt(valueFen) * 100n, BigInt(adPointPriceFen));
+}
+
+/** A withdrawal's fee (hundredths): ceil(ecoPoints x feeBp / 10000), a charge rounded up to 0.01. */
+export function withdrawalFee(ecoPoints: number, feeBp: number): number {
+  assertNonNegativeInt('ecoPoints', ecoPoints);
+  assertNonNegativeInt('feeBp', feeBp);
+  return divCeil(BigInt(ecoPoints) * BigInt(feeBp), 10_000n);
+}
+
 /** "1234.50" from 123450 hundredths (or fen as yuan), by integer arithmetic: for receipts and labels. */
 export function formatHundredths(amount: number): string {
   const sign = amount < 0 ? '-' : '';

@@ -8,8 +8,15 @@ import { after, type CursorKey, pageOf } from '../paging';
 import { maskPhone } from '../phone';
 import { memberRole, merchantForCaller } from './access';
 import { accounts } from './accounts';
+import { ecoPointsPart, insufficientEcoPoints, isInsufficient } from './eco-points';
 import { merchantAdRateBpAt, parametersAt } from './parameters';
-import { adPointsChargeForAmount, maxAmountFen, proportionalShare, vouchersForAmount } from './rounding';
+import {
+  adPointsChargeForAmount,
+  ecoPointsValueFen,
+  maxAmountFen,
+  proportionalShare,
+  vouchersForAmount,
+} from './rounding';
 import { inTransaction } from './tx';
 
 /** A consumer has this long to confirm an in-store sale (ADR 0003). */
@@ -62,11 +69,23 @@ export function saleView(sale: Sale) {
     refunded: sale.refundedFen,
     vouchersClawedBack: sale.vouchersClawedBack,
     adPointsReturned: sale.adPointsReturned,
+    ecoPoints: sale.ecoPoints,
+    cashDue: sale.amountFen - sale.ecoPointsValueFen,
+    ecoPointsReturned: sale.ecoPointsReturned,
     expiresAt: sale.expiresAt?.toISOString() ?? null,
     recordedAt: sale.recordedAt.toISOString(),
     decidedAt: sale.decidedAt?.toISOString() ?? null,
   };
 }
+
+/** The eco-point columns of a sale paid entirely in money. */
+export const noEcoPoints = {
+  ecoPoints: 0,
+  ecoPointUnitPriceFen: null,
+  ecoPointsValueFen: 0,
+  ecoPointsReturned: 0,
+  cashRefundedFen: 0,
+};
 
 function requireCaller(ctx: Ctx) {
   if (!ctx.user) throw unauthorized();
@@ -110,6 +129,7 @@ export async function recordSale(
     vouchersDueBack: 0,
     vouchersClawedBack: 0,
     adPointsReturned: 0,
+    ...noEcoPoints,
     expiresAt: new Date(now.getTime() + saleConfirmWindowMs),
     recordedAt: now,
     decidedAt: null,
@@ -167,6 +187,8 @@ export async function getSale(ctx: Ctx, saleId: string) {
       refunded: x.amountFen,
       vouchersClawedBack: x.vouchersClawedBack,
       adPointsReturned: x.adPointsReturned,
+      ecoPointsReturned: x.ecoPointsReturned,
+      cashRefunded: x.cashRefundedFen ?? x.amountFen,
       createdAt: x.createdAt.toISOString(),
     })),
     vouchersPaused:
@@ -246,14 +268,16 @@ export async function issueVouchersForSale(
  * The consumer confirms: one transaction locks the sale, moves vouchers and ad points, completes it.
  * The common path locks and completes the sale in one conditional UPDATE (a row lock like SELECT …
  * FOR UPDATE, one round trip less) before the ledger call, so the merchant's ad-point row, locked
- * by the ledger, is held only for the ledger's own statements and the commit.
+ * by the ledger, is held only for the ledger's own statements and the commit. With `ecoPoints`, the
+ * consumer pays that part in eco-points (to the merchant, key `sale:<id>:eco-points`) and vouchers
+ * and the charge are recomputed on the money part, `cashDue`, at the rates recorded on the sale.
  */
-export async function confirmSale(ctx: Ctx, saleId: string) {
+export async function confirmSale(ctx: Ctx, saleId: string, input: { ecoPoints?: number } = {}) {
   const user = requireCaller(ctx);
   const outcome = await inTransaction(ctx, async (tx) => {
     const s = schema.sales;
     const now = tx.now();
-    const [sale] = await tx.db
+    const [locked] = await tx.db
       .update(s)
       .set({
         status: 'completed',
@@ -271,12 +295,59 @@ export async function confirmSale(ctx: Ctx, saleId: string) {
         ),
       )
       .returning();
-    if (!sale) return { error: await whyNotConfirmable(tx, saleId) };
-    const issued = await issueVouchersForSale(tx, sale, `sale:${sale.id}:confirm`);
-    if (issued.reason) {
-      await tx.db.update(s).set(issued).where(eq(s.id, sale.id));
+    if (!locked) return { error: await whyNotConfirmable(tx, saleId) };
+    let sale: Sale = locked;
+    if (input.ecoPoints) {
+      const part = await ecoPointsPart(tx, sale.amountFen, input.ecoPoints, now);
+      try {
+        await postTransaction(tx.db, {
+          key: `sale:${sale.id}:eco-points`,
+          kind: 'sale_eco_points',
+          transfers: [
+            {
+              debit: accounts.consumerEcoPoints(user.id),
+              credit: accounts.merchantEcoPoints(sale.merchantId),
+              amount: part.ecoPoints,
+            },
+          ],
+          meta: { saleId: sale.id, merchantId: sale.merchantId },
+          now,
+        });
+      } catch (error) {
+        if (isInsufficient(error)) throw insufficientEcoPoints();
+        throw error;
+      }
+      const vouchers = vouchersForAmount(part.cashFen, sale.voucherRatePerYuan);
+      const adPointsCharge = adPointsChargeForAmount(part.cashFen, sale.adRateBp);
+      const [updated] = await tx.db
+        .update(s)
+        .set({
+          ecoPoints: part.ecoPoints,
+          ecoPointUnitPriceFen: part.ecoPointUnitPriceFen,
+          ecoPointsValueFen: part.ecoPointsValueFen,
+          vouchers,
+          adPointsCharge,
+          vouchersIssued: vouchers,
+          adPointsCharged: adPointsCharge,
+        })
+        .where(eq(s.id, sale.id))
+        .returning();
+      sale = updated!;
     }
-    return { result: { id: sale.id, status: 'completed' as const, ...issued } };
+    const confirmed = sale;
+    const issued = await issueVouchersForSale(tx, confirmed, `sale:${confirmed.id}:confirm`);
+    if (issued.reason) {
+      await tx.db.update(s).set(issued).where(eq(s.id, confirmed.id));
+    }
+    return {
+      result: {
+        id: confirmed.id,
+        status: 'completed' as const,
+        ...issued,
+        ecoPoints: confirmed.ecoPoints,
+        cashDue: confirmed.amountFen - confirmed.ecoPointsValueFen,
+      },
+    };
   });
   // Expiry is recorded even though the request is refused.
   if ('error' in outcome) throw outcome.error;
@@ -393,10 +464,73 @@ export async function listConsumerSales(ctx: Ctx, input: PageInput) {
 }
 
 /**
+ * How a refund of `amountFen` splits (API.md "Eco-points"), cumulatively over the sale's refunds:
+ * eco-points back = floor(ecoPoints x refundedTotal / amount), money back = refundedTotal -
+ * value(eco-points back) at the sale's unit price, each minus what earlier refunds gave back.
+ */
+export function refundSplit(sale: Sale, amountFen: number) {
+  const refundedTotal = sale.refundedFen + amountFen;
+  if (sale.ecoPoints === 0) {
+    return {
+      ecoPointsTotal: 0,
+      ecoPoints: 0,
+      cashTotal: sale.cashRefundedFen + amountFen,
+      cashFen: amountFen,
+    };
+  }
+  const ecoPointsTotal = proportionalShare(sale.ecoPoints, refundedTotal, sale.amountFen);
+  const cashDueTotal = refundedTotal - ecoPointsValueFen(ecoPointsTotal, sale.ecoPointUnitPriceFen ?? 0);
+  // Never negative: a unit price above 1 fen per hundredth can make one step's value jump ahead.
+  const cashFen = Math.max(0, cashDueTotal - sale.cashRefundedFen);
+  return {
+    ecoPointsTotal,
+    ecoPoints: ecoPointsTotal - sale.ecoPointsReturned,
+    cashTotal: sale.cashRefundedFen + cashFen,
+    cashFen,
+  };
+}
+
+/**
+ * Eco-points a refund gives back come from the merchant; what it no longer holds the platform
+ * issues to the consumer instead and charges to the merchant's proceeds at today's unit price.
+ */
+async function ecoPointsBackTransfers(txCtx: Ctx, sale: Sale, ecoPoints: number): Promise<TransferInput[]> {
+  if (ecoPoints === 0) return [];
+  const consumer = accounts.consumerEcoPoints(sale.consumerUserId);
+  const held = (await balanceOf(txCtx.db, accounts.merchantEcoPoints(sale.merchantId))).available;
+  const fromMerchant = Math.max(0, Math.min(ecoPoints, held));
+  const shortfall = ecoPoints - fromMerchant;
+  const transfers: TransferInput[] = [];
+  if (fromMerchant > 0) {
+    transfers.push({
+      debit: accounts.merchantEcoPoints(sale.merchantId),
+      credit: consumer,
+      amount: fromMerchant,
+    });
+  }
+  if (shortfall > 0) {
+    transfers.push({ debit: accounts.platformEcoPointsIssued(), credit: consumer, amount: shortfall });
+    const chargeFen = ecoPointsValueFen(
+      shortfall,
+      (await parametersAt(txCtx, txCtx.now())).ecoPointUnitPriceFen,
+    );
+    if (chargeFen > 0) {
+      transfers.push({
+        debit: accounts.merchantProceeds(sale.merchantId),
+        credit: accounts.platformEcoPointRefundCharges(),
+        amount: chargeFen,
+      });
+    }
+  }
+  return transfers;
+}
+
+/**
  * Refunds part or all of a completed sale, inside the caller's transaction with the sale locked.
  * Vouchers due back are floor(vouchersIssued x refundedTotal / amount) over all refunds so far;
  * they are clawed back as far as the consumer still holds them; ad points go back in proportion to
- * the vouchers actually clawed back (floor, cumulative). `extra` adds money legs (online orders).
+ * the vouchers actually clawed back (floor, cumulative); eco-points paid with go back as
+ * refundSplit says. `extra` adds money legs (online orders), for `expectedCashFen` of money back.
  */
 export async function applyRefund(
   txCtx: Ctx,
@@ -407,6 +541,7 @@ export async function applyRefund(
     orderId?: string;
     stripeRefundId?: string;
     extra?: TransferInput[];
+    expectedCashFen?: number;
   },
 ) {
   assertAmount(input.amountFen);
@@ -419,6 +554,10 @@ export async function applyRefund(
       `At most ${sale.amountFen - sale.refundedFen} fen is left to refund`,
     );
   }
+  const split = refundSplit(sale, input.amountFen);
+  if (input.expectedCashFen !== undefined && split.cashFen !== input.expectedCashFen) {
+    throw conflict('balance_changed', 'The order was refunded meanwhile; try again');
+  }
   const dueTotal = proportionalShare(sale.vouchersIssued, refundedTotal, sale.amountFen);
   const dueNow = dueTotal - sale.vouchersDueBack;
   const held = (await balanceOf(txCtx.db, accounts.consumerVouchers(sale.consumerUserId))).available;
@@ -427,22 +566,30 @@ export async function applyRefund(
   const returnedTotal = proportionalShare(sale.adPointsCharged, clawedTotal, sale.vouchersIssued);
   const adPointsReturned = returnedTotal - sale.adPointsReturned;
 
-  const transfers: TransferInput[] = [...(input.extra ?? [])];
+  const pointLegs: TransferInput[] = [];
   if (clawedBack > 0) {
-    transfers.push({
+    pointLegs.push({
       debit: accounts.consumerVouchers(sale.consumerUserId),
       credit: accounts.platformVouchersIssued(),
       amount: clawedBack,
     });
   }
   if (adPointsReturned > 0) {
-    transfers.push({
+    pointLegs.push({
       debit: accounts.platformAdPointsRevenue(),
       credit: accounts.merchantAdPoints(sale.merchantId),
       amount: adPointsReturned,
     });
   }
-  if (transfers.length > 0) {
+  // The merchant's usable eco-points are read again if it spent some meanwhile: an online refund
+  // has already been paid by Stripe, so a merchant's eco-topup must not make it fail.
+  for (let attempt = 1; ; attempt++) {
+    const transfers: TransferInput[] = [
+      ...(input.extra ?? []),
+      ...(await ecoPointsBackTransfers(txCtx, sale, split.ecoPoints)),
+      ...pointLegs,
+    ];
+    if (transfers.length === 0) break;
     try {
       await postTransaction(txCtx.db, {
         key: `refund:${input.refundId}`,
@@ -451,12 +598,14 @@ export async function applyRefund(
         meta: { saleId: sale.id, refundId: input.refundId, orderId: input.orderId ?? null },
         now: txCtx.now(),
       });
+      break;
     } catch (error) {
+      if (!(error instanceof LedgerError && error.code === 'insufficient_funds')) throw error;
+      const refused = (error.details as { account?: { ownerType?: string; code?: string } } | undefined)
+        ?.account;
+      if (refused?.ownerType === 'merchant' && refused.code === 'eco_points' && attempt < 3) continue;
       // The consumer spent vouchers between our read and the debit: a retry sees the new balance.
-      if (error instanceof LedgerError && error.code === 'insufficient_funds') {
-        throw conflict('balance_changed', 'The consumer balance changed during the refund; try again');
-      }
-      throw error;
+      throw conflict('balance_changed', 'The consumer balance changed during the refund; try again');
     }
   }
   const user = requireCaller(txCtx);
@@ -468,6 +617,8 @@ export async function applyRefund(
     vouchersDueBack: dueNow,
     vouchersClawedBack: clawedBack,
     adPointsReturned,
+    ecoPointsReturned: split.ecoPoints,
+    cashRefundedFen: split.cashFen,
     stripeRefundId: input.stripeRefundId ?? null,
     createdBy: user.id,
     createdAt: txCtx.now(),
@@ -479,9 +630,18 @@ export async function applyRefund(
       vouchersDueBack: dueTotal,
       vouchersClawedBack: clawedTotal,
       adPointsReturned: returnedTotal,
+      ecoPointsReturned: split.ecoPointsTotal,
+      cashRefundedFen: split.cashTotal,
     })
     .where(eq(schema.sales.id, sale.id));
-  return { id: input.refundId, refunded: input.amountFen, vouchersClawedBack: clawedBack, adPointsReturned };
+  return {
+    id: input.refundId,
+    refunded: input.amountFen,
+    vouchersClawedBack: clawedBack,
+    adPointsReturned,
+    ecoPointsReturned: split.ecoPoints,
+    cashRefunded: split.cashFen,
+  };
 }
 
 /** A merchant's staff refund an in-store sale (online sales are refunded through their order). */

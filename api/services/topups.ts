@@ -185,7 +185,7 @@ export interface PaymentFacts {
   paymentMethod?: string | null;
 }
 
-function receiptNumber(paidAt: Date, topupId: string) {
+export function receiptNumber(paidAt: Date, topupId: string) {
   return `R${paidAt.toISOString().slice(0, 10).replaceAll('-', '')}-${topupId.slice(4, 14).toUpperCase()}`;
 }
 

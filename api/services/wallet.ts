@@ -30,6 +30,7 @@ export async function getWallet(ctx: Ctx) {
   return {
     vouchers: vouchers.available,
     ecoPoints: ecoPoints.available,
+    ecoPointsHeld: ecoPoints.debitsPending,
     today: {
       businessDate: day.date,
       completed,

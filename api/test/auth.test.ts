@@ -31,7 +31,7 @@ describe('sign-in with an SMS code (dev provider)', () => {
     expect(me.body).toEqual({
       user: verified.body.user,
       memberCode: expect.stringMatching(/^\d{10}$/),
-      wallet: { vouchers: 0, ecoPoints: 0 },
+      wallet: { vouchers: 0, ecoPoints: 0, ecoPointsHeld: 0 },
       merchants: [],
       suppliers: [],
     });

@@ -2,6 +2,9 @@ import type { OpenDb } from '@alliance/db';
 import { sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ctxOf } from '../context';
+import { newId } from '../ids';
+import { runSalesExpiry } from '../jobs/sales';
 import {
   type AccountRef,
   LedgerError,
@@ -14,6 +17,10 @@ import {
   voidPending,
 } from '../ledger';
 import { query } from '../ledger/sql';
+import { accounts } from '../services/accounts';
+import { ecoPointsConservation } from '../services/eco-points';
+import { createTestApp, operatorPhone, type TestApp, testClock } from './harness';
+import { activeMerchant, signInConsumer } from './sales-fixtures';
 import { openTestDb } from './test-db';
 
 /**
@@ -384,5 +391,291 @@ describe('ledger against a reference model', () => {
       ),
       { numRuns: 1, endOnFailure: true },
     );
+  }, 120_000);
+});
+
+/**
+ * Eco-points at the business level (SPEC flow 4): random sequences of grants, orders paid with
+ * eco-points (held, paid, expired, refunded), eco-topups and withdrawals (approved or rejected)
+ * through the HTTP API, against a model of each holder's usable and held eco-points. After every
+ * step each holder's balances equal the model's and eco-points are conserved
+ * (ecoPointsConservation); the full ledger verification runs every 40 steps and at the end.
+ */
+type EcoCommand =
+  | { t: 'grant'; c: number; amount: number }
+  | { t: 'order'; c: number; m: number; eco: number }
+  | { t: 'pay'; pick: number }
+  | { t: 'expire' }
+  | { t: 'refund'; pick: number; amount: number }
+  | { t: 'topup'; m: number; eco: number }
+  | { t: 'withdraw'; holder: number; eco: number }
+  | { t: 'decide'; pick: number; approve: boolean };
+
+const ecoCommand: fc.Arbitrary<EcoCommand> = fc.oneof(
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      t: fc.constant('grant' as const),
+      c: fc.nat(1),
+      amount: fc.integer({ min: 1, max: 6000 }),
+    }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      t: fc.constant('order' as const),
+      c: fc.nat(1),
+      m: fc.nat(1),
+      eco: fc.oneof(fc.integer({ min: 1, max: 4000 }), fc.constantFrom(10_000, 10_001)),
+    }),
+  },
+  { weight: 3, arbitrary: fc.record({ t: fc.constant('pay' as const), pick: fc.nat() }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('expire' as const) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      t: fc.constant('refund' as const),
+      pick: fc.nat(),
+      amount: fc.integer({ min: 1, max: 10_000 }),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      t: fc.constant('topup' as const),
+      m: fc.nat(1),
+      eco: fc.integer({ min: 1, max: 3000 }),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      t: fc.constant('withdraw' as const),
+      holder: fc.nat(3),
+      eco: fc.integer({ min: 500, max: 4000 }),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({ t: fc.constant('decide' as const), pick: fc.nat(), approve: fc.boolean() }),
+  },
+);
+
+describe('eco-points against a reference model', () => {
+  let t: TestApp;
+  const clock = testClock('2026-11-30T02:00:00Z');
+  beforeAll(async () => {
+    t = await createTestApp({ clock, env: { AUTH_OTP_PER_IP_HOUR: '100000' } });
+  });
+  afterAll(() => t.close());
+
+  it('keeps every holder equal to the model and every eco-point accounted for over 150 random steps', async () => {
+    const operator = (await t.signIn(operatorPhone)).token;
+    for (const [name, value] of [
+      ['withdrawalsEnabled', 1],
+      ['withdrawalFeeBp', 150],
+    ] as const) {
+      expect(
+        (await t.request('POST', '/v1/platform/parameters', { token: operator, body: { name, value } }))
+          .status,
+      ).toBe(201);
+    }
+    const consumers = [await signInConsumer(t), await signInConsumer(t)];
+    const merchants = [
+      await activeMerchant(t, { adPoints: 100_000 }),
+      await activeMerchant(t, { adPoints: 100_000 }),
+    ];
+    const listings: string[] = [];
+    for (const m of merchants) {
+      const res = await t.request('POST', `/v1/merchants/${m.id}/listings`, {
+        token: m.owner.token,
+        body: { title: 'Tea', price: 10_000, stock: 100_000, ships: false },
+      });
+      listings.push(res.body.id);
+    }
+    // Holders 0-1 are the consumers, 2-3 the merchants.
+    const usable = [0, 0, 0, 0];
+    const held = [0, 0, 0, 0];
+    const orders: Array<{
+      id: string;
+      c: number;
+      m: number;
+      eco: number;
+      session: string | null;
+      paid: boolean;
+      refunded: number;
+      ecoBack: number;
+    }> = [];
+    const withdrawals: Array<{ id: string; holder: number; eco: number; decided: boolean }> = [];
+
+    const check = async (step: number) => {
+      for (const [i, c] of consumers.entries()) {
+        const wallet = (await t.request('GET', '/v1/wallet', { token: c.token })).body;
+        expect([step, wallet.ecoPoints, wallet.ecoPointsHeld]).toEqual([step, usable[i], held[i]]);
+      }
+      for (const [i, m] of merchants.entries()) {
+        const view = (await t.request('GET', `/v1/merchants/${m.id}`, { token: m.owner.token })).body;
+        expect([step, view.ecoPoints, view.ecoPointsHeld]).toEqual([step, usable[i + 2], held[i + 2]]);
+      }
+      const conserved = await ecoPointsConservation({ ...t.deps });
+      expect(conserved.ok, `step ${step}: ${conserved.detail}`).toBe(true);
+      if (step % 40 === 0) expect((await verifyLedger(t.db)).ok).toBe(true);
+    };
+
+    const run = async (commands: EcoCommand[]) => {
+      for (const [step, cmd] of commands.entries()) {
+        switch (cmd.t) {
+          case 'grant':
+            await postTransaction(t.db, {
+              key: `model:eco:${step}:${newId('tst')}`,
+              kind: 'test_grant',
+              transfers: [
+                {
+                  debit: accounts.platformEcoPointsIssued(),
+                  credit: accounts.consumerEcoPoints(consumers[cmd.c]!.id),
+                  amount: cmd.amount,
+                },
+              ],
+            });
+            usable[cmd.c]! += cmd.amount;
+            break;
+          case 'order': {
+            const res = await t.request('POST', '/v1/orders', {
+              token: consumers[cmd.c]!.token,
+              body: {
+                merchantId: merchants[cmd.m]!.id,
+                items: [{ listingId: listings[cmd.m], quantity: 1 }],
+                ecoPoints: cmd.eco,
+              },
+            });
+            if (cmd.eco > 10_000) {
+              expect(res.body.error.code).toBe('eco_points_exceed_amount');
+            } else if (cmd.eco > usable[cmd.c]!) {
+              expect(res.body.error.code).toBe('insufficient_eco_points');
+            } else {
+              expect(res.status).toBe(201);
+              usable[cmd.c]! -= cmd.eco;
+              const paid = res.body.status === 'paid';
+              expect(paid).toBe(cmd.eco === 10_000);
+              if (paid) usable[cmd.m + 2]! += cmd.eco;
+              else held[cmd.c]! += cmd.eco;
+              orders.push({
+                id: res.body.id,
+                c: cmd.c,
+                m: cmd.m,
+                eco: cmd.eco,
+                session: res.body.checkoutSessionId,
+                paid,
+                refunded: 0,
+                ecoBack: 0,
+              });
+            }
+            break;
+          }
+          case 'pay': {
+            const open = orders.filter((o) => !o.paid && o.session);
+            const o = open[cmd.pick % Math.max(open.length, 1)];
+            if (!o?.session) break;
+            await fetch(`${t.fakeStripe.url}/checkout/${o.session}/pay`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/x-www-form-urlencoded' },
+              body: 'method=alipay',
+              redirect: 'manual',
+            });
+            o.paid = true;
+            held[o.c]! -= o.eco;
+            usable[o.m + 2]! += o.eco;
+            break;
+          }
+          case 'expire':
+            clock.advance(32 * 60 * 1000);
+            await runSalesExpiry(ctxOf(t.deps));
+            for (const o of orders.filter((x) => !x.paid && x.session)) {
+              held[o.c]! -= o.eco;
+              usable[o.c]! += o.eco;
+              o.session = null;
+            }
+            break;
+          case 'refund': {
+            const paid = orders.filter((o) => o.paid && o.refunded < 10_000);
+            const o = paid[cmd.pick % Math.max(paid.length, 1)];
+            if (!o) break;
+            const res = await t.request('POST', `/v1/orders/${o.id}/refund`, {
+              token: merchants[o.m]!.owner.token,
+              body: { amount: cmd.amount },
+            });
+            if (o.refunded + cmd.amount > 10_000) {
+              expect(res.body.error.code).toBe('refund_exceeds_amount');
+              break;
+            }
+            expect(res.status).toBe(200);
+            o.refunded += cmd.amount;
+            const backTotal = Math.floor((o.eco * o.refunded) / 10_000);
+            const back = backTotal - o.ecoBack;
+            o.ecoBack = backTotal;
+            expect(res.body.ecoPointsReturned).toBe(back);
+            usable[o.c]! += back;
+            usable[o.m + 2]! -= Math.min(back, usable[o.m + 2]!);
+            break;
+          }
+          case 'topup': {
+            const res = await t.request('POST', `/v1/merchants/${merchants[cmd.m]!.id}/eco-topups`, {
+              token: merchants[cmd.m]!.owner.token,
+              body: { ecoPoints: cmd.eco },
+            });
+            if (cmd.eco > usable[cmd.m + 2]!) {
+              expect(res.body.error.code).toBe('insufficient_eco_points');
+            } else {
+              expect(res.status).toBe(201);
+              usable[cmd.m + 2]! -= cmd.eco;
+            }
+            break;
+          }
+          case 'withdraw': {
+            const merchant = cmd.holder >= 2 ? merchants[cmd.holder - 2]! : null;
+            const res = await t.request('POST', '/v1/withdrawals', {
+              token: merchant ? merchant.owner.token : consumers[cmd.holder]!.token,
+              body: { ecoPoints: cmd.eco, merchantId: merchant?.id },
+            });
+            if (cmd.eco < 1000) {
+              expect(res.body.error.code).toBe('below_minimum');
+            } else if (cmd.eco > usable[cmd.holder]!) {
+              expect(res.body.error.code).toBe('insufficient_eco_points');
+            } else {
+              expect(res.status).toBe(201);
+              usable[cmd.holder]! -= cmd.eco;
+              held[cmd.holder]! += cmd.eco;
+              withdrawals.push({ id: res.body.id, holder: cmd.holder, eco: cmd.eco, decided: false });
+            }
+            break;
+          }
+          case 'decide': {
+            const open = withdrawals.filter((w) => !w.decided);
+            const w = open[cmd.pick % Math.max(open.length, 1)];
+            if (!w) break;
+            const res = await t.request(
+              'POST',
+              `/v1/platform/withdrawals/${w.id}/${cmd.approve ? 'approve' : 'reject'}`,
+              {
+                token: operator,
+                body: cmd.approve ? { payoutReference: `BANK-${step}` } : { reason: 'model' },
+              },
+            );
+            expect(res.status).toBe(200);
+            w.decided = true;
+            held[w.holder]! -= w.eco;
+            if (!cmd.approve) usable[w.holder]! += w.eco;
+            break;
+          }
+        }
+        await check(step + 1);
+      }
+      expect((await verifyLedger(t.db)).ok).toBe(true);
+    };
+
+    await fc.assert(fc.asyncProperty(fc.array(ecoCommand, { minLength: 150, maxLength: 150 }), run), {
+      numRuns: 1,
+      endOnFailure: true,
+    });
   }, 120_000);
 });

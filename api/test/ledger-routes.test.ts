@@ -180,6 +180,7 @@ describe('GET /v1/platform/ledger/verify', () => {
       ['balances_match_transfers', true],
       ['no_overdraft', true],
       ['hash_chain', true],
+      ['eco_points_conserved', true],
     ]);
   });
 });

@@ -424,6 +424,9 @@ describe('paging: one opaque cursor on every list', () => {
       ['topups', `/v1/merchants/${m.id}/topups`, op],
       ['stripeAnomalies', '/v1/platform/stripe/anomalies', op],
       ['supplyProducts', '/v1/supply/products', op],
+      ['withdrawals', '/v1/withdrawals', consumer],
+      ['withdrawalQueue', '/v1/platform/withdrawals', op],
+      ['ledgerHistory', `/v1/merchants/${m.id}/eco-points/history`, op],
     ];
     const with_ = (path: string, cursor: string) =>
       `${path}${path.includes('?') ? '&' : '?'}cursor=${encodeURIComponent(cursor)}`;
@@ -468,9 +471,18 @@ describe('paging: one opaque cursor on every list', () => {
         sales: [],
         topups: [],
         stripeAnomalies: [],
+        withdrawals: [],
+        withdrawalQueue: [],
       };
       for (const at of ['0001-01-01T00:00:00.000Z', '9999-12-31T23:59:59.999Z']) {
-        for (const l of ['orders', 'sales', 'topups', 'stripeAnomalies'] as const)
+        for (const l of [
+          'orders',
+          'sales',
+          'topups',
+          'stripeAnomalies',
+          'withdrawals',
+          'withdrawalQueue',
+        ] as const)
           valid[l].push(encodeCursor(l, { at: new Date(at), id: 'x_1' }));
       }
       for (const cursor of valid[list]) {

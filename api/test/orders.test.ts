@@ -315,6 +315,8 @@ describe('online orders (SPEC flow 2, online)', () => {
       refunded: 3000,
       vouchersClawedBack: 3000,
       adPointsReturned: 450,
+      ecoPointsReturned: 0,
+      cashRefunded: 3000,
     });
     const charge = [...t.fakeStripe.charges.values()].find((c) => c.metadata?.order_id === order.body.id)!;
     expect(charge.amount_refunded).toBe(3000);

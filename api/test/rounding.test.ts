@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   adPointsChargeForAmount,
+  adPointsForValue,
+  ecoPointsValueFen,
   formatHundredths,
   proportionalShare,
   vouchersForAmount,
+  withdrawalFee,
 } from '../services/rounding';
 
 // Default parameters: 1.00 voucher per yuan (100 hundredths), ad rate 1500 bp (15%).
@@ -49,6 +52,33 @@ describe('rounding rules (SPEC section 2)', () => {
   it('refuses negative or fractional inputs', () => {
     expect(() => vouchersForAmount(-1, 100)).toThrow(RangeError);
     expect(() => adPointsChargeForAmount(1.5, 1500)).toThrow(RangeError);
+  });
+});
+
+describe('eco-point rules (API.md "Eco-points", ADR 0008)', () => {
+  it('value(p) = floor(p x unit price / 100) fen: 30.00 eco-points at 1 yuan are 30 yuan', () => {
+    expect(ecoPointsValueFen(3000, 100)).toBe(3000);
+    // 0.01 eco-point at 0.50 yuan is worth 0.5 fen: the value rounds down.
+    expect(ecoPointsValueFen(1, 50)).toBe(0);
+    expect(ecoPointsValueFen(1001, 150)).toBe(1501);
+    // The largest request (1e9 hundredths) at the highest unit price stays a safe integer.
+    expect(ecoPointsValueFen(1e9, 1_000_000)).toBe(1e13);
+  });
+
+  it('eco-topup ad points = floor(value x 100 / ad point price): a grant rounds down', () => {
+    expect(adPointsForValue(3000, 100)).toBe(3000);
+    // 15.01 yuan at 1.20 yuan per ad point = 12.508… → 12.50.
+    expect(adPointsForValue(1501, 120)).toBe(1250);
+    expect(adPointsForValue(1, 1000)).toBe(0);
+    expect(() => adPointsForValue(1, 0)).toThrow(RangeError);
+  });
+
+  it('withdrawal fee = ceil(p x fee bp / 10000): a charge rounds up to 0.01', () => {
+    expect(withdrawalFee(2001, 150)).toBe(31);
+    expect(withdrawalFee(2000, 150)).toBe(30);
+    expect(withdrawalFee(1, 1)).toBe(1);
+    expect(withdrawalFee(5000, 0)).toBe(0);
+    expect(withdrawalFee(5000, 10_000)).toBe(5000);
   });
 });
 

@@ -69,6 +69,8 @@ describe('SPEC flow 2: an in-store purchase', () => {
       vouchersIssued: 10_000,
       adPointsCharged: 1500,
       reason: null,
+      ecoPoints: 0,
+      cashDue: 10_000,
     });
     expect(await vouchers(t, consumer.id)).toBe(10_000);
     expect(await adPoints(t, merchant.id)).toBe(8500);
@@ -147,6 +149,8 @@ describe('SPEC flow 2: an in-store purchase', () => {
       vouchersIssued: 0,
       adPointsCharged: 0,
       reason: 'merchant_insufficient_ad_points',
+      ecoPoints: 0,
+      cashDue: 10_000,
     });
     expect(await vouchers(t, consumer.id)).toBe(0);
     expect(await adPoints(t, merchant.id)).toBe(1499);
@@ -381,6 +385,8 @@ describe('refunds of in-store sales', () => {
       refunded: 3000,
       vouchersClawedBack: 500,
       adPointsReturned: 75,
+      ecoPointsReturned: 0,
+      cashRefunded: 3000,
     });
     expect(await vouchers(t, consumer.id)).toBe(0);
     expect(await adPoints(t, merchant.id)).toBe(8500 + 75);
@@ -395,6 +401,8 @@ describe('refunds of in-store sales', () => {
       refunded: 7000,
       vouchersClawedBack: 7000,
       adPointsReturned: 1050,
+      ecoPointsReturned: 0,
+      cashRefunded: 7000,
     });
     expect(await vouchers(t, consumer.id)).toBe(3000);
     // 75.00 of 100.00 clawed back in total → 11.25 ad points returned in total.
@@ -416,6 +424,8 @@ describe('refunds of in-store sales', () => {
         refunded: 3000,
         vouchersClawedBack: 500,
         adPointsReturned: 75,
+        ecoPointsReturned: 0,
+        cashRefunded: 3000,
         createdAt: expect.any(String),
       },
       {
@@ -423,6 +433,8 @@ describe('refunds of in-store sales', () => {
         refunded: 7000,
         vouchersClawedBack: 7000,
         adPointsReturned: 1050,
+        ecoPointsReturned: 0,
+        cashRefunded: 7000,
         createdAt: expect.any(String),
       },
     ]);

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Ctx, ctxOf } from '../context';
 import { dispatchDueJobs } from '../jobs';
 import { scheduledJobs } from '../jobs/schedules';
-import { balanceOf, verifyLedger } from '../ledger';
+import { balanceOf, postTransaction, verifyLedger } from '../ledger';
 import { accounts } from '../services/accounts';
 import { expireUnpaidOrders } from '../services/orders';
 import { runPayoutBatch } from '../services/payouts';
@@ -565,6 +565,45 @@ describe('fulfillment life cycle', () => {
     ).toBe(adPointsBefore);
     expect(await proceeds()).toBe(proceedsBefore);
     expect(await stockOf(p.id)).toBe(2);
+    expect((await verifyLedger(t.db)).ok).toBe(true);
+  });
+
+  it('a supply-chain order paid partly with eco-points ships and settles on wholesale like any other', async () => {
+    const buyer = await user();
+    await postTransaction(t.db, {
+      key: `test:eco:${buyer.id}`,
+      kind: 'test_grant',
+      transfers: [
+        {
+          debit: accounts.platformEcoPointsIssued(),
+          credit: accounts.consumerEcoPoints(buyer.id),
+          amount: 3000,
+        },
+      ],
+    });
+    const listed = await listing((await product()).id);
+    const created = await t.request('POST', '/v1/orders', {
+      token: buyer.token,
+      body: {
+        merchantId: merchant.id,
+        items: [{ listingId: listed.id, quantity: 1 }],
+        shipTo,
+        ecoPoints: 3000,
+      },
+    });
+    expect(created.body).toMatchObject({ status: 'pending_payment', amount: 10000, cashAmount: 7000 });
+    const proceedsBefore = await proceeds();
+    const payableBefore = (await payable()).payable;
+    await pay(created.body.checkoutUrl);
+    expect(await proceeds()).toBe(proceedsBefore + 7000);
+    const fulfillment = await toShip(created.body.id);
+    expect((await ship(fulfillment.id)).status).toBe(200);
+    // The wholesale 80 yuan moves to the supplier whatever paid the order; the merchant holds 30.00 eco-points.
+    expect((await payable()).payable).toBe(payableBefore + 8000);
+    expect(await proceeds()).toBe(proceedsBefore + 7000 - 8000);
+    expect((await balanceOf(t.db, accounts.merchantEcoPoints(merchant.id))).available).toBeGreaterThanOrEqual(
+      3000,
+    );
     expect((await verifyLedger(t.db)).ok).toBe(true);
   });
 

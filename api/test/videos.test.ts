@@ -186,6 +186,7 @@ describe('SPEC flow 3: six verified videos convert 1.00 voucher into 1.00 eco-po
     expect(await wallet(c.token)).toEqual({
       vouchers: 10_000,
       ecoPoints: 0,
+      ecoPointsHeld: 0,
       today: {
         businessDate: '2026-11-30',
         completed: 0,

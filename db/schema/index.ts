@@ -1,4 +1,5 @@
 export * from './auth';
+export * from './eco-points';
 export * from './jobs';
 export * from './ledger';
 export * from './members';

@@ -55,6 +55,16 @@ export const sales = pgTable(
     vouchersDueBack: hundredths('vouchers_due_back').notNull().default(0),
     vouchersClawedBack: hundredths('vouchers_clawed_back').notNull().default(0),
     adPointsReturned: hundredths('ad_points_returned').notNull().default(0),
+    /**
+     * Eco-points the consumer paid with (SPEC flow 4), their unit price and value then; the money
+     * part (cashDue) is amount - value, and vouchers and the charge are computed on it.
+     */
+    ecoPoints: hundredths('eco_points').notNull().default(0),
+    ecoPointUnitPriceFen: integer('eco_point_unit_price_fen'),
+    ecoPointsValueFen: fen('eco_points_value_fen').notNull().default(0),
+    /** Running totals over refunds: eco-points given back, and money given back (eco-point sales). */
+    ecoPointsReturned: hundredths('eco_points_returned').notNull().default(0),
+    cashRefundedFen: fen('cash_refunded_fen').notNull().default(0),
     expiresAt: at('expires_at'),
     recordedAt: at('recorded_at').notNull(),
     decidedAt: at('decided_at'),
@@ -63,6 +73,8 @@ export const sales = pgTable(
     check('sales_amount_positive', sql`${t.amountFen} > 0`),
     check('sales_refund_within_amount', sql`${t.refundedFen} between 0 and ${t.amountFen}`),
     check('sales_clawback_within_issued', sql`${t.vouchersClawedBack} between 0 and ${t.vouchersIssued}`),
+    check('sales_eco_points_within_amount', sql`${t.ecoPointsValueFen} between 0 and ${t.amountFen}`),
+    check('sales_eco_points_returned_within', sql`${t.ecoPointsReturned} between 0 and ${t.ecoPoints}`),
     uniqueIndex('sales_order_once').on(t.orderId),
     index('sales_merchant_idx').on(t.merchantId, t.recordedAt, t.id),
     index('sales_consumer_idx').on(t.consumerUserId, t.recordedAt, t.id),
@@ -83,6 +95,9 @@ export const refunds = pgTable(
     vouchersDueBack: hundredths('vouchers_due_back').notNull(),
     vouchersClawedBack: hundredths('vouchers_clawed_back').notNull(),
     adPointsReturned: hundredths('ad_points_returned').notNull(),
+    /** Eco-points given back to the consumer by this refund, and the money part (null before eco-points). */
+    ecoPointsReturned: hundredths('eco_points_returned').notNull().default(0),
+    cashRefundedFen: fen('cash_refunded_fen'),
     stripeRefundId: text('stripe_refund_id'),
     createdBy: text('created_by').notNull(),
     createdAt: at('created_at').notNull(),
@@ -138,6 +153,14 @@ export const orders = pgTable(
     amountFen: fen('amount_fen').notNull(),
     refundedFen: fen('refunded_fen').notNull().default(0),
     shipTo: jsonb('ship_to'),
+    /**
+     * Eco-points applied (hundredths), at the unit price in force when ordered; cashAmount = amount -
+     * value. They are held by the pending ledger transfer `ecoHoldTransferId` until paid or expired.
+     */
+    ecoPoints: hundredths('eco_points').notNull().default(0),
+    ecoPointUnitPriceFen: integer('eco_point_unit_price_fen'),
+    ecoPointsValueFen: fen('eco_points_value_fen').notNull().default(0),
+    ecoHoldTransferId: bigint('eco_hold_transfer_id', { mode: 'number' }),
     checkoutSessionId: text('checkout_session_id'),
     checkoutUrl: text('checkout_url'),
     paymentIntentId: text('payment_intent_id'),
@@ -148,6 +171,7 @@ export const orders = pgTable(
   },
   (t) => [
     check('orders_amount_positive', sql`${t.amountFen} > 0`),
+    check('orders_eco_points_within_amount', sql`${t.ecoPointsValueFen} between 0 and ${t.amountFen}`),
     uniqueIndex('orders_checkout_session_idx').on(t.checkoutSessionId),
     index('orders_consumer_idx').on(t.consumerUserId, t.createdAt),
     index('orders_merchant_idx').on(t.merchantId, t.createdAt),

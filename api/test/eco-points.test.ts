@@ -1,0 +1,787 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newId } from '../ids';
+import { runSalesExpiry } from '../jobs/sales';
+import { balanceOf, postTransaction, verifyLedger } from '../ledger';
+import { accounts } from '../services/accounts';
+import { ecoPointsConservation } from '../services/eco-points';
+import { createTestApp, operatorPhone, type TestApp, testClock } from './harness';
+import { activeMerchant, adPoints, signInConsumer, vouchers } from './sales-fixtures';
+import { onPostgres } from './test-db';
+
+/** SPEC flow 4 over HTTP: spending eco-points online and in store, eco-topups, withdrawals. */
+const clock = testClock('2026-11-30T02:00:00Z');
+let t: TestApp;
+let operator: string;
+
+beforeAll(async () => {
+  t = await createTestApp({ clock, env: { AUTH_OTP_PER_IP_HOUR: '100000' } });
+  operator = (await t.signIn(operatorPhone)).token;
+});
+afterAll(() => t.close());
+
+type Merchant = Awaited<ReturnType<typeof activeMerchant>>;
+type Consumer = Awaited<ReturnType<typeof signInConsumer>>;
+
+/** Eco-points as six videos would leave them (video conversion is another area). */
+async function grantEcoPoints(userId: string, hundredths: number) {
+  await postTransaction(t.db, {
+    key: `test:eco:${newId('tst')}`,
+    kind: 'test_grant',
+    transfers: [
+      {
+        debit: accounts.platformEcoPointsIssued(),
+        credit: accounts.consumerEcoPoints(userId),
+        amount: hundredths,
+      },
+    ],
+  });
+}
+
+const ecoOf = async (userId: string) => (await balanceOf(t.db, accounts.consumerEcoPoints(userId))).available;
+const merchantEco = async (merchantId: string) =>
+  (await balanceOf(t.db, accounts.merchantEcoPoints(merchantId))).available;
+const proceeds = async (merchantId: string) =>
+  (await balanceOf(t.db, accounts.merchantProceeds(merchantId))).posted;
+
+/** A parameter change from now on; the clock moves on so that later changes are distinct in time. */
+async function setParameter(name: string, value: number) {
+  clock.advance(1000);
+  const res = await t.request('POST', '/v1/platform/parameters', { token: operator, body: { name, value } });
+  expect(res.status).toBe(201);
+}
+
+async function listing(merchant: Merchant, price: number) {
+  const res = await t.request('POST', `/v1/merchants/${merchant.id}/listings`, {
+    token: merchant.owner.token,
+    body: { title: 'Green tea', price, stock: 100, ships: false },
+  });
+  expect(res.status).toBe(201);
+  return res.body.id as string;
+}
+
+async function order(consumer: Consumer, merchant: Merchant, listingId: string, ecoPoints?: number) {
+  return t.request('POST', '/v1/orders', {
+    token: consumer.token,
+    body: { merchantId: merchant.id, items: [{ listingId, quantity: 1 }], ecoPoints },
+  });
+}
+
+async function pay(checkoutSessionId: string) {
+  const res = await fetch(`${t.fakeStripe.url}/checkout/${checkoutSessionId}/pay`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'method=alipay',
+    redirect: 'manual',
+  });
+  expect(res.status).toBe(303);
+}
+
+async function expectBooksHold() {
+  const verified = await t.request('GET', '/v1/platform/ledger/verify', { token: operator });
+  expect(verified.body.checks.find((c: { name: string }) => c.name === 'eco_points_conserved')).toMatchObject(
+    {
+      ok: true,
+    },
+  );
+  expect(verified.body.ok).toBe(true);
+}
+
+/** SPEC flow 4's example: C holds 30.00 eco-points and pays 100 yuan at B with 30.00 of them and 70 yuan. */
+async function flow4Setup() {
+  const merchant = await activeMerchant(t, { adPoints: 10_000 });
+  const consumer = await signInConsumer(t);
+  await grantEcoPoints(consumer.id, 3000);
+  return { merchant, consumer, listingId: await listing(merchant, 10_000) };
+}
+
+describe('SPEC flow 4: spending eco-points online', () => {
+  it('30.00 eco-points + 70 yuan: C vouchers +70.00, eco-points 0; B eco-points +30.00, ad points -10.50', async () => {
+    const { merchant, consumer, listingId } = await flow4Setup();
+    // The app shows the split before paying, from the server's own rules.
+    const quote = await t.request(
+      'GET',
+      `/v1/eco-points/quote?merchantId=${merchant.id}&amount=10000&ecoPoints=3000`,
+      { token: consumer.token },
+    );
+    expect(quote.body).toEqual({
+      amount: 10_000,
+      ecoPoints: 3000,
+      ecoPointsValue: 3000,
+      cashAmount: 7000,
+      vouchers: 7000,
+      ecoPointsUsable: 3000,
+    });
+    const created = await order(consumer, merchant, listingId, 3000);
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      status: 'pending_payment',
+      amount: 10_000,
+      ecoPoints: 3000,
+      cashAmount: 7000,
+      checkoutSessionId: expect.any(String),
+    });
+    // Held, not usable, not yet the merchant's.
+    const wallet = await t.request('GET', '/v1/wallet', { token: consumer.token });
+    expect(wallet.body).toMatchObject({ ecoPoints: 0, ecoPointsHeld: 3000 });
+    const me = await t.request('GET', '/v1/me', { token: consumer.token });
+    expect(me.body.wallet).toEqual({ vouchers: 0, ecoPoints: 0, ecoPointsHeld: 3000 });
+    expect(await merchantEco(merchant.id)).toBe(0);
+    expect(t.fakeStripe.sessions.get(created.body.checkoutSessionId)?.amount_total).toBe(7000);
+    await expectBooksHold();
+
+    await pay(created.body.checkoutSessionId);
+    const paid = await t.request('GET', `/v1/orders/${created.body.id}`, { token: consumer.token });
+    expect(paid.body).toMatchObject({ status: 'paid', ecoPoints: 3000, cashAmount: 7000 });
+    expect(await vouchers(t, consumer.id)).toBe(7000);
+    expect(await ecoOf(consumer.id)).toBe(0);
+    expect((await t.request('GET', '/v1/wallet', { token: consumer.token })).body).toMatchObject({
+      ecoPoints: 0,
+      ecoPointsHeld: 0,
+    });
+    expect(await merchantEco(merchant.id)).toBe(3000);
+    expect(await adPoints(t, merchant.id)).toBe(10_000 - 1050);
+    expect(await proceeds(merchant.id)).toBe(7000);
+    const view = await t.request('GET', `/v1/merchants/${merchant.id}`, { token: merchant.owner.token });
+    expect(view.body).toMatchObject({ ecoPoints: 3000, ecoPointsHeld: 0, adPoints: 8950 });
+    const sale = await t.request('GET', `/v1/sales/${paid.body.saleId}`, { token: merchant.owner.token });
+    expect(sale.body).toMatchObject({ amount: 10_000, ecoPoints: 3000, cashDue: 7000, vouchersIssued: 7000 });
+    const history = await t.request('GET', `/v1/merchants/${merchant.id}/eco-points/history`, {
+      token: merchant.owner.token,
+    });
+    expect(history.body.data[0]).toMatchObject({ type: 'post', amount: 3000, balanceAfter: 3000 });
+    await expectBooksHold();
+  });
+
+  it('a webhook whose amount is the whole amount, not the money part, credits nothing', async () => {
+    const { merchant, consumer, listingId } = await flow4Setup();
+    const created = await order(consumer, merchant, listingId, 3000);
+    const session = t.fakeStripe.sessions.get(created.body.checkoutSessionId)!;
+    session.amount_total = 10_000;
+    await pay(created.body.checkoutSessionId);
+    const after = await t.request('GET', `/v1/orders/${created.body.id}`, { token: consumer.token });
+    expect(after.body.status).toBe('pending_payment');
+    expect(await merchantEco(merchant.id)).toBe(0);
+    expect(await vouchers(t, consumer.id)).toBe(0);
+  });
+
+  it('an order the eco-points cover whole is paid at once, with no checkout; a full refund returns them all', async () => {
+    const merchant = await activeMerchant(t, { adPoints: 10_000 });
+    const consumer = await signInConsumer(t);
+    await grantEcoPoints(consumer.id, 5000);
+    const listingId = await listing(merchant, 5000);
+    const sessionsBefore = t.fakeStripe.sessions.size;
+    const created = await order(consumer, merchant, listingId, 5000);
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      status: 'paid',
+      amount: 5000,
+      ecoPoints: 5000,
+      cashAmount: 0,
+      checkoutSessionId: null,
+      checkoutUrl: null,
+    });
+    expect(t.fakeStripe.sessions.size).toBe(sessionsBefore);
+    expect(await ecoOf(consumer.id)).toBe(0);
+    expect(await merchantEco(merchant.id)).toBe(5000);
+    // The eco-point part earns nothing: no vouchers, no ad-point charge.
+    expect(await vouchers(t, consumer.id)).toBe(0);
+    expect(await adPoints(t, merchant.id)).toBe(10_000);
+
+    const refund = await t.request('POST', `/v1/orders/${created.body.id}/refund`, {
+      token: merchant.owner.token,
+      body: { amount: 5000 },
+    });
+    expect(refund.status).toBe(200);
+    expect(refund.body).toEqual({
+      id: expect.stringMatching(/^rfd_/),
+      refunded: 5000,
+      vouchersClawedBack: 0,
+      adPointsReturned: 0,
+      ecoPointsReturned: 5000,
+      cashRefunded: 0,
+    });
+    expect(await ecoOf(consumer.id)).toBe(5000);
+    expect(await merchantEco(merchant.id)).toBe(0);
+    expect(await proceeds(merchant.id)).toBe(0);
+    await expectBooksHold();
+  });
+
+  it('partial refunds return eco-points and money in proportion (floor), adding up to the whole', async () => {
+    const { merchant, consumer, listingId } = await flow4Setup();
+    const created = await order(consumer, merchant, listingId, 3000);
+    await pay(created.body.checkoutSessionId);
+    const path = `/v1/orders/${created.body.id}/refund`;
+    // 33.33 yuan: eco-points floor(3000 x 3333 / 10000) = 9.99, money 3333 - 999 = 2334 fen;
+    // vouchers floor(7000 x 3333 / 10000) = 23.33, ad points floor(1050 x 2333 / 7000) = 3.49.
+    const first = await t.request('POST', path, { token: merchant.owner.token, body: { amount: 3333 } });
+    expect(first.body).toEqual({
+      id: expect.stringMatching(/^rfd_/),
+      refunded: 3333,
+      vouchersClawedBack: 2333,
+      adPointsReturned: 349,
+      ecoPointsReturned: 999,
+      cashRefunded: 2334,
+    });
+    expect(await ecoOf(consumer.id)).toBe(999);
+    expect(await merchantEco(merchant.id)).toBe(2001);
+    const rest = await t.request('POST', path, { token: merchant.owner.token, body: { amount: 6667 } });
+    expect(rest.body).toEqual({
+      id: expect.stringMatching(/^rfd_/),
+      refunded: 6667,
+      vouchersClawedBack: 4667,
+      adPointsReturned: 701,
+      ecoPointsReturned: 2001,
+      cashRefunded: 4666,
+    });
+    const charge = [...t.fakeStripe.charges.values()].find((c) => c.metadata?.order_id === created.body.id)!;
+    expect(charge.amount_refunded).toBe(7000);
+    expect(await ecoOf(consumer.id)).toBe(3000);
+    expect(await merchantEco(merchant.id)).toBe(0);
+    expect(await vouchers(t, consumer.id)).toBe(0);
+    expect(await adPoints(t, merchant.id)).toBe(10_000);
+    expect(await proceeds(merchant.id)).toBe(0);
+    await expectBooksHold();
+  });
+
+  it('eco-points the merchant no longer holds are charged to its proceeds at the unit price', async () => {
+    const { merchant, consumer, listingId } = await flow4Setup();
+    const created = await order(consumer, merchant, listingId, 3000);
+    await pay(created.body.checkoutSessionId);
+    const topup = await t.request('POST', `/v1/merchants/${merchant.id}/eco-topups`, {
+      token: merchant.owner.token,
+      body: { ecoPoints: 2000 },
+    });
+    expect(topup.status).toBe(201);
+    const refund = await t.request('POST', `/v1/orders/${created.body.id}/refund`, {
+      token: merchant.owner.token,
+      body: { amount: 10_000 },
+    });
+    expect(refund.body).toMatchObject({ ecoPointsReturned: 3000, cashRefunded: 7000 });
+    expect(await ecoOf(consumer.id)).toBe(3000);
+    expect(await merchantEco(merchant.id)).toBe(0);
+    // 70.00 yuan back through Stripe, and 20.00 eco-points it had spent at 1 yuan each.
+    expect(await proceeds(merchant.id)).toBe(-2000);
+    await expectBooksHold();
+  });
+
+  it('an unpaid order that expires releases its held eco-points', async () => {
+    const { merchant, consumer, listingId } = await flow4Setup();
+    const created = await order(consumer, merchant, listingId, 1000);
+    expect(await ecoOf(consumer.id)).toBe(2000);
+    clock.advance(32 * 60 * 1000);
+    await runSalesExpiry({ ...t.deps, user: undefined });
+    const after = await t.request('GET', `/v1/orders/${created.body.id}`, { token: consumer.token });
+    expect(after.body.status).toBe('expired');
+    expect((await t.request('GET', '/v1/wallet', { token: consumer.token })).body).toMatchObject({
+      ecoPoints: 3000,
+      ecoPointsHeld: 0,
+    });
+    expect(await merchantEco(merchant.id)).toBe(0);
+    await runSalesExpiry({ ...t.deps, user: undefined });
+    expect(await ecoOf(consumer.id)).toBe(3000);
+    await expectBooksHold();
+  });
+
+  it('refuses eco-points worth more than the order (eco_points_exceed_amount) or more than held', async () => {
+    const { merchant, consumer, listingId } = await flow4Setup();
+    const tooMuch = await order(consumer, merchant, listingId, 10_001);
+    expect(tooMuch.status).toBe(422);
+    expect(tooMuch.body.error.code).toBe('eco_points_exceed_amount');
+    const notHeld = await order(consumer, merchant, listingId, 3001);
+    expect(notHeld.status).toBe(422);
+    expect(notHeld.body.error.code).toBe('insufficient_eco_points');
+    const malformed = await order(consumer, merchant, listingId, '100' as unknown as number);
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.error.code).toBe('validation_error');
+    expect(await ecoOf(consumer.id)).toBe(3000);
+    expect((await t.request('GET', '/v1/orders', { token: consumer.token })).body.data).toEqual([]);
+  });
+});
+
+describe('SPEC flow 4: spending eco-points in store', () => {
+  async function recordSale(merchant: Merchant, consumer: Consumer, amount: number) {
+    const sale = await t.request('POST', `/v1/merchants/${merchant.id}/sales`, {
+      token: merchant.owner.token,
+      body: { memberCode: consumer.memberCode, amount },
+    });
+    expect(sale.status).toBe(201);
+    return sale.body.id as string;
+  }
+
+  it('30.00 eco-points + 70 yuan at the counter: the same balances; the merchant sees cashDue', async () => {
+    const { merchant, consumer } = await flow4Setup();
+    const saleId = await recordSale(merchant, consumer, 10_000);
+    const quote = (query: string, token = consumer.token) =>
+      t.request('GET', `/v1/eco-points/quote?${query}`, { token });
+    expect((await quote(`saleId=${saleId}&ecoPoints=3000`)).body).toMatchObject({
+      cashAmount: 7000,
+      vouchers: 7000,
+    });
+    expect((await quote(`saleId=${saleId}&ecoPoints=3000`, merchant.owner.token)).status).toBe(404);
+    const over = await quote(`saleId=${saleId}&ecoPoints=10001`);
+    expect([over.status, over.body.error.code]).toEqual([422, 'eco_points_exceed_amount']);
+    expect((await quote(`merchantId=${merchant.id}&ecoPoints=1`)).body.error.code).toBe('amount_required');
+    expect((await quote(`merchantId=mer_nope&amount=100&ecoPoints=1`)).status).toBe(404);
+    expect((await quote(`merchantId=${merchant.id}&amount=abc&ecoPoints=1`)).status).toBe(400);
+    const confirmed = await t.request('POST', `/v1/sales/${saleId}/confirm`, {
+      token: consumer.token,
+      body: { ecoPoints: 3000 },
+    });
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body).toEqual({
+      id: saleId,
+      status: 'completed',
+      vouchersIssued: 7000,
+      adPointsCharged: 1050,
+      reason: null,
+      ecoPoints: 3000,
+      cashDue: 7000,
+    });
+    expect(await vouchers(t, consumer.id)).toBe(7000);
+    expect(await ecoOf(consumer.id)).toBe(0);
+    expect(await merchantEco(merchant.id)).toBe(3000);
+    expect(await adPoints(t, merchant.id)).toBe(8950);
+    const seen = await t.request('GET', `/v1/sales/${saleId}`, { token: merchant.owner.token });
+    expect(seen.body).toMatchObject({ status: 'completed', amount: 10_000, ecoPoints: 3000, cashDue: 7000 });
+    const list = await t.request('GET', `/v1/merchants/${merchant.id}/sales`, {
+      token: merchant.owner.token,
+    });
+    expect(list.body.data[0]).toMatchObject({ id: saleId, ecoPoints: 3000, cashDue: 7000 });
+
+    // A refund of an in-store sale gives the eco-points back in proportion too.
+    const refund = await t.request('POST', `/v1/sales/${saleId}/refund`, {
+      token: merchant.owner.token,
+      body: { amount: 5000 },
+    });
+    expect(refund.body).toMatchObject({
+      ecoPointsReturned: 1500,
+      cashRefunded: 3500,
+      vouchersClawedBack: 3500,
+    });
+    expect(await ecoOf(consumer.id)).toBe(1500);
+    await expectBooksHold();
+  });
+
+  it('a merchant without the ad points still takes the eco-points (no vouchers); errors write nothing', async () => {
+    const merchant = await activeMerchant(t, { adPoints: 100 });
+    const consumer = await signInConsumer(t);
+    await grantEcoPoints(consumer.id, 3000);
+    const saleId = await recordSale(merchant, consumer, 10_000);
+    const path = `/v1/sales/${saleId}/confirm`;
+    const tooMuch = await t.request('POST', path, { token: consumer.token, body: { ecoPoints: 10_001 } });
+    expect(tooMuch.status).toBe(422);
+    expect(tooMuch.body.error.code).toBe('eco_points_exceed_amount');
+    const notHeld = await t.request('POST', path, { token: consumer.token, body: { ecoPoints: 3001 } });
+    expect(notHeld.status).toBe(422);
+    expect(notHeld.body.error.code).toBe('insufficient_eco_points');
+    const negative = await t.request('POST', path, { token: consumer.token, body: { ecoPoints: -1 } });
+    expect(negative.status).toBe(400);
+    expect((await t.request('GET', `/v1/sales/${saleId}`, { token: consumer.token })).body.status).toBe(
+      'awaiting_confirmation',
+    );
+    const confirmed = await t.request('POST', path, { token: consumer.token, body: { ecoPoints: 3000 } });
+    expect(confirmed.body).toMatchObject({
+      vouchersIssued: 0,
+      adPointsCharged: 0,
+      reason: 'merchant_insufficient_ad_points',
+      ecoPoints: 3000,
+      cashDue: 7000,
+    });
+    expect(await merchantEco(merchant.id)).toBe(3000);
+    expect(await ecoOf(consumer.id)).toBe(0);
+    const again = await t.request('POST', path, { token: consumer.token, body: { ecoPoints: 3000 } });
+    expect(again.body.error.code).toBe('already_confirmed');
+  });
+});
+
+describe('merchants: eco-topups', () => {
+  it('the owner turns eco-points into ad points with a receipt in the ad-point history; staff 403, others 404', async () => {
+    const merchant = await activeMerchant(t);
+    await postTransaction(t.db, {
+      key: `test:eco:${newId('tst')}`,
+      kind: 'test_grant',
+      transfers: [
+        {
+          debit: accounts.platformEcoPointsIssued(),
+          credit: accounts.merchantEcoPoints(merchant.id),
+          amount: 3000,
+        },
+      ],
+    });
+    const staff = await signInConsumer(t);
+    await t.request('POST', `/v1/merchants/${merchant.id}/staff`, {
+      token: merchant.owner.token,
+      body: { phone: (await t.request('GET', '/v1/me', { token: staff.token })).body.user.phone },
+    });
+    const stranger = await signInConsumer(t);
+    const path = `/v1/merchants/${merchant.id}/eco-topups`;
+    expect(
+      (await t.request('POST', path, { token: staff.token, body: { ecoPoints: 100 } })).body.error.code,
+    ).toBe('owner_only');
+    expect((await t.request('POST', path, { token: stranger.token, body: { ecoPoints: 100 } })).status).toBe(
+      404,
+    );
+    expect((await t.request('POST', path, { token: operator, body: { ecoPoints: 100 } })).status).toBe(404);
+    expect(
+      (await t.request('POST', path, { token: merchant.owner.token, body: { ecoPoints: 0 } })).status,
+    ).toBe(400);
+    const over = await t.request('POST', path, { token: merchant.owner.token, body: { ecoPoints: 3001 } });
+    expect(over.status).toBe(422);
+    expect(over.body.error.code).toBe('insufficient_eco_points');
+
+    // At 1.50 yuan per eco-point and 1.20 yuan per ad point: 10.01 eco-points are worth 1501 fen,
+    // which buy floor(1501 x 100 / 120) = 1250 hundredths of an ad point.
+    await setParameter('ecoPointUnitPriceFen', 150);
+    await setParameter('adPointPriceFen', 120);
+    const done = await t.request('POST', path, { token: merchant.owner.token, body: { ecoPoints: 1001 } });
+    await setParameter('ecoPointUnitPriceFen', 100);
+    await setParameter('adPointPriceFen', 100);
+    expect(done.status).toBe(201);
+    expect(done.body).toMatchObject({
+      id: expect.stringMatching(/^eto_/),
+      ecoPoints: 1001,
+      adPoints: 1250,
+      receiptNumber: expect.stringMatching(/^R\d{8}-/),
+    });
+    expect(await merchantEco(merchant.id)).toBe(1999);
+    expect(await adPoints(t, merchant.id)).toBe(1250);
+    const adHistory = await t.request('GET', `/v1/merchants/${merchant.id}/ad-points/history`, {
+      token: staff.token,
+    });
+    expect(adHistory.body.data[0]).toMatchObject({
+      kind: 'eco_topup',
+      amount: 1250,
+      meta: {
+        receiptNumber: done.body.receiptNumber,
+        ecoPoints: 1001,
+        adPoints: 1250,
+        ecoPointUnitPriceFen: 150,
+      },
+    });
+    const ecoHistory = await t.request('GET', `/v1/merchants/${merchant.id}/eco-points/history`, {
+      token: staff.token,
+    });
+    expect(ecoHistory.body.data[0]).toMatchObject({ kind: 'eco_topup', amount: -1001, balanceAfter: 1999 });
+    expect(
+      (await t.request('GET', `/v1/merchants/${merchant.id}/eco-points/history`, { token: stranger.token }))
+        .status,
+    ).toBe(404);
+    await expectBooksHold();
+  });
+});
+
+describe('withdrawals', () => {
+  it('are off by default, then checked in the contract order', async () => {
+    const consumer = await signInConsumer(t);
+    const stranger = await activeMerchant(t);
+    await grantEcoPoints(consumer.id, 1500);
+    const ask = (body: unknown) => t.request('POST', '/v1/withdrawals', { token: consumer.token, body });
+    // Disabled comes first, even with a merchant the caller does not own and too few points.
+    const off = await ask({ ecoPoints: 1, merchantId: stranger.id });
+    expect([off.status, off.body.error.code]).toEqual([409, 'withdrawals_disabled']);
+    expect((await ask({ ecoPoints: 0 })).status).toBe(400);
+    expect((await ask({ ecoPoints: '1000' })).status).toBe(400);
+    await setParameter('withdrawalsEnabled', 1);
+    try {
+      const foreign = await ask({ ecoPoints: 1, merchantId: stranger.id });
+      expect([foreign.status, foreign.body.error.code]).toEqual([404, 'not_found']);
+      const small = await ask({ ecoPoints: 999 });
+      expect([small.status, small.body.error.code]).toEqual([422, 'below_minimum']);
+      const much = await ask({ ecoPoints: 1501 });
+      expect([much.status, much.body.error.code]).toEqual([422, 'insufficient_eco_points']);
+      expect((await t.request('GET', '/v1/withdrawals', { token: consumer.token })).body.data).toEqual([]);
+      expect(await ecoOf(consumer.id)).toBe(1500);
+    } finally {
+      await setParameter('withdrawalsEnabled', 0);
+    }
+  });
+
+  it('a consumer withdraws with the fee; the operator pays (once) or rejects (points back)', async () => {
+    const consumer = await signInConsumer(t);
+    const other = await signInConsumer(t);
+    await grantEcoPoints(consumer.id, 5000);
+    await setParameter('withdrawalsEnabled', 1);
+    await setParameter('withdrawalFeeBp', 150);
+    try {
+      const created = await t.request('POST', '/v1/withdrawals', {
+        token: consumer.token,
+        body: { ecoPoints: 2001 },
+      });
+      expect(created.status).toBe(201);
+      // fee = ceil(2001 x 150 / 10000) = ceil(30.015) = 31 hundredths; amount = value(1970) = 1970 fen.
+      expect(created.body).toMatchObject({
+        id: expect.stringMatching(/^wdr_/),
+        status: 'pending',
+        ecoPoints: 2001,
+        fee: 31,
+        amount: 1970,
+        holderType: 'consumer',
+        merchantId: null,
+      });
+      const id = created.body.id as string;
+      expect((await t.request('GET', '/v1/wallet', { token: consumer.token })).body).toMatchObject({
+        ecoPoints: 2999,
+        ecoPointsHeld: 2001,
+      });
+      await expectBooksHold();
+      expect((await t.request('GET', `/v1/withdrawals/${id}`, { token: consumer.token })).body.status).toBe(
+        'pending',
+      );
+      expect((await t.request('GET', `/v1/withdrawals/${id}`, { token: other.token })).status).toBe(404);
+      expect((await t.request('GET', `/v1/withdrawals/${id}`, { token: operator })).status).toBe(404);
+      const queue = await t.request('GET', '/v1/platform/withdrawals?status=pending', { token: operator });
+      expect(queue.body.data.find((w: { id: string }) => w.id === id)).toMatchObject({
+        ecoPoints: 2001,
+        requestedBy: expect.stringMatching(/^\+86 \d{3}\*{4}\d{4}$/),
+        merchantName: null,
+      });
+      expect((await t.request('GET', '/v1/platform/withdrawals', { token: consumer.token })).status).toBe(
+        403,
+      );
+
+      const approve = `/v1/platform/withdrawals/${id}/approve`;
+      const blank = await t.request('POST', approve, { token: operator, body: { payoutReference: '  ' } });
+      expect([blank.status, blank.body.error.code]).toEqual([422, 'payout_reference_required']);
+      expect(
+        (await t.request('POST', approve, { token: consumer.token, body: { payoutReference: 'x' } })).status,
+      ).toBe(403);
+      const paid = await t.request('POST', approve, {
+        token: operator,
+        body: { payoutReference: 'ICBC-20261130-7' },
+      });
+      expect(paid.status).toBe(200);
+      expect(paid.body).toMatchObject({ id, status: 'paid', payoutReference: 'ICBC-20261130-7' });
+      const twice = await t.request('POST', approve, { token: operator, body: { payoutReference: 'again' } });
+      expect([twice.status, twice.body.error.code]).toEqual([409, 'already_decided']);
+      const late = await t.request('POST', `/v1/platform/withdrawals/${id}/reject`, {
+        token: operator,
+        body: { reason: 'no' },
+      });
+      expect([late.status, late.body.error.code]).toEqual([409, 'already_decided']);
+      expect((await t.request('GET', '/v1/wallet', { token: consumer.token })).body).toMatchObject({
+        ecoPoints: 2999,
+        ecoPointsHeld: 0,
+      });
+      const fees = await balanceOf(t.db, accounts.platformEcoPointsWithdrawalFees());
+      expect(fees.posted).toBeGreaterThanOrEqual(31);
+      await expectBooksHold();
+
+      clock.advance(1000);
+      const second = await t.request('POST', '/v1/withdrawals', {
+        token: consumer.token,
+        body: { ecoPoints: 1000 },
+      });
+      const reject = `/v1/platform/withdrawals/${second.body.id}/reject`;
+      const noReason = await t.request('POST', reject, { token: operator, body: { reason: '' } });
+      expect([noReason.status, noReason.body.error.code]).toEqual([422, 'reason_required']);
+      const rejected = await t.request('POST', reject, {
+        token: operator,
+        body: { reason: 'Bank account closed' },
+      });
+      expect(rejected.body).toMatchObject({ status: 'rejected', rejectionReason: 'Bank account closed' });
+      expect((await t.request('GET', '/v1/wallet', { token: consumer.token })).body).toMatchObject({
+        ecoPoints: 2999,
+        ecoPointsHeld: 0,
+      });
+      const mine = await t.request('GET', '/v1/withdrawals', { token: consumer.token });
+      expect(mine.body.data.map((w: { status: string }) => w.status)).toEqual(['rejected', 'paid']);
+      expect(
+        (
+          await t.request('POST', '/v1/platform/withdrawals/wdr_nope/approve', {
+            token: operator,
+            body: { payoutReference: 'x' },
+          })
+        ).status,
+      ).toBe(404);
+      await expectBooksHold();
+    } finally {
+      await setParameter('withdrawalsEnabled', 0);
+      await setParameter('withdrawalFeeBp', 0);
+    }
+  });
+
+  it('a retried request with the same Idempotency-Key holds the points once', async () => {
+    const consumer = await signInConsumer(t);
+    await grantEcoPoints(consumer.id, 3000);
+    await setParameter('withdrawalsEnabled', 1);
+    try {
+      const ask = (ecoPoints: number) =>
+        t.request('POST', '/v1/withdrawals', {
+          token: consumer.token,
+          body: { ecoPoints },
+          headers: { 'idempotency-key': 'withdraw-once' },
+        });
+      const first = await ask(2000);
+      const again = await ask(2000);
+      expect(again.status).toBe(201);
+      expect(again.body.id).toBe(first.body.id);
+      expect((await ask(2500)).body.error.code).toBe('idempotency_key_reused');
+      expect((await t.request('GET', '/v1/wallet', { token: consumer.token })).body).toMatchObject({
+        ecoPoints: 1000,
+        ecoPointsHeld: 2000,
+      });
+    } finally {
+      await setParameter('withdrawalsEnabled', 0);
+    }
+  });
+
+  it("a merchant's owner withdraws the merchant's eco-points; staff and others cannot see or ask", async () => {
+    const { merchant, consumer, listingId } = await flow4Setup();
+    const created = await order(consumer, merchant, listingId, 3000);
+    await pay(created.body.checkoutSessionId);
+    const staff = await signInConsumer(t);
+    await t.request('POST', `/v1/merchants/${merchant.id}/staff`, {
+      token: merchant.owner.token,
+      body: { phone: (await t.request('GET', '/v1/me', { token: staff.token })).body.user.phone },
+    });
+    await setParameter('withdrawalsEnabled', 1);
+    try {
+      const byStaff = await t.request('POST', '/v1/withdrawals', {
+        token: staff.token,
+        body: { ecoPoints: 1000, merchantId: merchant.id },
+      });
+      expect(byStaff.status).toBe(404);
+      const asked = await t.request('POST', '/v1/withdrawals', {
+        token: merchant.owner.token,
+        body: { ecoPoints: 2000, merchantId: merchant.id },
+      });
+      expect(asked.body).toMatchObject({
+        status: 'pending',
+        holderType: 'merchant',
+        merchantId: merchant.id,
+        amount: 2000,
+      });
+      const view = await t.request('GET', `/v1/merchants/${merchant.id}`, { token: merchant.owner.token });
+      expect(view.body).toMatchObject({ ecoPoints: 1000, ecoPointsHeld: 2000 });
+      const list = await t.request('GET', `/v1/withdrawals?merchantId=${merchant.id}`, {
+        token: merchant.owner.token,
+      });
+      expect(list.body.data.map((w: { id: string }) => w.id)).toEqual([asked.body.id]);
+      expect(
+        (await t.request('GET', `/v1/withdrawals?merchantId=${merchant.id}`, { token: staff.token })).status,
+      ).toBe(404);
+      expect(
+        (await t.request('GET', `/v1/withdrawals/${asked.body.id}`, { token: staff.token })).status,
+      ).toBe(404);
+      expect((await t.request('GET', '/v1/withdrawals', { token: merchant.owner.token })).body.data).toEqual(
+        [],
+      );
+      const queue = await t.request('GET', '/v1/platform/withdrawals?status=pending', { token: operator });
+      expect(queue.body.data.find((w: { id: string }) => w.id === asked.body.id)?.merchantName).toMatch(
+        /^Shop /,
+      );
+      await t.request('POST', `/v1/platform/withdrawals/${asked.body.id}/approve`, {
+        token: operator,
+        body: { payoutReference: 'BANK-1' },
+      });
+      expect(await merchantEco(merchant.id)).toBe(1000);
+      await expectBooksHold();
+    } finally {
+      await setParameter('withdrawalsEnabled', 0);
+    }
+  });
+});
+
+describe.skipIf(!onPostgres)('eco-points under concurrency (PostgreSQL)', () => {
+  it('two orders racing for the same eco-points: exactly one holds them', async () => {
+    const { merchant, consumer, listingId } = await flow4Setup();
+    const results = await Promise.all([1, 2].map(() => order(consumer, merchant, listingId, 3000)));
+    expect(results.map((r) => r.status).sort()).toEqual([201, 422]);
+    expect(results.find((r) => r.status === 422)?.body.error.code).toBe('insufficient_eco_points');
+    expect(await ecoOf(consumer.id)).toBe(0);
+    expect((await balanceOf(t.db, accounts.consumerEcoPoints(consumer.id))).debitsPending).toBe(3000);
+    expect((await verifyLedger(t.db)).ok).toBe(true);
+    expect((await ecoPointsConservation({ ...t.deps })).ok).toBe(true);
+  });
+
+  it('50 concurrent approve/reject clicks on one withdrawal: exactly one decides', async () => {
+    const consumer = await signInConsumer(t);
+    await grantEcoPoints(consumer.id, 5000);
+    await setParameter('withdrawalsEnabled', 1);
+    try {
+      const created = await t.request('POST', '/v1/withdrawals', {
+        token: consumer.token,
+        body: { ecoPoints: 5000 },
+      });
+      const results = await Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          i % 2 === 0
+            ? t.request('POST', `/v1/platform/withdrawals/${created.body.id}/approve`, {
+                token: operator,
+                body: { payoutReference: `BANK-${i}` },
+              })
+            : t.request('POST', `/v1/platform/withdrawals/${created.body.id}/reject`, {
+                token: operator,
+                body: { reason: `click ${i}` },
+              }),
+        ),
+      );
+      const winners = results.filter((r) => r.status === 200);
+      expect(winners).toHaveLength(1);
+      expect(results.filter((r) => r.status === 409 && r.body.error.code === 'already_decided')).toHaveLength(
+        49,
+      );
+      const held = await balanceOf(t.db, accounts.consumerEcoPoints(consumer.id));
+      expect(held.debitsPending).toBe(0);
+      expect(held.posted).toBe(winners[0]!.body.status === 'paid' ? 0 : 5000);
+      expect((await verifyLedger(t.db)).ok).toBe(true);
+      expect((await ecoPointsConservation({ ...t.deps })).ok).toBe(true);
+    } finally {
+      await setParameter('withdrawalsEnabled', 0);
+    }
+  });
+
+  it('a refund racing an eco-topup of the same points: the refund is recorded, the consumer made whole', async () => {
+    const { merchant, consumer, listingId } = await flow4Setup();
+    const created = await order(consumer, merchant, listingId, 3000);
+    await pay(created.body.checkoutSessionId);
+    const [refund, topup] = await Promise.all([
+      t.request('POST', `/v1/orders/${created.body.id}/refund`, {
+        token: merchant.owner.token,
+        body: { amount: 10_000 },
+      }),
+      t.request('POST', `/v1/merchants/${merchant.id}/eco-topups`, {
+        token: merchant.owner.token,
+        body: { ecoPoints: 3000 },
+      }),
+    ]);
+    expect(refund.status).toBe(200);
+    expect(refund.body).toMatchObject({ ecoPointsReturned: 3000, cashRefunded: 7000 });
+    expect([201, 422]).toContain(topup.status);
+    expect(await ecoOf(consumer.id)).toBe(3000);
+    expect(await merchantEco(merchant.id)).toBe(0);
+    // Points the merchant turned into ad points first are paid for from its proceeds.
+    expect(await proceeds(merchant.id)).toBe(topup.status === 201 ? -3000 : 0);
+    expect((await verifyLedger(t.db)).ok).toBe(true);
+    expect((await ecoPointsConservation({ ...t.deps })).ok).toBe(true);
+  });
+
+  it('an eco-topup racing a withdrawal of the same points: exactly one wins, nothing negative', async () => {
+    const { merchant, consumer, listingId } = await flow4Setup();
+    const created = await order(consumer, merchant, listingId, 3000);
+    await pay(created.body.checkoutSessionId);
+    await setParameter('withdrawalsEnabled', 1);
+    try {
+      const [topup, withdrawal] = await Promise.all([
+        t.request('POST', `/v1/merchants/${merchant.id}/eco-topups`, {
+          token: merchant.owner.token,
+          body: { ecoPoints: 3000 },
+        }),
+        t.request('POST', '/v1/withdrawals', {
+          token: merchant.owner.token,
+          body: { ecoPoints: 3000, merchantId: merchant.id },
+        }),
+      ]);
+      expect([topup.status, withdrawal.status].sort()).toEqual([201, 422]);
+      const loser = topup.status === 422 ? topup : withdrawal;
+      expect(loser.body.error.code).toBe('insufficient_eco_points');
+      const balance = await balanceOf(t.db, accounts.merchantEcoPoints(merchant.id));
+      expect(balance.available).toBe(0);
+      expect(balance.posted).toBeGreaterThanOrEqual(0);
+      expect((await verifyLedger(t.db)).ok).toBe(true);
+      expect((await ecoPointsConservation({ ...t.deps })).ok).toBe(true);
+    } finally {
+      await setParameter('withdrawalsEnabled', 0);
+    }
+  });
+});
