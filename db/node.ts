@@ -2,6 +2,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, write
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
+import { sql } from 'drizzle-orm';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
@@ -28,6 +29,7 @@ export async function openDb(options: OpenDbOptions): Promise<OpenDb> {
   const shouldMigrate = options.migrate ?? true;
   if (options.databaseUrl) {
     const opened = openPostgres(options.databaseUrl, options.maxConnections);
+    await checkReachable(opened, options.databaseUrl);
     if (shouldMigrate) await migratePostgres(opened.db as never, { migrationsFolder });
     return opened;
   }
@@ -52,6 +54,35 @@ export async function openDb(options: OpenDbOptions): Promise<OpenDb> {
   } catch (error) {
     release();
     throw error;
+  }
+}
+
+const reachTimeoutMs = 15_000;
+
+/**
+ * Fails fast with the host named, instead of a migration's "Failed query" or a hang: postgres.js
+ * retries a failed connection for as long as a query waits, so the wait itself is bounded here.
+ */
+async function checkReachable(opened: OpenDb, databaseUrl: string): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`no answer within ${reachTimeoutMs / 1000} s`)),
+      reachTimeoutMs,
+    );
+  });
+  try {
+    await Promise.race([opened.db.execute(sql`select 1`), timeout]);
+  } catch (error) {
+    void opened.close().catch(() => {});
+    const url = new URL(databaseUrl);
+    const cause =
+      error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : error;
+    throw new Error(
+      `Cannot reach PostgreSQL at ${url.hostname}:${url.port || 5432} (DATABASE_URL): ${cause}`,
+    );
+  } finally {
+    clearTimeout(timer);
   }
 }
 

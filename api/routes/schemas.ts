@@ -25,6 +25,8 @@ export const errors = {
   409: errorResponse('State conflict'),
   422: errorResponse('Breaks a business rule'),
   429: errorResponse('Rate limited'),
+  502: errorResponse('An upstream provider (sign-in, payments) failed'),
+  503: errorResponse('The database does not answer'),
 } as const;
 
 export const jsonBody = <T extends z.ZodType>(schema: T) => ({

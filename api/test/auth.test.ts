@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { schema } from '@alliance/db';
+import { eq } from 'drizzle-orm';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, operatorPhone, type TestApp, testClock } from './harness';
@@ -10,7 +11,10 @@ const clock = testClock('2026-11-30T02:00:00Z');
 let t: TestApp;
 
 beforeAll(async () => {
-  t = await createTestApp({ clock, env: { AUTH_OTP_PER_PHONE_HOUR: '10', AUTH_OTP_PER_IP_HOUR: '1000' } });
+  t = await createTestApp({
+    clock,
+    env: { AUTH_OTP_PER_PHONE_HOUR: '10', AUTH_OTP_PER_IP_HOUR: '1000', AUTH_VERIFY_PER_IP_HOUR: '100000' },
+  });
 });
 afterAll(() => t.close());
 
@@ -70,6 +74,25 @@ describe('sign-in with an SMS code (dev provider)', () => {
     const right = await t.request('POST', '/v1/auth/verify', { body: { phone: p, code: otp.body.devCode } });
     expect(right.status).toBe(401);
     expect(right.body.error.code).toBe('invalid_code');
+  });
+
+  // On PostgreSQL the guesses run on 20 connections at once; on PGlite they interleave between queries.
+  it('voids a code after 5 wrong checks however many arrive at once', async () => {
+    const p = '+8613800000081';
+    const otp = await t.request('POST', '/v1/auth/otp', { body: { phone: p } });
+    const wrong = otp.body.devCode === '000000' ? '111111' : '000000';
+    const guesses = await Promise.all(
+      Array.from({ length: 800 }, () =>
+        t.request('POST', '/v1/auth/verify', { body: { phone: p, code: wrong } }),
+      ),
+    );
+    expect(guesses.every((g) => g.status === 401 && g.body.error.code === 'invalid_code')).toBe(true);
+    const right = await t.request('POST', '/v1/auth/verify', { body: { phone: p, code: otp.body.devCode } });
+    expect(right.status).toBe(401);
+    expect(right.body.error.code).toBe('invalid_code');
+    const [row] = await t.db.select().from(schema.otpCodes).where(eq(schema.otpCodes.phone, p));
+    expect(row!.failedAttempts).toBe(5);
+    expect(row!.consumedAt).toBeNull();
   });
 
   it('refuses an expired code (older than 5 minutes)', async () => {
@@ -140,6 +163,33 @@ describe('sign-in with an SMS code (dev provider)', () => {
 });
 
 describe('rate limit per client address', () => {
+  it('limits code checks per address (AUTH_VERIFY_PER_IP_HOUR) with 429 rate_limited', async () => {
+    const t2 = await createTestApp({ env: { AUTH_VERIFY_PER_IP_HOUR: '3', TRUST_PROXY: 'true' } });
+    try {
+      const from = { 'x-forwarded-for': '203.0.113.7' };
+      for (let i = 0; i < 3; i++) {
+        const res = await t2.request('POST', '/v1/auth/verify', {
+          body: { phone: `+861380000030${i}`, code: '123456' },
+          headers: from,
+        });
+        expect(res.status).toBe(401);
+      }
+      const limited = await t2.request('POST', '/v1/auth/verify', {
+        body: { phone: '+8613800000309', code: '123456' },
+        headers: from,
+      });
+      expect(limited.status).toBe(429);
+      expect(limited.body.error.code).toBe('rate_limited');
+      const elsewhere = await t2.request('POST', '/v1/auth/verify', {
+        body: { phone: '+8613800000309', code: '123456' },
+        headers: { 'x-forwarded-for': '203.0.113.8' },
+      });
+      expect(elsewhere.status).toBe(401);
+    } finally {
+      await t2.close();
+    }
+  });
+
   it('counts every phone from one address', async () => {
     const t2 = await createTestApp({ env: { AUTH_OTP_PER_IP_HOUR: '3', TRUST_PROXY: 'true' } });
     try {
@@ -244,6 +294,18 @@ describe('system endpoints', () => {
     const res = await t.request('GET', '/health');
     expect(res.status).toBe(200);
     expect(res.body.database).toBe(t.dbKind);
+  });
+
+  it('answers 503 when the database does not answer', async () => {
+    const db = t.deps.db;
+    t.deps.db = { execute: () => Promise.reject(new Error('connection refused')) } as never;
+    try {
+      const res = await t.request('GET', '/health');
+      expect(res.status).toBe(503);
+      expect(res.body.error.code).toBe('database_unavailable');
+    } finally {
+      t.deps.db = db;
+    }
   });
 
   it('publishes OpenAPI 3.1 and a reference page', async () => {
