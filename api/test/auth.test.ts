@@ -4,6 +4,7 @@ import { schema } from '@alliance/db';
 import { eq } from 'drizzle-orm';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGoTrueStandIn } from './gotrue-standin';
 import { createTestApp, operatorPhone, type TestApp, testClock } from './harness';
 
 const phone = '+8613800000001';
@@ -285,6 +286,71 @@ describe('Supabase-issued tokens', () => {
       expect((await s.request('GET', '/v1/me', { token: wrongIss })).status).toBe(401);
     } finally {
       await s.close();
+    }
+  });
+});
+
+describe('sign-in through Supabase Auth (stand-in GoTrue, real supabase-js and JWT checks)', () => {
+  let gotrue: Awaited<ReturnType<typeof startGoTrueStandIn>>;
+  let s: TestApp;
+  beforeAll(async () => {
+    gotrue = await startGoTrueStandIn();
+    s = await createTestApp({
+      env: { AUTH_PROVIDER: 'supabase', SUPABASE_URL: gotrue.url, SUPABASE_ANON_KEY: 'anon-key' },
+    });
+  });
+  afterAll(async () => {
+    await s.close();
+    await gotrue.close();
+  });
+
+  it('sends a code, exchanges it for a Supabase token, and the token signs in', async () => {
+    const p = '+8613800000600';
+    const otp = await s.request('POST', '/v1/auth/otp', { body: { phone: p } });
+    expect(otp.status).toBe(200);
+    expect(otp.body).toEqual({ sent: true });
+    const code = gotrue.codeFor(p)!;
+    const wrong = code === '111111' ? '222222' : '111111';
+    const refused = await s.request('POST', '/v1/auth/verify', { body: { phone: p, code: wrong } });
+    expect(refused.status).toBe(401);
+    expect(refused.body.error.code).toBe('invalid_code');
+
+    const verified = await s.request('POST', '/v1/auth/verify', { body: { phone: p, code } });
+    expect(verified.status).toBe(200);
+    expect(verified.body.user).toEqual({ id: expect.stringMatching(/^usr_/), phone: p, roles: ['consumer'] });
+    const me = await s.request('GET', '/v1/me', { token: verified.body.token });
+    expect(me.status).toBe(200);
+    expect(me.body.user.id).toBe(verified.body.user.id);
+  });
+
+  it.each([500, 503])('answers 502 auth_provider_error when Supabase fails with %i', async (status) => {
+    gotrue.failWith(status);
+    try {
+      const otp = await s.request('POST', '/v1/auth/otp', { body: { phone: '+8613800000601' } });
+      expect(otp.status).toBe(502);
+      expect(otp.body.error.code).toBe('auth_provider_error');
+      const verify = await s.request('POST', '/v1/auth/verify', {
+        body: { phone: '+8613800000601', code: '123456' },
+      });
+      expect(verify.status).toBe(502);
+      expect(verify.body.error.code).toBe('auth_provider_error');
+    } finally {
+      gotrue.failWith(0);
+    }
+  });
+
+  it('answers 502 when Supabase cannot be reached at all', async () => {
+    const gone = await startGoTrueStandIn();
+    await gone.close();
+    const u = await createTestApp({
+      env: { AUTH_PROVIDER: 'supabase', SUPABASE_URL: gone.url, SUPABASE_ANON_KEY: 'anon-key' },
+    });
+    try {
+      const otp = await u.request('POST', '/v1/auth/otp', { body: { phone: '+8613800000602' } });
+      expect(otp.status).toBe(502);
+      expect(otp.body.error.code).toBe('auth_provider_error');
+    } finally {
+      await u.close();
     }
   });
 });
