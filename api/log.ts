@@ -26,7 +26,17 @@ export function maskPhone(phone: string): string {
 function maskPhones(fields: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(fields)) {
-    out[key] = typeof value === 'string' && /^\+\d{8,15}$/.test(value) ? maskPhone(value) : value;
+    out[key] = typeof value === 'string' ? scrub(value) : value;
   }
   return out;
+}
+
+/**
+ * A failed query's message lists its parameters (names, ship-to phones and addresses): only the SQL
+ * text is kept. Phone numbers anywhere in a text are masked.
+ */
+export function scrub(text: string): string {
+  return text
+    .replace(/\nparams: [\s\S]*?(?=\n\s+at |$)/g, '\nparams: [not logged]')
+    .replace(/\+\d{8,15}/g, (phone) => maskPhone(phone));
 }

@@ -13,7 +13,8 @@ const keyLifetimeMs = 24 * 60 * 60 * 1000;
  */
 export const idempotency: MiddlewareHandler<AppEnv> = async (c, next) => {
   const key = c.req.header('idempotency-key');
-  if (c.req.method !== 'POST' || key === undefined) return next();
+  // Sign-in moves no value, and its response is a bearer token that must not be kept or replayed.
+  if (c.req.method !== 'POST' || key === undefined || c.req.path.startsWith('/v1/auth/')) return next();
   if (key.length < 1 || key.length > 255) throw badRequest('Idempotency-Key must be 1 to 255 characters');
 
   const { db, now } = c.get('deps');

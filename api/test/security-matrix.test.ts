@@ -101,3 +101,74 @@ describe('every endpoint against every role', () => {
     expect(leaks).toEqual([]);
   });
 });
+
+describe('input that no endpoint takes', () => {
+  const nul = 'a\u0000b';
+  const lone = 'a\ud800b';
+
+  it('answers U+0000 or an unpaired surrogate in a body, path or query with 400 validation_error', async () => {
+    const probes = [
+      t.request('POST', '/v1/merchants', { token: consumer, body: { name: nul } }),
+      t.request('POST', '/v1/merchants', { token: consumer, body: { name: lone } }),
+      t.request('POST', '/v1/merchants', { token: consumer, body: { [nul]: 'x', name: 'ok' } }),
+      t.request('POST', '/v1/suppliers', { token: consumer, body: { name: 'lone \udc00 low' } }),
+      t.request('GET', '/v1/merchants/mer_%00x', { token: consumer }),
+      t.request('GET', '/v1/merchants/mer_%ED%A0%80x', { token: consumer }),
+      t.request('GET', '/v1/orders?cursor=%00', { token: consumer }),
+      t.request('POST', '/v1/auth/otp', { body: { phone: '+8613800000001', extra: nul } }),
+    ];
+    for (const res of await Promise.all(probes)) {
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('validation_error');
+    }
+    const paired = await t.request('POST', '/v1/merchants', {
+      token: consumer,
+      body: { name: 'Caf\u00e9 \ud83c\udf75' },
+    });
+    expect(paired.status).toBe(201);
+  });
+
+  it('answers deeply nested JSON with an Idempotency-Key with 400, not 500', async () => {
+    const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
+    for (const rawBody of [deep, `{"name":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}`]) {
+      const res = await t.request('POST', '/v1/merchants', {
+        token: consumer,
+        rawBody,
+        headers: { 'idempotency-key': `deep-${rawBody.length}` },
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('validation_error');
+    }
+  });
+
+  it('keeps no sign-in response: the same Idempotency-Key does not replay a token', async () => {
+    const phone = '+8613800000510';
+    const otp = await t.request('POST', '/v1/auth/otp', { body: { phone } });
+    const headers = { 'idempotency-key': 'sign-in-once' };
+    const first = await t.request('POST', '/v1/auth/verify', {
+      body: { phone, code: otp.body.devCode },
+      headers,
+    });
+    expect(first.status).toBe(200);
+    const replay = await t.request('POST', '/v1/auth/verify', {
+      body: { phone, code: otp.body.devCode },
+      headers,
+    });
+    expect(replay.status).toBe(401);
+    const { schema } = await import('@alliance/db');
+    const kept = await t.db.select().from(schema.idempotencyKeys);
+    expect(kept.filter((row) => row.scope.includes('/v1/auth/'))).toEqual([]);
+  });
+
+  it('sends the security headers on every response, and a CSP that forbids framing on pages', async () => {
+    for (const path of ['/health', '/v1/me', '/openapi.json', '/docs', '/v1/nope']) {
+      const res = await t.request('GET', path);
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(res.headers.get('x-frame-options')).toBe('DENY');
+    }
+    const docs = await t.request('GET', '/docs');
+    expect(docs.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(docs.headers.get('content-security-policy')).not.toContain('unsafe-inline');
+  });
+});
