@@ -436,6 +436,8 @@ export async function applyRefund(
     orderId?: string;
     stripeRefundId?: string;
     extra?: TransferInput[];
+    /** Who refunded when no one signed in did (a refund made in the Stripe dashboard). */
+    createdBy?: string;
   },
 ) {
   assertAmount(input.amountFen);
@@ -488,7 +490,7 @@ export async function applyRefund(
       throw error;
     }
   }
-  const user = requireCaller(txCtx);
+  const createdBy = input.createdBy ?? requireCaller(txCtx).id;
   await txCtx.db.insert(schema.refunds).values({
     id: input.refundId,
     saleId: sale.id,
@@ -498,7 +500,7 @@ export async function applyRefund(
     vouchersClawedBack: clawedBack,
     adPointsReturned,
     stripeRefundId: input.stripeRefundId ?? null,
-    createdBy: user.id,
+    createdBy,
     createdAt: txCtx.now(),
   });
   await txCtx.db
