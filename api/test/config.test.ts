@@ -11,7 +11,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 function runEntry(env: Record<string, string>, limitMs = 30_000) {
   return new Promise<{ code: number | null; stderr: string; ms: number }>((resolve) => {
     const started = Date.now();
-    const child = spawn(`${root}node_modules/.bin/tsx`, ['api/node.ts'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'api/node.ts'], {
       cwd: root,
       env: { PATH: process.env.PATH ?? '', DATA_DIR: 'memory', PORT: '0', LOG_LEVEL: 'silent', ...env },
       stdio: ['ignore', 'ignore', 'pipe'],

@@ -5,7 +5,9 @@ import postgres from 'postgres';
 import { inject } from 'vitest';
 
 /** This test file's own database: a PGlite copy of the migrated template, or a new PostgreSQL database. */
-export async function openTestDb(options: { maxConnections?: number } = {}): Promise<OpenDb> {
+export async function openTestDb(
+  options: { maxConnections?: number } = {},
+): Promise<OpenDb & { url?: string }> {
   const adminUrl = process.env.TEST_DATABASE_URL;
   if (!adminUrl) {
     const template = readFileSync(inject('pgliteTemplate'));
@@ -19,6 +21,7 @@ export async function openTestDb(options: { maxConnections?: number } = {}): Pro
   const opened = await openDb({ databaseUrl: url.toString(), maxConnections: options.maxConnections ?? 20 });
   return {
     ...opened,
+    url: url.toString(),
     close: async () => {
       await opened.close();
       await admin.unsafe(`drop database if exists ${name} with (force)`);
