@@ -64,6 +64,7 @@ describe.skipIf(!onPostgres)('Idempotency-Key after the server is killed mid-bur
       headers,
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
     });
+    // biome-ignore lint/suspicious/noExplicitAny: response bodies are read loosely, as in the harness
     return { status: res.status, body: (await res.json().catch(() => null)) as any };
   };
   const signIn = async (phone: string) => {
