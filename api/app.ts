@@ -4,6 +4,7 @@ import type { Deps } from './context';
 import { ApiError, unauthorized } from './errors';
 import { newRouter, requireOperator, requireUser, serviceCtx } from './http';
 import { randomBase32 } from './ids';
+import { LedgerError } from './ledger';
 import { idempotency } from './middleware/idempotency';
 import { inputGuard } from './middleware/input-guard';
 import { securityHeaders } from './middleware/security-headers';
@@ -93,6 +94,19 @@ export function createApp(deps: Deps) {
     const requestId = c.get('requestId') ?? `req_${randomBase32(16)}`;
     if (error instanceof ApiError) {
       return c.json({ error: { code: error.code, message: error.message, requestId } }, error.status);
+    }
+    if (error instanceof LedgerError && error.code === 'limit_exceeded') {
+      // The ledger's explicit limits (api/ledger/errors.ts), wherever a service met them.
+      return c.json(
+        {
+          error: {
+            code: 'limit_exceeded',
+            message: 'The amount or the resulting balance is too large',
+            requestId,
+          },
+        },
+        422,
+      );
     }
     if (error instanceof HTTPException && error.status < 500) {
       // Hono's own validators (malformed JSON) and body-limit errors.

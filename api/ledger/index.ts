@@ -33,7 +33,7 @@ export interface PostResult {
 }
 
 export { type Balance, balanceOf } from './balances';
-export { LedgerError, type LedgerErrorCode } from './errors';
+export { LedgerError, type LedgerErrorCode, maxAccountTotal, maxTransferAmount } from './errors';
 export { accountHistory, type HistoryEntry } from './history';
 export {
   type PostTransactionInput,

@@ -3,7 +3,7 @@ import { type DbOrTx, pgErrorCode } from '@alliance/db';
 import { type SQL, sql } from 'drizzle-orm';
 import { canonicalJson } from '../ids';
 import { isTransaction, retrying, transactionWithRetry } from '../services/tx';
-import { LedgerError } from './errors';
+import { LedgerError, maxAccountTotal, maxTransferAmount } from './errors';
 import type { AccountRef, PostResult, TransferInput } from './index';
 import { query } from './sql';
 
@@ -411,6 +411,20 @@ function plan(
       },
     );
   }
+  for (const account of [debit, credit]) {
+    if (
+      Math.max(account.debitsPosted + account.debitsPending, account.creditsPosted + account.creditsPending) >
+      maxAccountTotal
+    ) {
+      throw new LedgerError(
+        'limit_exceeded',
+        `Account ${logicalName(account)} would pass ${maxAccountTotal}`,
+        {
+          accountId: account.id,
+        },
+      );
+    }
+  }
   const base = {
     key,
     ledger: debit.ledger,
@@ -516,6 +530,11 @@ export async function postTransaction(db: DbOrTx, input: PostTransactionInput): 
     validateRef(t.credit, `transfers[${i}].credit`);
     if (!Number.isSafeInteger(t.amount) || t.amount <= 0) {
       throw new LedgerError('invalid_transfer', `transfers[${i}].amount must be a positive integer`, {
+        index: i,
+      });
+    }
+    if (t.amount > maxTransferAmount) {
+      throw new LedgerError('limit_exceeded', `transfers[${i}].amount is over ${maxTransferAmount}`, {
         index: i,
       });
     }
