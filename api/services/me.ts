@@ -4,6 +4,7 @@ import type { Ctx, SessionUser } from '../context';
 import { unauthorized } from '../errors';
 import { balanceOf } from '../ledger';
 import { accounts } from './accounts';
+import { consentState } from './privacy';
 
 export async function getMe(ctx: Ctx, user: SessionUser) {
   const [row] = await ctx.db.select().from(schema.users).where(eq(schema.users.id, user.id));
@@ -27,6 +28,7 @@ export async function getMe(ctx: Ctx, user: SessionUser) {
   return {
     user: { id: user.id, phone: user.phone, roles: user.roles },
     memberCode: row.memberCode,
+    consent: consentState(row),
     wallet: { vouchers: vouchers.available, ecoPoints: ecoPoints.available },
     merchants,
     suppliers,

@@ -4,6 +4,9 @@ import { schema } from '@alliance/db';
 import { eq } from 'drizzle-orm';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accountHistory, postTransaction, verifyLedger } from '../ledger';
+import { accounts } from '../services/accounts';
+import { privacyNoticeVersion } from '../services/privacy';
 import { startGoTrueStandIn } from './gotrue-standin';
 import { createTestApp, operatorPhone, type TestApp, testClock } from './harness';
 
@@ -36,6 +39,7 @@ describe('sign-in with an SMS code (dev provider)', () => {
     expect(me.body).toEqual({
       user: verified.body.user,
       memberCode: expect.stringMatching(/^\d{10}$/),
+      consent: { required: true, version: privacyNoticeVersion, acceptedVersion: null, acceptedAt: null },
       wallet: { vouchers: 0, ecoPoints: 0 },
       merchants: [],
       suppliers: [],
@@ -352,6 +356,118 @@ describe('sign-in through Supabase Auth (stand-in GoTrue, real supabase-js and J
     } finally {
       await u.close();
     }
+  });
+});
+
+describe('personal data (SPEC section 7, PIPL)', () => {
+  it('asks for consent on first sign-in and records which notice was accepted, and when', async () => {
+    const { token } = await t.signIn('+8613800000701');
+    const me = await t.request('GET', '/v1/me', { token });
+    expect(me.body.consent).toEqual({
+      required: true,
+      version: privacyNoticeVersion,
+      acceptedVersion: null,
+      acceptedAt: null,
+    });
+    const old = await t.request('POST', '/v1/me/consent', { token, body: { version: '2020-01-01' } });
+    expect(old.status).toBe(422);
+    expect(old.body.error.code).toBe('unknown_privacy_notice');
+    const accepted = await t.request('POST', '/v1/me/consent', {
+      token,
+      body: { version: privacyNoticeVersion },
+    });
+    expect(accepted.status).toBe(200);
+    const expected = {
+      required: false,
+      version: privacyNoticeVersion,
+      acceptedVersion: privacyNoticeVersion,
+      acceptedAt: clock.now().toISOString(),
+    };
+    expect(accepted.body).toEqual(expected);
+    clock.advance(1000);
+    await t.request('POST', '/v1/me/consent', { token, body: { version: privacyNoticeVersion } });
+    expect((await t.request('GET', '/v1/me', { token })).body.consent).toEqual(expected);
+    expect(
+      (await t.request('POST', '/v1/me/consent', { body: { version: privacyNoticeVersion } })).status,
+    ).toBe(401);
+  });
+
+  it("exports the person's data as JSON, their own only", async () => {
+    const p = '+8613800000702';
+    const { token, user } = await t.signIn(p);
+    const op = await t.signIn(operatorPhone);
+    await t.request('POST', '/v1/platform/adjustments', {
+      token: op.token,
+      body: { ownerType: 'consumer', ownerId: user.id, unit: 'vouchers', amount: 250, reason: 'welcome' },
+    });
+    const exported = await t.request('GET', '/v1/me/export', { token });
+    expect(exported.status).toBe(200);
+    expect(exported.body.user).toMatchObject({
+      id: user.id,
+      phone: p,
+      memberCode: expect.stringMatching(/^\d{10}$/),
+    });
+    expect(exported.body.wallet).toEqual({ vouchers: 250, ecoPoints: 0 });
+    expect(exported.body.ledger.vouchers).toHaveLength(1);
+    expect(exported.body.ledger.vouchers[0]).toMatchObject({ amount: 250 });
+    expect(exported.body).toMatchObject({ sales: [], orders: [], adViews: [] });
+    expect((await t.request('GET', '/v1/me/export')).status).toBe(401);
+  });
+
+  it('deletes an account: personal data erased, ledger history kept under the anonymised id', async () => {
+    const p = '+8613800000703';
+    const { token, user } = await t.signIn(p);
+    const op = await t.signIn(operatorPhone);
+    await t.request('POST', '/v1/platform/adjustments', {
+      token: op.token,
+      body: { ownerType: 'consumer', ownerId: user.id, unit: 'vouchers', amount: 300, reason: 'welcome' },
+    });
+    const unconfirmed = await t.request('DELETE', '/v1/me', { token, body: {} });
+    expect(unconfirmed.status).toBe(400);
+
+    const deleted = await t.request('DELETE', '/v1/me', { token, body: { confirm: true } });
+    expect(deleted.status).toBe(200);
+    expect(deleted.body).toEqual({ id: user.id, deleted: true });
+    expect((await t.request('GET', '/v1/me', { token })).status).toBe(401);
+    const [row] = await t.db.select().from(schema.users).where(eq(schema.users.id, user.id));
+    expect(row).toMatchObject({ phone: `deleted:${user.id}`, memberCode: `deleted:${user.id}` });
+    expect(row!.deletedAt).not.toBeNull();
+    const history = await accountHistory(t.db, accounts.consumerVouchers(user.id), { limit: 10 });
+    expect(history.data.map((e) => e.amount)).toEqual([300]);
+    expect((await verifyLedger(t.db)).ok).toBe(true);
+    // The phone number is free again: signing in makes a new, unrelated account.
+    const again = await t.signIn(p);
+    expect(again.user.id).not.toBe(user.id);
+  });
+
+  it('refuses deletion with 409 while the person owns an active merchant or has points held', async () => {
+    const owner = await t.signIn('+8613800000704');
+    const op = await t.signIn(operatorPhone);
+    const merchant = await t.request('POST', '/v1/merchants', {
+      token: owner.token,
+      body: { name: 'Tea Corner' },
+    });
+    await t.request('POST', `/v1/platform/merchants/${merchant.body.id}/approve`, { token: op.token });
+    const refused = await t.request('DELETE', '/v1/me', { token: owner.token, body: { confirm: true } });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('owns_active_business');
+
+    const holder = await t.signIn('+8613800000705');
+    const eco = accounts.consumerEcoPoints(holder.user.id);
+    await postTransaction(t.db, {
+      key: `privacy-eco-${holder.user.id}`,
+      kind: 'x',
+      transfers: [{ debit: accounts.platformEcoPointsIssued(), credit: eco, amount: 500 }],
+    });
+    await postTransaction(t.db, {
+      key: `privacy-hold-${holder.user.id}`,
+      kind: 'x',
+      transfers: [{ debit: eco, credit: accounts.platformEcoPointsIssued(), amount: 200, pending: {} }],
+    });
+    const held = await t.request('DELETE', '/v1/me', { token: holder.token, body: { confirm: true } });
+    expect(held.status).toBe(409);
+    expect(held.body.error.code).toBe('pending_withdrawal');
+    expect((await t.request('GET', '/v1/me', { token: holder.token })).status).toBe(200);
   });
 });
 
