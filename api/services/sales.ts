@@ -352,7 +352,11 @@ export function decodeCursor(cursor: string | undefined): { at: Date; id: string
   try {
     const [iso, id] = atob(cursor).split('|');
     const at = new Date(iso ?? '');
-    if (!id || Number.isNaN(at.getTime())) throw new Error('bad cursor');
+    // Only what encodeCursor makes: an id of ours and a year PostgreSQL can hold.
+    const year = at.getUTCFullYear();
+    if (!id || !/^[a-z]{2,8}_[0-9a-z]{1,64}$/.test(id) || !(year >= 1 && year <= 9999)) {
+      throw new Error('bad cursor');
+    }
     return { at, id };
   } catch {
     throw unprocessable('invalid_cursor', 'The cursor is not one this API returned');
