@@ -418,4 +418,25 @@ describe('online orders (SPEC flow 2, online)', () => {
     expect(anomaly!.kind).toBe('unknown_charge');
     expect((await verifyLedger(t.db)).ok).toBe(true);
   });
+
+  it('an account with an unpaid order is not deleted (409 pending_order); once paid, its ship-to is erased', async () => {
+    const merchant = await activeMerchant(t, { adPoints: 10_000 });
+    const consumer = await signInConsumer(t);
+    const item = await listing(merchant, { title: 'Cup', price: 2000, stock: 1 });
+    const order = await t.request('POST', '/v1/orders', {
+      token: consumer.token,
+      body: { merchantId: merchant.id, items: [{ listingId: item.id, quantity: 1 }], shipTo },
+    });
+    const refused = await t.request('DELETE', '/v1/me', { token: consumer.token, body: { confirm: true } });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('pending_order');
+    await pay(order.body.checkoutSessionId);
+    const deleted = await t.request('DELETE', '/v1/me', { token: consumer.token, body: { confirm: true } });
+    expect(deleted.status).toBe(200);
+    const [row] = await t.db.select().from(schema.orders).where(eq(schema.orders.id, order.body.id));
+    expect(row!.shipTo).toBeNull();
+    expect(row!.status).toBe('paid');
+    expect(await proceeds(merchant.id)).toBe(2000);
+    expect((await verifyLedger(t.db)).ok).toBe(true);
+  });
 });
