@@ -1,7 +1,7 @@
 import { type Db, schema } from '@alliance/db';
 import { type AuthError, createClient, type SupabaseClientOptions } from '@supabase/supabase-js';
 import { eq } from 'drizzle-orm';
-import { createRemoteJWKSet, jwtVerify, SignJWT } from 'jose';
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import type { Config } from '../config';
 import { ApiError, unauthorized } from '../errors';
 import { randomBase32 } from '../ids';
@@ -93,7 +93,19 @@ function supabaseProvider(config: Config, realtimeTransport: RealtimeTransport |
         if (!phone) throw new Error('no phone claim');
         // Supabase stores phones without the leading "+".
         return { phone: phone.startsWith('+') ? phone : `+${phone}` };
-      } catch {
+      } catch (error) {
+        // Keys that cannot be fetched are Supabase's outage, not a bad token: signing people out would be wrong.
+        if (
+          error instanceof joseErrors.JWKSTimeout ||
+          error instanceof TypeError ||
+          (error instanceof joseErrors.JOSEError && error.code === 'ERR_JOSE_GENERIC')
+        ) {
+          throw new ApiError(
+            502,
+            'auth_provider_error',
+            'The sign-in service did not answer; try again shortly',
+          );
+        }
         throw unauthorized('invalid_token', 'The token is invalid or expired');
       }
     },

@@ -343,6 +343,30 @@ describe('sign-in through Supabase Auth (stand-in GoTrue, real supabase-js and J
     }
   });
 
+  it('answers 502, not 401, when the keys that check a token cannot be fetched', async () => {
+    const p = '+8613800000603';
+    await s.request('POST', '/v1/auth/otp', { body: { phone: p } });
+    const { token } = (
+      await s.request('POST', '/v1/auth/verify', { body: { phone: p, code: gotrue.codeFor(p) } })
+    ).body;
+    const gone = await startGoTrueStandIn();
+    await gone.close();
+    const u = await createTestApp({
+      env: {
+        AUTH_PROVIDER: 'supabase',
+        SUPABASE_URL: gotrue.url,
+        SUPABASE_JWKS_URL: `${gone.url}/auth/v1/.well-known/jwks.json`,
+      },
+    });
+    try {
+      const me = await u.request('GET', '/v1/me', { token });
+      expect(me.status).toBe(502);
+      expect(me.body.error.code).toBe('auth_provider_error');
+    } finally {
+      await u.close();
+    }
+  });
+
   it('answers 502 when Supabase cannot be reached at all', async () => {
     const gone = await startGoTrueStandIn();
     await gone.close();
