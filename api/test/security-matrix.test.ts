@@ -130,6 +130,16 @@ describe('input that no endpoint takes', () => {
     expect(paired.status).toBe(201);
   });
 
+  it('answers a body over 64 KiB with 413 payload_too_large', async () => {
+    const res = await t.request('POST', '/v1/merchants', {
+      token: consumer,
+      body: { name: 'x'.repeat(70 * 1024) },
+      headers: { 'idempotency-key': 'too-large' },
+    });
+    expect(res.status).toBe(413);
+    expect(res.body.error.code).toBe('payload_too_large');
+  });
+
   it('answers crafted paging cursors with 4xx, never 5xx', async () => {
     const crafted = [
       '+275760-09-13T00:00:00.000Z|sal_x',
