@@ -416,6 +416,28 @@ describe('online orders (SPEC flow 2, online)', () => {
       .from(schema.stripeAnomalies)
       .where(eq(schema.stripeAnomalies.eventId, unknown.eventId));
     expect(anomaly!.kind).toBe('unknown_charge');
+
+    // A refund reported for an order that was never paid cannot be applied: operators see it.
+    const spare = await listing(merchant, { title: 'Spare lid', price: 10_000, stock: 1 });
+    const unpaid = await t.request('POST', '/v1/orders', {
+      token: consumer.token,
+      body: { merchantId: merchant.id, items: [{ listingId: spare.id, quantity: 1 }], shipTo },
+    });
+    expect(unpaid.status).toBe(201);
+    const stray = await t.fakeStripe.sendEvent('charge.refunded', {
+      id: 'ch_stray_dashboard',
+      object: 'charge',
+      amount: 10_000,
+      amount_refunded: 100,
+      payment_intent: null,
+      metadata: { order_id: unpaid.body.id },
+    });
+    expect(stray.status).toBe(200);
+    const [strayAnomaly] = await t.db
+      .select()
+      .from(schema.stripeAnomalies)
+      .where(eq(schema.stripeAnomalies.eventId, stray.eventId));
+    expect(strayAnomaly!.kind).toBe('order_refund_unmatched');
     expect((await verifyLedger(t.db)).ok).toBe(true);
   });
 
