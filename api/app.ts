@@ -6,6 +6,8 @@ import { newRouter, requireOperator, requireUser, serviceCtx } from './http';
 import { randomBase32 } from './ids';
 import { LedgerError } from './ledger';
 import { idempotency } from './middleware/idempotency';
+import { inputGuard } from './middleware/input-guard';
+import { securityHeaders } from './middleware/security-headers';
 import { adViewRoutes } from './routes/ad-views';
 import { admobRoutes } from './routes/admob';
 import { authRoutes } from './routes/auth';
@@ -44,6 +46,7 @@ function isPublic(method: string, path: string): boolean {
 export function createApp(deps: Deps) {
   const app = newRouter();
 
+  app.use('*', securityHeaders);
   app.use('*', async (c, next) => {
     const requestId = c.req.header('x-request-id')?.slice(0, 64) || `req_${randomBase32(16)}`;
     c.set('requestId', requestId);
@@ -86,6 +89,7 @@ export function createApp(deps: Deps) {
       },
     }),
   );
+  app.use('/v1/*', inputGuard);
   app.use('/v1/*', idempotency);
 
   app.onError((thrown, c) => {

@@ -7,7 +7,8 @@ const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8787),
   DATABASE_URL: z.string().url().optional(),
   DATA_DIR: z.string().min(1).default('.data'),
-  AUTH_PROVIDER: z.enum(['dev', 'supabase']).default('dev'),
+  /** `dev` by default on embedded PGlite only; required with DATABASE_URL (resolved below). */
+  AUTH_PROVIDER: z.enum(['dev', 'supabase']).optional(),
   OPERATOR_PHONES: z.string().optional(),
   SUPABASE_URL: z.string().url().optional(),
   SUPABASE_ANON_KEY: z.string().optional(),
@@ -16,12 +17,16 @@ const configSchema = z.object({
   /** HS256 secret for tokens of the dev provider; generated and kept in the database when unset. */
   SESSION_SECRET: z.string().min(32).optional(),
   STRIPE_SECRET_KEY: z.string().optional(),
-  STRIPE_WEBHOOK_SECRET: z.string().default('whsec_dev_alliance_embedded_only'),
+  /** The dev secret applies only while STRIPE_SECRET_KEY is unset (resolved below). */
+  STRIPE_WEBHOOK_SECRET: z.string().optional(),
   /** Origin of the Stripe API; unset means api.stripe.com. The Worker test tier points it at the fake. */
   STRIPE_API_BASE: z.string().url().optional(),
   DEMO_DATA: bool.optional(),
   AUTH_OTP_PER_PHONE_HOUR: positiveInt.default(10),
   AUTH_OTP_PER_IP_HOUR: positiveInt.default(60),
+  AUTH_VERIFY_PER_IP_HOUR: positiveInt.default(300),
+  /** How long a running request holds its Idempotency-Key before a retry may take it over. */
+  IDEMPOTENCY_LEASE_SECONDS: positiveInt.default(30),
   /** Take the client address from X-Forwarded-For (only behind a proxy you run). */
   TRUST_PROXY: bool.default(false),
   /** Public origin used in links (checkout return URLs); defaults to http://localhost:PORT. */
@@ -31,7 +36,15 @@ const configSchema = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
 
-export type Config = z.infer<typeof configSchema> & { operatorPhones: Set<string>; publicUrl: string };
+type Parsed = z.infer<typeof configSchema>;
+export type Config = Omit<Parsed, 'AUTH_PROVIDER' | 'STRIPE_WEBHOOK_SECRET'> & {
+  AUTH_PROVIDER: 'dev' | 'supabase';
+  STRIPE_WEBHOOK_SECRET: string;
+  operatorPhones: Set<string>;
+  publicUrl: string;
+};
+
+const devWebhookSecret = 'whsec_dev_alliance_embedded_only';
 
 /** Parses the environment once; a bad variable stops the process with its name. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
@@ -42,8 +55,19 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const config = parsed.data;
-  if (config.AUTH_PROVIDER === 'supabase' && !config.SUPABASE_URL) {
-    throw new Error('Invalid configuration:\n  SUPABASE_URL: required when AUTH_PROVIDER=supabase');
+  // Production settings fail closed: a published dev secret or dev sign-in never guards real money.
+  const refuse = (line: string) => {
+    throw new Error(`Invalid configuration:\n  ${line}`);
+  };
+  if (config.DATABASE_URL && !config.AUTH_PROVIDER) {
+    refuse('AUTH_PROVIDER: required with DATABASE_URL (supabase, or dev for a test deployment)');
+  }
+  if (config.STRIPE_SECRET_KEY && !config.STRIPE_WEBHOOK_SECRET) {
+    refuse('STRIPE_WEBHOOK_SECRET: required when STRIPE_SECRET_KEY is set');
+  }
+  const authProvider = config.AUTH_PROVIDER ?? 'dev';
+  if (authProvider === 'supabase' && !config.SUPABASE_URL) {
+    refuse('SUPABASE_URL: required when AUTH_PROVIDER=supabase');
   }
   const operatorPhones = new Set(
     (config.OPERATOR_PHONES ?? '')
@@ -53,6 +77,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   );
   return {
     ...config,
+    AUTH_PROVIDER: authProvider,
+    STRIPE_WEBHOOK_SECRET: config.STRIPE_WEBHOOK_SECRET ?? devWebhookSecret,
     operatorPhones,
     publicUrl: config.PUBLIC_URL ?? `http://localhost:${config.PORT}`,
   };

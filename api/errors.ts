@@ -37,6 +37,9 @@ export function ledgerRefusal(error: LedgerError): ApiError | null {
       return notFound('not_found', 'No such pending transfer');
     case 'pending_already_resolved':
       return conflict('already_resolved', 'This was already settled or released');
+    case 'limit_exceeded':
+      // The ledger's explicit limits (api/ledger/errors.ts), wherever a service met them.
+      return unprocessable('limit_exceeded', 'The amount or the resulting balance is too large');
     case 'invalid_transfer':
       return null;
   }

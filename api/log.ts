@@ -10,14 +10,28 @@ export interface Logger {
   error(msg: string, fields?: Record<string, unknown>): void;
 }
 
-/** One JSON line per event. Phone numbers never reach the log in full (SPEC section 7). */
+/**
+ * One JSON line per event. Phone numbers never reach the log in full (SPEC section 7), and a failed
+ * query's parameter list (names, ship-to phones and addresses) is dropped: only its SQL text is kept.
+ */
 export function createLogger(level: keyof typeof order, write: (line: string) => void = console.log): Logger {
   const emit =
     (at: Level) =>
     (msg: string, fields: Record<string, unknown> = {}) => {
       if (order[at] < order[level]) return;
-      const masked = maskPhonesIn(fields) as Record<string, unknown>;
+      const masked = maskPhonesIn(dropQueryParams(fields)) as Record<string, unknown>;
       write(JSON.stringify({ time: new Date().toISOString(), level: at, msg: maskPhonesIn(msg), ...masked }));
     };
   return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
+}
+
+function dropQueryParams(fields: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(fields).map(([key, value]) => [
+      key,
+      typeof value === 'string'
+        ? value.replace(/\nparams: [\s\S]*?(?=\n\s+at |$)/g, '\nparams: [not logged]')
+        : value,
+    ]),
+  );
 }

@@ -5,13 +5,14 @@ import { openDb } from '@alliance/db/node';
 import { serve } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
+import WebSocket from 'ws';
 import { createApp } from './app';
 import { composeDeps } from './compose';
 import { loadConfig } from './config';
 import { fakeStripeSecretKey, startFakeStripe } from './fake-stripe/server';
 import { startJobs } from './jobs';
 import { createLogger } from './log';
-import { createAuthProvider } from './services/auth-provider';
+import { createAuthProvider, type RealtimeTransport } from './services/auth-provider';
 import { demoOperatorPhone, loadDemoData } from './services/demo';
 import { createStripeClient, stripeEndpoint } from './services/stripe';
 
@@ -25,7 +26,10 @@ async function main() {
   // The demo needs someone to approve applications; a real deployment names its operators.
   if (demoEnabled && config.operatorPhones.size === 0) config.operatorPhones.add(demoOperatorPhone);
   const now = () => new Date();
-  const auth = await createAuthProvider(config, db);
+  // ws's typings differ from supabase's structural WebSocket type; the class is what it expects.
+  const auth = await createAuthProvider(config, db, {
+    realtimeTransport: WebSocket as unknown as RealtimeTransport,
+  });
   let listeningPort = config.PORT;
   // Without STRIPE_SECRET_KEY the same Stripe code talks to a fake on loopback (docs/stripe.md),
   // whose checkout page sends signed webhooks to this server.

@@ -20,7 +20,8 @@ export interface OpenDb {
 
 /** PostgreSQL through postgres.js. No node:* imports: the Worker entry uses this module alone. */
 export function openPostgres(databaseUrl: string, maxConnections = 10): OpenDb {
-  const client = postgres(databaseUrl, { max: maxConnections, onnotice: () => {} });
+  // connect_timeout bounds a blackholed host; postgres.js would otherwise wait 30 s per attempt.
+  const client = postgres(databaseUrl, { max: maxConnections, onnotice: () => {}, connect_timeout: 10 });
   const db = drizzlePostgres(client, { schema }) as unknown as Db;
   return { db, kind: 'postgres', close: () => client.end({ timeout: 5 }) };
 }

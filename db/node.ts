@@ -30,6 +30,7 @@ export async function openDb(options: OpenDbOptions): Promise<OpenDb> {
   const shouldMigrate = options.migrate ?? true;
   if (options.databaseUrl) {
     const opened = openPostgres(options.databaseUrl, options.maxConnections);
+    await checkReachable(opened, options.databaseUrl);
     if (shouldMigrate) {
       try {
         await refuseUnknownMigrations(opened.db, 'Drop and recreate the database, then start again.');
@@ -105,6 +106,35 @@ async function refuseUnknownMigrations(db: Db, howToReset: string): Promise<void
 async function rows<T>(db: Db, statement: ReturnType<typeof sql>): Promise<T[]> {
   const result = (await db.execute(statement)) as unknown;
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}
+
+const reachTimeoutMs = 15_000;
+
+/**
+ * Fails fast with the host named, instead of a migration's "Failed query" or a hang: postgres.js
+ * retries a failed connection for as long as a query waits, so the wait itself is bounded here.
+ */
+async function checkReachable(opened: OpenDb, databaseUrl: string): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`no answer within ${reachTimeoutMs / 1000} s`)),
+      reachTimeoutMs,
+    );
+  });
+  try {
+    await Promise.race([opened.db.execute(sql`select 1`), timeout]);
+  } catch (error) {
+    void opened.close().catch(() => {});
+    const url = new URL(databaseUrl);
+    const cause =
+      error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : error;
+    throw new Error(
+      `Cannot reach PostgreSQL at ${url.hostname}:${url.port || 5432} (DATABASE_URL): ${cause}`,
+    );
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** PGlite has no lock on its folder; two processes on one folder would corrupt it. */

@@ -5,7 +5,7 @@
  */
 
 export { availableBalances, type Balance, balanceOf } from './balances';
-export { LedgerError, type LedgerErrorCode } from './errors';
+export { LedgerError, type LedgerErrorCode, maxAccountTotal, maxTransferAmount } from './errors';
 export { accountHistory, type HistoryEntry } from './history';
 export {
   type PostTransactionInput,

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { type DbOrTx, isTransaction, pgErrorCode, retrying, transactionWithRetry } from '@alliance/db';
 import { type SQL, sql } from 'drizzle-orm';
 import { canonicalJson } from '../ids';
-import { LedgerError } from './errors';
+import { LedgerError, maxAccountTotal, maxTransferAmount } from './errors';
 import { query } from './sql';
 import type { AccountRef, PostResult, TransferInput } from './types';
 
@@ -410,6 +410,20 @@ function plan(
       },
     );
   }
+  for (const account of [debit, credit]) {
+    if (
+      Math.max(account.debitsPosted + account.debitsPending, account.creditsPosted + account.creditsPending) >
+      maxAccountTotal
+    ) {
+      throw new LedgerError(
+        'limit_exceeded',
+        `Account ${logicalName(account)} would pass ${maxAccountTotal}`,
+        {
+          accountId: account.id,
+        },
+      );
+    }
+  }
   const base = {
     key,
     ledger: debit.ledger,
@@ -515,6 +529,11 @@ export async function postTransaction(db: DbOrTx, input: PostTransactionInput): 
     validateRef(t.credit, `transfers[${i}].credit`);
     if (!Number.isSafeInteger(t.amount) || t.amount <= 0) {
       throw new LedgerError('invalid_transfer', `transfers[${i}].amount must be a positive integer`, {
+        index: i,
+      });
+    }
+    if (t.amount > maxTransferAmount) {
+      throw new LedgerError('limit_exceeded', `transfers[${i}].amount is over ${maxTransferAmount}`, {
         index: i,
       });
     }

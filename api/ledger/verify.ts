@@ -37,7 +37,8 @@ async function ledgersBalance(db: DbOrTx): Promise<VerifyCheck> {
     sql`select ledger, sum(credits_posted - debits_posted) as posted, sum(credits_pending - debits_pending) as pending
         from ledger_accounts group by ledger order by ledger`,
   );
-  const bad = rows.find((r) => Number(r.posted) !== 0 || Number(r.pending) !== 0);
+  // SQL sums bigint columns as numeric (exact); compared as BigInt, never rounded through a double.
+  const bad = rows.find((r) => BigInt(r.posted ?? 0) !== 0n || BigInt(r.pending ?? 0) !== 0n);
   return {
     name: 'ledgers_balance',
     ok: !bad,

@@ -1,5 +1,5 @@
 import { schema } from '@alliance/db';
-import { and, eq, lt } from 'drizzle-orm';
+import { and, eq, isNull, lt, lte, or } from 'drizzle-orm';
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../context';
 import { ApiError, badRequest } from '../errors';
@@ -10,13 +10,17 @@ const keyLifetimeMs = 24 * 60 * 60 * 1000;
 /**
  * API.md "Idempotency": the same key and body replays the first response; a different body is 409.
  * Keys are scoped to the caller, method and path. 5xx responses are not kept, so the caller may retry.
+ * A running first request holds the key for a lease of seconds (ADR 0012): if its process dies, the
+ * key is not stuck; once the lease is over a retry takes the key over and runs the request again,
+ * which the business rules make safe.
  */
 export const idempotency: MiddlewareHandler<AppEnv> = async (c, next) => {
   const key = c.req.header('idempotency-key');
-  if (c.req.method !== 'POST' || key === undefined) return next();
+  // Sign-in moves no value, and its response is a bearer token that must not be kept or replayed.
+  if (c.req.method !== 'POST' || key === undefined || c.req.path.startsWith('/v1/auth/')) return next();
   if (key.length < 1 || key.length > 255) throw badRequest('Idempotency-Key must be 1 to 255 characters');
 
-  const { db, now } = c.get('deps');
+  const { db, now, config } = c.get('deps');
   const caller = c.get('user')?.id ?? 'anonymous';
   const scope = `${caller} ${c.req.method} ${c.req.path}`;
   const raw = await c.req.raw.clone().text();
@@ -34,9 +38,10 @@ export const idempotency: MiddlewareHandler<AppEnv> = async (c, next) => {
     .where(
       and(eq(t.scope, scope), eq(t.key, key), lt(t.createdAt, new Date(now().getTime() - keyLifetimeMs))),
     );
+  const leaseUntil = () => new Date(now().getTime() + config.IDEMPOTENCY_LEASE_SECONDS * 1000);
   const inserted = await db
     .insert(t)
-    .values({ scope, key, requestHash, createdAt: now() })
+    .values({ scope, key, requestHash, leaseUntil: leaseUntil(), createdAt: now() })
     .onConflictDoNothing()
     .returning({ key: t.key });
   if (inserted.length === 0) {
@@ -52,15 +57,30 @@ export const idempotency: MiddlewareHandler<AppEnv> = async (c, next) => {
         'This Idempotency-Key was used with a different body',
       );
     }
-    if (existing.status === null) {
+    if (existing.status !== null) {
+      c.header('Idempotent-Replayed', 'true');
+      return c.json(existing.body as object, existing.status as 200);
+    }
+    // The first request is running, or its process died: a lapsed lease is taken over by one retry.
+    const takenOver = await db
+      .update(t)
+      .set({ leaseUntil: leaseUntil() })
+      .where(
+        and(
+          eq(t.scope, scope),
+          eq(t.key, key),
+          isNull(t.status),
+          or(isNull(t.leaseUntil), lte(t.leaseUntil, now())),
+        ),
+      )
+      .returning({ key: t.key });
+    if (takenOver.length === 0) {
       throw new ApiError(
         409,
         'idempotency_request_in_progress',
         'The first request with this key is still running',
       );
     }
-    c.header('Idempotent-Replayed', 'true');
-    return c.json(existing.body as object, existing.status as 200);
   }
 
   try {
@@ -80,6 +100,6 @@ export const idempotency: MiddlewareHandler<AppEnv> = async (c, next) => {
     .catch(() => null);
   await db
     .update(t)
-    .set({ status, body: responseBody })
+    .set({ status, body: responseBody, leaseUntil: null })
     .where(and(eq(t.scope, scope), eq(t.key, key)));
 };

@@ -48,10 +48,14 @@ authRoutes.openapi(
       200: jsonResponse('Signed in', z.object({ token: z.string(), user: UserBody })),
       400: errors[400],
       401: errors[401],
+      429: errors[429],
     },
   }),
   async (c) => {
     const input = c.req.valid('json');
-    return c.json(await verifyOtp(serviceCtx(c), c.get('deps').auth, input), 200);
+    return c.json(
+      await verifyOtp(serviceCtx(c), c.get('deps').auth, { ...input, clientAddress: clientAddress(c) }),
+      200,
+    );
   },
 );

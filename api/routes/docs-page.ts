@@ -2,11 +2,11 @@
  * A self-contained reference page: it fetches /openapi.json and lists every operation.
  * No CDN assets, so it works offline and behind a strict CSP.
  */
-export function renderDocsPage(): string {
+export function renderDocsPage(nonce: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>API reference · Alliance</title>
-<style>
+<style nonce="${nonce}">
 body{font:15px/1.5 system-ui,-apple-system,"PingFang SC","Microsoft YaHei",sans-serif;margin:0;color:#1f2937;background:#f8fafc}
 header{background:#b91c1c;color:#fff;padding:20px 32px}h1{margin:0;font-size:22px}
 main{max-width:980px;margin:0 auto;padding:24px 32px}
@@ -17,7 +17,7 @@ code,pre{font-family:ui-monospace,monospace;font-size:13px}pre{background:#f1f5f
 details summary{cursor:pointer;color:#475569}h2{margin-top:32px;font-size:18px;border-bottom:2px solid #fecaca}
 </style></head><body><header><h1>Alliance API reference</h1><div id="desc"></div></header>
 <main id="root">Loading /openapi.json…</main>
-<script>
+<script nonce="${nonce}">
 fetch('/openapi.json').then(r=>r.json()).then(spec=>{
   const esc=s=>String(s??'').replace(/[&<>"]/g,c=>({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;'}[c]));
   document.getElementById('desc').textContent=spec.info.description||'';

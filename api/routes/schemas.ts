@@ -25,6 +25,8 @@ export const errors = {
   409: errorResponse('State conflict'),
   422: errorResponse('Breaks a business rule'),
   429: errorResponse('Rate limited'),
+  502: errorResponse('An upstream provider (sign-in, payments) failed'),
+  503: errorResponse('The database does not answer'),
 } as const;
 
 export const jsonBody = <T extends z.ZodType>(schema: T) => ({
@@ -41,8 +43,8 @@ export const Phone = z
   .regex(/^\+[1-9]\d{7,14}$/, 'must be an E.164 phone number such as +8613800000001')
   .openapi({ example: '+8613800000001' });
 
-/** Integer minor units (fen or hundredths of a point); strings are refused. */
-export const MinorUnits = z.number().int().min(-1e15).max(1e15);
+/** Integer minor units (fen or hundredths of a point); strings are refused; at most 10^12 per request. */
+export const MinorUnits = z.number().int().min(-1e12).max(1e12);
 
 export const IdempotencyKeyHeader = z.object({
   'idempotency-key': z.string().min(1).max(255).optional(),

@@ -1,9 +1,9 @@
 import { type Db, schema } from '@alliance/db';
-import { createClient } from '@supabase/supabase-js';
+import { type AuthError, createClient, type SupabaseClientOptions } from '@supabase/supabase-js';
 import { eq } from 'drizzle-orm';
-import { createRemoteJWKSet, jwtVerify, SignJWT } from 'jose';
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import type { Config } from '../config';
-import { unauthorized } from '../errors';
+import { ApiError, unauthorized } from '../errors';
 import { randomBase32 } from '../ids';
 
 /** Who a verified token names: our user id (dev tokens) or just a phone (Supabase tokens). */
@@ -26,8 +26,17 @@ export interface AuthProvider {
 const devIssuer = 'alliance-dev';
 const devTokenLifetime = '30d';
 
-export async function createAuthProvider(config: Config, db: Db): Promise<AuthProvider> {
-  if (config.AUTH_PROVIDER === 'supabase') return supabaseProvider(config);
+/** A WebSocket class for supabase-js's realtime client; Node 20 has none built in (DESIGN.md). */
+export type RealtimeTransport = NonNullable<
+  NonNullable<SupabaseClientOptions<'public'>['realtime']>['transport']
+>;
+
+export async function createAuthProvider(
+  config: Config,
+  db: Db,
+  options: { realtimeTransport?: RealtimeTransport } = {},
+): Promise<AuthProvider> {
+  if (config.AUTH_PROVIDER === 'supabase') return supabaseProvider(config, options.realtimeTransport);
   const secret = new TextEncoder().encode(
     config.SESSION_SECRET ?? (await generatedSecret(db, 'session_secret')),
   );
@@ -54,22 +63,27 @@ export async function createAuthProvider(config: Config, db: Db): Promise<AuthPr
 }
 
 /** Production: Supabase Auth sends and checks SMS codes; we verify its ES256 JWTs against its JWKS. */
-function supabaseProvider(config: Config): AuthProvider {
+function supabaseProvider(config: Config, realtimeTransport: RealtimeTransport | undefined): AuthProvider {
   const supabaseUrl = config.SUPABASE_URL!.replace(/\/$/, '');
   const issuer = `${supabaseUrl}/auth/v1`;
   const jwks = createRemoteJWKSet(new URL(config.SUPABASE_JWKS_URL ?? `${issuer}/.well-known/jwks.json`));
   const client = () =>
     createClient(supabaseUrl, config.SUPABASE_ANON_KEY ?? '', {
       auth: { persistSession: false, autoRefreshToken: false },
+      ...(realtimeTransport ? { realtime: { transport: realtimeTransport } } : {}),
     });
   return {
     kind: 'supabase',
     sendCode: async (phone) => {
       const { error } = await client().auth.signInWithOtp({ phone });
-      if (error) throw new Error(`Supabase could not send the code: ${error.message}`);
+      if (error) throw providerFailure(error);
     },
     exchangeCode: async (phone, code) => {
       const { data, error } = await client().auth.verifyOtp({ phone, token: code, type: 'sms' });
+      // Supabase answers a wrong or expired code with a 4xx; anything else is its failure, not the caller's.
+      if (error && !(error.status && error.status >= 400 && error.status < 500 && error.status !== 429)) {
+        throw providerFailure(error);
+      }
       return error || !data.session ? null : data.session.access_token;
     },
     verifyToken: async (token) => {
@@ -79,11 +93,29 @@ function supabaseProvider(config: Config): AuthProvider {
         if (!phone) throw new Error('no phone claim');
         // Supabase stores phones without the leading "+".
         return { phone: phone.startsWith('+') ? phone : `+${phone}` };
-      } catch {
+      } catch (error) {
+        // Keys that cannot be fetched are Supabase's outage, not a bad token: signing people out would be wrong.
+        if (
+          error instanceof joseErrors.JWKSTimeout ||
+          error instanceof TypeError ||
+          (error instanceof joseErrors.JOSEError && error.code === 'ERR_JOSE_GENERIC')
+        ) {
+          throw new ApiError(
+            502,
+            'auth_provider_error',
+            'The sign-in service did not answer; try again shortly',
+          );
+        }
         throw unauthorized('invalid_token', 'The token is invalid or expired');
       }
     },
   };
+}
+
+/** Supabase's own limit stays a 429; every other failure of the provider is a 502 with a code, never a 500. */
+function providerFailure(error: AuthError): ApiError {
+  if (error.status === 429) return new ApiError(429, 'rate_limited', 'Too many requests; try again later');
+  return new ApiError(502, 'auth_provider_error', 'The sign-in service did not answer; try again shortly');
 }
 
 async function generatedSecret(db: Db, name: string): Promise<string> {

@@ -1,5 +1,5 @@
 import { schema } from '@alliance/db';
-import { and, desc, eq, isNull } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, lt, sql } from 'drizzle-orm';
 import type { Ctx, Role, SessionUser } from '../context';
 import { unauthorized } from '../errors';
 import { newId, sha256Hex } from '../ids';
@@ -43,39 +43,45 @@ export async function requestOtp(
 export async function verifyOtp(
   ctx: Ctx,
   provider: AuthProvider,
-  input: { phone: string; code: string },
+  input: { phone: string; code: string; clientAddress: string },
 ): Promise<{ token: string; user: SessionUser }> {
   const { phone, code } = input;
+  await hitRateLimit(ctx, `verify:ip:${input.clientAddress}`, ctx.config.AUTH_VERIFY_PER_IP_HOUR, hourMs);
   if (provider.exchangeCode) {
     const token = await provider.exchangeCode(phone, code);
     if (!token) throw unauthorized('invalid_code', 'The code is wrong or has expired');
     return { token, user: await userForPhone(ctx, phone) };
   }
   const t = schema.otpCodes;
-  const [latest] = await ctx.db
-    .select()
-    .from(t)
-    .where(and(eq(t.phone, phone), isNull(t.consumedAt)))
-    .orderBy(desc(t.createdAt))
-    .limit(1);
   const now = ctx.now();
-  if (!latest || latest.expiresAt <= now || latest.failedAttempts >= otpMaxFailedAttempts) {
-    throw unauthorized('invalid_code', 'The code is wrong or has expired; ask for a new one');
-  }
-  if (latest.codeHash !== (await hashCode(phone, code))) {
-    await ctx.db
-      .update(t)
-      .set({ failedAttempts: latest.failedAttempts + 1 })
-      .where(eq(t.id, latest.id));
-    throw unauthorized('invalid_code', 'The code is wrong or has expired');
-  }
-  // Consume once: a concurrent verify of the same code loses here.
-  const consumed = await ctx.db
+  const codeHash = await hashCode(phone, code);
+  const matches = sql`${t.codeHash} = ${codeHash}`;
+  // One conditional UPDATE decides the check: the row lock serialises concurrent checks, and each
+  // re-reads failed_attempts, so a code is void after 5 wrong checks however many arrive at once.
+  const [checked] = await ctx.db
     .update(t)
-    .set({ consumedAt: now })
-    .where(and(eq(t.id, latest.id), isNull(t.consumedAt)))
-    .returning({ id: t.id });
-  if (consumed.length === 0) throw unauthorized('invalid_code', 'The code was already used');
+    .set({
+      failedAttempts: sql`case when ${matches} then ${t.failedAttempts} else ${t.failedAttempts} + 1 end`,
+      consumedAt: sql`case when ${matches} then ${now.toISOString()}::timestamptz else null end`,
+    })
+    .where(
+      and(
+        eq(
+          t.id,
+          ctx.db
+            .select({ id: t.id })
+            .from(t)
+            .where(and(eq(t.phone, phone), isNull(t.consumedAt)))
+            .orderBy(desc(t.createdAt))
+            .limit(1),
+        ),
+        isNull(t.consumedAt),
+        gt(t.expiresAt, now),
+        lt(t.failedAttempts, otpMaxFailedAttempts),
+      ),
+    )
+    .returning({ matched: sql<boolean>`${t.consumedAt} is not null` });
+  if (!checked?.matched) throw unauthorized('invalid_code', 'The code is wrong or has expired');
   const user = await userForPhone(ctx, phone);
   return { token: await provider.issueToken!(user), user };
 }

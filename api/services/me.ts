@@ -5,6 +5,7 @@ import { unauthorized } from '../errors';
 import { balanceOf } from '../ledger';
 import { membershipsOf } from './access';
 import { accounts } from './accounts';
+import { consentState } from './privacy';
 
 export async function getMe(ctx: Ctx, user: SessionUser) {
   const [row] = await ctx.db.select().from(schema.users).where(eq(schema.users.id, user.id));
@@ -18,6 +19,7 @@ export async function getMe(ctx: Ctx, user: SessionUser) {
   return {
     user: { id: user.id, phone: user.phone, roles: user.roles },
     memberCode: row.memberCode,
+    consent: consentState(row),
     wallet: {
       vouchers: vouchers.available,
       ecoPoints: ecoPoints.available,

@@ -442,9 +442,45 @@ async function completeOrderPayment(
   return { ...paid!, saleReason: issued.reason };
 }
 
+/** The order's share of a refund, in the caller's transaction: as an in-store refund, and less proceeds. */
+async function recordOrderRefund(
+  tx: Ctx,
+  order: typeof schema.orders.$inferSelect,
+  input: {
+    refundId: string;
+    amountFen: number;
+    stripeRefundId?: string;
+    createdBy?: string;
+    expectedCashFen: number;
+  },
+) {
+  const [sale] = await tx.db
+    .select()
+    .from(schema.sales)
+    .where(eq(schema.sales.id, order.saleId!))
+    .for('update');
+  return applyRefund(tx, sale as Sale, {
+    ...input,
+    orderId: order.id,
+    extra:
+      input.expectedCashFen > 0
+        ? [
+            {
+              debit: accounts.merchantProceeds(order.merchantId),
+              credit: accounts.platformOrderClearing(),
+              amount: input.expectedCashFen,
+            },
+          ]
+        : [],
+  });
+}
+
 /**
- * Stripe reports the refunds this API asked for; they were recorded when asked, so an order's
- * charge is acknowledged here instead of being listed as an unknown charge.
+ * Stripe reports every refund of an order's charge, with the charge's refunded total. Refunds made
+ * here reserved their amount on the order before Stripe was asked, so whatever Stripe refunded past
+ * the order's refunded total was made elsewhere (the Stripe dashboard): it is applied like an order
+ * refund of that amount, once (the order row is locked and its total moves with it). A refund that
+ * cannot be applied (the order is not paid, or the total exceeds the order) is left for operators.
  */
 export async function onOrderChargeRefunded(ctx: Ctx, event: Stripe.Event): Promise<string | null> {
   const charge = event.data.object as Stripe.Charge;
@@ -455,11 +491,39 @@ export async function onOrderChargeRefunded(ctx: Ctx, event: Stripe.Event): Prom
   if (charge.metadata?.order_id) conditions.push(eq(o.id, charge.metadata.order_id));
   if (conditions.length === 0) return null;
   const [order] = await ctx.db
-    .select({ id: o.id })
+    .select()
     .from(o)
     .where(or(...conditions))
-    .limit(1);
-  return order ? 'order_refund_acknowledged' : null;
+    .limit(1)
+    .for('update');
+  if (!order) return null;
+  const refundedTotalFen = typeof charge.amount_refunded === 'number' ? charge.amount_refunded : 0;
+  const unrecordedFen = refundedTotalFen - order.refundedFen;
+  if (unrecordedFen <= 0) return 'order_refund_acknowledged';
+  // A dashboard refund moves money only; an order partly paid with eco-points is refunded from the
+  // back office, which splits the amount (API.md), so such a refund is left for operators.
+  if (order.status !== 'paid' || !order.saleId || refundedTotalFen > order.amountFen || order.ecoPoints > 0) {
+    await recordStripeAnomaly(ctx, {
+      eventId: event.id,
+      kind: 'order_refund_unmatched',
+      merchantId: order.merchantId,
+      detail: {
+        orderId: order.id,
+        chargeId: charge.id,
+        refundedTotalFen,
+        orderRefundedFen: order.refundedFen,
+      },
+    });
+    return 'anomaly';
+  }
+  await recordOrderRefund(ctx, order, {
+    refundId: newId('rfd'),
+    amountFen: unrecordedFen,
+    createdBy: `stripe_dashboard:${event.id}`,
+    expectedCashFen: unrecordedFen,
+  });
+  await ctx.db.update(o).set({ refundedFen: refundedTotalFen }).where(eq(o.id, order.id));
+  return 'order_refund_recorded';
 }
 
 /** Job: unpaid orders past their window expire and give their stock and eco-points back, one transaction each. */
@@ -530,10 +594,11 @@ export async function listMerchantOrders(ctx: Ctx, merchantId: string, input: Pa
 }
 
 /**
- * Merchant staff refund part or all of a paid order: Stripe returns the money part first (a
- * provider failure writes nothing; none when the refund is all eco-points), then one transaction
- * claws back vouchers, returns ad points and eco-points as for an in-store refund and takes the money
- * back from the merchant's proceeds.
+ * Merchant staff refund part or all of a paid order: the amount is reserved on the order (of
+ * concurrent refunds past the amount, the later ones get 422), Stripe returns the money part (none
+ * when the refund is all eco-points; a provider failure gives the reservation back), then one
+ * transaction claws back vouchers, returns ad points and eco-points as for an in-store refund and
+ * takes the money back from the merchant's proceeds.
  */
 export async function refundOrder(ctx: Ctx, orderId: string, input: { amountFen: number }) {
   requireCaller(ctx);
@@ -546,10 +611,25 @@ export async function refundOrder(ctx: Ctx, orderId: string, input: { amountFen:
   if (order.status !== 'paid' || !order.saleId) {
     throw conflict('order_not_paid', 'Only a paid order can be refunded');
   }
-  if (order.refundedFen + input.amountFen > order.amountFen) {
+  // Reserve the amount before asking Stripe: of concurrent refunds past the amount, the later ones
+  // get 422 here instead of a refusal from Stripe. A Stripe failure gives the reservation back.
+  const o = schema.orders;
+  const [reserved] = await ctx.db
+    .update(o)
+    .set({ refundedFen: sql`${o.refundedFen} + ${input.amountFen}` })
+    .where(
+      and(
+        eq(o.id, order.id),
+        eq(o.status, 'paid'),
+        sql`${o.refundedFen} + ${input.amountFen} <= ${o.amountFen}`,
+      ),
+    )
+    .returning({ refundedFen: o.refundedFen });
+  if (!reserved) {
+    const [now] = await ctx.db.select({ refundedFen: o.refundedFen }).from(o).where(eq(o.id, order.id));
     throw unprocessable(
       'refund_exceeds_amount',
-      `At most ${order.amountFen - order.refundedFen} fen is left to refund`,
+      `At most ${order.amountFen - (now?.refundedFen ?? order.refundedFen)} fen is left to refund`,
     );
   }
   const [saleNow] = await ctx.db.select().from(schema.sales).where(eq(schema.sales.id, order.saleId));
@@ -558,6 +638,11 @@ export async function refundOrder(ctx: Ctx, orderId: string, input: { amountFen:
     throw conflict('order_not_paid', 'Only a paid order can be refunded');
   const refundId = newId('rfd');
   let stripeRefund: Stripe.Refund | null = null;
+  const giveBackReservation = () =>
+    ctx.db
+      .update(o)
+      .set({ refundedFen: sql`${o.refundedFen} - ${input.amountFen}` })
+      .where(eq(o.id, order.id));
   if (cashFen > 0) {
     try {
       stripeRefund = await stripeFor(ctx).refunds.create(
@@ -569,46 +654,24 @@ export async function refundOrder(ctx: Ctx, orderId: string, input: { amountFen:
         { idempotencyKey: `refund:${refundId}` },
       );
     } catch (error) {
+      await giveBackReservation();
       throw paymentProviderError(error);
     }
   }
   try {
-    return await inTransaction(ctx, async (tx) => {
-      const [locked] = await tx.db
-        .select()
-        .from(schema.orders)
-        .where(eq(schema.orders.id, order.id))
-        .for('update');
-      const [sale] = await tx.db
-        .select()
-        .from(schema.sales)
-        .where(eq(schema.sales.id, order.saleId!))
-        .for('update');
-      const result = await applyRefund(tx, sale as Sale, {
+    return await inTransaction(ctx, (tx) =>
+      recordOrderRefund(tx, order, {
         refundId,
         amountFen: input.amountFen,
-        orderId: order.id,
         stripeRefundId: stripeRefund?.id,
         expectedCashFen: cashFen,
-        extra:
-          cashFen > 0
-            ? [
-                {
-                  debit: accounts.merchantProceeds(order.merchantId),
-                  credit: accounts.platformOrderClearing(),
-                  amount: cashFen,
-                },
-              ]
-            : [],
-      });
-      await tx.db
-        .update(schema.orders)
-        .set({ refundedFen: locked!.refundedFen + input.amountFen })
-        .where(eq(schema.orders.id, order.id));
-      return result;
-    });
+      }),
+    );
   } catch (error) {
-    if (!stripeRefund) throw error;
+    if (!stripeRefund) {
+      await giveBackReservation();
+      throw error;
+    }
     // Stripe already returned the money: operators must see it even though the request failed.
     ctx.log.error('order refund not recorded after Stripe refunded', {
       orderId: order.id,

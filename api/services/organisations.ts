@@ -172,3 +172,9 @@ export async function removeStaff(ctx: Ctx, kind: OrgKind, id: string, userId: s
   await ctx.db.delete(m).where(and(eq(m.organisationId, id), eq(m.userId, userId)));
   return { removed: true as const, userId };
 }
+
+/** A deleted account (privacy.ts) acts for no organisation any more; owners are refused before. */
+export async function leaveAllOrganisations(tx: Ctx, userId: string) {
+  const m = schema.organisationMembers;
+  await tx.db.delete(m).where(eq(m.userId, userId));
+}

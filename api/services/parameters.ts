@@ -49,7 +49,8 @@ export async function parametersAt(ctx: Ctx, at: Date = ctx.now()): Promise<Para
     .where(and(eq(t.scope, 'platform'), lte(t.effectiveFrom, at)))
     .orderBy(t.name, desc(t.effectiveFrom), desc(t.changedAt));
   for (const row of rows) {
-    if (row.name in parameterDefaults) values[row.name] = row.textValue ?? row.intValue ?? values[row.name]!;
+    if (Object.hasOwn(parameterDefaults, row.name))
+      values[row.name] = row.textValue ?? row.intValue ?? values[row.name]!;
   }
   return values as Parameters;
 }
@@ -133,7 +134,7 @@ export function parameterValueProblem(name: ParameterName, value: unknown): stri
       ? null
       : 'a five-field cron expression';
   }
-  const [min, max] = intRanges[name] ?? [0, Number.MAX_SAFE_INTEGER];
+  const [min, max] = (Object.hasOwn(intRanges, name) && intRanges[name]) || [0, Number.MAX_SAFE_INTEGER];
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
     return `${name} must be an integer from ${min} to ${max}`;
   }
@@ -166,7 +167,7 @@ export async function changePlatformParameter(
   input: { name: string; value: number | string; effectiveFrom?: Date; reason?: string },
 ) {
   const operator = requireOperator(ctx);
-  if (!(input.name in parameterDefaults))
+  if (!Object.hasOwn(parameterDefaults, input.name))
     throw new ApiError(422, 'unknown_parameter', `No parameter ${input.name}`);
   const name = input.name as ParameterName;
   const problem = parameterValueProblem(name, input.value);

@@ -542,6 +542,8 @@ export async function applyRefund(
     stripeRefundId?: string;
     extra?: TransferInput[];
     expectedCashFen?: number;
+    /** Who refunded when no one signed in did (a refund made in the Stripe dashboard). */
+    createdBy?: string;
   },
 ) {
   assertAmount(input.amountFen);
@@ -608,7 +610,7 @@ export async function applyRefund(
       throw conflict('balance_changed', 'The consumer balance changed during the refund; try again');
     }
   }
-  const user = requireCaller(txCtx);
+  const createdBy = input.createdBy ?? requireCaller(txCtx).id;
   await txCtx.db.insert(schema.refunds).values({
     id: input.refundId,
     saleId: sale.id,
@@ -620,7 +622,7 @@ export async function applyRefund(
     ecoPointsReturned: split.ecoPoints,
     cashRefundedFen: split.cashFen,
     stripeRefundId: input.stripeRefundId ?? null,
-    createdBy: user.id,
+    createdBy,
     createdAt: txCtx.now(),
   });
   await txCtx.db

@@ -49,6 +49,11 @@ export async function verifyStripeEvent(
   signature: string | undefined,
 ): Promise<Stripe.Event> {
   if (!signature) throw new ApiError(400, 'invalid_signature', 'Stripe-Signature header is missing');
+  // Stripe's check bounds only the age; a timestamp from the future would stay replayable for as long.
+  const signedAtSeconds = Number(/(?:^|,)t=(\d{1,12})(?:,|$)/.exec(signature)?.[1]);
+  if (signedAtSeconds > ctx.now().getTime() / 1000 + webhookToleranceSeconds) {
+    throw new ApiError(400, 'invalid_signature', 'The Stripe-Signature timestamp is in the future');
+  }
   try {
     return await stripeFor(ctx).webhooks.constructEventAsync(
       rawBody,

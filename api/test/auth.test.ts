@@ -1,16 +1,24 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { schema } from '@alliance/db';
+import { eq } from 'drizzle-orm';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accountHistory, postTransaction, verifyLedger } from '../ledger';
+import { accounts } from '../services/accounts';
+import { privacyNoticeVersion } from '../services/privacy';
 import { createTestApp, operatorPhone, type TestApp, testClock } from './harness';
+import { startSupabaseStandIn } from './supabase-stand-in';
 
 const phone = '+8613800000001';
 const clock = testClock('2026-11-30T02:00:00Z');
 let t: TestApp;
 
 beforeAll(async () => {
-  t = await createTestApp({ clock, env: { AUTH_OTP_PER_PHONE_HOUR: '10', AUTH_OTP_PER_IP_HOUR: '1000' } });
+  t = await createTestApp({
+    clock,
+    env: { AUTH_OTP_PER_PHONE_HOUR: '10', AUTH_OTP_PER_IP_HOUR: '1000', AUTH_VERIFY_PER_IP_HOUR: '100000' },
+  });
 });
 afterAll(() => t.close());
 
@@ -31,6 +39,7 @@ describe('sign-in with an SMS code (dev provider)', () => {
     expect(me.body).toEqual({
       user: verified.body.user,
       memberCode: expect.stringMatching(/^\d{10}$/),
+      consent: { required: true, version: privacyNoticeVersion, acceptedVersion: null, acceptedAt: null },
       wallet: { vouchers: 0, ecoPoints: 0, ecoPointsHeld: 0 },
       merchants: [],
       suppliers: [],
@@ -70,6 +79,25 @@ describe('sign-in with an SMS code (dev provider)', () => {
     const right = await t.request('POST', '/v1/auth/verify', { body: { phone: p, code: otp.body.devCode } });
     expect(right.status).toBe(401);
     expect(right.body.error.code).toBe('invalid_code');
+  });
+
+  // On PostgreSQL the guesses run on 20 connections at once; on PGlite they interleave between queries.
+  it('voids a code after 5 wrong checks however many arrive at once', async () => {
+    const p = '+8613800000081';
+    const otp = await t.request('POST', '/v1/auth/otp', { body: { phone: p } });
+    const wrong = otp.body.devCode === '000000' ? '111111' : '000000';
+    const guesses = await Promise.all(
+      Array.from({ length: 800 }, () =>
+        t.request('POST', '/v1/auth/verify', { body: { phone: p, code: wrong } }),
+      ),
+    );
+    expect(guesses.every((g) => g.status === 401 && g.body.error.code === 'invalid_code')).toBe(true);
+    const right = await t.request('POST', '/v1/auth/verify', { body: { phone: p, code: otp.body.devCode } });
+    expect(right.status).toBe(401);
+    expect(right.body.error.code).toBe('invalid_code');
+    const [row] = await t.db.select().from(schema.otpCodes).where(eq(schema.otpCodes.phone, p));
+    expect(row!.failedAttempts).toBe(5);
+    expect(row!.consumedAt).toBeNull();
   });
 
   it('refuses an expired code (older than 5 minutes)', async () => {
@@ -140,6 +168,33 @@ describe('sign-in with an SMS code (dev provider)', () => {
 });
 
 describe('rate limit per client address', () => {
+  it('limits code checks per address (AUTH_VERIFY_PER_IP_HOUR) with 429 rate_limited', async () => {
+    const t2 = await createTestApp({ env: { AUTH_VERIFY_PER_IP_HOUR: '3', TRUST_PROXY: 'true' } });
+    try {
+      const from = { 'x-forwarded-for': '203.0.113.7' };
+      for (let i = 0; i < 3; i++) {
+        const res = await t2.request('POST', '/v1/auth/verify', {
+          body: { phone: `+861380000030${i}`, code: '123456' },
+          headers: from,
+        });
+        expect(res.status).toBe(401);
+      }
+      const limited = await t2.request('POST', '/v1/auth/verify', {
+        body: { phone: '+8613800000309', code: '123456' },
+        headers: from,
+      });
+      expect(limited.status).toBe(429);
+      expect(limited.body.error.code).toBe('rate_limited');
+      const elsewhere = await t2.request('POST', '/v1/auth/verify', {
+        body: { phone: '+8613800000309', code: '123456' },
+        headers: { 'x-forwarded-for': '203.0.113.8' },
+      });
+      expect(elsewhere.status).toBe(401);
+    } finally {
+      await t2.close();
+    }
+  });
+
   it('counts every phone from one address', async () => {
     const t2 = await createTestApp({ env: { AUTH_OTP_PER_IP_HOUR: '3', TRUST_PROXY: 'true' } });
     try {
@@ -239,11 +294,229 @@ describe('Supabase-issued tokens', () => {
   });
 });
 
+describe('sign-in through Supabase Auth (stand-in GoTrue, real supabase-js and JWT checks)', () => {
+  let gotrue: Awaited<ReturnType<typeof startSupabaseStandIn>>;
+  let s: TestApp;
+  beforeAll(async () => {
+    gotrue = await startSupabaseStandIn();
+    s = await createTestApp({
+      env: { AUTH_PROVIDER: 'supabase', SUPABASE_URL: gotrue.url, SUPABASE_ANON_KEY: 'stand-in-anon-key' },
+    });
+  });
+  afterAll(async () => {
+    await s.close();
+    await gotrue.close();
+  });
+
+  it('sends a code, exchanges it for a Supabase token, and the token signs in', async () => {
+    const p = '+8613800000600';
+    const otp = await s.request('POST', '/v1/auth/otp', { body: { phone: p } });
+    expect(otp.status).toBe(200);
+    expect(otp.body).toEqual({ sent: true });
+    const code = gotrue.lastCode(p)!;
+    const wrong = code === '111111' ? '222222' : '111111';
+    const refused = await s.request('POST', '/v1/auth/verify', { body: { phone: p, code: wrong } });
+    expect(refused.status).toBe(401);
+    expect(refused.body.error.code).toBe('invalid_code');
+
+    const verified = await s.request('POST', '/v1/auth/verify', { body: { phone: p, code } });
+    expect(verified.status).toBe(200);
+    expect(verified.body.user).toEqual({ id: expect.stringMatching(/^usr_/), phone: p, roles: ['consumer'] });
+    const me = await s.request('GET', '/v1/me', { token: verified.body.token });
+    expect(me.status).toBe(200);
+    expect(me.body.user.id).toBe(verified.body.user.id);
+  });
+
+  it.each([500, 503])('answers 502 auth_provider_error when Supabase fails with %i', async (status) => {
+    gotrue.failWith(status);
+    try {
+      const otp = await s.request('POST', '/v1/auth/otp', { body: { phone: '+8613800000601' } });
+      expect(otp.status).toBe(502);
+      expect(otp.body.error.code).toBe('auth_provider_error');
+      const verify = await s.request('POST', '/v1/auth/verify', {
+        body: { phone: '+8613800000601', code: '123456' },
+      });
+      expect(verify.status).toBe(502);
+      expect(verify.body.error.code).toBe('auth_provider_error');
+    } finally {
+      gotrue.failWith(0);
+    }
+  });
+
+  it('answers 502, not 401, when the keys that check a token cannot be fetched', async () => {
+    const p = '+8613800000603';
+    await s.request('POST', '/v1/auth/otp', { body: { phone: p } });
+    const { token } = (
+      await s.request('POST', '/v1/auth/verify', { body: { phone: p, code: gotrue.lastCode(p) } })
+    ).body;
+    const gone = await startSupabaseStandIn();
+    await gone.close();
+    const u = await createTestApp({
+      env: {
+        AUTH_PROVIDER: 'supabase',
+        SUPABASE_URL: gotrue.url,
+        SUPABASE_JWKS_URL: `${gone.url}/auth/v1/.well-known/jwks.json`,
+      },
+    });
+    try {
+      const me = await u.request('GET', '/v1/me', { token });
+      expect(me.status).toBe(502);
+      expect(me.body.error.code).toBe('auth_provider_error');
+    } finally {
+      await u.close();
+    }
+  });
+
+  it('answers 502 when Supabase cannot be reached at all', async () => {
+    const gone = await startSupabaseStandIn();
+    await gone.close();
+    const u = await createTestApp({
+      env: { AUTH_PROVIDER: 'supabase', SUPABASE_URL: gone.url, SUPABASE_ANON_KEY: 'stand-in-anon-key' },
+    });
+    try {
+      const otp = await u.request('POST', '/v1/auth/otp', { body: { phone: '+8613800000602' } });
+      expect(otp.status).toBe(502);
+      expect(otp.body.error.code).toBe('auth_provider_error');
+    } finally {
+      await u.close();
+    }
+  });
+});
+
+describe('personal data (SPEC section 7, PIPL)', () => {
+  it('asks for consent on first sign-in and records which notice was accepted, and when', async () => {
+    const { token } = await t.signIn('+8613800000701');
+    const me = await t.request('GET', '/v1/me', { token });
+    expect(me.body.consent).toEqual({
+      required: true,
+      version: privacyNoticeVersion,
+      acceptedVersion: null,
+      acceptedAt: null,
+    });
+    const old = await t.request('POST', '/v1/me/consent', { token, body: { version: '2020-01-01' } });
+    expect(old.status).toBe(422);
+    expect(old.body.error.code).toBe('unknown_privacy_notice');
+    const accepted = await t.request('POST', '/v1/me/consent', {
+      token,
+      body: { version: privacyNoticeVersion },
+    });
+    expect(accepted.status).toBe(200);
+    const expected = {
+      required: false,
+      version: privacyNoticeVersion,
+      acceptedVersion: privacyNoticeVersion,
+      acceptedAt: clock.now().toISOString(),
+    };
+    expect(accepted.body).toEqual(expected);
+    clock.advance(1000);
+    await t.request('POST', '/v1/me/consent', { token, body: { version: privacyNoticeVersion } });
+    expect((await t.request('GET', '/v1/me', { token })).body.consent).toEqual(expected);
+    expect(
+      (await t.request('POST', '/v1/me/consent', { body: { version: privacyNoticeVersion } })).status,
+    ).toBe(401);
+  });
+
+  it("exports the person's data as JSON, their own only", async () => {
+    const p = '+8613800000702';
+    const { token, user } = await t.signIn(p);
+    const op = await t.signIn(operatorPhone);
+    await t.request('POST', '/v1/platform/adjustments', {
+      token: op.token,
+      body: { ownerType: 'consumer', ownerId: user.id, unit: 'vouchers', amount: 250, reason: 'welcome' },
+    });
+    const exported = await t.request('GET', '/v1/me/export', { token });
+    expect(exported.status).toBe(200);
+    expect(exported.body.user).toMatchObject({
+      id: user.id,
+      phone: p,
+      memberCode: expect.stringMatching(/^\d{10}$/),
+    });
+    expect(exported.body.wallet).toEqual({ vouchers: 250, ecoPoints: 0 });
+    expect(exported.body.ledger.vouchers).toHaveLength(1);
+    expect(exported.body.ledger.vouchers[0]).toMatchObject({ amount: 250 });
+    expect(exported.body).toMatchObject({ sales: [], orders: [], adViews: [] });
+    expect((await t.request('GET', '/v1/me/export')).status).toBe(401);
+  });
+
+  it('deletes an account: personal data erased, ledger history kept under the anonymised id', async () => {
+    const p = '+8613800000703';
+    const { token, user } = await t.signIn(p);
+    const op = await t.signIn(operatorPhone);
+    await t.request('POST', '/v1/platform/adjustments', {
+      token: op.token,
+      body: { ownerType: 'consumer', ownerId: user.id, unit: 'vouchers', amount: 300, reason: 'welcome' },
+    });
+    const unconfirmed = await t.request('DELETE', '/v1/me', { token, body: {} });
+    expect(unconfirmed.status).toBe(400);
+
+    const deleted = await t.request('DELETE', '/v1/me', { token, body: { confirm: true } });
+    expect(deleted.status).toBe(200);
+    expect(deleted.body).toEqual({ id: user.id, deleted: true });
+    expect((await t.request('GET', '/v1/me', { token })).status).toBe(401);
+    const [row] = await t.db.select().from(schema.users).where(eq(schema.users.id, user.id));
+    expect(row).toMatchObject({ phone: `deleted:${user.id}`, memberCode: `deleted:${user.id}` });
+    expect(row!.deletedAt).not.toBeNull();
+    const history = await accountHistory(t.db, accounts.consumerVouchers(user.id), { limit: 10 });
+    expect(history.map((e) => e.amount)).toEqual([300]);
+    expect((await verifyLedger(t.db)).ok).toBe(true);
+    // The phone number is free again: signing in makes a new, unrelated account.
+    const again = await t.signIn(p);
+    expect(again.user.id).not.toBe(user.id);
+  });
+
+  it('refuses deletion with 409 while the person owns an active merchant or has points held', async () => {
+    const owner = await t.signIn('+8613800000704');
+    const op = await t.signIn(operatorPhone);
+    const merchant = await t.request('POST', '/v1/merchants', {
+      token: owner.token,
+      body: { name: 'Tea Corner' },
+    });
+    await t.request('POST', `/v1/platform/merchants/${merchant.body.id}/approve`, { token: op.token });
+    const refused = await t.request('DELETE', '/v1/me', { token: owner.token, body: { confirm: true } });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('owns_active_business');
+
+    const holder = await t.signIn('+8613800000705');
+    const eco = accounts.consumerEcoPoints(holder.user.id);
+    await postTransaction(t.db, {
+      key: `privacy-eco-${holder.user.id}`,
+      kind: 'x',
+      transfers: [{ debit: accounts.platformEcoPointsIssued(), credit: eco, amount: 2000 }],
+    });
+    const enable = await t.request('POST', '/v1/platform/parameters', {
+      token: op.token,
+      body: { name: 'withdrawalsEnabled', value: 1 },
+    });
+    expect(enable.status).toBe(201);
+    const withdrawal = await t.request('POST', '/v1/withdrawals', {
+      token: holder.token,
+      body: { ecoPoints: 1000 },
+    });
+    expect(withdrawal.status).toBe(201);
+    const held = await t.request('DELETE', '/v1/me', { token: holder.token, body: { confirm: true } });
+    expect(held.status).toBe(409);
+    expect(held.body.error.code).toBe('pending_withdrawal');
+    expect((await t.request('GET', '/v1/me', { token: holder.token })).status).toBe(200);
+  });
+});
+
 describe('system endpoints', () => {
   it('reports health with the database kind', async () => {
     const res = await t.request('GET', '/health');
     expect(res.status).toBe(200);
     expect(res.body.database).toBe(t.dbKind);
+  });
+
+  it('answers 503 when the database does not answer', async () => {
+    const db = t.deps.db;
+    t.deps.db = { execute: () => Promise.reject(new Error('connection refused')) } as never;
+    try {
+      const res = await t.request('GET', '/health');
+      expect(res.status).toBe(503);
+      expect(res.body.error.code).toBe('database_unavailable');
+    } finally {
+      t.deps.db = db;
+    }
   });
 
   it('publishes OpenAPI 3.1 and a reference page', async () => {

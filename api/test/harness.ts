@@ -1,11 +1,12 @@
 import type { OpenDb } from '@alliance/db';
+import WebSocket from 'ws';
 import { createApp } from '../app';
 import { composeDeps } from '../compose';
 import { loadConfig } from '../config';
 import type { Deps } from '../context';
 import { startFakeStripe } from '../fake-stripe/server';
 import { createLogger } from '../log';
-import { createAuthProvider } from '../services/auth-provider';
+import { createAuthProvider, type RealtimeTransport } from '../services/auth-provider';
 import { createStripeClient } from '../services/stripe';
 import { openTestDb } from './test-db';
 
@@ -57,7 +58,9 @@ export async function createTestApp(options: { clock?: TestClock; env?: Record<s
     ...options.env,
   });
   const clock = options.clock ?? { now: () => new Date() };
-  const auth = await createAuthProvider(config, opened.db);
+  const auth = await createAuthProvider(config, opened.db, {
+    realtimeTransport: WebSocket as unknown as RealtimeTransport,
+  });
   // The fake Stripe delivers its signed webhooks into this app, in process.
   const fakeStripe = await startFakeStripe({
     webhookSecret: config.STRIPE_WEBHOOK_SECRET,

@@ -55,6 +55,37 @@ describe('POST /v1/platform/adjustments', () => {
     expect((await balanceOf(t.db, accounts.consumerVouchers(consumer.user.id))).posted).toBe(0);
   });
 
+  it('refuses amounts past 10^12 (400) and balances past the ledger limit (422 limit_exceeded)', async () => {
+    const rich = 'mer_ledgerlimitstest0001';
+    await t.db
+      .insert(schema.organisations)
+      .values({ id: rich, kind: 'merchant', name: 'Rich', status: 'active', ownerUserId: other.user.id });
+    const body = { ownerType: 'merchant', ownerId: rich, unit: 'ad_points', reason: 'limits' };
+    for (const amount of [1e15, -1e15, 1e12 + 1]) {
+      const res = await adjust(operator.token, { ...body, amount });
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('validation_error');
+    }
+    // The account's running credits are brought next to the limit directly, then one more adjustment.
+    for (let batch = 0; batch < 10; batch++) {
+      await postTransaction(t.db, {
+        key: `limits-fill-${batch}`,
+        kind: 'x',
+        transfers: Array.from({ length: 100 }, () => ({
+          debit: accounts.platformAdPointsIssued(),
+          credit: accounts.merchantAdPoints(rich),
+          amount: 1e12 - 1e8,
+        })),
+      });
+    }
+    const before = (await balanceOf(t.db, accounts.merchantAdPoints(rich))).posted;
+    const over = await adjust(operator.token, { ...body, amount: 1e12 });
+    expect(over.status).toBe(422);
+    expect(over.body.error.code).toBe('limit_exceeded');
+    expect((await balanceOf(t.db, accounts.merchantAdPoints(rich))).posted).toBe(before);
+    expect((await verifyLedger(t.db)).ok).toBe(true);
+  });
+
   it('adds and removes points with the operator and reason recorded, and refuses overdrawing', async () => {
     const add = await adjust(operator.token, {
       ownerType: 'consumer',

@@ -236,6 +236,49 @@ describe('ledger transfers', () => {
       expect(error.code, name).toBe('invalid_transfer');
     }
   });
+
+  it('keeps explicit limits: 10^12 per transfer, 10^15 per account total; sums stay exact past 2^53', async () => {
+    const db = opened.db;
+    const rich = consumer('usr_rich');
+    const tooBig = await refusal(
+      postTransaction(db, {
+        key: 'limit-transfer',
+        kind: 'x',
+        transfers: [{ debit: issued, credit: rich, amount: 1e12 + 1 }],
+      }),
+    );
+    expect(tooBig.code).toBe('limit_exceeded');
+    // 10^15 in 1,000 transfers of 10^12: the account is at its limit, exactly.
+    for (let batch = 0; batch < 10; batch++) {
+      await postTransaction(db, {
+        key: `limit-fill-${batch}`,
+        kind: 'x',
+        transfers: Array.from({ length: 100 }, () => ({ debit: issued, credit: rich, amount: 1e12 })),
+      });
+    }
+    expect((await balanceOf(db, rich)).posted).toBe(1e15);
+    const over = await refusal(
+      postTransaction(db, {
+        key: 'limit-over',
+        kind: 'x',
+        transfers: [{ debit: issued, credit: rich, amount: 1 }],
+      }),
+    );
+    expect(over.code).toBe('limit_exceeded');
+    expect((await balanceOf(db, rich)).posted).toBe(1e15);
+    // The platform's issued side spreads over shards; the ledger's sums (past 2^53 in all) stay exact.
+    const second = consumer('usr_rich_2');
+    for (let batch = 0; batch < 10; batch++) {
+      await postTransaction(db, {
+        key: `limit-fill-2-${batch}`,
+        kind: 'x',
+        transfers: Array.from({ length: 100 }, () => ({ debit: issued, credit: second, amount: 1e12 - 1 })),
+      });
+    }
+    expect((await balanceOf(db, second)).posted).toBe(1e15 - 1000);
+    const verified = await verifyLedger(db);
+    expect(verified.checks.filter((c) => !c.ok)).toEqual([]);
+  });
 });
 
 describe('two-phase transfers', () => {

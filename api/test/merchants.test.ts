@@ -306,6 +306,9 @@ describe('parameters (operators)', () => {
       [{ name: 'businessTimeZone', value: 'Mars/Base' }, 'invalid_parameter_value'],
       [{ name: 'supplierSettlementTrigger', value: 'whenever' }, 'invalid_parameter_value'],
       [{ name: 'noSuchThing', value: 1 }, 'unknown_parameter'],
+      [{ name: 'toString', value: 1 }, 'unknown_parameter'],
+      [{ name: '__proto__', value: 1 }, 'unknown_parameter'],
+      [{ name: 'constructor', value: 'x' }, 'unknown_parameter'],
       [{ name: 'adPointPriceFen', value: 200, effectiveFrom: '2026-11-29T00:00:00Z' }, 'effective_in_past'],
     ] as const) {
       const res = await t.request('POST', '/v1/platform/parameters', { token: op, body });

@@ -345,4 +345,126 @@ describe('online orders (SPEC flow 2, online)', () => {
     expect(saleRefund.status).toBe(409);
     expect((await verifyLedger(t.db)).ok).toBe(true);
   });
+
+  it('concurrent refunds past the amount: one is refunded, the other gets 422 refund_exceeds_amount', async () => {
+    const merchant = await activeMerchant(t, { adPoints: 10_000 });
+    const consumer = await signInConsumer(t);
+    const item = await listing(merchant, { title: 'Kettle', price: 10_000, stock: 1 });
+    const order = await t.request('POST', '/v1/orders', {
+      token: consumer.token,
+      body: { merchantId: merchant.id, items: [{ listingId: item.id, quantity: 1 }], shipTo },
+    });
+    await pay(order.body.checkoutSessionId);
+    const path = `/v1/orders/${order.body.id}/refund`;
+    const results = await Promise.all(
+      [6000, 6000].map((amount) =>
+        t.request('POST', path, { token: merchant.owner.token, body: { amount } }),
+      ),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([200, 422]);
+    expect(results.find((r) => r.status === 422)!.body.error.code).toBe('refund_exceeds_amount');
+    expect(await proceeds(merchant.id)).toBe(4000);
+    const rest = await t.request('POST', path, { token: merchant.owner.token, body: { amount: 4000 } });
+    expect(rest.status).toBe(200);
+    expect(await proceeds(merchant.id)).toBe(0);
+    expect((await verifyLedger(t.db)).ok).toBe(true);
+  });
+
+  it('a refund made in the Stripe dashboard is applied once like an order refund; an unmatched one is left for operators', async () => {
+    const merchant = await activeMerchant(t, { adPoints: 10_000 });
+    const consumer = await signInConsumer(t);
+    const item = await listing(merchant, { title: 'Teapot', price: 10_000, stock: 1 });
+    const order = await t.request('POST', '/v1/orders', {
+      token: consumer.token,
+      body: { merchantId: merchant.id, items: [{ listingId: item.id, quantity: 1 }], shipTo },
+    });
+    await pay(order.body.checkoutSessionId);
+    const charge = [...t.fakeStripe.charges.values()].find((c) => c.metadata?.order_id === order.body.id)!;
+    expect(await vouchers(t, consumer.id)).toBe(10_000);
+    expect(await adPoints(t, merchant.id)).toBe(8500);
+
+    // The dashboard refunds 40 yuan: Stripe tells us the charge's refunded total, possibly more than once.
+    charge.amount_refunded = 4000;
+    const first = await t.fakeStripe.sendEvent('charge.refunded', { ...charge });
+    const again = await t.fakeStripe.sendEvent('charge.refunded', { ...charge });
+    expect([first.status, again.status]).toEqual([200, 200]);
+    const outcomes = await t.db
+      .select({ id: schema.stripeEvents.id, outcome: schema.stripeEvents.outcome })
+      .from(schema.stripeEvents)
+      .where(eq(schema.stripeEvents.type, 'charge.refunded'));
+    expect(outcomes.find((e) => e.id === first.eventId)!.outcome).toBe('order_refund_recorded');
+    expect(outcomes.find((e) => e.id === again.eventId)!.outcome).toBe('order_refund_acknowledged');
+    expect(await vouchers(t, consumer.id)).toBe(6000);
+    expect(await adPoints(t, merchant.id)).toBe(8500 + 600);
+    expect(await proceeds(merchant.id)).toBe(6000);
+
+    // What is left is refundable here, and no more.
+    const path = `/v1/orders/${order.body.id}/refund`;
+    const over = await t.request('POST', path, { token: merchant.owner.token, body: { amount: 6001 } });
+    expect(over.status).toBe(422);
+    const rest = await t.request('POST', path, { token: merchant.owner.token, body: { amount: 6000 } });
+    expect(rest.status).toBe(200);
+    expect(await proceeds(merchant.id)).toBe(0);
+    expect(await vouchers(t, consumer.id)).toBe(0);
+
+    // A refund of a charge that pays for nothing here is an anomaly, credited to no one.
+    const unknown = await t.fakeStripe.sendEvent('charge.refunded', {
+      id: 'ch_unknown_dashboard',
+      object: 'charge',
+      amount: 5000,
+      amount_refunded: 5000,
+      payment_intent: 'pi_unknown_dashboard',
+      metadata: {},
+    });
+    expect(unknown.status).toBe(200);
+    const [anomaly] = await t.db
+      .select()
+      .from(schema.stripeAnomalies)
+      .where(eq(schema.stripeAnomalies.eventId, unknown.eventId));
+    expect(anomaly!.kind).toBe('unknown_charge');
+
+    // A refund reported for an order that was never paid cannot be applied: operators see it.
+    const spare = await listing(merchant, { title: 'Spare lid', price: 10_000, stock: 1 });
+    const unpaid = await t.request('POST', '/v1/orders', {
+      token: consumer.token,
+      body: { merchantId: merchant.id, items: [{ listingId: spare.id, quantity: 1 }], shipTo },
+    });
+    expect(unpaid.status).toBe(201);
+    const stray = await t.fakeStripe.sendEvent('charge.refunded', {
+      id: 'ch_stray_dashboard',
+      object: 'charge',
+      amount: 10_000,
+      amount_refunded: 100,
+      payment_intent: null,
+      metadata: { order_id: unpaid.body.id },
+    });
+    expect(stray.status).toBe(200);
+    const [strayAnomaly] = await t.db
+      .select()
+      .from(schema.stripeAnomalies)
+      .where(eq(schema.stripeAnomalies.eventId, stray.eventId));
+    expect(strayAnomaly!.kind).toBe('order_refund_unmatched');
+    expect((await verifyLedger(t.db)).ok).toBe(true);
+  });
+
+  it('an account with an unpaid order is not deleted (409 pending_order); once paid, its ship-to is erased', async () => {
+    const merchant = await activeMerchant(t, { adPoints: 10_000 });
+    const consumer = await signInConsumer(t);
+    const item = await listing(merchant, { title: 'Cup', price: 2000, stock: 1 });
+    const order = await t.request('POST', '/v1/orders', {
+      token: consumer.token,
+      body: { merchantId: merchant.id, items: [{ listingId: item.id, quantity: 1 }], shipTo },
+    });
+    const refused = await t.request('DELETE', '/v1/me', { token: consumer.token, body: { confirm: true } });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('pending_order');
+    await pay(order.body.checkoutSessionId);
+    const deleted = await t.request('DELETE', '/v1/me', { token: consumer.token, body: { confirm: true } });
+    expect(deleted.status).toBe(200);
+    const [row] = await t.db.select().from(schema.orders).where(eq(schema.orders.id, order.body.id));
+    expect(row!.shipTo).toBeNull();
+    expect(row!.status).toBe('paid');
+    expect(await proceeds(merchant.id)).toBe(2000);
+    expect((await verifyLedger(t.db)).ok).toBe(true);
+  });
 });

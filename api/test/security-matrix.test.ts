@@ -1,3 +1,5 @@
+import { schema } from '@alliance/db';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../ids';
 import { postTransaction } from '../ledger';
@@ -224,5 +226,252 @@ describe('eco-point endpoints against every role (SPEC flow 4)', () => {
     expect(
       (await t.request('GET', `/v1/merchants/${merchant.id}`, { token: merchant.owner.token })).body,
     ).toMatchObject({ ecoPoints: 0, adPoints: 100 });
+  });
+});
+
+describe('input that no endpoint takes', () => {
+  const nul = 'a\u0000b';
+  const lone = 'a\ud800b';
+
+  it('answers U+0000 or an unpaired surrogate in a body, path or query with 400 validation_error', async () => {
+    const probes = [
+      t.request('POST', '/v1/merchants', { token: consumer, body: { name: nul } }),
+      t.request('POST', '/v1/merchants', { token: consumer, body: { name: lone } }),
+      t.request('POST', '/v1/merchants', { token: consumer, body: { [nul]: 'x', name: 'ok' } }),
+      t.request('POST', '/v1/suppliers', { token: consumer, body: { name: 'lone \udc00 low' } }),
+      t.request('GET', '/v1/merchants/mer_%00x', { token: consumer }),
+      t.request('GET', '/v1/merchants/mer_%ED%A0%80x', { token: consumer }),
+      t.request('GET', '/v1/orders?cursor=%00', { token: consumer }),
+      t.request('POST', '/v1/auth/otp', { body: { phone: '+8613800000001', extra: nul } }),
+    ];
+    for (const res of await Promise.all(probes)) {
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('validation_error');
+    }
+    const paired = await t.request('POST', '/v1/merchants', {
+      token: consumer,
+      body: { name: 'Caf\u00e9 \ud83c\udf75' },
+    });
+    expect(paired.status).toBe(201);
+  });
+
+  it('answers a body over 64 KiB with 413 payload_too_large', async () => {
+    const res = await t.request('POST', '/v1/merchants', {
+      token: consumer,
+      body: { name: 'x'.repeat(70 * 1024) },
+      headers: { 'idempotency-key': 'too-large' },
+    });
+    expect(res.status).toBe(413);
+    expect(res.body.error.code).toBe('payload_too_large');
+  });
+
+  it('answers crafted paging cursors with 4xx, never 5xx', async () => {
+    const crafted = [
+      '+275760-09-13T00:00:00.000Z|sal_x',
+      '0000-01-01T00:00:00.000Z|sal_x',
+      '2026-11-30T02:00:00.000Z|sal_\u0000',
+      '2026-11-30T02:00:00.000Z|\u00ff',
+    ].map((text) => Buffer.from(text, 'latin1').toString('base64'));
+    const paged = operations.filter(
+      (o) => o.method === 'GET' && !o.path.includes('{') && o.path.startsWith('/v1/'),
+    );
+    for (const op of paged) {
+      for (const cursor of crafted) {
+        const res = await t.request('GET', `${op.path}?cursor=${encodeURIComponent(cursor)}`, {
+          token: operator,
+        });
+        expect([op.path, res.status < 500]).toEqual([op.path, true]);
+      }
+    }
+  });
+
+  it('answers deeply nested JSON with an Idempotency-Key with 400, not 500', async () => {
+    const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
+    for (const rawBody of [deep, `{"name":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}`]) {
+      const res = await t.request('POST', '/v1/merchants', {
+        token: consumer,
+        rawBody,
+        headers: { 'idempotency-key': `deep-${rawBody.length}` },
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('validation_error');
+    }
+  });
+
+  it('keeps no sign-in response: the same Idempotency-Key does not replay a token', async () => {
+    const phone = '+8613800000510';
+    const otp = await t.request('POST', '/v1/auth/otp', { body: { phone } });
+    const headers = { 'idempotency-key': 'sign-in-once' };
+    const first = await t.request('POST', '/v1/auth/verify', {
+      body: { phone, code: otp.body.devCode },
+      headers,
+    });
+    expect(first.status).toBe(200);
+    const replay = await t.request('POST', '/v1/auth/verify', {
+      body: { phone, code: otp.body.devCode },
+      headers,
+    });
+    expect(replay.status).toBe(401);
+    const { schema } = await import('@alliance/db');
+    const kept = await t.db.select().from(schema.idempotencyKeys);
+    expect(kept.filter((row) => row.scope.includes('/v1/auth/'))).toEqual([]);
+  });
+
+  it('sends the security headers on every response, and a CSP that forbids framing on pages', async () => {
+    for (const path of ['/health', '/v1/me', '/openapi.json', '/docs', '/v1/nope']) {
+      const res = await t.request('GET', path);
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(res.headers.get('x-frame-options')).toBe('DENY');
+    }
+    const docs = await t.request('GET', '/docs');
+    expect(docs.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(docs.headers.get('content-security-policy')).not.toContain('unsafe-inline');
+  });
+});
+
+/**
+ * Property-based fuzzing generated from /openapi.json: every operation, as every role, with odd
+ * path ids, query values and bodies built from its own request schema (wrong types, sizes, U+0000,
+ * unpaired surrogates, deep nesting, huge numbers, crafted cursors, prototype names). No answer may
+ * be a 5xx, and nothing of value may be written. Bounded: a few cases per operation and role.
+ */
+describe('fuzzing every operation from its OpenAPI description', () => {
+  type JsonSchema = { $ref?: string; properties?: Record<string, JsonSchema>; type?: string | string[] };
+  type Operation = {
+    parameters?: Array<{ name: string; in: string }>;
+    requestBody?: { content?: Record<string, { schema?: JsonSchema }> };
+  };
+  const casesPerOperationAndRole = 3;
+  const cursor = (text: string) => Buffer.from(text, 'latin1').toString('base64');
+
+  const oddString = fc.constantFrom(
+    'a\u0000b',
+    '\ud800',
+    'x\udfffy',
+    '',
+    'x'.repeat(5000),
+    'toString',
+    '__proto__',
+    'constructor',
+    "'; drop table users; --",
+    '../../etc/passwd',
+    '9'.repeat(400),
+    '2026-02-30',
+    '+275760-09-13',
+    '0000-01-01',
+    '<script>alert(1)</script>',
+  );
+  const oddNumber = fc.constantFrom(1e308, -1e308, 2 ** 53 + 1, 1e12 + 1, -1, 0.5, -(2 ** 31) - 1, 1e15);
+  const deep = fc.constantFrom(
+    JSON.parse(`${'['.repeat(40)}1${']'.repeat(40)}`),
+    JSON.parse(`${'{"a":'.repeat(40)}1${'}'.repeat(40)}`),
+  );
+  const oddValue = fc.oneof(
+    oddString,
+    oddNumber,
+    deep,
+    fc.constantFrom(null, true, false, [], {}, [1, 'a'], { __proto__: null, toString: 1 }),
+    fc.string({ unit: 'binary', maxLength: 8 }),
+  );
+  const oddId = fc.constantFrom(
+    'x%00y',
+    '%ED%A0%80',
+    'a'.repeat(300),
+    'toString',
+    '__proto__',
+    '..',
+    '%25',
+    'mer_99999999999999999999',
+    "usr_'or'1'='1",
+  );
+  const craftedCursor = fc.constantFrom(
+    cursor('+275760-09-13T00:00:00.000Z|sal_x'),
+    cursor('0000-01-01T00:00:00.000Z|sal_x'),
+    cursor('2026-11-30T02:00:00.000Z|sal_\u0000'),
+    cursor('2026-11-30T02:00:00.000Z|\u00ff\u00fe'),
+    'not base64!',
+    '99999999999999999999',
+  );
+  const oddQuery = fc.oneof(oddString, fc.constantFrom('-1', '1e309', 'NaN', '0', '99999999999999999999'));
+
+  function resolve(spec: { components?: { schemas?: Record<string, JsonSchema> } }, s?: JsonSchema) {
+    let current = s;
+    for (let hops = 0; current?.$ref && hops < 5; hops++) {
+      current = spec.components?.schemas?.[current.$ref.split('/').pop()!];
+    }
+    return current;
+  }
+
+  /** A body shaped by the operation's schema (its property names), every value odd; or an odd whole body. */
+  function bodyFor(properties: string[]) {
+    const shaped = fc.record(Object.fromEntries(properties.map((name) => [name, oddValue])), {
+      requiredKeys: [],
+    });
+    return fc.oneof(
+      { weight: 4, arbitrary: shaped.map((body) => JSON.stringify(body)) },
+      fc.constantFrom('{"__proto__": {"admin": true}, "toString": 1}', '[]', 'null', '7', '{', '"x"'),
+      deep.map((value) => JSON.stringify(value)),
+    );
+  }
+
+  it('answers no odd input with a 5xx and writes nothing of value', async () => {
+    const spec = (await t.request('GET', '/openapi.json')).body;
+    const owner = await t.signIn('+8613800000520');
+    const merchant = await t.request('POST', '/v1/merchants', {
+      token: owner.token,
+      body: { name: 'Fuzz Tea' },
+    });
+    await t.request('POST', `/v1/platform/merchants/${merchant.body.id}/approve`, { token: operator });
+    const roles: Array<[string, string | undefined]> = [
+      ['anonymous', undefined],
+      ['consumer', consumer],
+      ['merchant', owner.token],
+      ['operator', operator],
+    ];
+    const valueRows = async () => ({
+      transfers: (await t.db.select({ id: schema.ledgerTransfers.id }).from(schema.ledgerTransfers)).length,
+      topups: (await t.db.select({ id: schema.topups.id }).from(schema.topups)).length,
+      sales: (await t.db.select({ id: schema.sales.id }).from(schema.sales)).length,
+      orders: (await t.db.select({ id: schema.orders.id }).from(schema.orders)).length,
+      refunds: (await t.db.select({ id: schema.refunds.id }).from(schema.refunds)).length,
+    });
+    const before = await valueRows();
+    const failures: string[] = [];
+    let seed = 1;
+    for (const [path, methods] of Object.entries(spec.paths as Record<string, Record<string, Operation>>)) {
+      if (!path.startsWith('/v1/')) continue;
+      for (const [method, operation] of Object.entries(methods)) {
+        const query = (operation.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name);
+        const bodySchema = resolve(spec, operation.requestBody?.content?.['application/json']?.schema);
+        const properties = Object.keys(bodySchema?.properties ?? {});
+        const request = fc.record({
+          id: fc.oneof(oddId, fc.constant(merchant.body.id as string)),
+          query: fc.record(
+            Object.fromEntries(query.map((name) => [name, name === 'cursor' ? craftedCursor : oddQuery])),
+            { requiredKeys: [] },
+          ),
+          body: bodyFor(properties),
+        });
+        for (const [role, token] of roles) {
+          for (const sample of fc.sample(request, { numRuns: casesPerOperationAndRole, seed: seed++ })) {
+            const search = new URLSearchParams(sample.query as Record<string, string>).toString();
+            const url = `${path.replace(/\{[^}]+\}/g, sample.id)}${search ? `?${search}` : ''}`;
+            const res = await t.request(method.toUpperCase(), url, {
+              token,
+              rawBody: method === 'get' ? undefined : sample.body,
+              headers: { 'idempotency-key': `fuzz-${seed}` },
+            });
+            if (res.status >= 500) {
+              failures.push(
+                `${role} ${method.toUpperCase()} ${url.slice(0, 120)} ${sample.body.slice(0, 120)} → ${res.status}`,
+              );
+            }
+          }
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(await valueRows()).toEqual(before);
   });
 });

@@ -18,6 +18,8 @@ export interface SupabaseStandIn {
   lastCode(phone: string): string | undefined;
   /** How many times the JWKS was fetched. */
   jwksFetches(): number;
+  /** Answer every OTP call with this HTTP status (an outage); 0 answers normally again. */
+  failWith(status: number): void;
   close(): Promise<void>;
 }
 
@@ -32,6 +34,7 @@ export async function startSupabaseStandIn(anonKey = 'stand-in-anon-key'): Promi
   const digits = (phone: unknown) => String(phone ?? '').replace(/^\+/, '');
   let url = '';
   let jwksFetches = 0;
+  let failStatus = 0;
 
   async function session(phone: string) {
     const userId = userIds.get(phone) ?? randomUUID();
@@ -72,6 +75,8 @@ export async function startSupabaseStandIn(anonKey = 'stand-in-anon-key'): Promi
       jwksFetches++;
       return send(res, 200, jwks);
     }
+    if (failStatus)
+      return send(res, failStatus, { code: failStatus, error_code: 'unexpected_failure', msg: 'down' });
     if (req.headers.apikey !== anonKey) return send(res, 401, { message: 'Invalid API key' });
     const body = req.method === 'POST' ? JSON.parse((await readBody(req)) || '{}') : {};
     if (req.method === 'POST' && path === '/auth/v1/otp') {
@@ -111,6 +116,9 @@ export async function startSupabaseStandIn(anonKey = 'stand-in-anon-key'): Promi
     anonKey,
     lastCode: (phone) => codes.get(digits(phone)),
     jwksFetches: () => jwksFetches,
+    failWith: (status) => {
+      failStatus = status;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

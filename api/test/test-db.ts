@@ -5,7 +5,9 @@ import postgres from 'postgres';
 import { inject } from 'vitest';
 
 /** This test file's own database: a PGlite copy of the migrated template, or a new PostgreSQL database. */
-export async function openTestDb(options: { maxConnections?: number } = {}): Promise<OpenDb> {
+export async function openTestDb(
+  options: { maxConnections?: number } = {},
+): Promise<OpenDb & { url?: string }> {
   const adminUrl = process.env.TEST_DATABASE_URL;
   if (!adminUrl) {
     const template = readFileSync(inject('pgliteTemplate'));
@@ -15,6 +17,7 @@ export async function openTestDb(options: { maxConnections?: number } = {}): Pro
   const opened = await openDb({ databaseUrl: database.url, maxConnections: options.maxConnections ?? 20 });
   return {
     ...opened,
+    url: database.url,
     close: async () => {
       await opened.close();
       await database.drop();

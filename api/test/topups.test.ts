@@ -132,6 +132,16 @@ describe('top-up through Stripe Checkout, credited by the verified webhook', () 
     expect(receipt.body.error.code).toBe('topup_not_paid');
   });
 
+  it('refuses a signed event whose id holds U+0000 or an unpaired surrogate with 400 validation_error', async () => {
+    const before = await eventCount();
+    for (const id of ['evt_\u0000nul', 'evt_\ud800lone']) {
+      const res = await sendWebhook(signed('customer.created', { id: 'cus_9' }, { id }));
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('validation_error');
+    }
+    expect(await eventCount()).toBe(before);
+  });
+
   it('refuses a forged, re-serialised, stale or unsigned webhook with 400 and writes nothing', async () => {
     const before = await eventCount();
     const forged = signed('checkout.session.completed', completedSession(topup), {
@@ -139,11 +149,13 @@ describe('top-up through Stripe Checkout, credited by the verified webhook', () 
     });
     const good = signed('checkout.session.completed', completedSession(topup));
     const stale = signed('checkout.session.completed', completedSession(topup), { ageSeconds: 301 });
+    const future = signed('checkout.session.completed', completedSession(topup), { ageSeconds: -86_400 });
     const reserialised = JSON.stringify(JSON.parse(good.payload));
     for (const res of [
       await sendWebhook(forged),
       await sendWebhook(good, reserialised),
       await sendWebhook(stale),
+      await sendWebhook(future),
       await t.request('POST', '/v1/webhooks/stripe', { rawBody: good.payload }),
       await sendWebhook(good, good.payload.replace('"amount_total": 10000', '"amount_total": 10001')),
     ]) {
@@ -158,6 +170,8 @@ describe('top-up through Stripe Checkout, credited by the verified webhook', () 
     const unrelated = signed('customer.created', { id: 'cus_1' }, { ageSeconds: 299 });
     const res = await sendWebhook(unrelated);
     expect(res.status).toBe(200);
+    const nearFuture = signed('customer.created', { id: 'cus_2' }, { ageSeconds: -299 });
+    expect((await sendWebhook(nearFuture)).status).toBe(200);
     expect(res.body).toEqual({ received: true, outcome: 'ignored' });
   });
 

@@ -7,6 +7,11 @@ export const users = pgTable('users', {
   phone: text('phone').notNull().unique(),
   memberCode: text('member_code').notNull().unique(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  /** The privacy-notice version the person accepted, and when (PIPL consent). */
+  consentVersion: text('consent_version'),
+  consentedAt: timestamp('consented_at', { withTimezone: true }),
+  /** Set when the person deleted the account: phone and member code are then placeholders. */
+  deletedAt: timestamp('deleted_at', { withTimezone: true }),
 });
 
 /** SMS sign-in codes; only a hash of the code is stored. */
@@ -44,6 +49,8 @@ export const idempotencyKeys = pgTable(
     requestHash: text('request_hash').notNull(),
     status: integer('status'),
     body: jsonb('body'),
+    /** While status is null: the first request runs until then; after it, a retry takes the key over. */
+    leaseUntil: timestamp('lease_until', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.scope, t.key] })],

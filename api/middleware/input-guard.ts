@@ -1,0 +1,68 @@
+import type { MiddlewareHandler } from 'hono';
+import type { AppEnv } from '../context';
+import { badRequest } from '../errors';
+
+/** Deeper JSON than any endpoint takes; bounds every recursive walk after this point. */
+export const maxJsonDepth = 32;
+
+// U+0000 (PostgreSQL text cannot hold it) and UTF-16 halves without their partner (not UTF-8).
+const unpairedSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * API.md: a string holding U+0000 or an unpaired surrogate is 400 `validation_error`, wherever it
+ * is (path, query, JSON body keys and values, signed webhook payloads), and so is JSON nested deeper
+ * than any endpoint takes. Checked once here, so no such value reaches a service, a hash or the database.
+ */
+export const inputGuard: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const url = new URL(c.req.url);
+  checkText(decodeComponent(url.pathname), 'path');
+  for (const [name, value] of url.searchParams) {
+    checkText(name, 'query');
+    checkText(value, 'query');
+  }
+  if (c.req.raw.body) {
+    const raw = await c.req.raw.clone().text();
+    checkText(raw, 'body');
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      // Not JSON: the route's own validation answers.
+      return next();
+    }
+    checkJson(parsed);
+  }
+  return next();
+};
+
+function decodeComponent(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw badRequest('path: not valid percent-encoded UTF-8');
+  }
+}
+
+function checkText(text: string, where: string): void {
+  if (text.includes('\u0000') || unpairedSurrogate.test(text)) {
+    throw badRequest(`${where}: text may not hold U+0000 or an unpaired surrogate`);
+  }
+}
+
+/** Iterative, so no input can exhaust the stack here. */
+function checkJson(root: unknown): void {
+  const stack: Array<[value: unknown, depth: number]> = [[root, 0]];
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!;
+    if (typeof value === 'string') {
+      checkText(value, 'body');
+      continue;
+    }
+    if (value === null || typeof value !== 'object') continue;
+    if (depth >= maxJsonDepth) throw badRequest(`body: nested deeper than ${maxJsonDepth} levels`);
+    for (const [key, child] of Object.entries(value)) {
+      checkText(key, 'body');
+      stack.push([child, depth + 1]);
+    }
+  }
+}
