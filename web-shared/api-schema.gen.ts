@@ -453,6 +453,8 @@ export interface paths {
                                 transferId: number;
                                 transactionId: number;
                                 kind: string;
+                                /** @description single | pending (held, not yet moved) | post | void */
+                                type: string;
                                 amount: number;
                                 balanceAfter: number;
                                 createdAt: string;
@@ -535,6 +537,8 @@ export interface paths {
                                 transferId: number;
                                 transactionId: number;
                                 kind: string;
+                                /** @description single | pending (held, not yet moved) | post | void */
+                                type: string;
                                 amount: number;
                                 balanceAfter: number;
                                 createdAt: string;
