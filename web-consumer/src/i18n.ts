@@ -154,7 +154,7 @@ const zh = {
   'eco.withdrawTitle': '提现',
   'eco.withdrawOff': '平台暂未开放生态积分提现，开放后可在这里申请。',
   'eco.withdrawals': '我的提现',
-  'eco.withdrawRow': '提现 {points} 生态积分，到账 {amount}',
+  'eco.withdrawRow': '提现 {points} 生态积分（折合 {amount}）',
   'eco.rejectedBecause': '驳回原因：{reason}',
   'eco.payoutReference': '打款凭证：{reference}',
   'withdraw.status.pending': '审核中',
@@ -346,7 +346,7 @@ const en: Record<keyof typeof zh, string> = {
   'eco.withdrawOff':
     'The platform has not opened eco-point withdrawals yet. Once it does, you can ask for one here.',
   'eco.withdrawals': 'My withdrawals',
-  'eco.withdrawRow': '{points} eco-points, {amount} paid out',
+  'eco.withdrawRow': 'Withdrawal of {points} eco-points ({amount})',
   'eco.rejectedBecause': 'Rejected because: {reason}',
   'eco.payoutReference': 'Payout reference: {reference}',
   'withdraw.status.pending': 'Under review',

@@ -259,7 +259,7 @@ function WithdrawForm(props: { minimum: number; feeBp: number; usable: number; o
           </button>
         }
       >
-        <div class="notice" data-testid="withdraw-confirm">
+        <div class="notice eco-confirm" data-testid="withdraw-confirm">
           <p>
             {t('eco.withdrawConfirm', {
               points: formatPoints(points() ?? 0),

@@ -159,7 +159,7 @@ function PendingSales(props: { onChange: () => void }) {
                     <div class="strong">{sale.merchantName ?? ''}</div>
                     <div class="muted">
                       {t('pending.amount')} <span class="num">{formatFen(sale.amount)}</span>
-                      <Show when={sale.vouchers !== undefined && active(sale)}>
+                      <Show when={sale.vouchers !== undefined && active(sale) && !eco.applied()}>
                         {' · '}
                         {t('pending.vouchers')} <span class="num">+{formatPoints(sale.vouchers!)}</span>
                       </Show>

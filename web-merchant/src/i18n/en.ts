@@ -569,4 +569,6 @@ export const en: Record<keyof typeof zh, string> = {
   'wd.empty': 'No withdrawals here',
   'sales.cashDue': 'The customer paid {points} eco-points: collect {cash} in cash',
   'kind.eco_topup': 'Bought with eco-points',
+  'eco.receiptNumber': 'Receipt number',
+  'eco.receiptPricesLabel': 'Prices',
 };

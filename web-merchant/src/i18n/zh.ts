@@ -552,4 +552,6 @@ export const zh = {
   'wd.empty': '没有这类提现',
   'sales.cashDue': '顾客用 {points} 生态积分抵扣，请收取现金 {cash}',
   'kind.eco_topup': '生态积分兑换',
+  'eco.receiptNumber': '收据号',
+  'eco.receiptPricesLabel': '单价',
 } as const;

@@ -45,7 +45,7 @@ export function EcoPoints() {
   const [cursor, setCursor] = createSignal<string | null>(null);
   const history = useAction(async (more: boolean) => {
     const page = await api.ecoPointsHistory(id, more ? (cursor() ?? undefined) : undefined);
-    setEntries((r) => (more ? [...r, ...rows(page)] : rows(page)));
+    setEntries((r) => mergeWithdrawalParts(more ? [...r, ...rows(page)] : rows(page)));
     setCursor(nextCursor(page));
   });
   void history.run(false);
@@ -191,6 +191,23 @@ export function EcoPoints() {
   );
 }
 
+/**
+ * A withdrawal moves its points and its fee as two transfers; people read them as one movement,
+ * so adjacent entries of the same kind for the same withdrawal are shown summed (the newest
+ * entry's balance is the balance after both).
+ */
+function mergeWithdrawalParts(list: EcoHistoryEntry[]): EcoHistoryEntry[] {
+  const out: EcoHistoryEntry[] = [];
+  for (const e of list) {
+    const prev = out[out.length - 1];
+    const wid = e.meta?.withdrawalId;
+    if (prev && wid !== undefined && prev.meta?.withdrawalId === wid && prev.kind === e.kind) {
+      out[out.length - 1] = { ...prev, amount: prev.amount + e.amount };
+    } else out.push(e);
+  }
+  return out;
+}
+
 /** One eco-point movement in words, from its ledger kind and what it was for. */
 function describe(r: EcoHistoryEntry): string {
   const meta = r.meta ?? {};
@@ -249,8 +266,9 @@ function PointsForm(props: {
   createEffect(() => props.onPoints(points()));
   const action = useAction(async () => {
     await props.act(points()!);
-    setText('');
+    // Leave the confirmation before clearing the amount it names.
     setConfirming(false);
+    setText('');
   });
   const ask = (e: Event) => {
     e.preventDefault();
@@ -290,7 +308,7 @@ function PointsForm(props: {
         }
       >
         <Alert tone="warn" testId={`${props.testId}-confirm`}>
-          <p>{props.confirmText(points()!)}</p>
+          <p>{props.confirmText(points() ?? 0)}</p>
           <div class="row">
             <button
               type="button"
@@ -367,30 +385,28 @@ function EcoTopupCard(props: { merchantId: string; usable: number; onDone: () =>
       />
       <Show when={receipt()}>
         {(r) => (
-          <div class="receipt" data-testid="eco-topup-receipt">
-            <div class="spread">
-              <strong>{t('eco.receiptTitle')}</strong>
-              <span class="mono">{r().receiptNumber}</span>
-            </div>
-            <div class="spread">
-              <span>{t('eco.receiptPaid')}</span>
-              <span class="num">{formatPoints(r().ecoPoints)}</span>
-            </div>
-            <div class="spread">
-              <span>{t('eco.receiptGot')}</span>
-              <strong class="num" data-testid="eco-topup-ad-points">
+          <Alert tone="ok" testId="eco-topup-receipt">
+            <strong>{t('eco.receiptTitle')}</strong>
+            <dl class="receipt-body">
+              <dt>{t('eco.receiptNumber')}</dt>
+              <dd class="mono">{r().receiptNumber}</dd>
+              <dt>{t('eco.receiptPaid')}</dt>
+              <dd class="num">{formatPoints(r().ecoPoints)}</dd>
+              <dt>{t('eco.receiptGot')}</dt>
+              <dd class="num" data-testid="eco-topup-ad-points">
                 +{formatPoints(r().adPoints)}
-              </strong>
-            </div>
-            <div class="muted">
-              {t('eco.receiptPrices', {
-                eco: formatFen(r().ecoPointUnitPriceFen),
-                ad: formatFen(r().adPointPriceFen),
-              })}
-              {' · '}
-              {formatDate(r().createdAt)}
-            </div>
-          </div>
+              </dd>
+              <dt>{t('eco.receiptPricesLabel')}</dt>
+              <dd>
+                {t('eco.receiptPrices', {
+                  eco: formatFen(r().ecoPointUnitPriceFen),
+                  ad: formatFen(r().adPointPriceFen),
+                })}
+              </dd>
+              <dt>{t('col.time')}</dt>
+              <dd>{formatDate(r().createdAt)}</dd>
+            </dl>
+          </Alert>
         )}
       </Show>
     </Card>

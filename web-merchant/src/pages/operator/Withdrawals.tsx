@@ -88,6 +88,7 @@ export function Withdrawals() {
                 data-testid={`wd-tab-${s}`}
                 onClick={() => {
                   setDeciding(null);
+                  setNotice(null);
                   setStatus(s);
                 }}
               >
