@@ -184,6 +184,8 @@ describe('eco-points in the apps (issue 11)', () => {
     await consumer.click('[data-testid="pay"]');
     await consumer.waitForSelector('[data-testid="paid-banner"]');
     expect(await text(consumer, 'status')).toBe('已支付');
+    expect(await text(consumer, 'order-eco')).toContain('其中生态积分抵扣 20.00');
+    expect(await text(consumer, 'order-eco')).toContain('现金支付 ¥0.00');
     expect(await wallet()).toMatchObject({ ecoPoints: 0, ecoPointsHeld: 0, vouchers: 7000 });
     expect(await merchant()).toMatchObject({ ecoPoints: 5000, adPoints: 8950 });
     await screenshot(consumer, 'consumer-order-paid-eco');
@@ -225,6 +227,21 @@ describe('eco-points in the apps (issue 11)', () => {
   it('an operator approves a merchant withdrawal and rejects a consumer one, each after a confirmation', async () => {
     await api.post('/v1/platform/parameters', operator, { name: 'withdrawalsEnabled', value: 1 });
     await api.post('/v1/platform/parameters', operator, { name: 'withdrawalFeeBp', value: 100 });
+
+    // Staff see the balances and the history, not the owner's actions.
+    const staffPhone = '+8613800000301';
+    await api.signIn(staffPhone);
+    await api.post(`/v1/merchants/${merchantId}/staff`, owner, { phone: staffPhone });
+    const { page: staff } = await desktopPage(browser);
+    await signInBiz(staff, server.url, staffPhone.slice(3));
+    await staff.goto(`${server.url}/biz/merchants/${merchantId}/eco-points`);
+    await waitForText(staff, 'eco-usable', '65.00');
+    await staff.waitForSelector('[data-testid="eco-owner-only"]');
+    await waitForText(staff, 'eco-history', '到店消费收到');
+    expect(await staff.$('[data-testid="eco-topup"]')).toBeNull();
+    expect(await staff.$('[data-testid="eco-withdraw"]')).toBeNull();
+    await screenshot(staff, 'biz-staff-eco-points');
+    await staff.context().close();
 
     // The merchant's owner turns 5.00 eco-points into ad points, then withdraws 40.00.
     const { page: biz } = await desktopPage(browser);

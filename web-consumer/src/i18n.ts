@@ -187,6 +187,8 @@ const zh = {
   'kind.pending_void': '冻结积分已退回',
   'kind.sale_eco_points': '到店消费抵扣',
   'kind.withdrawal_hold': '提现冻结',
+  'order.ecoPart': '其中生态积分抵扣 {points}',
+  'order.cashPart': '现金支付 {cash}',
 } as const;
 
 const en: Record<keyof typeof zh, string> = {
@@ -381,6 +383,8 @@ const en: Record<keyof typeof zh, string> = {
   'kind.pending_void': 'Held points returned',
   'kind.sale_eco_points': 'Paid in store',
   'kind.withdrawal_hold': 'Held for a withdrawal',
+  'order.ecoPart': 'Of which eco-points: {points}',
+  'order.cashPart': 'Paid in money: {cash}',
 };
 
 export type Key = keyof typeof zh;

@@ -571,4 +571,5 @@ export const en: Record<keyof typeof zh, string> = {
   'kind.eco_topup': 'Bought with eco-points',
   'eco.receiptNumber': 'Receipt number',
   'eco.receiptPricesLabel': 'Prices',
+  'eco.pendingIn': 'Incoming {points}',
 };

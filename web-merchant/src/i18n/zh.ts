@@ -554,4 +554,5 @@ export const zh = {
   'kind.eco_topup': '生态积分兑换',
   'eco.receiptNumber': '收据号',
   'eco.receiptPricesLabel': '单价',
+  'eco.pendingIn': '待到账 {points}',
 } as const;

@@ -33,9 +33,12 @@ import { me } from '../../session';
 export function EcoPoints() {
   const { id, merchant, refetch } = useMerchant();
   const m = () => merchant()!;
-  // GET /v1/me lists memberships without roles; the staff list says who the owner is.
+  // GET /v1/me lists memberships without roles; the staff list, which only the owner may read
+  // (others are refused), says who the owner is.
   const [staff] = createResource(() => id, api.staff);
-  const isOwner = () => rows(staff()).find((s) => s.userId === me()?.user.id)?.role === 'owner';
+  const isOwner = () =>
+    !staff.error && rows(staff()).find((s) => s.userId === me()?.user.id)?.role === 'owner';
+  const notOwner = () => Boolean(staff.error) || (staff() !== undefined && !isOwner());
   const [terms] = createResource(() => api.ecoTerms());
   const [withdrawals, { refetch: refetchWithdrawals }] = createResource(
     () => (isOwner() ? id : false),
@@ -80,7 +83,7 @@ export function EcoPoints() {
           testId="ad-points"
         />
       </div>
-      <Show when={staff() && !isOwner()}>
+      <Show when={notOwner()}>
         <Alert tone="info" testId="eco-owner-only">
           {t('eco.ownerOnly')}
         </Alert>
@@ -159,7 +162,9 @@ export function EcoPoints() {
               render: (r) =>
                 r.type === 'pending' ? (
                   <span class="muted num">
-                    {t('eco.pendingAmount', { points: formatPoints(r.amount, { sign: true }) })}
+                    {t(r.amount > 0 ? 'eco.pendingIn' : 'eco.pendingAmount', {
+                      points: formatPoints(r.amount, { sign: true }),
+                    })}
                   </span>
                 ) : (
                   <span class={r.amount < 0 ? 'neg num' : 'pos num'}>
