@@ -646,6 +646,8 @@ export interface paths {
                                 transferId: number;
                                 transactionId: number;
                                 kind: string;
+                                /** @description single | pending (held, not yet moved) | post | void */
+                                type: string;
                                 amount: number;
                                 balanceAfter: number;
                                 createdAt: string;
@@ -728,6 +730,8 @@ export interface paths {
                                 transferId: number;
                                 transactionId: number;
                                 kind: string;
+                                /** @description single | pending (held, not yet moved) | post | void */
+                                type: string;
                                 amount: number;
                                 balanceAfter: number;
                                 createdAt: string;
@@ -6694,6 +6698,8 @@ export interface paths {
                             vouchers: number;
                             /** @description the caller's eco-points usable now */
                             ecoPointsUsable: number;
+                            /** @description the most the caller may apply here: usable now, and worth no more than the amount */
+                            ecoPointsMax: number;
                         };
                     };
                 };
@@ -6726,6 +6732,80 @@ export interface paths {
                 };
                 /** @description `eco_points_exceed_amount`, `amount_required` */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/eco-points/terms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The eco-point terms in force (unit price, withdrawal switch, minimum, fee) and, for ecoPoints, what a withdrawal or an eco-topup of them gives */
+        get: {
+            parameters: {
+                query?: {
+                    ecoPoints?: number | null;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The terms */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            ecoPointUnitPriceFen: number;
+                            adPointPriceFen: number;
+                            /** @description the operator switch `withdrawalsEnabled` */
+                            withdrawalsEnabled: boolean;
+                            withdrawalMinimumEcoPoints: number;
+                            withdrawalFeeBp: number;
+                            preview: {
+                                ecoPoints: number;
+                                /** @description fen: value(ecoPoints) */
+                                value: number;
+                                /** @description hundredths */
+                                withdrawalFee: number;
+                                /** @description fen paid out: value(ecoPoints - fee) */
+                                withdrawalAmount: number;
+                                /** @description ad points (hundredths) an eco-topup gives */
+                                ecoTopupAdPoints: number;
+                            } | null;
+                        };
+                    };
+                };
+                /** @description Malformed input (`validation_error`) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No or bad token */
+                401: {
                     headers: {
                         [name: string]: unknown;
                     };

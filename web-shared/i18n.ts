@@ -42,6 +42,14 @@ export const sharedZh = {
   'error.forbidden': '当前账号无权进行此操作',
   'error.not_found': '内容不存在或已被删除',
   'error.internal_error': '服务器开小差了，请稍后再试',
+  'error.eco_points_exceed_amount': '使用的生态积分超过了应付金额，请少用一些',
+  'error.insufficient_eco_points': '可用的生态积分不够（冻结中的积分不能使用）',
+  'error.withdrawals_disabled': '平台暂未开放生态积分提现',
+  'error.below_minimum': '提现数量低于平台规定的最低数量（扣除手续费后也须有余额可付）',
+  'error.already_decided': '这笔提现已经处理过了，请刷新查看结果',
+  'error.owner_only': '只有商户负责人可以进行此操作',
+  'error.payout_reference_required': '请填写打款凭证号（银行流水号）',
+  'error.reason_required': '请填写驳回原因',
 } satisfies Dict;
 
 export const sharedEn: Record<keyof typeof sharedZh, string> = {
@@ -77,6 +85,15 @@ export const sharedEn: Record<keyof typeof sharedZh, string> = {
   'error.forbidden': 'This account may not do that',
   'error.not_found': 'Not found, or no longer available',
   'error.internal_error': 'Server error. Please try again later',
+  'error.eco_points_exceed_amount': 'Those eco-points are worth more than the amount to pay: use fewer',
+  'error.insufficient_eco_points': 'Not enough eco-points to use now (held points cannot be used)',
+  'error.withdrawals_disabled': 'The platform has not opened eco-point withdrawals',
+  'error.below_minimum':
+    'That is below the minimum the platform allows (and something must be left to pay after the fee)',
+  'error.already_decided': 'This withdrawal was already decided: refresh to see the outcome',
+  'error.owner_only': "Only the merchant's owner may do this",
+  'error.payout_reference_required': 'Enter the payout reference (the bank transfer number)',
+  'error.reason_required': 'Enter the reason for rejecting',
 };
 
 export type I18n<K extends string> = ReturnType<typeof createI18n<K>>;

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { newRouter, requireOperator, requireUser, serviceCtx } from '../http';
 import { pageQuery } from '../paging';
-import { ecoPointsQuote, ecoTopup } from '../services/eco-points';
+import { ecoPointsQuote, ecoPointsTerms, ecoTopup } from '../services/eco-points';
 import { maxAmountFen } from '../services/rounding';
 import {
   approveWithdrawal,
@@ -103,6 +103,9 @@ ecoPointRoutes.openapi(
           cashAmount: z.number().int().openapi({ description: 'fen still to pay in money' }),
           vouchers: z.number().int().openapi({ description: 'hundredths the money part earns' }),
           ecoPointsUsable: z.number().int().openapi({ description: "the caller's eco-points usable now" }),
+          ecoPointsMax: z.number().int().openapi({
+            description: 'the most the caller may apply here: usable now, and worth no more than the amount',
+          }),
         }),
       ),
       400: errors[400],
@@ -114,6 +117,53 @@ ecoPointRoutes.openapi(
   async (c) => {
     requireUser(c);
     return c.json(await ecoPointsQuote(serviceCtx(c), c.req.valid('query')), 200);
+  },
+);
+
+ecoPointRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/eco-points/terms',
+    tags: ['Eco-points'],
+    summary:
+      'The eco-point terms in force (unit price, withdrawal switch, minimum, fee) and, for ecoPoints, what a withdrawal or an eco-topup of them gives',
+    security: bearer,
+    request: { query: z.object({ ecoPoints: z.coerce.number().int().min(0).max(maxEcoPoints).optional() }) },
+    responses: {
+      200: jsonResponse(
+        'The terms',
+        z.object({
+          ecoPointUnitPriceFen: z.number().int(),
+          adPointPriceFen: z.number().int(),
+          withdrawalsEnabled: z
+            .boolean()
+            .openapi({ description: 'the operator switch `withdrawalsEnabled`' }),
+          withdrawalMinimumEcoPoints: z.number().int(),
+          withdrawalFeeBp: z.number().int(),
+          preview: z
+            .object({
+              ecoPoints: z.number().int(),
+              value: z.number().int().openapi({ description: 'fen: value(ecoPoints)' }),
+              withdrawalFee: z.number().int().openapi({ description: 'hundredths' }),
+              withdrawalAmount: z
+                .number()
+                .int()
+                .openapi({ description: 'fen paid out: value(ecoPoints - fee)' }),
+              ecoTopupAdPoints: z
+                .number()
+                .int()
+                .openapi({ description: 'ad points (hundredths) an eco-topup gives' }),
+            })
+            .nullable(),
+        }),
+      ),
+      400: errors[400],
+      401: errors[401],
+    },
+  }),
+  async (c) => {
+    requireUser(c);
+    return c.json(await ecoPointsTerms(serviceCtx(c), c.req.valid('query')), 200);
   },
 );
 

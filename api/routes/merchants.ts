@@ -127,6 +127,7 @@ const PointsHistory = z.object({
       transferId: z.number().int(),
       transactionId: z.number().int(),
       kind: z.string(),
+      type: z.string().openapi({ description: 'single | pending (held, not yet moved) | post | void' }),
       amount: z.number().int(),
       balanceAfter: z.number().int(),
       createdAt: z.string(),

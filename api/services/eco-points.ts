@@ -9,7 +9,13 @@ import type { VerifyCheck } from '../ledger/verify';
 import { merchantForCaller } from './access';
 import { accounts } from './accounts';
 import { parametersAt } from './parameters';
-import { adPointsForValue, ecoPointsValueFen, vouchersForAmount } from './rounding';
+import {
+  adPointsForValue,
+  ecoPointsValueFen,
+  maxEcoPointsForAmount,
+  vouchersForAmount,
+  withdrawalFee,
+} from './rounding';
 import { receiptNumber } from './topups';
 import { inTransaction } from './tx';
 
@@ -172,6 +178,36 @@ export async function ecoPointsQuote(
     cashAmount: part.cashFen,
     vouchers: vouchersForAmount(part.cashFen, rates.voucherRatePerYuan),
     ecoPointsUsable: holding.ecoPoints,
+    ecoPointsMax: Math.min(holding.ecoPoints, maxEcoPointsForAmount(amountFen, part.ecoPointUnitPriceFen)),
+  };
+}
+
+/**
+ * The eco-point terms in force, readable by anyone signed in, so the apps can say whether
+ * withdrawals are open and show the fee, the cash and the ad points before the holder confirms,
+ * by the same rounding as the operations themselves (the parameters page is for operators only).
+ */
+export async function ecoPointsTerms(ctx: Ctx, input: { ecoPoints?: number }) {
+  if (!ctx.user) throw unauthorized();
+  const params = await parametersAt(ctx, ctx.now());
+  const preview = (ecoPoints: number) => {
+    const fee = withdrawalFee(ecoPoints, params.withdrawalFeeBp);
+    const valueFen = ecoPointsValueFen(ecoPoints, params.ecoPointUnitPriceFen);
+    return {
+      ecoPoints,
+      value: valueFen,
+      withdrawalFee: fee,
+      withdrawalAmount: ecoPointsValueFen(Math.max(0, ecoPoints - fee), params.ecoPointUnitPriceFen),
+      ecoTopupAdPoints: adPointsForValue(valueFen, params.adPointPriceFen),
+    };
+  };
+  return {
+    ecoPointUnitPriceFen: params.ecoPointUnitPriceFen,
+    adPointPriceFen: params.adPointPriceFen,
+    withdrawalsEnabled: params.withdrawalsEnabled === 1,
+    withdrawalMinimumEcoPoints: params.withdrawalMinimumEcoPoints,
+    withdrawalFeeBp: params.withdrawalFeeBp,
+    preview: input.ecoPoints === undefined ? null : preview(input.ecoPoints),
   };
 }
 

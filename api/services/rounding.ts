@@ -71,6 +71,17 @@ export function ecoPointsValueFen(ecoPoints: number, unitPriceFen: number): numb
   return divFloor(BigInt(ecoPoints) * BigInt(unitPriceFen), 100n);
 }
 
+/**
+ * The most eco-points (hundredths) whose value stays within `amountFen`: the largest p with
+ * floor(p x unitPriceFen / 100) <= amountFen, i.e. p x unitPriceFen < (amountFen + 1) x 100.
+ */
+export function maxEcoPointsForAmount(amountFen: number, unitPriceFen: number): number {
+  assertNonNegativeInt('amountFen', amountFen);
+  assertNonNegativeInt('unitPriceFen', unitPriceFen);
+  if (unitPriceFen === 0) throw new RangeError('unitPriceFen must be positive');
+  return divFloor((BigInt(amountFen) + 1n) * 100n - 1n, BigInt(unitPriceFen));
+}
+
 /** Ad points (hundredths) an eco-topup buys: floor(valueFen x 100 / adPointPriceFen), a grant. */
 export function adPointsForValue(valueFen: number, adPointPriceFen: number): number {
   assertNonNegativeInt('valueFen', valueFen);

@@ -110,7 +110,15 @@ describe('SPEC flow 4: spending eco-points online', () => {
       cashAmount: 7000,
       vouchers: 7000,
       ecoPointsUsable: 3000,
+      ecoPointsMax: 3000,
     });
+    // The most the cart may apply: all 30.00 usable here, and no more than 5.00 yuan's worth on 5 yuan.
+    const small = await t.request(
+      'GET',
+      `/v1/eco-points/quote?merchantId=${merchant.id}&amount=500&ecoPoints=0`,
+      { token: consumer.token },
+    );
+    expect(small.body).toMatchObject({ cashAmount: 500, ecoPointsUsable: 3000, ecoPointsMax: 500 });
     const created = await order(consumer, merchant, listingId, 3000);
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({
@@ -479,6 +487,8 @@ describe('withdrawals', () => {
     // Disabled comes first, even with a merchant the caller does not own and too few points.
     const off = await ask({ ecoPoints: 1, merchantId: stranger.id });
     expect([off.status, off.body.error.code]).toEqual([409, 'withdrawals_disabled']);
+    const terms = await t.request('GET', '/v1/eco-points/terms', { token: consumer.token });
+    expect(terms.body).toMatchObject({ withdrawalsEnabled: false, preview: null });
     expect((await ask({ ecoPoints: 0 })).status).toBe(400);
     expect((await ask({ ecoPoints: '1000' })).status).toBe(400);
     await setParameter('withdrawalsEnabled', 1);
@@ -503,6 +513,22 @@ describe('withdrawals', () => {
     await setParameter('withdrawalsEnabled', 1);
     await setParameter('withdrawalFeeBp', 150);
     try {
+      // The apps show the fee and the cash before the holder confirms, by the same rounding.
+      const terms = await t.request('GET', '/v1/eco-points/terms?ecoPoints=2001', { token: consumer.token });
+      expect(terms.body).toEqual({
+        ecoPointUnitPriceFen: 100,
+        adPointPriceFen: 100,
+        withdrawalsEnabled: true,
+        withdrawalMinimumEcoPoints: 1000,
+        withdrawalFeeBp: 150,
+        preview: {
+          ecoPoints: 2001,
+          value: 2001,
+          withdrawalFee: 31,
+          withdrawalAmount: 1970,
+          ecoTopupAdPoints: 2001,
+        },
+      });
       const created = await t.request('POST', '/v1/withdrawals', {
         token: consumer.token,
         body: { ecoPoints: 2001 },

@@ -4,6 +4,7 @@ import {
   adPointsForValue,
   ecoPointsValueFen,
   formatHundredths,
+  maxEcoPointsForAmount,
   proportionalShare,
   vouchersForAmount,
   withdrawalFee,
@@ -63,6 +64,18 @@ describe('eco-point rules (API.md "Eco-points", ADR 0008)', () => {
     expect(ecoPointsValueFen(1001, 150)).toBe(1501);
     // The largest request (1e9 hundredths) at the highest unit price stays a safe integer.
     expect(ecoPointsValueFen(1e9, 1_000_000)).toBe(1e13);
+  });
+
+  it('the most eco-points worth no more than an amount: the largest p with value(p) <= amount', () => {
+    expect(maxEcoPointsForAmount(10_000, 100)).toBe(10_000);
+    // At 0.50 yuan, 1.00 yuan buys 2.00 points, and 2.01 points are still worth floor(100.5) = 100 fen.
+    expect(maxEcoPointsForAmount(100, 50)).toBe(201);
+    expect(ecoPointsValueFen(201, 50)).toBe(100);
+    expect(ecoPointsValueFen(202, 50)).toBe(101);
+    // At 1.50 yuan: value(1001) = 1501, value(1000) = 1500.
+    expect(maxEcoPointsForAmount(1500, 150)).toBe(1000);
+    expect(maxEcoPointsForAmount(0, 100)).toBe(0);
+    expect(() => maxEcoPointsForAmount(1, 0)).toThrow(RangeError);
   });
 
   it('eco-topup ad points = floor(value x 100 / ad point price): a grant rounds down', () => {

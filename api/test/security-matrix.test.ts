@@ -163,6 +163,12 @@ describe('eco-point endpoints against every role (SPEC flow 4)', () => {
       ],
       [
         'GET',
+        '/v1/eco-points/terms?ecoPoints=100',
+        undefined,
+        { consumer: 200, holder: 200, staff: 200, owner: 200, otherOwner: 200, operator: 200 },
+      ],
+      [
+        'GET',
         `/v1/merchants/${merchant.id}/eco-points/history`,
         undefined,
         { consumer: 404, holder: 404, staff: 200, owner: 200, otherOwner: 404, operator: 200 },

@@ -4,6 +4,7 @@ import { Show } from 'solid-js';
 import { TabBar } from './components';
 import { i18n, t } from './i18n';
 import { CartPage } from './pages/Cart';
+import { EcoPointsPage } from './pages/EcoPoints';
 import { History } from './pages/History';
 import { Home } from './pages/Home';
 import { Me } from './pages/Me';
@@ -33,6 +34,7 @@ export function App() {
         component={(p: RouteSectionProps) => <OrderDetail orderId={p.params.id!} />}
       />
       <Route path="/history" component={History} />
+      <Route path="/eco-points" component={EcoPointsPage} />
       <Route path="/me" component={Me} />
       <Route path="/*" component={Home} />
     </Router>

@@ -9,6 +9,7 @@ import { ErrorNote } from './components/ui';
 import { t } from './i18n';
 import { ApplyPage } from './pages/Apply';
 import { Dashboard } from './pages/merchant/Dashboard';
+import { EcoPoints } from './pages/merchant/EcoPoints';
 import { Orders } from './pages/merchant/Orders';
 import { PointsHistory } from './pages/merchant/PointsHistory';
 import { Products } from './pages/merchant/Products';
@@ -24,6 +25,7 @@ import { Parameters } from './pages/operator/Parameters';
 import { PlatformPayouts } from './pages/operator/Payouts';
 import { Refusals } from './pages/operator/Refusals';
 import { StripeAnomalies } from './pages/operator/StripeAnomalies';
+import { Withdrawals } from './pages/operator/Withdrawals';
 import { SignInPage } from './pages/SignIn';
 import { Catalog } from './pages/supplier/Catalog';
 import { Payouts } from './pages/supplier/Payouts';
@@ -43,6 +45,7 @@ export function App() {
       <Route path="/merchants/:id" component={MerchantArea}>
         <Route path="/topups/:topupId?" component={Topups} />
         <Route path="/points" component={PointsHistory} />
+        <Route path="/eco-points" component={EcoPoints} />
         <Route path="/staff" component={Staff} />
         <Route path="/sales" component={Sales} />
         <Route path="/products" component={Products} />
@@ -64,6 +67,7 @@ export function App() {
         <Route path="/ledger" component={LedgerVerify} />
         <Route path="/stripe" component={StripeAnomalies} />
         <Route path="/payouts" component={PlatformPayouts} />
+        <Route path="/withdrawals" component={Withdrawals} />
         <Route path="/*" component={Applications} />
       </Route>
       <Route path="/*" component={NotFound} />

@@ -16,6 +16,9 @@ export type Application =
   | Row<ApiData<'get', '/v1/platform/merchants'>>
   | Row<ApiData<'get', '/v1/platform/suppliers'>>;
 export type Campaign = Schemas['Campaign'];
+export type EcoHistoryEntry = Row<ApiData<'get', '/v1/merchants/{id}/eco-points/history'>>;
+export type Withdrawal = Schemas['Withdrawal'];
+export type QueuedWithdrawal = Row<ApiData<'get', '/v1/platform/withdrawals'>>;
 
 type Kind = 'merchants' | 'suppliers';
 type ApplicationStatus = Merchant['status'];
@@ -41,6 +44,20 @@ export const api = {
     client.get('/v1/merchants/{id}/topups/{topupId}/receipt', { params: { path: { id, topupId } } }),
   adPointsHistory: (id: string, cursor?: string) =>
     client.get('/v1/merchants/{id}/ad-points/history', { params: { ...path(id), query: { cursor } } }),
+  ecoPointsHistory: (id: string, cursor?: string) =>
+    client.get('/v1/merchants/{id}/eco-points/history', { params: { ...path(id), query: { cursor } } }),
+  /** The eco-point terms in force and, for ecoPoints, what a withdrawal or an eco-topup of them gives. */
+  ecoTerms: (ecoPoints?: number) =>
+    client.get('/v1/eco-points/terms', { params: { query: ecoPoints === undefined ? {} : { ecoPoints } } }),
+  ecoTopup: (id: string, ecoPoints: number) =>
+    client.post('/v1/merchants/{id}/eco-topups', {
+      body: { ecoPoints },
+      params: { ...path(id), header: idempotent() },
+    }),
+  withdraw: (merchantId: string, ecoPoints: number) =>
+    client.post('/v1/withdrawals', { body: { ecoPoints, merchantId }, params: { header: idempotent() } }),
+  merchantWithdrawals: (merchantId: string) =>
+    client.get('/v1/withdrawals', { params: { query: { merchantId } } }),
   staff: (id: string) => client.get('/v1/merchants/{id}/staff', { params: path(id) }),
   addStaff: (id: string, phone: string) =>
     client.post('/v1/merchants/{id}/staff', { body: { phone }, params: path(id) }),
@@ -121,4 +138,16 @@ export const api = {
       params: { ...path(batchId), header: idempotent() },
     }),
   platformPayouts: () => client.get('/v1/platform/payouts'),
+  platformWithdrawals: (status: 'pending' | 'paid' | 'rejected') =>
+    client.get('/v1/platform/withdrawals', { params: { query: { status, limit: 100 } } }),
+  approveWithdrawal: (id: string, payoutReference: string) =>
+    client.post('/v1/platform/withdrawals/{id}/approve', {
+      body: { payoutReference },
+      params: { ...path(id), header: idempotent() },
+    }),
+  rejectWithdrawal: (id: string, reason: string) =>
+    client.post('/v1/platform/withdrawals/{id}/reject', {
+      body: { reason },
+      params: { ...path(id), header: idempotent() },
+    }),
 };

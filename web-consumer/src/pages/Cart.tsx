@@ -1,7 +1,9 @@
-import { formatFen, idempotent, newIdempotencyKey, toE164 } from '@alliance/web-shared';
+import { formatFen, formatPoints, idempotent, newIdempotencyKey, toE164 } from '@alliance/web-shared';
+import { useNavigate } from '@solidjs/router';
 import { createSignal, For, Show } from 'solid-js';
 import { cart, cartShips, cartTotal, clearCart, setQuantity } from '../cart';
 import { Header } from '../components';
+import { createEcoPoints, EcoPointsApply } from '../eco';
 import { i18n, t } from '../i18n';
 import { api } from '../session';
 
@@ -93,6 +95,13 @@ function Checkout() {
   });
   const [error, setError] = createSignal<string | null>(null);
   const [busy, setBusy] = createSignal(false);
+  const navigate = useNavigate();
+  const eco = createEcoPoints(() => {
+    const c = cart();
+    return c ? { merchantId: c.merchantId, amount: cartTotal() } : null;
+  });
+  // What is left to pay in money: the quote's cash part when eco-points are applied.
+  const toPay = () => (eco.applied() ? (eco.split()?.cashAmount ?? cartTotal()) : cartTotal());
   // One key per checkout attempt, so a double tap cannot create two orders.
   let idempotencyKey = newIdempotencyKey();
 
@@ -115,6 +124,8 @@ function Checkout() {
     }
     const phone = toE164(s.phone);
     if (ships && !phone) return setError(t('signin.phoneInvalid'));
+    const ecoPoints = eco.applied();
+    if (ecoPoints === null) return setError(t('eco.invalid', { max: formatPoints(eco.max()) }));
     setError(null);
     setBusy(true);
     try {
@@ -124,12 +135,14 @@ function Checkout() {
           merchantId: c.merchantId,
           items: c.lines.map((l) => ({ listingId: l.listingId, quantity: l.quantity })),
           ...(ships && phone ? { shipTo: { ...s, phone } } : {}),
+          ...(ecoPoints > 0 ? { ecoPoints } : {}),
         },
         params: { header: idempotent(idempotencyKey) },
       });
       clearCart();
-      // A new order always comes with its hosted checkout page.
-      window.location.href = order.checkoutUrl!;
+      // Covered whole by eco-points: paid at once, no checkout page.
+      if (!order.checkoutUrl) return navigate(`/orders/${order.id}?checkout=success`);
+      window.location.href = order.checkoutUrl;
     } catch (err) {
       setError(i18n.errorText(err));
       setBusy(false);
@@ -162,13 +175,18 @@ function Checkout() {
           <input class="input" name="address" autocomplete="street-address" {...field('address')} />
         </label>
       </Show>
+      <EcoPointsApply eco={eco} />
       <Show when={error()}>
         <p class="error-text" role="alert">
           {error()}
         </p>
       </Show>
       <button type="submit" class="btn btn-primary btn-block" data-testid="pay" disabled={busy()}>
-        {busy() ? t('checkout.redirecting') : t('checkout.pay', { amount: formatFen(cartTotal()) })}
+        {busy()
+          ? t('checkout.redirecting')
+          : toPay() === 0
+            ? t('eco.payAll')
+            : t('checkout.pay', { amount: formatFen(toPay()) })}
       </button>
     </form>
   );

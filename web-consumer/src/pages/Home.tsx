@@ -1,6 +1,7 @@
 import { formatFen, formatPoints, idempotent, rows } from '@alliance/web-shared';
 import { createResource, createSignal, For, Show } from 'solid-js';
 import { Header, Loaded, MemberQr, ProgressBar } from '../components';
+import { createEcoPoints, EcoPointsApply } from '../eco';
 import { i18n, t } from '../i18n';
 import { api, type PendingSale } from '../session';
 
@@ -48,7 +49,7 @@ export function Home() {
                   : (me() && formatPoints(me()!.wallet.vouchers)) || '—'}
               </div>
             </a>
-            <a href="/history?unit=eco_points" class="wallet-cell">
+            <a href="/eco-points" class="wallet-cell" data-testid="wallet-eco-link">
               <div class="wallet-label">{t('home.ecoPoints')}</div>
               <div class="wallet-value num" data-testid="wallet-eco">
                 {wallet()
@@ -95,16 +96,28 @@ function PendingSales(props: { onChange: () => void }) {
   const [message, setMessage] = createSignal<{ tone: 'ok' | 'danger'; text: string } | null>(null);
   const [busy, setBusy] = createSignal<string | null>(null);
 
-  const act = async (sale: PendingSale, action: 'confirm' | 'decline') => {
+  const act = async (sale: PendingSale, action: 'confirm' | 'decline', ecoPoints = 0) => {
     setBusy(sale.id);
     setMessage(null);
     try {
       const init = { params: { path: { id: sale.id }, header: idempotent() } };
       const res =
         action === 'confirm'
-          ? await api.post('/v1/sales/{id}/confirm', init)
+          ? await api.post('/v1/sales/{id}/confirm', {
+              ...init,
+              ...(ecoPoints > 0 ? { body: { ecoPoints } } : {}),
+            })
           : await api.post('/v1/sales/{id}/decline', init);
       if (action === 'decline') setMessage({ tone: 'ok', text: t('pending.declined') });
+      else if (res.ecoPoints)
+        setMessage({
+          tone: 'ok',
+          text: t('pending.confirmedEco', {
+            points: formatPoints(res.ecoPoints),
+            cash: formatFen(res.cashDue ?? 0),
+            vouchers: formatPoints(res.vouchersIssued),
+          }),
+        });
       else if (res.reason || !res.vouchersIssued)
         setMessage({ tone: 'danger', text: t('pending.confirmedNoVouchers') });
       else
@@ -137,47 +150,52 @@ function PendingSales(props: { onChange: () => void }) {
         </Show>
         <ul class="list">
           <For each={list()}>
-            {(sale) => (
-              <li class="pending-sale" data-testid="pending-sale">
-                <div class="grow">
-                  <div class="strong">{sale.merchantName ?? ''}</div>
-                  <div class="muted">
-                    {t('pending.amount')} <span class="num">{formatFen(sale.amount)}</span>
-                    <Show when={sale.vouchers !== undefined && active(sale)}>
-                      {' · '}
-                      {t('pending.vouchers')} <span class="num">+{formatPoints(sale.vouchers!)}</span>
+            {(sale) => {
+              // The consumer may pay part of the sale with eco-points, quoted before confirming.
+              const eco = createEcoPoints(() => ({ saleId: sale.id }));
+              return (
+                <li class="pending-sale" data-testid="pending-sale">
+                  <div class="grow">
+                    <div class="strong">{sale.merchantName ?? ''}</div>
+                    <div class="muted">
+                      {t('pending.amount')} <span class="num">{formatFen(sale.amount)}</span>
+                      <Show when={sale.vouchers !== undefined && active(sale) && !eco.applied()}>
+                        {' · '}
+                        {t('pending.vouchers')} <span class="num">+{formatPoints(sale.vouchers!)}</span>
+                      </Show>
+                    </div>
+                    <Show when={sale.recordedAt}>
+                      <div class="muted">{i18n.dateTime(sale.recordedAt!)}</div>
                     </Show>
+                    <Show when={!active(sale)}>
+                      <p class="notice" data-testid="paused-warning">
+                        {t('pending.paused')}
+                      </p>
+                    </Show>
+                    <EcoPointsApply eco={eco} />
                   </div>
-                  <Show when={sale.recordedAt}>
-                    <div class="muted">{i18n.dateTime(sale.recordedAt!)}</div>
-                  </Show>
-                  <Show when={!active(sale)}>
-                    <p class="notice" data-testid="paused-warning">
-                      {t('pending.paused')}
-                    </p>
-                  </Show>
-                </div>
-                <div class="stack">
-                  <button
-                    type="button"
-                    class="btn btn-primary btn-small"
-                    data-testid="confirm-sale"
-                    disabled={busy() !== null}
-                    onClick={() => act(sale, 'confirm')}
-                  >
-                    {t('pending.confirm')}
-                  </button>
-                  <button
-                    type="button"
-                    class="btn btn-ghost btn-small"
-                    disabled={busy() !== null}
-                    onClick={() => act(sale, 'decline')}
-                  >
-                    {t('pending.decline')}
-                  </button>
-                </div>
-              </li>
-            )}
+                  <div class="stack">
+                    <button
+                      type="button"
+                      class="btn btn-primary btn-small"
+                      data-testid="confirm-sale"
+                      disabled={busy() !== null || eco.applied() === null}
+                      onClick={() => act(sale, 'confirm', eco.applied() ?? 0)}
+                    >
+                      {t('pending.confirm')}
+                    </button>
+                    <button
+                      type="button"
+                      class="btn btn-ghost btn-small"
+                      disabled={busy() !== null}
+                      onClick={() => act(sale, 'decline')}
+                    >
+                      {t('pending.decline')}
+                    </button>
+                  </div>
+                </li>
+              );
+            }}
           </For>
         </ul>
       </section>

@@ -1,4 +1,4 @@
-import { formatFen, rows } from '@alliance/web-shared';
+import { formatFen, formatPoints, rows } from '@alliance/web-shared';
 import { useSearchParams } from '@solidjs/router';
 import { createResource, createSignal, For, onCleanup, Show } from 'solid-js';
 import { Header, Loaded, StatusBadge } from '../components';
@@ -79,6 +79,12 @@ export function OrderDetail(props: { orderId: string }) {
                   <span>{t('order.amount')}</span>
                   <span class="price num">{formatFen(o.amount)}</span>
                 </div>
+                <Show when={o.ecoPoints > 0}>
+                  <div class="spread muted" data-testid="order-eco">
+                    <span>{t('order.ecoPart', { points: formatPoints(o.ecoPoints) })}</span>
+                    <span class="num">{t('order.cashPart', { cash: formatFen(o.cashAmount) })}</span>
+                  </div>
+                </Show>
                 <Show when={o.createdAt}>
                   <div class="spread muted">
                     <span>{t('order.createdAt')}</span>

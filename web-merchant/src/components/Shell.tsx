@@ -19,6 +19,7 @@ const merchantNav = (id: string): NavItem[] => [
   { to: `/merchants/${id}`, label: 'nav.dashboard', icon: 'dashboard' },
   { to: `/merchants/${id}/topups`, label: 'nav.topups', icon: 'wallet' },
   { to: `/merchants/${id}/points`, label: 'nav.points', icon: 'history' },
+  { to: `/merchants/${id}/eco-points`, label: 'nav.ecoPoints', icon: 'coins' },
   { to: `/merchants/${id}/sales`, label: 'nav.sales', icon: 'sale' },
   { to: `/merchants/${id}/products`, label: 'nav.products', icon: 'box' },
   { to: `/merchants/${id}/supply`, label: 'nav.supply', icon: 'truck' },
@@ -40,6 +41,7 @@ const operatorNav: NavItem[] = [
   { to: '/platform/ledger', label: 'nav.ledger', icon: 'shield' },
   { to: '/platform/stripe', label: 'nav.stripe', icon: 'alert' },
   { to: '/platform/payouts', label: 'nav.payouts', icon: 'coins' },
+  { to: '/platform/withdrawals', label: 'nav.withdrawals', icon: 'wallet' },
 ];
 
 /** Which workspace a path (below the base) is in: one merchant, one supplier, or the platform. */

@@ -29,7 +29,14 @@ export function PointsHistory() {
           testId="points-table"
           columns={[
             { label: t('col.time'), render: (r) => formatDate(r.createdAt) },
-            { label: t('col.kind'), render: (r) => kindLabel(r.kind) },
+            {
+              label: t('col.kind'),
+              // An eco-topup is a receipt-like entry: it names its receipt number.
+              render: (r) =>
+                typeof r.meta?.receiptNumber === 'string' && r.kind === 'eco_topup'
+                  ? t('eco.kind.withReceipt', { what: kindLabel(r.kind), receipt: r.meta.receiptNumber })
+                  : kindLabel(r.kind),
+            },
             {
               label: t('col.change'),
               align: 'right',

@@ -123,6 +123,14 @@ export function Sales() {
                     </p>
                   </Match>
                   <Match when={s().status === 'completed'}>
+                    <Show when={s().ecoPoints > 0}>
+                      <Alert tone="info" testId="cash-due">
+                        {t('sales.cashDue', {
+                          points: formatPoints(s().ecoPoints),
+                          cash: formatFen(s().cashDue),
+                        })}
+                      </Alert>
+                    </Show>
                     <p>
                       {t('sales.done', {
                         vouchers: formatPoints(s().vouchersIssued ?? 0),
