@@ -16,6 +16,7 @@ import { merchantRoutes } from './routes/merchants';
 import { orderRoutes } from './routes/orders';
 import { payoutRoutes } from './routes/payouts';
 import { platformRoutes } from './routes/platform';
+import { reconciliationRoutes } from './routes/reconciliation';
 import { salesRoutes } from './routes/sales';
 import { supplierRoutes } from './routes/suppliers';
 import { supplyRoutes } from './routes/supply';
@@ -121,6 +122,7 @@ export function createApp(deps: Deps) {
   app.route('/v1', orderRoutes);
   app.route('/v1', supplyRoutes);
   app.route('/v1', payoutRoutes);
+  app.route('/v1', reconciliationRoutes);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.doc31('/openapi.json', openApiInfo);

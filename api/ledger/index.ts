@@ -32,7 +32,16 @@ export interface PostResult {
   replayed: boolean;
 }
 
-export { type Balance, balanceOf } from './balances';
+export {
+  type AccountKind,
+  type Balance,
+  type BalanceAt,
+  balanceOf,
+  type Movement,
+  movementsBetween,
+  postedBalancesAt,
+  postedTotalAt,
+} from './balances';
 export { LedgerError, type LedgerErrorCode } from './errors';
 export { accountHistory, type HistoryEntry } from './history';
 export {

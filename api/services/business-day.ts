@@ -85,3 +85,10 @@ export function businessDay(at: Date, timeZone: string): { date: string; startsA
     resetsAt: startOfBusinessDate(next, timeZone),
   };
 }
+
+/** `YYYY-MM-DD HH:mm:ss` on the zone's wall clock: how people read an instant (CSV exports). */
+export function formatBusinessDateTime(at: Date, timeZone: string): string {
+  const w = wallClock(at, timeZone);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${w.year}-${two(w.month)}-${two(w.day)} ${two(w.hour)}:${two(w.minute)}:${two(w.second)}`;
+}

@@ -62,3 +62,13 @@ export function formatHundredths(amount: number): string {
   const abs = Math.abs(amount);
   return `${sign}${Math.trunc(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
 }
+
+/**
+ * value(p) = floor(p x ecoPointUnitPriceFen / 100) fen for `points` hundredths of an eco-point
+ * (API.md, eco-points). A grant of money for points rounds down. BigInt: platform-wide totals.
+ */
+export function ecoPointsValueFen(points: bigint, ecoPointUnitPriceFen: number): bigint {
+  if (points < 0n) return -ecoPointsValueFen(-points, ecoPointUnitPriceFen);
+  assertNonNegativeInt('ecoPointUnitPriceFen', ecoPointUnitPriceFen);
+  return (points * BigInt(ecoPointUnitPriceFen)) / 100n;
+}

@@ -33,7 +33,8 @@ export interface Statement {
 
 const datePattern = /^\d{4}-\d{2}-\d{2}$/;
 
-function validDate(date: string): boolean {
+/** A real calendar date written YYYY-MM-DD. */
+export function validDate(date: string): boolean {
   if (!datePattern.test(date)) return false;
   const parsed = new Date(`${date}T00:00:00Z`);
   return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === date;
