@@ -104,6 +104,12 @@ export async function postedTotalAt(db: DbOrTx, at: Date, kinds: AccountKind[]):
   return BigInt(row?.posted ?? '0');
 }
 
+/** Posted balance of one logical account at `at`: its balance now without what moved since. */
+export async function postedBalanceAt(db: DbOrTx, ref: AccountRef, at: Date): Promise<bigint> {
+  const [now, since] = await Promise.all([balanceOf(db, ref), movementsBetween(db, [ref], at, null)]);
+  return since.reduce((balance, m) => balance - m.net, BigInt(now.posted));
+}
+
 export interface Movement {
   transactionId: number;
   key: string;
@@ -113,12 +119,15 @@ export interface Movement {
   net: bigint;
 }
 
-/** Every transaction that moved the given accounts with transfers created in [from, to), in id order. */
+/**
+ * Every transaction that moved the given accounts with transfers created in [from, to) (no `to`:
+ * up to now), in id order.
+ */
 export async function movementsBetween(
   db: DbOrTx,
   refs: AccountRef[],
   from: Date,
-  to: Date,
+  to: Date | null,
 ): Promise<Movement[]> {
   if (refs.length === 0) return [];
   const tuples = sql.join(
@@ -133,7 +142,8 @@ export async function movementsBetween(
             sum(case when t.credit_account_id in (select id from a) then t.amount else 0 end
               - case when t.debit_account_id in (select id from a) then t.amount else 0 end) as net
           from ledger_transfers t
-          where t.created_at >= ${from.toISOString()}::timestamptz and t.created_at < ${to.toISOString()}::timestamptz
+          where t.created_at >= ${from.toISOString()}::timestamptz
+            and (${to?.toISOString() ?? null}::timestamptz is null or t.created_at < ${to?.toISOString() ?? null}::timestamptz)
             and ${postedEffect}
             and (t.debit_account_id in (select id from a) or t.credit_account_id in (select id from a))
           group by t.transaction_id

@@ -39,6 +39,7 @@ export {
   balanceOf,
   type Movement,
   movementsBetween,
+  postedBalanceAt,
   postedBalancesAt,
   postedTotalAt,
 } from './balances';

@@ -12,7 +12,7 @@ import { notFound, unprocessable } from '../errors';
 import { newId } from '../ids';
 import { type AccountKind, type AccountRef, postedBalancesAt, postedTotalAt, verifyLedger } from '../ledger';
 import { accounts } from './accounts';
-import { businessDate, businessDay, startOfBusinessDate } from './business-day';
+import { addDays, businessDate, businessDay, startOfBusinessDate } from './business-day';
 import { parametersAt } from './parameters';
 import {
   chargeableSaleGroups,
@@ -380,11 +380,7 @@ export async function reconciliationTrends(
 ): Promise<{ days: number; data: TrendPoint[] }> {
   const { businessTimeZone } = await parametersAt(ctx);
   const today = businessDate(ctx.now(), businessTimeZone);
-  const dates: string[] = [];
-  for (let i = days - 1; i >= 0; i--) {
-    const [y, m, d] = today.split('-').map(Number) as [number, number, number];
-    dates.push(new Date(Date.UTC(y, m - 1, d - i)).toISOString().slice(0, 10));
-  }
+  const dates = Array.from({ length: days }, (_, i) => addDays(today, i - days + 1));
   const r = schema.reconciliationReports;
   const rows = await ctx.db
     .selectDistinctOn([r.businessDate], {

@@ -9,8 +9,10 @@ import { and, eq, gte, isNotNull, lt, ne, sql } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { Ctx } from '../context';
 import { unprocessable } from '../errors';
+import { balanceOf, movementsBetween, postedBalanceAt } from '../ledger';
 import { merchantForCaller } from './access';
-import { businessDay, startOfBusinessDate } from './business-day';
+import { accounts } from './accounts';
+import { addDays, businessDate, businessDay, startOfBusinessDate } from './business-day';
 import { parametersAt } from './parameters';
 
 export interface Statement {
@@ -29,7 +31,28 @@ export interface Statement {
   vouchersIssued: number;
   /** Money of top-ups paid in the period, net of refunds and lost disputes (fen). */
   topups: number;
+  /** In-store sales completed in the period, whole amounts net of their refunds (fen). */
+  inStoreSales: number;
+  /** Eco-points received in the period (hundredths): what came into its eco-point account. */
+  ecoPointsReceived: number;
+  /** Its ad points at the end of the period (now, for a period without an end) (hundredths). */
+  adPointsBalance: number;
+  /** The same figures per business date, for a chart: see dailyWindow. */
+  daily: StatementDay[];
 }
+
+export interface StatementDay {
+  date: string;
+  proceeds: number;
+  inStoreSales: number;
+  adPointsCharged: number;
+  vouchersIssued: number;
+  topups: number;
+}
+
+/** Without `from`, the chart shows the last 30 days of the period; never more than 92. */
+const defaultChartDays = 30;
+const maxChartDays = 92;
 
 const datePattern = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -83,6 +106,9 @@ export async function merchantStatement(
       .select({
         adPoints: total(sql`${s.adPointsCharged} - ${s.adPointsReturned}`),
         vouchers: total(sql`${s.vouchersIssued} - ${s.vouchersClawedBack}`),
+        inStore: total(
+          sql`case when ${s.channel} = 'in_store' then ${s.amountFen} - ${s.refundedFen} else 0 end`,
+        ),
       })
       .from(s)
       .where(and(eq(s.merchantId, merchant.id), eq(s.status, 'completed'), within(s.decidedAt))),
@@ -95,6 +121,14 @@ export async function merchantStatement(
   ]);
   const proceeds = Number(orders?.sum ?? 0);
   const wholesaleSettled = Number(settled?.sum ?? 0) - Number(reversed?.sum ?? 0);
+  const ecoPoints = accounts.merchantEcoPoints(merchant.id);
+  const adPoints = accounts.merchantAdPoints(merchant.id);
+  const today = businessDate(ctx.now(), businessTimeZone);
+  const [received, adPointsBalance, daily] = await Promise.all([
+    movementsBetween(ctx.db, [ecoPoints], start ?? new Date(0), end),
+    end ? postedBalanceAt(ctx.db, adPoints, end) : balanceOf(ctx.db, adPoints).then((b) => BigInt(b.posted)),
+    dailyFigures(ctx, merchant.id, businessTimeZone, dailyWindow(input.from, input.to ?? today)),
+  ]);
   return {
     merchantId: merchant.id,
     from: input.from ?? null,
@@ -105,5 +139,99 @@ export async function merchantStatement(
     adPointsCharged: Number(sales?.adPoints ?? 0),
     vouchersIssued: Number(sales?.vouchers ?? 0),
     topups: Number(topups?.sum ?? 0),
+    inStoreSales: Number(sales?.inStore ?? 0),
+    ecoPointsReceived: Number(received.reduce((sum, m) => (m.net > 0n ? sum + m.net : sum), 0n)),
+    adPointsBalance: Number(adPointsBalance),
+    daily,
   };
+}
+
+/** The chart's dates: the period's last `defaultChartDays` without `from`, at most `maxChartDays`. */
+function dailyWindow(from: string | undefined, to: string): string[] {
+  let first = from ?? addDays(to, 1 - defaultChartDays);
+  if (first < addDays(to, 1 - maxChartDays)) first = addDays(to, 1 - maxChartDays);
+  const dates: string[] = [];
+  for (let date = first; date <= to; date = addDays(date, 1)) dates.push(date);
+  return dates;
+}
+
+/**
+ * The statement's figures per business date, grouped in the database by the date on the business
+ * zone's wall clock (named explicitly, never the session's zone).
+ */
+async function dailyFigures(
+  ctx: Ctx,
+  merchantId: string,
+  timeZone: string,
+  dates: string[],
+): Promise<StatementDay[]> {
+  const days = new Map<string, StatementDay>(
+    dates.map((date) => [
+      date,
+      { date, proceeds: 0, inStoreSales: 0, adPointsCharged: 0, vouchersIssued: 0, topups: 0 },
+    ]),
+  );
+  const first = dates[0];
+  const last = dates.at(-1);
+  if (!first || !last) return [];
+  const start = startOfBusinessDate(first, timeZone);
+  const end = startOfBusinessDate(addDays(last, 1), timeZone);
+  const dayOf = (column: PgColumn) => sql<string>`to_char(${column} at time zone ${timeZone}, 'YYYY-MM-DD')`;
+  // Grouped by position: the zone is a parameter, so a repeated expression would not compare equal.
+  const total = (expression: ReturnType<typeof sql>) => sql<string>`coalesce(sum(${expression}), 0)::text`;
+  const o = schema.orders;
+  const s = schema.sales;
+  const t = schema.topups;
+  const [orders, sales, topups] = await Promise.all([
+    ctx.db
+      .select({ date: dayOf(o.paidAt), fen: total(sql`${o.amountFen} - ${o.refundedFen}`) })
+      .from(o)
+      .where(and(eq(o.merchantId, merchantId), gte(o.paidAt, start), lt(o.paidAt, end)))
+      .groupBy(sql`1`),
+    ctx.db
+      .select({
+        date: dayOf(s.decidedAt),
+        inStore: total(
+          sql`case when ${s.channel} = 'in_store' then ${s.amountFen} - ${s.refundedFen} else 0 end`,
+        ),
+        adPoints: total(sql`${s.adPointsCharged} - ${s.adPointsReturned}`),
+        vouchers: total(sql`${s.vouchersIssued} - ${s.vouchersClawedBack}`),
+      })
+      .from(s)
+      .where(
+        and(
+          eq(s.merchantId, merchantId),
+          eq(s.status, 'completed'),
+          gte(s.decidedAt, start),
+          lt(s.decidedAt, end),
+        ),
+      )
+      .groupBy(sql`1`),
+    ctx.db
+      .select({
+        date: dayOf(t.paidAt),
+        fen: total(sql`${t.amountFen} - ${t.refundedFen} - ${t.disputedFen}`),
+      })
+      .from(t)
+      .where(
+        and(eq(t.merchantId, merchantId), ne(t.status, 'pending'), gte(t.paidAt, start), lt(t.paidAt, end)),
+      )
+      .groupBy(sql`1`),
+  ]);
+  for (const r of orders) {
+    const day = days.get(r.date);
+    if (day) day.proceeds = Number(r.fen);
+  }
+  for (const r of sales) {
+    const day = days.get(r.date);
+    if (!day) continue;
+    day.inStoreSales = Number(r.inStore);
+    day.adPointsCharged = Number(r.adPoints);
+    day.vouchersIssued = Number(r.vouchers);
+  }
+  for (const r of topups) {
+    const day = days.get(r.date);
+    if (day) day.topups = Number(r.fen);
+  }
+  return [...days.values()];
 }

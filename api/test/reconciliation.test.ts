@@ -471,3 +471,74 @@ describe('the CSV and the trends', () => {
     ).toBe(400);
   });
 });
+
+describe("the merchant's statement", () => {
+  it('adds in-store sales, eco-points received, the ad-point balance at the end and a daily series', async () => {
+    const statement = (query: string) =>
+      t.request('GET', `/v1/merchants/${merchant.id}/statement${query}`, { token: merchant.owner.token });
+    const res = await statement('?from=2026-11-28&to=2026-11-30');
+    expect(res.status).toBe(200);
+    // Net of refunds, as the statement's other figures: see the days above.
+    expect(res.body).toEqual({
+      merchantId: merchant.id,
+      from: '2026-11-28',
+      to: '2026-11-30',
+      proceeds: 14_000,
+      wholesaleSettled: 8_000,
+      net: 6_000,
+      adPointsCharged: 3_150,
+      vouchersIssued: 21_000,
+      topups: 25_000,
+      inStoreSales: 7_000,
+      ecoPointsReceived: 0,
+      adPointsBalance: 21_850,
+      daily: [
+        {
+          date: '2026-11-28',
+          proceeds: 4_000,
+          inStoreSales: 5_000,
+          adPointsCharged: 1_350,
+          vouchersIssued: 9_000,
+          topups: 10_000,
+        },
+        {
+          date: '2026-11-29',
+          proceeds: 10_000,
+          inStoreSales: 0,
+          adPointsCharged: 1_500,
+          vouchersIssued: 10_000,
+          topups: 0,
+        },
+        {
+          date: '2026-11-30',
+          proceeds: 0,
+          inStoreSales: 2_000,
+          adPointsCharged: 300,
+          vouchersIssued: 2_000,
+          topups: 15_000,
+        },
+      ],
+    });
+    const adjusted = await t.request('POST', '/v1/platform/adjustments', {
+      token: operator.token,
+      body: {
+        ownerType: 'merchant',
+        ownerId: merchant.id,
+        unit: 'eco_points',
+        amount: 250,
+        reason: 'Goodwill',
+      },
+    });
+    expect(adjusted.status).toBe(201);
+    const today = await statement('?from=2026-12-02');
+    expect(today.body).toMatchObject({ ecoPointsReceived: 250, adPointsBalance: 25_400 });
+    expect(today.body.daily.map((d: { date: string }) => d.date)).toEqual(['2026-12-02']);
+    const open = await statement('');
+    expect(open.body.daily).toHaveLength(30);
+    expect(open.body.daily.at(-1).date).toBe('2026-12-02');
+    expect((await statement('?from=2026-01-01&to=2026-12-02')).body.daily).toHaveLength(92);
+    expect(
+      (await t.request('GET', `/v1/merchants/${merchant.id}/statement`, { token: buyer.token })).status,
+    ).toBe(404);
+  });
+});
