@@ -10,4 +10,5 @@ CREATE TABLE "reconciliation_reports" (
 );
 --> statement-breakpoint
 CREATE INDEX "reconciliation_reports_date_idx" ON "reconciliation_reports" USING btree ("business_date","seq");--> statement-breakpoint
-CREATE UNIQUE INDEX "reconciliation_reports_nightly_once" ON "reconciliation_reports" USING btree ("business_date") WHERE "reconciliation_reports"."kind" = 'nightly';
+CREATE UNIQUE INDEX "reconciliation_reports_nightly_once" ON "reconciliation_reports" USING btree ("business_date") WHERE "reconciliation_reports"."kind" = 'nightly';--> statement-breakpoint
+CREATE INDEX "ledger_transfers_created_idx" ON "ledger_transfers" USING btree ("created_at");
