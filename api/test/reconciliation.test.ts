@@ -132,6 +132,8 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 describe('reconciliation report', () => {
+  let dayOne: unknown;
+
   it('day 1: a top-up, an in-store sale and an online order add up, Stripe equals the ledger', async () => {
     clock.set('2026-11-28T02:00:00Z'); // 10:00 on 2026-11-28
     await pay((await topup(merchant, 10_000)).checkoutSessionId);
@@ -174,6 +176,7 @@ describe('reconciliation report', () => {
       },
     ]);
     expect((await read('2026-11-28')).body).toEqual(report);
+    dayOne = report;
   });
 
   it('day 2: refunds move balances but not the day figures; a supply order settles to the supplier', async () => {
@@ -273,6 +276,8 @@ describe('reconciliation report', () => {
       adPoints: 22_150,
     });
     expect(report.totals).toMatchObject({ completions: 6, vouchersConverted: 100, supplierPaidOut: 8_000 });
+    // Two days of refunds and balances later, the first day's report reads as it was written.
+    expect((await read('2026-11-28')).body).toEqual(dayOne);
   });
 
   it('a sale at 23:59:59 and one at 00:00:00 Asia/Shanghai land in different days', async () => {
@@ -358,6 +363,26 @@ describe('reconciliation report', () => {
       },
     ]);
     expect(report.checks.every((c: { ok: boolean }) => c.ok)).toBe(true);
+  });
+
+  it("the fake Stripe lists charges and refunds as Stripe's API does: newest first, by created range, paged", async () => {
+    const stripe = t.deps.stripe!;
+    const created = {
+      gte: Date.parse('2026-11-27T16:00:00Z') / 1000,
+      lt: Date.parse('2026-12-01T16:00:00Z') / 1000,
+    };
+    const first = await stripe.charges.list({ created, limit: 2 });
+    expect(first.has_more).toBe(true);
+    expect(first.data).toHaveLength(2);
+    const all = await stripe.charges.list({ created, limit: 2 }).autoPagingToArray({ limit: 100 });
+    expect(all.map((c) => c.id)).toEqual([...t.fakeStripe.charges.keys()].reverse());
+    expect(all.map((c) => c.amount)).toEqual([3_000, 20_000, 10_000, 5_000, 10_000]);
+    const refunds = await stripe.refunds.list({ created, limit: 1 }).autoPagingToArray({ limit: 100 });
+    expect(refunds.map((r) => r.amount)).toEqual([5_000, 1_000]);
+    const dayOne = { gte: created.gte, lt: Date.parse('2026-11-28T16:00:00Z') / 1000 };
+    expect((await stripe.charges.list({ created: dayOne })).data.map((c) => c.amount)).toEqual([
+      5_000, 10_000,
+    ]);
   });
 
   it('refuses a future date (422 date_in_future) and an impossible one; 404 for a day never reported', async () => {
