@@ -361,8 +361,6 @@ export async function getReconciliation(ctx: Ctx, date: string): Promise<Reconci
   return row.report as ReconciliationReport;
 }
 
-export const trendWindows = [30, 90] as const;
-
 export interface TrendPoint extends Partial<DayTotals> {
   businessDate: string;
   /** False for a day with no stored report (its values are absent, not zero). */
@@ -371,7 +369,7 @@ export interface TrendPoint extends Partial<DayTotals> {
 }
 
 /**
- * The dashboard's series: the last `days` business days up to today, each from its latest stored
+ * The dashboard's series (30 or 90 days): the last `days` business days up to today, each from its latest stored
  * report (the nightly job writes one per day), so a chart reads the same numbers as the reports.
  */
 export async function reconciliationTrends(

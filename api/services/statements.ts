@@ -2,7 +2,8 @@
  * A merchant's statement over business dates (API.md): what its online orders brought in, what of
  * it went to suppliers, what the alliance charged it, and what it paid in. Every figure is net of
  * what was given back in the same period (refunds, settlement reversals, voucher clawbacks, ad
- * points returned, top-up refunds and lost disputes); ADR 0005 explains why.
+ * points returned, top-up refunds and lost disputes); ADR 0005 explains why. It also gives the
+ * ad-point balance at the period's end, the eco-points received, and a daily series (ADR 0009).
  */
 import { schema } from '@alliance/db';
 import { and, eq, gte, isNotNull, lt, ne, sql } from 'drizzle-orm';
@@ -176,8 +177,9 @@ async function dailyFigures(
   if (!first || !last) return [];
   const start = startOfBusinessDate(first, timeZone);
   const end = startOfBusinessDate(addDays(last, 1), timeZone);
+  // Grouped by position (`group by 1`): the zone is a parameter, so a repeated expression would not
+  // compare equal to the selected one.
   const dayOf = (column: PgColumn) => sql<string>`to_char(${column} at time zone ${timeZone}, 'YYYY-MM-DD')`;
-  // Grouped by position: the zone is a parameter, so a repeated expression would not compare equal.
   const total = (expression: ReturnType<typeof sql>) => sql<string>`coalesce(sum(${expression}), 0)::text`;
   const o = schema.orders;
   const s = schema.sales;

@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Ctx } from '../context';
 import { runNightlyReconciliation } from '../services/reconciliation';
+import { csvCell } from '../services/reconciliation-csv';
 import { creditPaidTopup } from '../services/topups';
 import { createTestApp, operatorPhone, type TestApp, testClock } from './harness';
 import { onPostgres } from './test-db';
@@ -427,6 +428,23 @@ describe('the nightly job', () => {
 });
 
 describe('the CSV and the trends', () => {
+  it('guards every cell a spreadsheet would run as a formula, and quotes as CSV requires', () => {
+    expect(['=1+1', '+86', '-3.00', '@SUM(A1)', '\tx'].map(csvCell)).toEqual([
+      "'=1+1",
+      "'+86",
+      "'-3.00",
+      "'@SUM(A1)",
+      "'\tx",
+    ]);
+    expect(csvCell('\rx')).toBe(`"'\rx"`);
+    expect(['Tea, House', 'say "hi"', '12.00', '茶馆'].map(csvCell)).toEqual([
+      '"Tea, House"',
+      '"say ""hi"""',
+      '12.00',
+      '茶馆',
+    ]);
+  });
+
   it('exports one row per merchant and supplier, for Excel, in the reader’s words, formula-safe', async () => {
     clock.set('2026-12-01T16:31:00Z');
     // Give the formula-named merchant a balance so it is listed.
