@@ -163,7 +163,7 @@ export async function compareStripeWithLedger(
         subject: stripe.ids[0]!,
         expected: stripe.fen,
         actual: ledger.fen,
-        detail: `Stripe's net ${yuan(stripe.fen)} against the ledger's ${yuan(ledger.fen)} for ${ledger.objectIds.join(', ')}`,
+        detail: `Stripe's net ${yuan(stripe.fen)} that day against the ledger's ${yuan(ledger.fen)} for the same payment`,
       });
     }
   }

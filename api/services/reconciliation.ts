@@ -244,7 +244,7 @@ async function buildReport(ctx: Ctx, day: Day, stripeDay: StripeDay): Promise<Re
       subject: anomaly.eventId,
       expected: null,
       actual: null,
-      detail: `A verified Stripe event the platform could not match (${anomaly.kind.replaceAll('_', ' ')})`,
+      detail: `A verified Stripe event: ${anomalyWords[anomaly.kind] ?? 'the platform could not match it'}`,
     });
   }
 
@@ -285,6 +285,18 @@ async function buildReport(ctx: Ctx, day: Day, stripeDay: StripeDay): Promise<Re
     },
   };
 }
+
+/** What each kind of Stripe anomaly (stripe_anomalies.kind) means, for the operator reading it. */
+const anomalyWords: Record<string, string> = {
+  unknown_session: 'a paid Checkout session the platform never opened',
+  unknown_order: 'a paid Checkout session for an order the platform does not know',
+  unknown_charge: 'a refund or dispute of a charge the platform does not know',
+  amount_mismatch: 'an amount that differs from what the platform asked for',
+  metadata_mismatch: "a payment whose references do not match the platform's",
+  order_paid_after_expiry: 'an order paid after it had expired',
+  completed_after_expiry: 'a top-up paid after its checkout had expired',
+  points_unrecovered: 'money given back whose ad points had already been spent',
+};
 
 function byNameThenId<T extends { name: string }>(id: (row: T) => string) {
   return (a: T, b: T) => (a.name === b.name ? (id(a) < id(b) ? -1 : 1) : a.name < b.name ? -1 : 1);
