@@ -25,6 +25,7 @@ export interface FakeStripeOptions {
   now?: () => Date;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: Stripe's objects and form bodies are free-form JSON here.
 type Obj = Record<string, any>;
 
 export interface FakeStripe {
