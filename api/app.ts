@@ -20,6 +20,7 @@ import { merchantRoutes } from './routes/merchants';
 import { orderRoutes } from './routes/orders';
 import { payoutRoutes } from './routes/payouts';
 import { platformRoutes } from './routes/platform';
+import { reconciliationRoutes } from './routes/reconciliation';
 import { salesRoutes } from './routes/sales';
 import { staffRoutes } from './routes/staff';
 import { supplierRoutes } from './routes/suppliers';
@@ -131,6 +132,7 @@ export function createApp(deps: Deps) {
   app.route('/v1', supplyRoutes);
   app.route('/v1', payoutRoutes);
   app.route('/v1', ecoPointRoutes);
+  app.route('/v1', reconciliationRoutes);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.doc31('/openapi.json', openApiInfo);

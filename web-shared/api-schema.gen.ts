@@ -5660,7 +5660,7 @@ export interface paths {
         };
         /**
          * A merchant's statement over business dates (its staff, operators)
-         * @description `proceeds`: paid online orders net of refunds; `wholesaleSettled`: settled to suppliers net of returns; `net` = proceeds - wholesaleSettled; `adPointsCharged` and `vouchersIssued` (hundredths) net of refunds; `topups`: money of paid top-ups net of refunds. `from`/`to` are business dates, both included.
+         * @description `proceeds`: paid online orders net of refunds; `wholesaleSettled`: settled to suppliers net of returns; `net` = proceeds - wholesaleSettled; `adPointsCharged` and `vouchersIssued` (hundredths) net of refunds; `topups`: money of paid top-ups net of refunds. `from`/`to` are business dates, both included. `inStoreSales`, `ecoPointsReceived`, `adPointsBalance` (at the end) and `daily` for a chart.
          */
         get: {
             parameters: {
@@ -7320,6 +7320,337 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/platform/reconciliation/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reconcile a business day now and store the report (operator)
+         * @description Default today (Asia/Shanghai). Day figures count what happened that day before refunds; balances are at the day's end. `ok` is true only when `differences` is empty.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        /** @example 2026-11-30 */
+                        date?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The report, stored */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ReconciliationReport"];
+                    };
+                };
+                /** @description Malformed input (`validation_error`) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No or bad token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Role may not use this endpoint */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `date_in_future`, `invalid_date` */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/platform/reconciliation/trends": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The dashboard's daily series over the last 30 or 90 business days (operator)
+         * @description Each day's totals and eco-point liability from its latest stored report; a day without a report has `reported: false` and no values.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description 30 (default) or 90 */
+                    days?: "30" | "90";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Series, oldest first */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            days: number;
+                            data: {
+                                businessDate: string;
+                                reported: boolean;
+                                /** @description fen of online sales completed that day */
+                                gmvOnline?: number;
+                                gmvInStore?: number;
+                                /** @description hundredths bought by top-ups paid that day */
+                                adPointsBought?: number;
+                                /** @description hundredths charged on sales that day */
+                                adPointsConsumed?: number;
+                                vouchersIssued?: number;
+                                /** @description vouchers turned into eco-points that day */
+                                vouchersConverted?: number;
+                                /** @description verified video completions that day */
+                                completions?: number;
+                                topups?: number;
+                                supplierSettled?: number;
+                                supplierPaidOut?: number;
+                                /** @description owed to suppliers at the day's end */
+                                supplierPayable?: number;
+                                /** @description fen at the day's end */
+                                ecoPointLiability?: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Malformed input (`validation_error`) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No or bad token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Role may not use this endpoint */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/platform/reconciliation/{date}.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A day's latest report as CSV, one row per merchant and supplier (operator)
+         * @description UTF-8 with a BOM (Excel); Chinese headers unless `lang=en`; amounts in yuan and points with two decimals; cells a spreadsheet would read as a formula start with an apostrophe.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    lang?: "zh-CN" | "en";
+                };
+                header?: never;
+                path: {
+                    date: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description CSV */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                    };
+                };
+                /** @description Malformed input (`validation_error`) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No or bad token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Role may not use this endpoint */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Absent, or not yours */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/platform/reconciliation/{date}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The latest stored report of a business day (operator); 404 when none */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    date: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The report */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ReconciliationReport"];
+                    };
+                };
+                /** @description Malformed input (`validation_error`) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No or bad token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Role may not use this endpoint */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Absent, or not yours */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -7617,6 +7948,21 @@ export interface components {
             adPointsCharged: number;
             vouchersIssued: number;
             topups: number;
+            /** @description fen of in-store sales completed in the period, net of refunds */
+            inStoreSales: number;
+            /** @description hundredths received in the period */
+            ecoPointsReceived: number;
+            /** @description hundredths at the end of the period (now without `to`) */
+            adPointsBalance: number;
+            /** @description Per business date of the period (without `from` its last 30 days; at most 92) */
+            daily: {
+                date: string;
+                proceeds: number;
+                inStoreSales: number;
+                adPointsCharged: number;
+                vouchersIssued: number;
+                topups: number;
+            }[];
         };
         PayoutBatch: {
             id: string;
@@ -7694,6 +8040,79 @@ export interface components {
             rejectionReason: string | null;
             createdAt: string;
             decidedAt: string | null;
+        };
+        ReconciliationReport: {
+            businessDate: string;
+            generatedAt: string;
+            ok: boolean;
+            merchants: {
+                merchantId: string;
+                name: string;
+                sales: number;
+                inStoreSales: number;
+                onlineSales: number;
+                vouchersIssued: number;
+                adPointsCharged: number;
+                expectedAdPointsCharged: number;
+                topups: number;
+                adPointsBought: number;
+                adPoints: number;
+                ecoPoints: number;
+            }[];
+            suppliers: {
+                supplierId: string;
+                name: string;
+                settled: number;
+                paidOut: number;
+                payable: number;
+            }[];
+            vouchers: {
+                outstanding: number;
+            };
+            ecoPoints: {
+                outstanding: number;
+                unitPriceFen: number;
+                liability: number;
+            };
+            stripe: {
+                collected: number;
+                refunded: number;
+                ledger: number;
+                difference: number;
+            };
+            checks: {
+                name: string;
+                ok: boolean;
+                detail: string;
+            }[];
+            differences: {
+                /** @description ledger_check_failed | stripe_difference | stripe_charge_not_in_ledger | ledger_entry_without_stripe_charge | stripe_amount_mismatch | stripe_event_unmatched | stripe_unavailable | ad_points_charge_mismatch */
+                kind: string;
+                /** @description What to look at: a merchant, an object id, a Stripe event id */
+                subject: string;
+                expected: number | null;
+                actual: number | null;
+                detail: string;
+            }[];
+            totals: {
+                /** @description fen of online sales completed that day */
+                gmvOnline: number;
+                gmvInStore: number;
+                /** @description hundredths bought by top-ups paid that day */
+                adPointsBought: number;
+                /** @description hundredths charged on sales that day */
+                adPointsConsumed: number;
+                vouchersIssued: number;
+                /** @description vouchers turned into eco-points that day */
+                vouchersConverted: number;
+                /** @description verified video completions that day */
+                completions: number;
+                topups: number;
+                supplierSettled: number;
+                supplierPaidOut: number;
+                /** @description owed to suppliers at the day's end */
+                supplierPayable: number;
+            };
         };
     };
     responses: never;

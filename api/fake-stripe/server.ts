@@ -25,7 +25,7 @@ export interface FakeStripeOptions {
   now?: () => Date;
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: Stripe's wire objects are loose JSON; the SDK types the client side
+// biome-ignore lint/suspicious/noExplicitAny: Stripe's objects and form bodies are free-form JSON here.
 type Obj = Record<string, any>;
 
 export interface FakeStripe {
@@ -34,8 +34,14 @@ export interface FakeStripe {
   port: number;
   /** Delivers an event the fake builds, signed like Stripe does (disputes, replays in tests). */
   sendEvent(type: string, object: Obj): Promise<WebhookDelivery>;
+  /**
+   * Pays an open session as its checkout page does; `deliver: false` keeps the webhook back (a
+   * payment Stripe took whose event never reached the platform).
+   */
+  pay(sessionId: string, options?: { method?: string; deliver?: boolean }): Promise<void>;
   sessions: Map<string, Obj>;
   charges: Map<string, Obj>;
+  refunds: Map<string, Obj>;
   deliveries: WebhookDelivery[];
   close(): Promise<void>;
 }
@@ -49,6 +55,7 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
   const sessions = new Map<string, Obj>();
   const paymentIntents = new Map<string, Obj>();
   const charges = new Map<string, Obj>();
+  const refunds = new Map<string, Obj>();
   const accounts = new Map<string, Obj>();
   const deliveries: WebhookDelivery[] = [];
   let base = '';
@@ -128,7 +135,7 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
     return session;
   }
 
-  async function pay(session: Obj, method: string): Promise<void> {
+  async function pay(session: Obj, method: string, deliver = true): Promise<void> {
     const paymentIntentId = fakeId('pi');
     const chargeId = fakeId('ch');
     const metadata = session.payment_intent_data?.metadata ?? {};
@@ -161,7 +168,7 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
     session.payment_status = 'paid';
     session.payment_intent = paymentIntentId;
     const { line_items_detail: _items, payment_intent_data: _pid, ...publicSession } = session;
-    await sendEvent('checkout.session.completed', publicSession);
+    if (deliver) await sendEvent('checkout.session.completed', publicSession);
   }
 
   async function refund(params: Obj): Promise<Obj> {
@@ -186,8 +193,41 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
       status: 'succeeded',
       created: seconds(),
     };
+    refunds.set(refundObject.id, refundObject);
     await sendEvent('charge.refunded', { ...charge });
     return refundObject;
+  }
+
+  /**
+   * Stripe's list shape: newest first, `created[gt|gte|lt|lte]` filters, `limit` (1-100, default
+   * 10), `starting_after` an object id of the previous page, `has_more`.
+   */
+  function list(url: string, objects: Map<string, Obj>, params: Obj): Obj {
+    const created: Obj = typeof params.created === 'object' && params.created ? params.created : {};
+    const bound = (name: string): number | null =>
+      created[name] === undefined ? null : Number(created[name]);
+    const [gt, gte, lt, lte] = [bound('gt'), bound('gte'), bound('lt'), bound('lte')];
+    const limit = params.limit === undefined ? 10 : Number(params.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100)
+      throw stripeError('limit must be 1 to 100', 'limit');
+    // Insertion order breaks ties between objects created in the same second, as Stripe's ids do.
+    let all = [...objects.values()]
+      .map((object, order) => ({ object, order }))
+      .filter(
+        ({ object: o }) =>
+          (gt === null || o.created > gt) &&
+          (gte === null || o.created >= gte) &&
+          (lt === null || o.created < lt) &&
+          (lte === null || o.created <= lte),
+      )
+      .sort((a, b) => b.object.created - a.object.created || b.order - a.order)
+      .map(({ object }) => object);
+    if (params.starting_after) {
+      const at = all.findIndex((o) => o.id === params.starting_after);
+      if (at < 0) throw stripeError('No such object for starting_after', 'starting_after');
+      all = all.slice(at + 1);
+    }
+    return { object: 'list', url, data: all.slice(0, limit), has_more: all.length > limit };
   }
 
   async function api(method: string, path: string, params: Obj): Promise<Obj> {
@@ -209,6 +249,8 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
         : intent;
     }
     if (method === 'POST' && path === '/v1/refunds') return refund(params);
+    if (method === 'GET' && path === '/v1/charges') return list('/v1/charges', charges, params);
+    if (method === 'GET' && path === '/v1/refunds') return list('/v1/refunds', refunds, params);
     if (method === 'POST' && path === '/v1/transfers') {
       const amount = Number(params.amount);
       if (!Number.isInteger(amount) || amount < 1)
@@ -300,8 +342,18 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
     host: '127.0.0.1',
     port,
     sendEvent,
+    pay: async (sessionId, payOptions = {}) => {
+      const session = sessions.get(sessionId);
+      if (!session) throw new Error(`No such checkout session ${sessionId}`);
+      if (session.status !== 'open') throw new Error(`Checkout session ${sessionId} is ${session.status}`);
+      const allowed: string[] = session.payment_method_types;
+      const method =
+        payOptions.method && allowed.includes(payOptions.method) ? payOptions.method : (allowed[0] ?? 'card');
+      await pay(session, method, payOptions.deliver ?? true);
+    },
     sessions,
     charges,
+    refunds,
     deliveries,
     close: () =>
       new Promise<void>((resolve) => {

@@ -6,16 +6,17 @@
 import { ctxOf, type Deps } from '../context';
 import { voidExpiredPending } from '../ledger';
 import { parametersAt } from '../services/parameters';
+import { reconciliationJob } from './reconciliation';
 import { runSalesExpiry } from './sales';
 import { deliveryAutoConfirmJob, supplierPayoutJob } from './supply';
 
 export interface ScheduledJob {
   name: string;
   /**
-   * When it is due: a five-field cron expression in UTC, or the parameter (SPEC section 3) that
-   * holds one, read as in force at the minute and evaluated in the business time zone.
+   * When it is due: a five-field cron expression in UTC; one in the business time zone (read as in
+   * force at the minute); or the parameter (SPEC section 3) that holds one, evaluated in that zone.
    */
-  schedule: { cron: string } | { parameter: 'supplierPayoutCron' };
+  schedule: { cron: string } | { businessCron: string } | { parameter: 'supplierPayoutCron' };
   run(deps: Deps): Promise<unknown>;
 }
 
@@ -39,6 +40,7 @@ export const scheduledJobs: readonly ScheduledJob[] = [
   },
   { name: 'delivery-auto-confirm', schedule: { cron: '17 * * * *' }, run: deliveryAutoConfirmJob },
   { name: 'payouts', schedule: { parameter: 'supplierPayoutCron' }, run: supplierPayoutJob },
+  { name: 'nightly-reconciliation', schedule: { businessCron: '30 0 * * *' }, run: reconciliationJob },
 ];
 
 /** The Worker's cron triggers (wrangler.toml `[triggers] crons`): one tick a minute, as on Node. */
@@ -48,5 +50,6 @@ export const workerCrons = ['* * * * *'];
 export async function cronOf(deps: Deps, job: ScheduledJob, slot: Date) {
   if ('cron' in job.schedule) return { cron: job.schedule.cron, timeZone: 'UTC' };
   const params = await parametersAt(ctxOf(deps), slot);
-  return { cron: params[job.schedule.parameter], timeZone: params.businessTimeZone };
+  const cron = 'businessCron' in job.schedule ? job.schedule.businessCron : params[job.schedule.parameter];
+  return { cron, timeZone: params.businessTimeZone };
 }

@@ -1,5 +1,6 @@
 import { type DbOrTx, schema } from '@alliance/db';
 import { and, eq, or, sql } from 'drizzle-orm';
+import { query } from './sql';
 import type { AccountRef } from './types';
 
 export interface Balance {
@@ -51,4 +52,137 @@ export async function availableBalances(db: DbOrTx, refs: readonly AccountRef[])
     .groupBy(a.ownerType, a.ownerId, a.code);
   const byName = new Map(rows.map((r) => [`${r.ownerType}:${r.ownerId}:${r.code}`, Number(r.available)]));
   return refs.map((r) => byName.get(`${r.ownerType}:${r.ownerId}:${r.code}`) ?? 0);
+}
+
+/** Which accounts: an owner type and an account code (every owner's account of that kind). */
+export interface AccountKind {
+  ownerType: AccountRef['ownerType'];
+  code: string;
+}
+
+export interface BalanceAt {
+  ownerType: string;
+  ownerId: string;
+  code: string;
+  /** Posted balance (credits - debits) of the logical account (all shards) at the instant. */
+  posted: bigint;
+}
+
+const postedEffect = sql`t.type in ('single', 'post')`;
+
+/**
+ * Posted balances at `at` of every account of the given kinds, one row per logical account that
+ * has ever been used. Computed as the balance columns now minus the posted transfers created at or
+ * after `at`: equal to the sum of the entries before `at` as long as each balance equals its
+ * transfers (verifyLedger's balances_match_transfers), and for a recent instant it reads few rows.
+ */
+export async function postedBalancesAt(db: DbOrTx, at: Date, kinds: AccountKind[]): Promise<BalanceAt[]> {
+  if (kinds.length === 0) return [];
+  const rows = await query<{ owner_type: string; owner_id: string; code: string; posted: string }>(
+    db,
+    sql`with a as (
+          select id, owner_type, owner_id, code, credits_posted - debits_posted as posted from ledger_accounts
+          where (owner_type, code) in (${kindTuples(kinds)})
+        ), later as (
+          select t.debit_account_id as id, t.amount as undo from ledger_transfers t
+          where t.created_at >= ${at.toISOString()}::timestamptz and ${postedEffect}
+            and t.debit_account_id in (select id from a)
+          union all
+          select t.credit_account_id, -t.amount from ledger_transfers t
+          where t.created_at >= ${at.toISOString()}::timestamptz and ${postedEffect}
+            and t.credit_account_id in (select id from a)
+        ), undo as (select id, sum(undo) as undo from later group by id)
+        select a.owner_type, a.owner_id, a.code, sum(a.posted + coalesce(undo.undo, 0))::text as posted
+        from a left join undo on undo.id = a.id
+        group by a.owner_type, a.owner_id, a.code`,
+  );
+  return rows.map((r) => ({
+    ownerType: r.owner_type,
+    ownerId: r.owner_id,
+    code: r.code,
+    posted: BigInt(r.posted),
+  }));
+}
+
+/** The sum of postedBalancesAt over all owners of the given kinds. */
+export async function postedTotalAt(db: DbOrTx, at: Date, kinds: AccountKind[]): Promise<bigint> {
+  if (kinds.length === 0) return 0n;
+  const [row] = await query<{ posted: string | null }>(
+    db,
+    sql`with a as (
+          select id, credits_posted - debits_posted as posted from ledger_accounts
+          where (owner_type, code) in (${kindTuples(kinds)})
+        ), later as (
+          select sum(case when t.debit_account_id in (select id from a) then t.amount else 0 end
+                   - case when t.credit_account_id in (select id from a) then t.amount else 0 end) as undo
+          from ledger_transfers t
+          where t.created_at >= ${at.toISOString()}::timestamptz and ${postedEffect}
+            and (t.debit_account_id in (select id from a) or t.credit_account_id in (select id from a))
+        )
+        select ((select coalesce(sum(posted), 0) from a) + (select coalesce(undo, 0) from later))::text as posted`,
+  );
+  return BigInt(row?.posted ?? '0');
+}
+
+/** Posted balance of one logical account at `at`: its balance now without what moved since. */
+export async function postedBalanceAt(db: DbOrTx, ref: AccountRef, at: Date): Promise<bigint> {
+  const [now, since] = await Promise.all([balanceOf(db, ref), movementsBetween(db, [ref], at, null)]);
+  return since.reduce((balance, m) => balance - m.net, BigInt(now.posted));
+}
+
+export interface Movement {
+  transactionId: number;
+  key: string;
+  kind: string;
+  meta: Record<string, unknown> | null;
+  /** Net posted effect on the given accounts: credits - debits. */
+  net: bigint;
+}
+
+/**
+ * Every transaction that moved the given accounts with transfers created in [from, to) (no `to`:
+ * up to now), in id order.
+ */
+export async function movementsBetween(
+  db: DbOrTx,
+  refs: AccountRef[],
+  from: Date,
+  to: Date | null,
+): Promise<Movement[]> {
+  if (refs.length === 0) return [];
+  const tuples = sql.join(
+    refs.map((r) => sql`(${r.ownerType}::text, ${r.ownerId}::text, ${r.code}::text)`),
+    sql`, `,
+  );
+  const rows = await query<{ id: string | number; key: string; kind: string; meta: unknown; net: string }>(
+    db,
+    sql`with a as (select id from ledger_accounts where (owner_type, owner_id, code) in (${tuples})),
+        m as (
+          select t.transaction_id,
+            sum(case when t.credit_account_id in (select id from a) then t.amount else 0 end
+              - case when t.debit_account_id in (select id from a) then t.amount else 0 end) as net
+          from ledger_transfers t
+          where t.created_at >= ${from.toISOString()}::timestamptz
+            and (${to?.toISOString() ?? null}::timestamptz is null or t.created_at < ${to?.toISOString() ?? null}::timestamptz)
+            and ${postedEffect}
+            and (t.debit_account_id in (select id from a) or t.credit_account_id in (select id from a))
+          group by t.transaction_id
+        )
+        select x.id, x.key, x.kind, x.meta, m.net::text as net
+        from m join ledger_transactions x on x.id = m.transaction_id order by x.id`,
+  );
+  return rows.map((r) => ({
+    transactionId: Number(r.id),
+    key: r.key,
+    kind: r.kind,
+    meta: (typeof r.meta === 'string' ? JSON.parse(r.meta) : r.meta) as Record<string, unknown> | null,
+    net: BigInt(r.net),
+  }));
+}
+
+function kindTuples(kinds: AccountKind[]) {
+  return sql.join(
+    kinds.map((k) => sql`(${k.ownerType}::text, ${k.code}::text)`),
+    sql`, `,
+  );
 }

@@ -4,7 +4,18 @@
  * nothing from services and throws only LedgerError, which the edge maps to an API error once.
  */
 
-export { availableBalances, type Balance, balanceOf } from './balances';
+export {
+  type AccountKind,
+  availableBalances,
+  type Balance,
+  type BalanceAt,
+  balanceOf,
+  type Movement,
+  movementsBetween,
+  postedBalanceAt,
+  postedBalancesAt,
+  postedTotalAt,
+} from './balances';
 export { LedgerError, type LedgerErrorCode, maxAccountTotal, maxTransferAmount } from './errors';
 export { accountHistory, type HistoryEntry } from './history';
 export {

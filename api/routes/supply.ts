@@ -430,7 +430,8 @@ supplyRoutes.openapi(
     description:
       '`proceeds`: paid online orders net of refunds; `wholesaleSettled`: settled to suppliers net of returns; ' +
       '`net` = proceeds - wholesaleSettled; `adPointsCharged` and `vouchersIssued` (hundredths) net of refunds; ' +
-      '`topups`: money of paid top-ups net of refunds. `from`/`to` are business dates, both included.',
+      '`topups`: money of paid top-ups net of refunds. `from`/`to` are business dates, both included. ' +
+      '`inStoreSales`, `ecoPointsReceived`, `adPointsBalance` (at the end) and `daily` for a chart.',
     security: bearer,
     request: {
       params: z.object({ id: Id }),
@@ -450,6 +451,29 @@ supplyRoutes.openapi(
             adPointsCharged: z.number().int(),
             vouchersIssued: z.number().int(),
             topups: z.number().int(),
+            inStoreSales: z
+              .number()
+              .int()
+              .openapi({ description: 'fen of in-store sales completed in the period, net of refunds' }),
+            ecoPointsReceived: z.number().int().openapi({ description: 'hundredths received in the period' }),
+            adPointsBalance: z
+              .number()
+              .int()
+              .openapi({ description: 'hundredths at the end of the period (now without `to`)' }),
+            daily: z
+              .array(
+                z.object({
+                  date: z.string(),
+                  proceeds: z.number().int(),
+                  inStoreSales: z.number().int(),
+                  adPointsCharged: z.number().int(),
+                  vouchersIssued: z.number().int(),
+                  topups: z.number().int(),
+                }),
+              )
+              .openapi({
+                description: 'Per business date of the period (without `from` its last 30 days; at most 92)',
+              }),
           })
           .openapi('Statement'),
       ),

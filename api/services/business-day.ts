@@ -77,11 +77,23 @@ export function startOfBusinessDate(date: string, timeZone: string): Date {
 /** The business day of `at`, and when the next one starts (when the daily video count resets). */
 export function businessDay(at: Date, timeZone: string): { date: string; startsAt: Date; resetsAt: Date } {
   const date = businessDate(at, timeZone);
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  const next = new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
+  const next = addDays(date, 1);
   return {
     date,
     startsAt: startOfBusinessDate(date, timeZone),
     resetsAt: startOfBusinessDate(next, timeZone),
   };
+}
+
+/** `YYYY-MM-DD HH:mm:ss` on the zone's wall clock: how people read an instant (CSV exports). */
+export function formatBusinessDateTime(at: Date, timeZone: string): string {
+  const w = wallClock(at, timeZone);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${w.year}-${two(w.month)}-${two(w.day)} ${two(w.hour)}:${two(w.minute)}:${two(w.second)}`;
+}
+
+/** The business date `days` after `date` (YYYY-MM-DD; negative goes back): calendar arithmetic only. */
+export function addDays(date: string, days: number): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
 }

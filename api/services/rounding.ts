@@ -63,11 +63,18 @@ export function divCeil(numerator: bigint, denominator: bigint): number {
 
 /**
  * Cash value (fen) of `ecoPoints` hundredths at `unitPriceFen` per 1.00 eco-point (API.md):
- * floor(p x unitPriceFen / 100). The platform never values a point above its price.
+ * floor(p x unitPriceFen / 100). The platform never values a point above its price. A bigint in
+ * gives a bigint out, for platform-wide totals (a negative total is valued as minus its opposite).
  */
-export function ecoPointsValueFen(ecoPoints: number, unitPriceFen: number): number {
-  assertNonNegativeInt('ecoPoints', ecoPoints);
+export function ecoPointsValueFen(ecoPoints: number, unitPriceFen: number): number;
+export function ecoPointsValueFen(ecoPoints: bigint, unitPriceFen: number): bigint;
+export function ecoPointsValueFen(ecoPoints: number | bigint, unitPriceFen: number): number | bigint {
   assertNonNegativeInt('unitPriceFen', unitPriceFen);
+  if (typeof ecoPoints === 'bigint') {
+    if (ecoPoints < 0n) return -ecoPointsValueFen(-ecoPoints, unitPriceFen);
+    return (ecoPoints * BigInt(unitPriceFen)) / 100n;
+  }
+  assertNonNegativeInt('ecoPoints', ecoPoints);
   return divFloor(BigInt(ecoPoints) * BigInt(unitPriceFen), 100n);
 }
 

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { businessDate, businessDay, startOfBusinessDate } from '../services/business-day';
+import {
+  addDays,
+  businessDate,
+  businessDay,
+  formatBusinessDateTime,
+  startOfBusinessDate,
+} from '../services/business-day';
 
 describe('business day', () => {
   it('starts at 00:00 Asia/Shanghai (16:00 UTC the day before)', () => {
@@ -51,5 +57,19 @@ describe('business day', () => {
     }
     for (const r of results) expect(r).toEqual(results[0]);
     expect(results[0]!.date).toBe('2026-11-30');
+  });
+});
+
+describe('business dates for people and reports', () => {
+  it('adds days across months and years; formats an instant on the zone wall clock', () => {
+    expect(addDays('2026-11-30', 1)).toBe('2026-12-01');
+    expect(addDays('2027-01-01', -1)).toBe('2026-12-31');
+    expect(addDays('2028-03-01', -1)).toBe('2028-02-29');
+    expect(formatBusinessDateTime(new Date('2026-11-30T16:00:00Z'), 'Asia/Shanghai')).toBe(
+      '2026-12-01 00:00:00',
+    );
+    expect(formatBusinessDateTime(new Date('2026-11-30T15:59:59Z'), 'Asia/Shanghai')).toBe(
+      '2026-11-30 23:59:59',
+    );
   });
 });

@@ -6,6 +6,10 @@ import {
   accountHistory,
   balanceOf,
   LedgerError,
+  movementsBetween,
+  postedBalanceAt,
+  postedBalancesAt,
+  postedTotalAt,
   postPending,
   postTransaction,
   verifyLedger,
@@ -390,6 +394,75 @@ describe('two-phase transfers', () => {
     );
     expect(await voidExpiredPending(db, new Date(now.getTime() + 120_000))).toBe(0);
     expect((await verifyLedger(db)).ok).toBe(true);
+  });
+});
+
+describe('balances at an instant', () => {
+  it('equal the posted entries before it, pending holds excluded until posted; movements per transaction', async () => {
+    const db = opened.db;
+    const at = (minute: number) => new Date(Date.UTC(2026, 10, 30, 10, minute));
+    const carol = consumer('usr_carol_at');
+    const dave = consumer('usr_dave_at');
+    await postTransaction(db, {
+      key: 'at:1',
+      kind: 'test',
+      transfers: [{ debit: issued, credit: carol, amount: 1_000 }],
+      meta: { step: 1 },
+      now: at(1),
+    });
+    await postTransaction(db, {
+      key: 'at:2',
+      kind: 'test',
+      transfers: [
+        { debit: carol, credit: dave, amount: 300 },
+        { debit: issued, credit: dave, amount: 50 },
+      ],
+      now: at(2),
+    });
+    const hold = await postTransaction(db, {
+      key: 'at:3',
+      kind: 'test',
+      transfers: [{ debit: carol, credit: dave, amount: 200, pending: {} }],
+      now: at(3),
+    });
+    await postPending(db, { key: 'at:4', pendingTransferId: hold.transferIds[0]!, amount: 120, now: at(4) });
+
+    const kinds = [{ ownerType: 'consumer' as const, code: 'vouchers' }];
+    const mine = async (instant: Date) =>
+      Object.fromEntries(
+        (await postedBalancesAt(db, instant, kinds))
+          .filter((b) => b.ownerId.endsWith('_at'))
+          .map((b) => [b.ownerId, b.posted]),
+      );
+    expect(await mine(at(1))).toEqual({ usr_carol_at: 0n, usr_dave_at: 0n });
+    expect(await mine(at(2))).toEqual({ usr_carol_at: 1_000n, usr_dave_at: 0n });
+    expect(await mine(at(3))).toEqual({ usr_carol_at: 700n, usr_dave_at: 350n });
+    // The hold moves nothing posted; the post of 120 at minute 4 does.
+    expect(await mine(at(4))).toEqual({ usr_carol_at: 700n, usr_dave_at: 350n });
+    expect(await mine(at(5))).toEqual({ usr_carol_at: 580n, usr_dave_at: 470n });
+    expect(await postedBalanceAt(db, carol, at(3))).toBe(700n);
+    expect(await postedBalanceAt(db, dave, at(5))).toBe(470n);
+    const everyone = await postedTotalAt(db, at(5), kinds);
+    const platform = await postedTotalAt(db, at(5), [{ ownerType: 'platform', code: 'vouchers.issued' }]);
+    // A ledger sums to zero at every instant.
+    expect(everyone + platform).toBe(0n);
+
+    const moves = await movementsBetween(db, [carol], at(2), at(5));
+    expect(moves.map((m) => [m.key, m.net])).toEqual([
+      ['at:2', -300n],
+      ['at:4', -120n],
+    ]);
+    expect((await movementsBetween(db, [carol, dave], at(1), at(2)))[0]).toMatchObject({
+      key: 'at:1',
+      kind: 'test',
+      meta: { step: 1 },
+      net: 1_000n,
+    });
+    // Between the two, carol's 300 to dave nets out; the hold posts nothing until its post.
+    expect((await movementsBetween(db, [carol, dave], at(2), null)).map((m) => [m.key, m.net])).toEqual([
+      ['at:2', 50n],
+      ['at:4', 0n],
+    ]);
   });
 });
 

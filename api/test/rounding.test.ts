@@ -103,3 +103,12 @@ describe('formatHundredths', () => {
     expect(formatHundredths(123_456_789_01)).toBe('123456789.01');
   });
 });
+
+describe('ecoPointsValueFen', () => {
+  it('is floor(points x unit price / 100), in BigInt for platform totals', () => {
+    expect(ecoPointsValueFen(100n, 100)).toBe(100n);
+    expect(ecoPointsValueFen(3_000n, 100)).toBe(3_000n);
+    expect(ecoPointsValueFen(199n, 50)).toBe(99n);
+    expect(ecoPointsValueFen(10n ** 17n, 100)).toBe(10n ** 17n);
+  });
+});

@@ -481,3 +481,45 @@ describe('fuzzing every operation from its OpenAPI description', () => {
     expect(await valueRows()).toEqual(before);
   });
 });
+
+describe('reconciliation and statements, role by role', () => {
+  it('reports are for operators only; a statement for its merchant staff and operators', async () => {
+    const merchantOwner = await t.signIn('+8613800000501');
+    const merchant = await t.request('POST', '/v1/merchants', {
+      token: merchantOwner.token,
+      body: { name: 'Matrix shop' },
+    });
+    const supplierOwner = await t.signIn('+8613800000502');
+    await t.request('POST', '/v1/suppliers', { token: supplierOwner.token, body: { name: 'Matrix farm' } });
+    // The business day in Asia/Shanghai (UTC+8, no daylight saving) on the real clock this file uses.
+    const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+    const platform: Array<[string, string, number]> = [
+      ['POST', '/v1/platform/reconciliation/runs', 201],
+      ['GET', `/v1/platform/reconciliation/${today}`, 200],
+      ['GET', `/v1/platform/reconciliation/${today}.csv`, 200],
+      ['GET', '/v1/platform/reconciliation/trends?days=90', 200],
+    ];
+    for (const [method, path, operatorStatus] of platform) {
+      for (const [who, token, expected] of [
+        ['anonymous', undefined, 401],
+        ['consumer', consumer, 403],
+        ['merchant staff', merchantOwner.token, 403],
+        ['supplier staff', supplierOwner.token, 403],
+        ['operator', operator, operatorStatus],
+      ] as const) {
+        const res = await t.request(method, path, { token, body: method === 'POST' ? {} : undefined });
+        expect(res.status, `${who} ${method} ${path}`).toBe(expected);
+      }
+    }
+    const statement = `/v1/merchants/${merchant.body.id}/statement`;
+    for (const [token, expected] of [
+      [undefined, 401],
+      [consumer, 404],
+      [supplierOwner.token, 404],
+      [merchantOwner.token, 200],
+      [operator, 200],
+    ] as const) {
+      expect((await t.request('GET', statement, { token })).status).toBe(expected);
+    }
+  });
+});

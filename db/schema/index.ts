@@ -5,6 +5,7 @@ export * from './ledger';
 export * from './members';
 export * from './merchants-topups';
 export * from './parameters';
+export * from './reconciliation';
 export * from './sales';
 export * from './supply';
 export * from './videos';

@@ -104,5 +104,7 @@ export const ledgerTransfers = pgTable(
     index('ledger_transfers_credit_idx').on(t.creditAccountId, t.id),
     index('ledger_transfers_transaction_idx').on(t.transactionId),
     index('ledger_transfers_timeout_idx').on(t.timeoutAt).where(sql`${t.type} = 'pending'`),
+    // Balances at an instant and a day's movements (reconciliation) read a time range, not the table.
+    index('ledger_transfers_created_idx').on(t.createdAt),
   ],
 );

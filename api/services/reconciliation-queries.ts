@@ -1,0 +1,239 @@
+/**
+ * What reconciliation reads from the business tables (merchants, suppliers, sales, top-ups,
+ * fulfillments, payouts, video completions, Stripe anomalies), all in this one module so that the
+ * organisation model's refactor (merchants and suppliers into one table) touches one file. Day
+ * figures are over [start, end); amounts are fen, points hundredths.
+ */
+import { schema } from '@alliance/db';
+import { and, eq, gt, gte, inArray, isNull, lt, ne, or, type SQL, sql } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
+import type { Ctx } from '../context';
+
+const total = (expression: SQL | PgColumn) => sql<string>`coalesce(sum(${expression}), 0)::text`;
+const within = (column: PgColumn, start: Date, end: Date) => and(gte(column, start), lt(column, end));
+const num = (text: string | null | undefined) => Number(text ?? 0);
+
+export interface MerchantDay {
+  sales: number;
+  inStoreSales: number;
+  onlineSales: number;
+  vouchersIssued: number;
+  adPointsCharged: number;
+  topups: number;
+  adPointsBought: number;
+}
+
+export const emptyMerchantDay = (): MerchantDay => ({
+  sales: 0,
+  inStoreSales: 0,
+  onlineSales: 0,
+  vouchersIssued: 0,
+  adPointsCharged: 0,
+  topups: 0,
+  adPointsBought: 0,
+});
+
+/** Sales completed and top-ups paid in the window, per merchant, before refunds. */
+export async function merchantDays(ctx: Ctx, start: Date, end: Date): Promise<Map<string, MerchantDay>> {
+  const s = schema.sales;
+  const t = schema.topups;
+  const [sales, topups] = await Promise.all([
+    ctx.db
+      .select({
+        merchantId: s.merchantId,
+        sales: total(s.amountFen),
+        inStore: total(sql`case when ${s.channel} = 'in_store' then ${s.amountFen} else 0 end`),
+        vouchers: total(s.vouchersIssued),
+        adPoints: total(s.adPointsCharged),
+      })
+      .from(s)
+      .where(and(eq(s.status, 'completed'), within(s.decidedAt, start, end)))
+      .groupBy(s.merchantId),
+    ctx.db
+      .select({ merchantId: t.merchantId, money: total(t.amountFen), adPoints: total(t.adPoints) })
+      .from(t)
+      .where(and(ne(t.status, 'pending'), within(t.paidAt, start, end)))
+      .groupBy(t.merchantId),
+  ]);
+  const out = new Map<string, MerchantDay>();
+  const day = (id: string) => out.get(id) ?? out.set(id, emptyMerchantDay()).get(id)!;
+  for (const r of sales) {
+    const d = day(r.merchantId);
+    d.sales = num(r.sales);
+    d.inStoreSales = num(r.inStore);
+    d.onlineSales = d.sales - d.inStoreSales;
+    d.vouchersIssued = num(r.vouchers);
+    d.adPointsCharged = num(r.adPoints);
+  }
+  for (const r of topups) {
+    const d = day(r.merchantId);
+    d.topups = num(r.money);
+    d.adPointsBought = num(r.adPoints);
+  }
+  return out;
+}
+
+/**
+ * The completed sales of the window that issued vouchers, grouped by what their charge depends on
+ * (money part and rate), so the caller applies the rounding rule once per group and multiplies.
+ * The money part is the whole amount until sales carry an eco-point part.
+ */
+export async function chargeableSaleGroups(
+  ctx: Ctx,
+  start: Date,
+  end: Date,
+): Promise<Array<{ merchantId: string; moneyFen: number; adRateBp: number; count: number }>> {
+  const s = schema.sales;
+  const rows = await ctx.db
+    .select({
+      merchantId: s.merchantId,
+      moneyFen: s.amountFen,
+      adRateBp: s.adRateBp,
+      count: sql<string>`count(*)::text`,
+    })
+    .from(s)
+    .where(and(eq(s.status, 'completed'), gt(s.vouchersIssued, 0), within(s.decidedAt, start, end)))
+    .groupBy(s.merchantId, s.amountFen, s.adRateBp);
+  return rows.map((r) => ({ ...r, count: num(r.count) }));
+}
+
+/** Wholesale settled (before returns) and payouts paid in the window, per supplier. */
+export async function supplierDays(
+  ctx: Ctx,
+  start: Date,
+  end: Date,
+): Promise<Map<string, { settled: number; paidOut: number }>> {
+  const f = schema.fulfillments;
+  const b = schema.payoutBatches;
+  const o = schema.organisations;
+  const [settled, paid] = await Promise.all([
+    ctx.db
+      .select({ supplierId: f.supplierId, fen: total(f.wholesaleCostFen) })
+      .from(f)
+      .where(within(f.settledAt, start, end))
+      .groupBy(f.supplierId),
+    ctx.db
+      .select({ supplierId: b.organisationId, fen: total(b.amountFen) })
+      .from(b)
+      .innerJoin(o, eq(o.id, b.organisationId))
+      .where(and(eq(o.kind, 'supplier'), eq(b.status, 'paid'), within(b.paidAt, start, end)))
+      .groupBy(b.organisationId),
+  ]);
+  const out = new Map<string, { settled: number; paidOut: number }>();
+  const day = (id: string) => out.get(id) ?? out.set(id, { settled: 0, paidOut: 0 }).get(id)!;
+  for (const r of settled) day(r.supplierId).settled = num(r.fen);
+  for (const r of paid) day(r.supplierId).paidOut = num(r.fen);
+  return out;
+}
+
+/**
+ * Payout batches open at `at` per supplier: created before it and not paid by then. Their money
+ * has left the payable account on the ledger but is still owed.
+ */
+export async function suppliersInPayoutAt(ctx: Ctx, at: Date): Promise<Map<string, number>> {
+  const b = schema.payoutBatches;
+  const o = schema.organisations;
+  const rows = await ctx.db
+    .select({ supplierId: b.organisationId, fen: total(b.amountFen) })
+    .from(b)
+    .innerJoin(o, eq(o.id, b.organisationId))
+    .where(and(eq(o.kind, 'supplier'), lt(b.createdAt, at), or(isNull(b.paidAt), gte(b.paidAt, at))))
+    .groupBy(b.organisationId);
+  return new Map(rows.map((r) => [r.supplierId, num(r.fen)]));
+}
+
+/** Names people read in place of ids (CSV), per merchant and supplier. */
+export async function organisationNames(
+  ctx: Ctx,
+): Promise<{ merchants: Map<string, string>; suppliers: Map<string, string> }> {
+  const o = schema.organisations;
+  const rows = await ctx.db.select({ id: o.id, kind: o.kind, name: o.name }).from(o);
+  const named = (kind: string) => new Map(rows.filter((r) => r.kind === kind).map((r) => [r.id, r.name]));
+  return { merchants: named('merchant'), suppliers: named('supplier') };
+}
+
+export interface PaymentSubject {
+  /** The business object the ledger entry belongs to (top-up or order). */
+  objectId: string;
+  paymentIntentId: string | null;
+}
+
+/**
+ * The top-up or order behind each ledger transaction of the Stripe clearing accounts, found from
+ * the ids its services put in the transaction's meta, and the Stripe payment intent that paid it.
+ */
+export async function paymentSubjects(
+  ctx: Ctx,
+  metas: Array<Record<string, unknown> | null>,
+): Promise<Array<PaymentSubject | null>> {
+  const ids = (key: string) => [
+    ...new Set(metas.map((m) => m?.[key]).filter((v): v is string => typeof v === 'string')),
+  ];
+  const topupIds = ids('topupId');
+  const orderIds = ids('orderId');
+  const saleIds = ids('saleId');
+  const t = schema.topups;
+  const o = schema.orders;
+  const s = schema.sales;
+  const [topups, orders, sales] = await Promise.all([
+    topupIds.length
+      ? ctx.db.select({ id: t.id, pi: t.paymentIntentId }).from(t).where(inArray(t.id, topupIds))
+      : [],
+    orderIds.length
+      ? ctx.db.select({ id: o.id, pi: o.paymentIntentId }).from(o).where(inArray(o.id, orderIds))
+      : [],
+    saleIds.length
+      ? ctx.db
+          .select({ id: s.id, orderId: o.id, pi: o.paymentIntentId })
+          .from(s)
+          .innerJoin(o, eq(o.id, s.orderId))
+          .where(inArray(s.id, saleIds))
+      : [],
+  ]);
+  const topupPi = new Map(topups.map((r) => [r.id, r.pi]));
+  const orderPi = new Map(orders.map((r) => [r.id, r.pi]));
+  const saleOrder = new Map(sales.map((r) => [r.id, r]));
+  return metas.map((meta) => {
+    const topupId = meta?.topupId;
+    if (typeof topupId === 'string')
+      return { objectId: topupId, paymentIntentId: topupPi.get(topupId) ?? null };
+    const orderId = meta?.orderId;
+    if (typeof orderId === 'string')
+      return { objectId: orderId, paymentIntentId: orderPi.get(orderId) ?? null };
+    const sale = typeof meta?.saleId === 'string' ? saleOrder.get(meta.saleId) : undefined;
+    if (sale) return { objectId: sale.orderId, paymentIntentId: sale.pi };
+    return null;
+  });
+}
+
+/** Verified Stripe events recorded in the window that the platform could not match, once per event. */
+export async function stripeAnomaliesBetween(ctx: Ctx, start: Date, end: Date) {
+  const a = schema.stripeAnomalies;
+  return ctx.db
+    .selectDistinctOn([a.eventId], { eventId: a.eventId, kind: a.kind, detail: a.detail })
+    .from(a)
+    .where(within(a.createdAt, start, end))
+    .orderBy(a.eventId, a.createdAt);
+}
+
+/** Verified video completions of a business date, and the vouchers that conversions took that day. */
+export async function videoDay(
+  ctx: Ctx,
+  businessDate: string,
+  start: Date,
+  end: Date,
+): Promise<{ completions: number; vouchersConverted: number }> {
+  const v = schema.videoCompletions;
+  const x = schema.ledgerTransactions;
+  const t = schema.ledgerTransfers;
+  const [[completions], [converted]] = await Promise.all([
+    ctx.db.select({ count: sql<string>`count(*)::text` }).from(v).where(eq(v.businessDate, businessDate)),
+    // A conversion is one transaction: vouchers back to the platform, eco-points to the consumer.
+    ctx.db
+      .select({ vouchers: total(t.amount) })
+      .from(t)
+      .innerJoin(x, eq(x.id, t.transactionId))
+      .where(and(eq(x.kind, 'video_conversion'), eq(t.ledger, 'vouchers'), within(t.createdAt, start, end))),
+  ]);
+  return { completions: num(completions?.count), vouchersConverted: num(converted?.vouchers) };
+}

@@ -1,0 +1,211 @@
+/**
+ * Reconciliation benchmark: one day's report (POST /v1/platform/reconciliation/runs, the service
+ * call) over 1,000,000 ledger transfers, 10,000 merchants and 100,000 consumers spread over 30
+ * days, printed as a ratio to a bare `select sum(amount) … group by account` scan of the same
+ * transfers table in the same run (goal: at most 3x). Seeded with set-based SQL (generate_series),
+ * not through the API. The seeded transfers carry no hash chain, so verifyLedger's chain replay
+ * stops at the first link: the time printed for it is a lower bound (its cost is O(transfers) in
+ * JavaScript on a real ledger). Stripe is the embedded fake with nothing listed.
+ *
+ *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/reconciliation.ts
+ */
+import { pathToFileURL } from 'node:url';
+import { openDb } from '@alliance/db/node';
+import { sql } from 'drizzle-orm';
+import postgres from 'postgres';
+import { loadConfig } from '../api/config';
+import type { Ctx } from '../api/context';
+import { startFakeStripe } from '../api/fake-stripe/server';
+import { verifyLedger } from '../api/ledger';
+import { createLogger } from '../api/log';
+import { runReconciliation } from '../api/services/reconciliation';
+import { createStripeClient } from '../api/services/stripe';
+import { supplyChainOrderHooks } from '../api/services/supply';
+
+export interface ReconciliationBenchResult {
+  transfers: number;
+  merchants: number;
+  baselineMs: number;
+  reportMs: number;
+  verifyMs: number;
+  differences: number;
+}
+
+export interface ReconciliationBenchScale {
+  /** Ledger transactions of two transfers each. */
+  transactions: number;
+  merchants: number;
+  consumers: number;
+}
+
+const fullScale: ReconciliationBenchScale = { transactions: 500_000, merchants: 10_000, consumers: 100_000 };
+const shards = 16;
+const days = 30;
+/** The reported business day: the last of the 30 (Asia/Shanghai), ending 2026-11-30T16:00Z. */
+const reportDate = '2026-11-30';
+const periodEnd = Date.parse('2026-11-30T16:00:00Z');
+const periodStart = periodEnd - days * 24 * 3600_000;
+
+/** Fixed account ids so transfers can name them arithmetically. */
+const ids = {
+  vouchersIssued: 1, // platform vouchers.issued, shards 1..16
+  adPointsIssued: 17,
+  adPointsRevenue: 33,
+  topupClearing: 49,
+  merchantAdPoints: 1_000, // + merchant index
+  merchantPrepaid: 20_000,
+  consumerVouchers: 100_000, // + consumer index
+};
+
+async function seed(db: ReturnType<typeof postgres>, scale: ReconciliationBenchScale) {
+  const { transactions, merchants, consumers } = scale;
+  await db.unsafe(`
+    insert into users (id, phone, member_code)
+      select 'usr_b' || g, '+86139' || lpad(g::text, 8, '0'), 'MB' || g from generate_series(0, ${merchants - 1}) g;
+    insert into merchants (id, name, status, owner_user_id)
+      select 'mer_b' || g, 'Shop ' || g, 'active', 'usr_b' || g from generate_series(0, ${merchants - 1}) g;
+    insert into ledger_accounts (id, ledger, owner_type, owner_id, code, shard, debits_must_not_exceed_credits)
+      overriding system value
+      select ${ids.vouchersIssued} + s, 'vouchers', 'platform', 'platform', 'vouchers.issued', s, false from generate_series(0, ${shards - 1}) s
+      union all select ${ids.adPointsIssued} + s, 'ad_points', 'platform', 'platform', 'ad_points.issued', s, false from generate_series(0, ${shards - 1}) s
+      union all select ${ids.adPointsRevenue} + s, 'ad_points', 'platform', 'platform', 'ad_points.revenue', s, false from generate_series(0, ${shards - 1}) s
+      union all select ${ids.topupClearing} + s, 'cny', 'platform', 'platform', 'stripe.topups_clearing', s, false from generate_series(0, ${shards - 1}) s
+      union all select ${ids.merchantAdPoints} + g, 'ad_points', 'merchant', 'mer_b' || g, 'ad_points', 0, true from generate_series(0, ${merchants - 1}) g
+      union all select ${ids.merchantPrepaid} + g, 'cny', 'merchant', 'mer_b' || g, 'prepaid_money', 0, true from generate_series(0, ${merchants - 1}) g
+      union all select ${ids.consumerVouchers} + g, 'vouchers', 'consumer', 'usr_c' || g, 'vouchers', 0, true from generate_series(0, ${consumers - 1}) g;
+  `);
+  // Every tenth transaction is a top-up (ad points and its money), the others sales (vouchers
+  // issued, ad points charged); time runs evenly over the 30 days.
+  const at = (i: string) =>
+    `to_timestamp(${periodStart / 1000} + (${i}::float8 / ${transactions}) * ${(periodEnd - periodStart) / 1000})`;
+  await db.unsafe(`
+    insert into ledger_transactions (id, key, kind, contents_hash, contents, created_at) overriding system value
+      select i, 'bench:' || i, case when i % 10 = 0 then 'topup_credit' else 'sale' end, '', '{}'::jsonb, ${at('i')}
+      from generate_series(0, ${transactions - 1}) i;
+    insert into ledger_transfers (transaction_id, ledger, debit_account_id, credit_account_id, amount, type,
+        debit_balance_after, credit_balance_after, debit_prev_hash, credit_prev_hash, hash, created_at)
+      select i, l.ledger, l.debit, l.credit, l.amount, 'single', 0, 0, '', '', '', ${at('i')}
+      from generate_series(0, ${transactions - 1}) i,
+      lateral (values
+        (case when i % 10 = 0 then 'ad_points' else 'vouchers' end,
+         case when i % 10 = 0 then ${ids.adPointsIssued} + i % ${shards} else ${ids.vouchersIssued} + i % ${shards} end,
+         case when i % 10 = 0 then ${ids.merchantAdPoints} + (i / 10) % ${merchants} else ${ids.consumerVouchers} + i % ${consumers} end,
+         case when i % 10 = 0 then 1000000 else 1000 end),
+        (case when i % 10 = 0 then 'cny' else 'ad_points' end,
+         case when i % 10 = 0 then ${ids.topupClearing} + i % ${shards} else ${ids.merchantAdPoints} + i % ${merchants} end,
+         case when i % 10 = 0 then ${ids.merchantPrepaid} + (i / 10) % ${merchants} else ${ids.adPointsRevenue} + i % ${shards} end,
+         case when i % 10 = 0 then 10000 else 150 end)
+      ) as l(ledger, debit, credit, amount);
+    update ledger_accounts a set debits_posted = s.debits, credits_posted = s.credits
+      from (
+        select id, sum(debit) as debits, sum(credit) as credits from (
+          select debit_account_id as id, amount as debit, 0 as credit from ledger_transfers
+          union all select credit_account_id, 0, amount from ledger_transfers
+        ) e group by id
+      ) s where a.id = s.id;
+  `);
+  // The reported day's business rows: its sales and top-ups.
+  const dayStart = `to_timestamp(${(periodEnd - 24 * 3600_000) / 1000})`;
+  await db.unsafe(`
+    insert into sales (id, channel, merchant_id, consumer_user_id, amount_fen, voucher_rate_per_yuan, ad_rate_bp,
+        vouchers, ad_points_charge, status, vouchers_issued, ad_points_charged, recorded_at, decided_at)
+      select 'sal_b' || x.id, 'in_store', 'mer_b' || x.id % ${merchants}, 'usr_b' || x.id % ${merchants}, 1000, 100, 1500,
+        1000, 150, 'completed', 1000, 150, x.created_at, x.created_at
+      from ledger_transactions x where x.kind = 'sale' and x.created_at >= ${dayStart};
+    insert into topups (id, merchant_id, status, amount_fen, ad_points, ad_point_price_fen, checkout_session_id,
+        paid_at, created_by, created_at)
+      select 'top_b' || x.id, 'mer_b' || (x.id / 10) % ${merchants}, 'paid', 10000, 1000000, 1, 'cs_b' || x.id,
+        x.created_at, 'usr_b0', x.created_at
+      from ledger_transactions x where x.kind = 'topup_credit' and x.created_at >= ${dayStart};
+    analyze;
+  `);
+}
+
+async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const started = performance.now();
+  const value = await work();
+  return { ms: performance.now() - started, value };
+}
+
+/** Median of `runs` timings, after one warm-up run. */
+async function median<T>(runs: number, work: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  await work();
+  const results: Array<{ ms: number; value: T }> = [];
+  for (let i = 0; i < runs; i++) results.push(await timed(work));
+  results.sort((a, b) => a.ms - b.ms);
+  return results[Math.floor(runs / 2)]!;
+}
+
+/** `scale` smaller than the default only to check that the bench itself works. */
+export async function runReconciliationBench(options: {
+  adminUrl: string;
+  scale?: ReconciliationBenchScale;
+}): Promise<ReconciliationBenchResult> {
+  const scale = options.scale ?? fullScale;
+  const name = `alliance_bench_recon_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  const admin = postgres(options.adminUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  const url = new URL(options.adminUrl);
+  url.pathname = `/${name}`;
+  const opened = await openDb({ databaseUrl: url.toString(), maxConnections: 4 });
+  const raw = postgres(url.toString(), { max: 1, onnotice: () => {} });
+  const config = loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: 'memory' });
+  const now = () => new Date(periodEnd + 3600_000);
+  const fake = await startFakeStripe({
+    webhookSecret: config.STRIPE_WEBHOOK_SECRET,
+    deliver: async () => 200,
+    now,
+  });
+  try {
+    await seed(raw, scale);
+    const ctx: Ctx = {
+      db: opened.db,
+      config,
+      log: createLogger('silent'),
+      now,
+      stripe: createStripeClient('sk_test_bench', { host: fake.host, port: fake.port, protocol: 'http' }),
+      supplyChain: supplyChainOrderHooks,
+    };
+    const baseline = await median(3, () =>
+      opened.db.execute(
+        sql`select debit_account_id, sum(amount) from ledger_transfers group by debit_account_id`,
+      ),
+    );
+    const report = await median(3, () => runReconciliation(ctx, { date: reportDate }));
+    const verify = await median(3, () => verifyLedger(opened.db));
+    return {
+      transfers: scale.transactions * 2,
+      merchants: scale.merchants,
+      baselineMs: baseline.ms,
+      reportMs: report.ms,
+      verifyMs: verify.ms,
+      differences: report.value.differences.length,
+    };
+  } finally {
+    await fake.close();
+    await raw.end();
+    await opened.close();
+    await admin.unsafe(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  }
+}
+
+export function printReconciliationResults(r: ReconciliationBenchResult) {
+  console.log(
+    `\nreconciliation report over ${r.transfers} transfers, ${r.merchants} merchants (goal: at most 3x the scan)`,
+  );
+  console.log(`  bare sum(amount) group by account scan   ${r.baselineMs.toFixed(0).padStart(6)} ms`);
+  console.log(
+    `  one day's report                          ${r.reportMs.toFixed(0).padStart(6)} ms   ratio ${(r.reportMs / r.baselineMs).toFixed(2)}`,
+  );
+  console.log(
+    `    of which ledger verify (chain unseeded) ${r.verifyMs.toFixed(0).padStart(6)} ms   ratio ${(r.verifyMs / r.baselineMs).toFixed(2)}   (${r.differences} differences listed)`,
+  );
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  // BENCH_SMOKE=1: a thousandth of the data, to check the bench runs; its numbers mean nothing.
+  const scale = process.env.BENCH_SMOKE ? { transactions: 500, merchants: 10, consumers: 100 } : undefined;
+  printReconciliationResults(await runReconciliationBench({ adminUrl, scale }));
+}
