@@ -1,6 +1,14 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, launchBrowser, OPERATOR_PHONE, screenshot, startServer, type TestServer } from './server';
+import {
+  acceptPrivacyNotice,
+  apiClient,
+  launchBrowser,
+  OPERATOR_PHONE,
+  screenshot,
+  startServer,
+  type TestServer,
+} from './server';
 
 /**
  * The back office end to end, in one server: a merchant applies and an operator approves (issue 4),
@@ -26,7 +34,7 @@ async function signIn(page: Page, base: string, phone11: string) {
   if (!code) throw new Error('no dev code on screen');
   await page.fill('input[name="code"]', code);
   await page.click('[data-testid="signin-submit"]');
-  await page.waitForSelector('.shell');
+  await acceptPrivacyNotice(page, '.shell');
 }
 
 const text = async (page: Page, testId: string) =>

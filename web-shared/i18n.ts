@@ -1,5 +1,6 @@
 import { createSignal } from 'solid-js';
 import { ApiFailure } from './api';
+import { privacyEn, privacyZh } from './privacy-i18n';
 
 export type Locale = 'zh-CN' | 'en';
 export const LOCALES: Locale[] = ['zh-CN', 'en'];
@@ -42,6 +43,7 @@ export const sharedZh = {
   'error.forbidden': '当前账号无权进行此操作',
   'error.not_found': '内容不存在或已被删除',
   'error.internal_error': '服务器开小差了，请稍后再试',
+  ...privacyZh,
 } satisfies Dict;
 
 export const sharedEn: Record<keyof typeof sharedZh, string> = {
@@ -77,6 +79,7 @@ export const sharedEn: Record<keyof typeof sharedZh, string> = {
   'error.forbidden': 'This account may not do that',
   'error.not_found': 'Not found, or no longer available',
   'error.internal_error': 'Server error. Please try again later',
+  ...privacyEn,
 };
 
 export type I18n<K extends string> = ReturnType<typeof createI18n<K>>;
