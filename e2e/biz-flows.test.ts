@@ -355,11 +355,11 @@ describe('back office flows (issues 4, 5 and 7)', () => {
     await merchant.click('[data-testid="sidebar-nav"] >> text=员工管理');
     await merchant.fill('input[name="phone"]', '13800000109');
     await merchant.click('button:has-text("添加")');
-    await merchant.waitForSelector('text=+8613800000109');
+    await merchant.waitForSelector('text=+86 138****0109');
     await screenshot(merchant, 'biz-merchant-staff');
     merchant.once('dialog', (d) => d.accept());
     await merchant.click('button:has-text("移除")');
-    await merchant.waitForFunction(() => !document.body.textContent?.includes('+8613800000109'));
+    await merchant.waitForFunction(() => !document.body.textContent?.includes('+86 138****0109'));
 
     // The operator creates a video campaign; it is listed with its budget and the daily chart.
     await operator.click('[data-testid="sidebar-nav"] >> text=激励视频');
