@@ -65,6 +65,7 @@ export function ConsentGate(props: {
             api={props.api}
             i18n={props.i18n}
             version={c().version}
+            updated={c().acceptedVersion !== null}
             onAccepted={mutate}
             onDecline={props.onDecline}
           />
@@ -78,6 +79,8 @@ function PrivacyNotice(props: {
   api: ApiClient;
   i18n: I18n<SharedKey>;
   version: string;
+  /** They accepted an earlier version. */
+  updated: boolean;
   onAccepted: (consent: Schemas['Consent']) => void;
   onDecline: () => void;
 }) {
@@ -117,6 +120,9 @@ function PrivacyNotice(props: {
           <p class="consent-version">
             {t('privacy.effective', { date: noticeDate(PRIVACY_NOTICE_VERSION, props.i18n.locale()) })}
           </p>
+          <Show when={props.updated}>
+            <p class="notice">{t('privacy.updated')}</p>
+          </Show>
           <p>{t('privacy.intro')}</p>
           <For each={SECTIONS}>
             {(s) => (

@@ -6,6 +6,7 @@
 export const privacyZh = {
   'privacy.title': '隐私政策',
   'privacy.effective': '版本 {date} 生效',
+  'privacy.updated': '隐私政策有更新，请重新阅读并确认是否同意。',
   'privacy.intro':
     '联盟生活（以下称“我们”）按照《个人信息保护法》处理你的个人信息。请阅读以下内容，同意后再使用本服务。',
   'privacy.collectTitle': '我们收集什么',
@@ -49,6 +50,7 @@ export const privacyZh = {
 export const privacyEn: Record<keyof typeof privacyZh, string> = {
   'privacy.title': 'Privacy notice',
   'privacy.effective': 'Version in force from {date}',
+  'privacy.updated': 'This notice has changed since you last agreed. Please read it again and choose.',
   'privacy.intro':
     'Alliance Life ("we") handles your personal information under China\'s Personal Information Protection Law. Please read this and agree before using the service.',
   'privacy.collectTitle': 'What we collect',
