@@ -1,6 +1,14 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, launchBrowser, OPERATOR_PHONE, screenshot, startServer, type TestServer } from './server';
+import {
+  acceptPrivacyNotice,
+  apiClient,
+  launchBrowser,
+  OPERATOR_PHONE,
+  screenshot,
+  startServer,
+  type TestServer,
+} from './server';
 
 /**
  * The back office end to end, in one server: a merchant applies and an operator approves (issue 4),
@@ -26,7 +34,7 @@ async function signIn(page: Page, base: string, phone11: string) {
   if (!code) throw new Error('no dev code on screen');
   await page.fill('input[name="code"]', code);
   await page.click('[data-testid="signin-submit"]');
-  await page.waitForSelector('.shell');
+  await acceptPrivacyNotice(page, '.shell');
 }
 
 const text = async (page: Page, testId: string) =>
@@ -347,11 +355,11 @@ describe('back office flows (issues 4, 5 and 7)', () => {
     await merchant.click('[data-testid="sidebar-nav"] >> text=员工管理');
     await merchant.fill('input[name="phone"]', '13800000109');
     await merchant.click('button:has-text("添加")');
-    await merchant.waitForSelector('text=+8613800000109');
+    await merchant.waitForSelector('text=+86 138****0109');
     await screenshot(merchant, 'biz-merchant-staff');
     merchant.once('dialog', (d) => d.accept());
     await merchant.click('button:has-text("移除")');
-    await merchant.waitForFunction(() => !document.body.textContent?.includes('+8613800000109'));
+    await merchant.waitForFunction(() => !document.body.textContent?.includes('+86 138****0109'));
 
     // The operator creates a video campaign; it is listed with its budget and the daily chart.
     await operator.click('[data-testid="sidebar-nav"] >> text=激励视频');

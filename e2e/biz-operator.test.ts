@@ -1,6 +1,14 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, launchBrowser, OPERATOR_PHONE, screenshot, startServer, type TestServer } from './server';
+import {
+  acceptPrivacyNotice,
+  apiClient,
+  launchBrowser,
+  OPERATOR_PHONE,
+  screenshot,
+  startServer,
+  type TestServer,
+} from './server';
 
 /** A desktop page (the back office is a desktop app), zh-CN, in a fresh context. */
 async function desktopPage(browser: Browser) {
@@ -21,6 +29,7 @@ async function signInToBackOffice(page: Page, base: string, phone11: string) {
   if (!code) throw new Error('no dev code on screen');
   await page.fill('input[name="code"]', code);
   await page.click('[data-testid="signin-submit"]');
+  await acceptPrivacyNotice(page, '.shell');
 }
 
 describe('back office: sign-in and navigation by role (issue 2)', () => {

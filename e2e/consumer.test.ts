@@ -3,6 +3,7 @@ import { formatFen, formatPoints } from '@alliance/web-shared/money';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  acceptPrivacyNotice,
   apiClient,
   launchBrowser,
   OPERATOR_PHONE,
@@ -65,7 +66,7 @@ describe('consumer app', () => {
 
     await page.fill('input[name="code"]', /(\d{6})/.exec((await hint.textContent()) ?? '')![1]!);
     await page.click('[data-testid="signin-submit"]');
-    await page.waitForSelector('[data-testid="member-code"]');
+    await acceptPrivacyNotice(page, '[data-testid="member-code"]');
 
     const me = await apiClient(server.url).get<{ memberCode: string; user: { phone: string } }>(
       '/v1/me',

@@ -169,7 +169,19 @@ export async function signInThroughUi(page: Page, base: string, phone11: string)
   if (!code) throw new Error('no dev code on screen');
   await page.fill('input[name="code"]', code);
   await page.click('[data-testid="signin-submit"]');
-  await page.waitForSelector('[data-testid="member-code"]');
+  await acceptPrivacyNotice(page, '[data-testid="member-code"]');
+}
+
+/**
+ * After the code is submitted, in either app: accepts the privacy notice when it is asked for (first
+ * sign-in through the UI, or a new version), then waits for `ready`, the first sign of the app.
+ */
+export async function acceptPrivacyNotice(page: Page, ready: string) {
+  const first = await page.waitForSelector(`[data-testid="privacy-notice"], ${ready}`);
+  if ((await first.getAttribute('data-testid')) === 'privacy-notice') {
+    await page.click('[data-testid="privacy-accept"]');
+    await page.waitForSelector(ready);
+  }
 }
 
 /** The bearer token the app stored after signing in. */

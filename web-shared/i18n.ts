@@ -1,5 +1,6 @@
 import { createSignal } from 'solid-js';
 import { ApiFailure } from './api';
+import { privacyEn, privacyZh } from './privacy-i18n';
 
 export type Locale = 'zh-CN' | 'en';
 export const LOCALES: Locale[] = ['zh-CN', 'en'];
@@ -50,6 +51,7 @@ export const sharedZh = {
   'error.owner_only': '只有商户负责人可以进行此操作',
   'error.payout_reference_required': '请填写打款凭证号（银行流水号）',
   'error.reason_required': '请填写驳回原因',
+  ...privacyZh,
 } satisfies Dict;
 
 export const sharedEn: Record<keyof typeof sharedZh, string> = {
@@ -94,6 +96,7 @@ export const sharedEn: Record<keyof typeof sharedZh, string> = {
   'error.owner_only': "Only the merchant's owner may do this",
   'error.payout_reference_required': 'Enter the payout reference (the bank transfer number)',
   'error.reason_required': 'Enter the reason for rejecting',
+  ...privacyEn,
 };
 
 export type I18n<K extends string> = ReturnType<typeof createI18n<K>>;

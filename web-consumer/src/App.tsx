@@ -1,4 +1,4 @@
-import { LangSwitch, SignIn } from '@alliance/web-shared';
+import { ConsentGate, LangSwitch, SignIn } from '@alliance/web-shared';
 import { Route, Router, type RouteSectionProps, useLocation } from '@solidjs/router';
 import { Show } from 'solid-js';
 import { TabBar } from './components';
@@ -14,6 +14,7 @@ import { Orders } from './pages/Orders';
 import { Player } from './pages/Player';
 import { Shop } from './pages/Shop';
 import { Tasks } from './pages/Tasks';
+import { accountDeleted, setAccountDeleted } from './privacy';
 import { auth, api as client } from './session';
 
 /**
@@ -46,12 +47,14 @@ function Root(props: RouteSectionProps) {
   const watching = () => location.pathname.startsWith('/watch/');
   return (
     <Show when={auth.signedIn()} fallback={<SignInPage />}>
-      <div class="app" classList={{ 'no-tabbar': watching() }}>
-        {props.children}
-        <Show when={!watching()}>
-          <TabBar />
-        </Show>
-      </div>
+      <ConsentGate api={client} i18n={i18n} onDecline={auth.signOut}>
+        <div class="app" classList={{ 'no-tabbar': watching() }}>
+          {props.children}
+          <Show when={!watching()}>
+            <TabBar />
+          </Show>
+        </div>
+      </ConsentGate>
     </Show>
   );
 }
@@ -79,7 +82,19 @@ function SignInPage() {
         <p>{t('signin.subtitle')}</p>
       </div>
       <div class="card signin-card">
-        <SignIn api={client} i18n={i18n} onSignedIn={auth.signIn} />
+        <Show when={accountDeleted()}>
+          <p class="notice notice-ok" data-testid="account-deleted">
+            {t('mydata.deleted')}
+          </p>
+        </Show>
+        <SignIn
+          api={client}
+          i18n={i18n}
+          onSignedIn={(token, user) => {
+            setAccountDeleted(false);
+            auth.signIn(token, user);
+          }}
+        />
       </div>
       <p class="hint center">{t('app.tagline')}</p>
     </div>

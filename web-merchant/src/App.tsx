@@ -1,3 +1,4 @@
+import { ConsentGate } from '@alliance/web-shared';
 import { Route, Router, type RouteSectionProps, useNavigate } from '@solidjs/router';
 import { createEffect, Show } from 'solid-js';
 import { BASE } from './base';
@@ -6,7 +7,7 @@ import { OperatorArea } from './components/OperatorArea';
 import { NotFound, Shell, usePath } from './components/Shell';
 import { SupplierArea } from './components/SupplierArea';
 import { ErrorNote } from './components/ui';
-import { t } from './i18n';
+import { i18n, t } from './i18n';
 import { ApplyPage } from './pages/Apply';
 import { Dashboard } from './pages/merchant/Dashboard';
 import { EcoPoints } from './pages/merchant/EcoPoints';
@@ -31,7 +32,7 @@ import { Catalog } from './pages/supplier/Catalog';
 import { Payouts } from './pages/supplier/Payouts';
 import { Shipped } from './pages/supplier/Shipped';
 import { ToShip } from './pages/supplier/ToShip';
-import { auth, me } from './session';
+import { auth, client, me } from './session';
 
 /**
  * The back office's routes under /biz/ (api/node.ts answers index.html for every path below it,
@@ -79,9 +80,11 @@ export function App() {
 function Root(props: RouteSectionProps) {
   return (
     <Show when={auth.signedIn()} fallback={<SignInPage />}>
-      <Show when={me()} fallback={<Booting />}>
-        <Shell>{props.children}</Shell>
-      </Show>
+      <ConsentGate api={client} i18n={i18n} onDecline={auth.signOut}>
+        <Show when={me()} fallback={<Booting />}>
+          <Shell>{props.children}</Shell>
+        </Show>
+      </ConsentGate>
     </Show>
   );
 }

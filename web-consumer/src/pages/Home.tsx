@@ -1,5 +1,6 @@
 import { formatFen, formatPoints, idempotent, rows } from '@alliance/web-shared';
 import { createResource, createSignal, For, Show } from 'solid-js';
+import { maskPhone } from '../../../api/phone';
 import { Header, Loaded, MemberQr, ProgressBar } from '../components';
 import { createEcoPoints, EcoPointsApply } from '../eco';
 import { i18n, t } from '../i18n';
@@ -25,7 +26,9 @@ export function Home() {
               <div class="member-head">
                 <div>
                   <div class="member-title">{t('home.memberCode')}</div>
-                  <div class="muted">{m.user.phone}</div>
+                  <div class="muted" data-testid="home-phone">
+                    {maskPhone(m.user.phone)}
+                  </div>
                 </div>
               </div>
               <div class="qr-wrap">

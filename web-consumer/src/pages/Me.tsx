@@ -1,7 +1,9 @@
 import { formatPoints, LOCALES } from '@alliance/web-shared';
 import { createResource, For, Show } from 'solid-js';
+import { maskPhone } from '../../../api/phone';
 import { Header, Loaded } from '../components';
 import { i18n, type Key, t } from '../i18n';
+import { MyData } from '../privacy';
 import { api, auth } from '../session';
 
 export function Me() {
@@ -17,7 +19,9 @@ export function Me() {
               <section class="card profile">
                 <div class="merchant-avatar big">{m.user.phone.slice(-2)}</div>
                 <div class="grow">
-                  <div class="strong">{m.user.phone}</div>
+                  <div class="strong" data-testid="me-phone">
+                    {maskPhone(m.user.phone)}
+                  </div>
                   <div class="row">
                     <For each={m.user.roles}>
                       {(r) => <span class="badge badge-brand">{roleText(r)}</span>}
@@ -70,6 +74,7 @@ export function Me() {
             </>
           )}
         </Loaded>
+        <MyData />
         <button
           type="button"
           class="btn btn-ghost btn-block signout"

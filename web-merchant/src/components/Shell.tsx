@@ -130,7 +130,7 @@ export function Shell(props: { children?: JSX.Element }) {
           <Show when={membership()}>{(m) => <Badge status={m().status} />}</Show>
           <div class="topbar-spacer" />
           <LangSwitch i18n={i18n} />
-          <span class="user-chip" title={me()?.user.phone}>
+          <span class="user-chip">
             <span class="avatar">{me()?.user.phone.slice(-2)}</span>
             <span class="user-phone">{maskPhone(me()?.user.phone ?? '')}</span>
           </span>

@@ -1,5 +1,6 @@
 import { rows, toE164 } from '@alliance/web-shared';
 import { createResource, createSignal, Show } from 'solid-js';
+import { maskPhone } from '../../../../api/phone';
 import { api } from '../../api';
 import { useMerchant } from '../../components/MerchantArea';
 import { Card, ErrorNote, formatDate, Loaded, PageHeader, Table, useAction } from '../../components/ui';
@@ -53,7 +54,7 @@ export function Staff() {
             <Table
               rows={rows(page)}
               columns={[
-                { label: t('col.phone'), render: (r) => <span class="mono">{r.phone}</span> },
+                { label: t('col.phone'), render: (r) => <span class="mono">{maskPhone(r.phone)}</span> },
                 {
                   label: t('col.role'),
                   render: (r) => (r.role === 'owner' ? t('staff.owner') : t('staff.staff')),
