@@ -76,7 +76,7 @@ export async function merchantDays(ctx: Ctx, start: Date, end: Date): Promise<Ma
 /**
  * The completed sales of the window that issued vouchers, grouped by what their charge depends on
  * (money part and rate), so the caller applies the rounding rule once per group and multiplies.
- * The money part is the whole amount until sales carry an eco-point part.
+ * The money part is the amount less the value of the eco-points applied (API.md "Eco-points").
  */
 export async function chargeableSaleGroups(
   ctx: Ctx,
@@ -87,14 +87,14 @@ export async function chargeableSaleGroups(
   const rows = await ctx.db
     .select({
       merchantId: s.merchantId,
-      moneyFen: s.amountFen,
+      moneyFen: sql<string>`(${s.amountFen} - ${s.ecoPointsValueFen})::text`,
       adRateBp: s.adRateBp,
       count: sql<string>`count(*)::text`,
     })
     .from(s)
     .where(and(eq(s.status, 'completed'), gt(s.vouchersIssued, 0), within(s.decidedAt, start, end)))
-    .groupBy(s.merchantId, s.amountFen, s.adRateBp);
-  return rows.map((r) => ({ ...r, count: num(r.count) }));
+    .groupBy(s.merchantId, sql`${s.amountFen} - ${s.ecoPointsValueFen}`, s.adRateBp);
+  return rows.map((r) => ({ ...r, moneyFen: num(r.moneyFen), count: num(r.count) }));
 }
 
 /** Wholesale settled (before returns) and payouts paid in the window, per supplier. */

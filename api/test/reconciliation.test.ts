@@ -580,3 +580,36 @@ describe("the merchant's statement", () => {
     ).toBe(404);
   });
 });
+
+describe('a sale paid partly with eco-points', () => {
+  it('charges ad points on the money part only, as expected (SPEC flow 4), and the merchant holds the points', async () => {
+    clock.set('2027-02-10T04:00:00Z');
+    const grant = await t.request('POST', '/v1/platform/adjustments', {
+      token: operator.token,
+      body: { ownerType: 'consumer', ownerId: shopper.id, unit: 'eco_points', amount: 3_000, reason: 'test' },
+    });
+    expect(grant.status).toBe(201);
+    const held = (await t.request('GET', `/v1/merchants/${merchant.id}`, { token: merchant.owner.token }))
+      .body.ecoPoints as number;
+    const recorded = await t.request('POST', `/v1/merchants/${merchant.id}/sales`, {
+      token: merchant.owner.token,
+      body: { memberCode: shopper.memberCode, amount: 10_000 },
+    });
+    const confirmed = await t.request('POST', `/v1/sales/${recorded.body.id}/confirm`, {
+      token: shopper.token,
+      body: { ecoPoints: 3_000 },
+    });
+    expect(confirmed.body).toMatchObject({ cashDue: 7_000, vouchersIssued: 7_000, adPointsCharged: 1_050 });
+    const report = (await run('2027-02-10')).body;
+    expect(lineOf(report, merchant.id)).toMatchObject({
+      sales: 10_000,
+      vouchersIssued: 7_000,
+      adPointsCharged: 1_050,
+      expectedAdPointsCharged: 1_050,
+      ecoPoints: held + 3_000,
+    });
+    expect(
+      report.differences.filter((d: { kind: string }) => d.kind === 'ad_points_charge_mismatch'),
+    ).toEqual([]);
+  });
+});
