@@ -3,6 +3,7 @@ import { formatFen, formatPoints } from '@alliance/web-shared/money';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  acceptPrivacyNotice,
   apiClient,
   launchBrowser,
   OPERATOR_PHONE,
@@ -38,7 +39,7 @@ async function signInBiz(page: Page, base: string, phone11: string) {
   if (!code) throw new Error('no dev code on screen');
   await page.fill('input[name="code"]', code);
   await page.click('[data-testid="signin-submit"]');
-  await page.waitForSelector('.shell');
+  await acceptPrivacyNotice(page, '.shell');
 }
 
 const text = async (page: Page, testId: string) =>
@@ -145,7 +146,7 @@ describe('eco-points in the apps (issue 11)', () => {
     await consumer.click('[data-testid="wallet-eco-link"]');
     await waitForText(consumer, 'eco-usable', '50.00');
     expect(await text(consumer, 'eco-held')).toBe('0.00');
-    expect(await text(consumer, 'eco-where')).toContain('1.00 生态积分抵 ¥1.00');
+    await waitForText(consumer, 'eco-where', '1.00 生态积分抵 ¥1.00');
     expect(await text(consumer, 'withdrawals-off')).toContain('暂未开放');
     await screenshot(consumer, 'consumer-eco-points');
 
