@@ -2,6 +2,7 @@ import { createEffect, onCleanup, onMount } from 'solid-js';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { dateSeconds, formatBusinessDate } from '../business-date';
+import { t } from '../i18n';
 
 export interface ChartSeries {
   label: string;
@@ -19,6 +20,8 @@ export function LineChart(props: {
   dates: string[];
   series: ChartSeries[];
   format: (value: number) => string;
+  /** The smallest step the y axis may show, in the values' unit: 100 for yuan and points, 1 for counts. */
+  step?: number;
   height?: number;
   testId?: string;
 }) {
@@ -28,6 +31,10 @@ export function LineChart(props: {
   const build = () => {
     plot?.destroy();
     const fmt = props.format;
+    const step = props.step ?? 100;
+    // Axis steps of 1, 2 and 5 times the unit and its powers of ten: never "0.01, 0.01, 0.01" for a flat line.
+    const incrs = Array.from({ length: 13 }, (_, i) => [1, 2, 5].map((m) => m * step * 10 ** i)).flat();
+    const halfDay = 43_200;
     const data: uPlot.AlignedData = [props.dates.map(dateSeconds), ...props.series.map((s) => s.values)];
     plot = new uPlot(
       {
@@ -35,7 +42,11 @@ export function LineChart(props: {
         height: props.height ?? 220,
         tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
         cursor: { drag: { x: false, y: false } },
-        scales: { x: { time: true }, y: { range: (_u, min, max) => [Math.min(0, min), Math.max(1, max)] } },
+        scales: {
+          // Half a day of margin, so that a point on the first or last day is not cut in half.
+          x: { time: true, range: (_u, min, max) => [min - halfDay, max + halfDay] },
+          y: { range: (_u, min, max) => [Math.min(0, min), Math.max(5 * step, max)] },
+        },
         axes: [
           {
             stroke: '#86909c',
@@ -46,17 +57,19 @@ export function LineChart(props: {
             stroke: '#86909c',
             size: 72,
             grid: { stroke: '#eceef2' },
+            incrs,
             values: (_u, splits) => splits.map((v) => fmt(Math.round(v))),
           },
         ],
         series: [
-          { value: (_u, ts) => (ts == null ? '—' : formatBusinessDate(ts)) },
+          { label: t('chart.date'), value: (_u, ts) => (ts == null ? '—' : formatBusinessDate(ts)) },
           ...props.series.map((s) => ({
             label: s.label,
             stroke: s.color,
             width: 2,
             fill: `${s.color}14`,
-            points: { size: 5 },
+            // Always drawn: a day between two days without a report has no line to show it.
+            points: { show: true, size: 5 },
             value: (_u: uPlot, v: number | null) => (v == null ? '—' : fmt(v)),
           })),
         ],

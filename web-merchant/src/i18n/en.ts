@@ -574,6 +574,8 @@ export const en: Record<keyof typeof zh, string> = {
   'eco.pendingIn': 'Incoming {points}',
   // Reconciliation (issue 12): the operator dashboard and the merchant statement's new figures.
   'nav.reconciliation': 'Overview & books',
+  'check.eco_points_conserved': 'Eco-points are conserved',
+  'chart.date': 'Day',
   'recon.title': 'Platform overview and reconciliation',
   'recon.subtitle':
     "The platform's books for one business day (Beijing time): merchants, suppliers, point liabilities and Stripe, compared item by item, every difference listed",
@@ -590,7 +592,7 @@ export const en: Record<keyof typeof zh, string> = {
   'recon.csv': 'Download the report (CSV)',
   'recon.generatedAt': 'made {time}',
   'recon.ok': 'The books agree: no differences',
-  'recon.bad': '{n} differences found',
+  'recon.bad': 'Differences found: {n}',
   'recon.okHint': 'ledger checks passed, Stripe matches the ledger, ad points charged at the rates',
   'recon.gmvOnline': 'Online sales',
   'recon.gmvInStore': 'In-store sales',

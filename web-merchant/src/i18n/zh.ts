@@ -557,6 +557,8 @@ export const zh = {
   'eco.pendingIn': '待到账 {points}',
   // Reconciliation (issue 12): the operator dashboard and the merchant statement's new figures.
   'nav.reconciliation': '经营与对账',
+  'check.eco_points_conserved': '生态积分守恒',
+  'chart.date': '日期',
   'recon.title': '平台经营与对账',
   'recon.subtitle':
     '按北京时间的营业日核对平台账目：商户、供应商、积分负债与 Stripe 收款逐项比对，差异全部列出',

@@ -41,14 +41,15 @@ export function Reconciliation() {
   const [days, setDays] = createSignal<'30' | '90'>('30');
   const [trends, { refetch: refetchTrends }] = createResource(days, api.reconciliationTrends);
   const [confirming, setConfirming] = createSignal(false);
-  const [notice, setNotice] = createSignal<string | null>(null);
+  // The date just reconciled, for the notice (kept as a date so the notice follows the language).
+  const [ranFor, setRanFor] = createSignal<string | null>(null);
 
   const run = useAction(async () => {
     const d = date();
     const fresh = await api.runReconciliation(d);
     mutate({ report: fresh });
     setConfirming(false);
-    setNotice(t('recon.ran', { date: formatBusinessDate(d) }));
+    setRanFor(d);
     refetchTrends();
   });
   const csv = useAction(async (r: ReconciliationReport) => {
@@ -77,7 +78,7 @@ export function Reconciliation() {
               data-testid="recon-date"
               onChange={(e) => {
                 if (!e.currentTarget.value) return;
-                setNotice(null);
+                setRanFor(null);
                 setConfirming(false);
                 setDate(e.currentTarget.value);
               }}
@@ -87,7 +88,7 @@ export function Reconciliation() {
               class="btn btn-primary"
               data-testid="recon-run"
               onClick={() => {
-                setNotice(null);
+                setRanFor(null);
                 setConfirming(true);
               }}
             >
@@ -130,10 +131,12 @@ export function Reconciliation() {
           </div>
         </Card>
       </Show>
-      <Show when={notice()}>
-        <Alert tone="ok" testId="recon-notice">
-          {notice()}
-        </Alert>
+      <Show when={ranFor()}>
+        {(d) => (
+          <Alert tone="ok" testId="recon-notice">
+            {t('recon.ran', { date: formatBusinessDate(d()) })}
+          </Alert>
+        )}
       </Show>
       <ErrorNote error={csv.error()} />
       <Loaded resource={stored}>
@@ -192,7 +195,7 @@ function ReportView(props: { report: ReconciliationReport }) {
           </p>
         </div>
       </div>
-      <div class="stats" data-testid="recon-figures">
+      <div class="stats recon-stats" data-testid="recon-figures">
         <Stat label={t('recon.gmvOnline')} value={formatFen(tot().gmvOnline)} testId="recon-gmv-online" />
         <Stat label={t('recon.gmvInStore')} value={formatFen(tot().gmvInStore)} testId="recon-gmv-instore" />
         <Stat label={t('recon.topups')} value={formatFen(tot().topups)} testId="recon-topups" />
@@ -276,7 +279,11 @@ function ReportView(props: { report: ReconciliationReport }) {
           columns={[
             {
               label: t('recon.col.merchant'),
-              render: (m) => <Link to={`/merchants/${m.merchantId}/statement`}>{m.name}</Link>,
+              render: (m) => (
+                <Link to={`/merchants/${m.merchantId}/statement`} class="nowrap">
+                  {m.name}
+                </Link>
+              ),
             },
             { label: t('recon.col.inStore'), align: 'right', render: (m) => formatFen(m.inStoreSales) },
             { label: t('recon.col.online'), align: 'right', render: (m) => formatFen(m.onlineSales) },
@@ -307,7 +314,7 @@ function ReportView(props: { report: ReconciliationReport }) {
           testId="recon-suppliers"
           empty={t('recon.noSuppliers')}
           columns={[
-            { label: t('recon.col.supplier'), render: (s) => s.name },
+            { label: t('recon.col.supplier'), render: (s) => <span class="nowrap">{s.name}</span> },
             { label: t('recon.col.settled'), align: 'right', render: (s) => formatFen(s.settled) },
             { label: t('recon.col.paidOut'), align: 'right', render: (s) => formatFen(s.paidOut) },
             { label: t('recon.col.payable'), align: 'right', render: (s) => formatFen(s.payable) },
@@ -452,6 +459,7 @@ function Trends(props: { days: TrendDay[] }) {
   const count = (v: number) => String(v);
   const charts = (): Array<{
     title: string;
+    step?: number;
     format: (v: number) => string;
     series: ChartSeries[];
     id: string;
@@ -487,6 +495,7 @@ function Trends(props: { days: TrendDay[] }) {
       id: 'completions',
       title: t('recon.completions'),
       format: count,
+      step: 1,
       series: [{ label: t('recon.completions'), values: pick('completions'), color: '#2563eb' }],
     },
     {
@@ -511,7 +520,13 @@ function Trends(props: { days: TrendDay[] }) {
         {(c) => (
           <figure class="recon-chart">
             <figcaption>{c.title}</figcaption>
-            <LineChart dates={dates()} series={c.series} format={c.format} testId={`recon-chart-${c.id}`} />
+            <LineChart
+              dates={dates()}
+              series={c.series}
+              format={c.format}
+              step={c.step}
+              testId={`recon-chart-${c.id}`}
+            />
           </figure>
         )}
       </For>
