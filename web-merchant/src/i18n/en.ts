@@ -576,6 +576,8 @@ export const en: Record<keyof typeof zh, string> = {
   'nav.reconciliation': 'Overview & books',
   'check.eco_points_conserved': 'Eco-points are conserved',
   'chart.date': 'Day',
+  'error.date_in_future': 'A future day cannot be reconciled',
+  'error.invalid_date': 'That date is not valid; pick another',
   'recon.title': 'Platform overview and reconciliation',
   'recon.subtitle':
     "The platform's books for one business day (Beijing time): merchants, suppliers, point liabilities and Stripe, compared item by item, every difference listed",

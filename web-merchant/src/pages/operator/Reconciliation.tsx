@@ -16,6 +16,7 @@ import {
   Table,
   useAction,
 } from '../../components/ui';
+import { saveFile } from '../../csv';
 import { i18n, type Key, locale, t } from '../../i18n';
 import './reconciliation.css';
 
@@ -53,13 +54,7 @@ export function Reconciliation() {
     refetchTrends();
   });
   const csv = useAction(async (r: ReconciliationReport) => {
-    const blob = await api.reconciliationCsv(r.businessDate, locale());
-    const url = URL.createObjectURL(blob);
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = `reconciliation-${r.businessDate}.csv`;
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(url), 1000);
+    saveFile(`reconciliation-${r.businessDate}.csv`, await api.reconciliationCsv(r.businessDate, locale()));
   });
 
   return (
