@@ -56,6 +56,7 @@ describe('back office: sign-in and navigation by role (issue 2)', () => {
     expect(new URL(page.url()).pathname).toBe('/biz/platform');
     const nav = await page.textContent('[data-testid="sidebar-nav"]');
     for (const item of [
+      '经营与对账',
       '入驻审核',
       '参数设置',
       '激励视频',
@@ -67,6 +68,9 @@ describe('back office: sign-in and navigation by role (issue 2)', () => {
       expect(nav).toContain(item);
     }
     expect(nav).not.toContain('广告积分充值');
+    // The operator lands on the reconciliation dashboard; applications are one click away.
+    await page.waitForSelector('[data-testid="reconciliation"]');
+    await page.click('[data-testid="sidebar-nav"] >> text=入驻审核');
     await page.waitForSelector('[data-testid="applications"], .empty');
     await screenshot(page, 'biz-operator-applications');
 

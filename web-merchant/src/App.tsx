@@ -24,6 +24,7 @@ import { Campaigns } from './pages/operator/Campaigns';
 import { LedgerVerify } from './pages/operator/LedgerVerify';
 import { Parameters } from './pages/operator/Parameters';
 import { PlatformPayouts } from './pages/operator/Payouts';
+import { Reconciliation } from './pages/operator/Reconciliation';
 import { Refusals } from './pages/operator/Refusals';
 import { StripeAnomalies } from './pages/operator/StripeAnomalies';
 import { Withdrawals } from './pages/operator/Withdrawals';
@@ -62,6 +63,7 @@ export function App() {
         <Route path="/*" component={Catalog} />
       </Route>
       <Route path="/platform" component={OperatorArea}>
+        <Route path="/applications" component={Applications} />
         <Route path="/parameters" component={Parameters} />
         <Route path="/campaigns" component={Campaigns} />
         <Route path="/refusals" component={Refusals} />
@@ -69,7 +71,7 @@ export function App() {
         <Route path="/stripe" component={StripeAnomalies} />
         <Route path="/payouts" component={PlatformPayouts} />
         <Route path="/withdrawals" component={Withdrawals} />
-        <Route path="/*" component={Applications} />
+        <Route path="/*" component={Reconciliation} />
       </Route>
       <Route path="/*" component={NotFound} />
     </Router>

@@ -19,6 +19,8 @@ export type Campaign = Schemas['Campaign'];
 export type EcoHistoryEntry = Row<ApiData<'get', '/v1/merchants/{id}/eco-points/history'>>;
 export type Withdrawal = Schemas['Withdrawal'];
 export type QueuedWithdrawal = Row<ApiData<'get', '/v1/platform/withdrawals'>>;
+export type ReconciliationReport = Schemas['ReconciliationReport'];
+export type TrendDay = Row<ApiData<'get', '/v1/platform/reconciliation/trends'>>;
 
 type Kind = 'merchants' | 'suppliers';
 type ApplicationStatus = Merchant['status'];
@@ -140,6 +142,18 @@ export const api = {
   platformPayouts: () => client.get('/v1/platform/payouts'),
   platformWithdrawals: (status: 'pending' | 'paid' | 'rejected') =>
     client.get('/v1/platform/withdrawals', { params: { query: { status, limit: 100 } } }),
+  reconciliation: (date: string) =>
+    client.get('/v1/platform/reconciliation/{date}', { params: { path: { date } } }),
+  runReconciliation: (date: string) =>
+    client.post('/v1/platform/reconciliation/runs', { body: { date }, params: { header: idempotent() } }),
+  reconciliationTrends: (days: '30' | '90') =>
+    client.get('/v1/platform/reconciliation/trends', { params: { query: { days } } }),
+  /** The server's CSV as bytes (BOM included), through the client so the token and a 401 behave as elsewhere. */
+  reconciliationCsv: (date: string, lang: 'zh-CN' | 'en') =>
+    client.get('/v1/platform/reconciliation/{date}.csv', {
+      params: { path: { date }, query: { lang } },
+      parseAs: 'blob',
+    }) as unknown as Promise<Blob>,
   approveWithdrawal: (id: string, payoutReference: string) =>
     client.post('/v1/platform/withdrawals/{id}/approve', {
       body: { payoutReference },

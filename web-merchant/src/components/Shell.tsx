@@ -34,7 +34,8 @@ const supplierNav = (id: string): NavItem[] => [
   { to: `/suppliers/${id}/payouts`, label: 'nav.payables', icon: 'coins' },
 ];
 const operatorNav: NavItem[] = [
-  { to: '/platform', label: 'nav.applications', icon: 'check' },
+  { to: '/platform', label: 'nav.reconciliation', icon: 'dashboard' },
+  { to: '/platform/applications', label: 'nav.applications', icon: 'check' },
   { to: '/platform/parameters', label: 'nav.parameters', icon: 'sliders' },
   { to: '/platform/campaigns', label: 'nav.campaigns', icon: 'video' },
   { to: '/platform/refusals', label: 'nav.refusals', icon: 'ban' },

@@ -1,6 +1,7 @@
 import { formatFen, formatMinor, formatPoints } from '@alliance/web-shared';
 import { createResource, createSignal } from 'solid-js';
 import { api } from '../../api';
+import { LineChart } from '../../components/Chart';
 import { useMerchant } from '../../components/MerchantArea';
 import { Bars, Card, Loaded, PageHeader, Stat } from '../../components/ui';
 import { downloadCsv } from '../../csv';
@@ -66,6 +67,9 @@ export function StatementPage() {
                     [t('statement.adPoints'), formatMinor(st.adPointsCharged, { group: false })],
                     [t('statement.vouchers'), formatMinor(st.vouchersIssued, { group: false })],
                     [t('statement.topupsYuan'), formatMinor(st.topups, { group: false })],
+                    [t('statement.inStoreSalesYuan'), formatMinor(st.inStoreSales, { group: false })],
+                    [t('statement.ecoPointsReceived'), formatMinor(st.ecoPointsReceived, { group: false })],
+                    [t('statement.adPointsBalance'), formatMinor(st.adPointsBalance, { group: false })],
                   ],
                 );
               }}
@@ -97,7 +101,60 @@ export function StatementPage() {
                 testId="st-vouchers"
               />
               <Stat label={t('statement.topups')} value={formatFen(s.topups)} testId="st-topups" />
+              <Stat
+                label={t('statement.inStoreSales')}
+                value={formatFen(s.inStoreSales)}
+                testId="st-instore"
+              />
+              <Stat
+                label={t('statement.ecoPointsReceived')}
+                value={formatPoints(s.ecoPointsReceived)}
+                testId="st-eco-received"
+              />
+              <Stat
+                label={t('statement.adPointsBalance')}
+                value={formatPoints(s.adPointsBalance)}
+                testId="st-adpoints-end"
+              />
             </div>
+            <Card title={t('statement.daily')}>
+              <LineChart
+                dates={s.daily.map((d) => d.date)}
+                format={formatFen}
+                testId="st-daily-chart"
+                series={[
+                  {
+                    label: t('statement.proceeds'),
+                    values: s.daily.map((d) => d.proceeds),
+                    color: '#e8402a',
+                  },
+                  {
+                    label: t('statement.inStoreSales'),
+                    values: s.daily.map((d) => d.inStoreSales),
+                    color: '#2563eb',
+                  },
+                  { label: t('statement.topups'), values: s.daily.map((d) => d.topups), color: '#1f9d55' },
+                ]}
+              />
+            </Card>
+            <Card title={t('statement.dailyPoints')}>
+              <LineChart
+                dates={s.daily.map((d) => d.date)}
+                format={formatPoints}
+                series={[
+                  {
+                    label: t('statement.adPoints'),
+                    values: s.daily.map((d) => d.adPointsCharged),
+                    color: '#d97706',
+                  },
+                  {
+                    label: t('statement.vouchers'),
+                    values: s.daily.map((d) => d.vouchersIssued),
+                    color: '#7c3aed',
+                  },
+                ]}
+              />
+            </Card>
             <Card title={t('statement.chart')}>
               <Bars
                 points={[

@@ -1,0 +1,245 @@
+import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  acceptPrivacyNotice,
+  apiClient,
+  launchBrowser,
+  OPERATOR_PHONE,
+  screenshot,
+  startServer,
+  type TestServer,
+} from './server';
+
+/**
+ * The reconciliation pages (issue 12): an operator lands on the dashboard, reconciles today, reads
+ * the figures and the charts, opens a difference and downloads the CSV; a merchant sees the new
+ * statement figures and its daily chart. One server for the file; the scene is set through the API.
+ */
+const WEBHOOK_SECRET = 'whsec_e2e_reconciliation';
+const DESKTOP = { width: 1440, height: 900 };
+const PHONE = { width: 390, height: 844 };
+
+async function signInBiz(browser: Browser, base: string, phone11: string): Promise<Page> {
+  const context = await browser.newContext({
+    viewport: DESKTOP,
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+  });
+  const page = await context.newPage();
+  await page.goto(`${base}/biz/`);
+  await page.fill('input[name="phone"]', phone11);
+  await page.click('[data-testid="send-code"]');
+  const hint = await page.waitForSelector('[data-testid="dev-code"]');
+  const code = /(\d{6})/.exec((await hint.textContent()) ?? '')?.[1];
+  if (!code) throw new Error('no dev code on screen');
+  await page.fill('input[name="code"]', code);
+  await page.click('[data-testid="signin-submit"]');
+  await acceptPrivacyNotice(page, '.shell');
+  return page;
+}
+
+const text = async (page: Page, testId: string) =>
+  ((await page.textContent(`[data-testid="${testId}"]`)) ?? '').trim();
+
+/** How many pixels of a canvas inside `selector` are close to an RGB colour: a drawn series, not just axes. */
+const pixelsOf = (page: Page, selector: string, rgb: [number, number, number]) =>
+  page.evaluate(
+    ([sel, [r, g, b]]) => {
+      let n = 0;
+      for (const canvas of document.querySelectorAll<HTMLCanvasElement>(`${sel} canvas`)) {
+        const ctx = canvas.getContext('2d');
+        if (!ctx || canvas.width === 0) continue;
+        const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+        for (let i = 0; i < data.length; i += 4) {
+          const near = Math.abs(data[i]! - r) + Math.abs(data[i + 1]! - g) + Math.abs(data[i + 2]! - b) < 60;
+          if (near && data[i + 3]! > 200) n++;
+        }
+      }
+      return n;
+    },
+    [selector, rgb] as const,
+  );
+
+/** After a resize to a phone: the chart has followed its box (uPlot resizes on the observer's call). */
+const narrowCharts = (page: Page, testId: string) =>
+  page.waitForFunction(
+    (id) => (document.querySelector(`[data-testid="${id}"] canvas`)?.clientWidth ?? 999) <= 390,
+    testId,
+  );
+
+describe('reconciliation in the back office (issue 12)', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let api: ReturnType<typeof apiClient>;
+  let owner: string;
+  let merchantId: string;
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([
+      startServer({ STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET }),
+      launchBrowser(),
+    ]);
+    api = apiClient(server.url);
+    const [operator, consumer] = await Promise.all([
+      api.signIn(OPERATOR_PHONE),
+      api.signIn('+8613800000501'),
+    ]);
+    owner = await api.signIn('+8613800000500');
+    ({ id: merchantId } = await api.post<{ id: string }>('/v1/merchants', owner, {
+      name: '对账小馆',
+      category: '餐饮',
+      address: '杭州市西湖区文三路 9 号',
+    }));
+    await api.post(`/v1/platform/merchants/${merchantId}/approve`, operator);
+    // 100.00 ad points through the fake Stripe checkout: a charge Stripe lists and the ledger holds.
+    const topup = await api.post<{ checkoutUrl: string }>(`/v1/merchants/${merchantId}/topups`, owner, {
+      amount: 10_000,
+    });
+    const paid = await fetch(`${topup.checkoutUrl}/pay`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'method=card',
+      redirect: 'manual',
+    });
+    expect(paid.status).toBeGreaterThanOrEqual(300);
+    // A 50-yuan sale in store, confirmed by the consumer: vouchers issued, 7.50 ad points charged.
+    const { memberCode } = await api.get<{ memberCode: string }>('/v1/me', consumer);
+    const sale = await api.post<{ id: string }>(`/v1/merchants/${merchantId}/sales`, owner, {
+      memberCode,
+      amount: 5_000,
+    });
+    await api.post(`/v1/sales/${sale.id}/confirm`, consumer);
+    // A correctly signed Stripe event that matches nothing: one difference in today's report.
+    const payload = JSON.stringify({
+      id: 'evt_e2e_stray',
+      object: 'event',
+      api_version: '2025-01-01',
+      created: Math.floor(Date.now() / 1000),
+      data: {
+        object: {
+          id: 'cs_e2e_unknown',
+          object: 'checkout.session',
+          payment_status: 'paid',
+          amount_total: 100,
+          currency: 'cny',
+          metadata: {},
+        },
+      },
+      livemode: false,
+      pending_webhooks: 1,
+      request: { id: null, idempotency_key: null },
+      type: 'checkout.session.completed',
+    });
+    const stamp = Math.floor(Date.now() / 1000);
+    const v1 = createHmac('sha256', WEBHOOK_SECRET).update(`${stamp}.${payload}`).digest('hex');
+    const delivered = await fetch(`${server.url}/v1/webhooks/stripe`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'stripe-signature': `t=${stamp},v1=${v1}` },
+      body: payload,
+    });
+    expect(delivered.status).toBe(200);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('an operator lands on the dashboard, reconciles today, reads figures and charts, opens a difference and downloads the CSV', async () => {
+    const page = await signInBiz(browser, server.url, OPERATOR_PHONE.slice(3));
+    await page.waitForSelector('[data-testid="reconciliation"]');
+    expect(new URL(page.url()).pathname).toBe('/biz/platform');
+    // Yesterday has no report on a fresh server: said in words, with the way to make one.
+    await page.waitForSelector('[data-testid="recon-none"]');
+
+    await page.fill('[data-testid="recon-date"]', today);
+    await page.waitForSelector('[data-testid="recon-none"]');
+    await page.click('[data-testid="recon-run"]');
+    expect(await text(page, 'recon-confirm-text')).toContain('确定开始吗');
+    await page.click('[data-testid="recon-confirm"]');
+    await page.waitForSelector('[data-testid="recon-verdict"]');
+    expect(await text(page, 'recon-notice')).toContain('对账报告已生成');
+    expect(await text(page, 'recon-verdict')).toContain('发现 1 处差异');
+
+    expect(await text(page, 'recon-gmv-instore')).toBe('¥50.00');
+    expect(await text(page, 'recon-gmv-online')).toBe('¥0.00');
+    expect(await text(page, 'recon-topups')).toBe('¥100.00');
+    expect(await text(page, 'recon-ad-bought')).toBe('100.00');
+    expect(await text(page, 'recon-stripe')).toContain('¥100.00');
+    const merchants = await text(page, 'recon-merchants');
+    expect(merchants).toContain('对账小馆');
+    expect(merchants).toContain('¥50.00');
+    expect(merchants).toContain('7.50');
+
+    // The trends now hold today's report: each chart is a canvas with its series drawn on it.
+    await page.waitForSelector('[data-testid="recon-chart-gmv"] canvas');
+    const charts = await page.$$('[data-testid^="recon-chart-"] canvas');
+    expect(charts.length).toBeGreaterThanOrEqual(6);
+    await page.waitForFunction(() =>
+      document
+        .querySelector('[data-testid="recon-chart-gmv"] .u-legend')
+        ?.textContent?.includes('门店成交额'),
+    );
+    expect(await pixelsOf(page, '[data-testid="recon-chart-gmv"]', [37, 99, 235])).toBeGreaterThan(4);
+
+    // The difference opens to the facts and the page behind it, with no id on the page.
+    await page.click('[data-testid="recon-diff"]');
+    const detail = await text(page, 'recon-diff-detail');
+    expect(detail).toContain('Stripe');
+    expect(await page.$('[data-testid="recon-diff-detail"] a[href="/biz/platform/stripe"]')).not.toBeNull();
+    const body = (await page.textContent('.page')) ?? '';
+    expect(body).not.toMatch(/evt_|cs_e2e|mrc_|\d{4}-\d{2}-\d{2}T|stripe_event_unmatched/);
+    await screenshot(page, 'biz-operator-reconciliation');
+
+    // The CSV is the server's: BOM for Excel, Chinese headers, yuan with two decimals.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.click('[data-testid="recon-csv"]'),
+    ]);
+    expect(download.suggestedFilename()).toBe(`reconciliation-${today}.csv`);
+    const csv = readFileSync((await download.path())!, 'utf8');
+    expect(csv.charCodeAt(0)).toBe(0xfeff);
+    expect(csv).toContain('销售额（元）');
+    expect(csv).toContain('对账小馆');
+    expect(csv).toContain('50.00');
+
+    // In English, the same page in English words, charts included.
+    await page.click('[data-testid="lang-switch"]');
+    await page.waitForSelector('[data-testid="recon-verdict"] >> text=Differences found: 1');
+    await page.waitForFunction(() =>
+      document
+        .querySelector('[data-testid="recon-chart-gmv"] .u-legend')
+        ?.textContent?.includes('In-store sales'),
+    );
+    expect(await text(page, 'recon-gmv-instore')).toBe('¥50.00');
+    await screenshot(page, 'biz-operator-reconciliation-en');
+    await page.click('[data-testid="lang-switch"]');
+    await page.waitForSelector('[data-testid="recon-verdict"] >> text=发现 1 处差异');
+
+    await page.click('[data-testid="recon-days-90"]');
+    await page.waitForSelector('[data-testid="recon-days-90"].active');
+    await page.waitForSelector('[data-testid="recon-chart-gmv"] canvas');
+    await page.setViewportSize(PHONE);
+    await narrowCharts(page, 'recon-chart-gmv');
+    await screenshot(page, 'biz-operator-reconciliation-phone');
+    await page.context().close();
+  });
+
+  it('a merchant sees the statement with in-store sales, eco-points received, the ad-point balance and a daily chart', async () => {
+    const page = await signInBiz(browser, server.url, '13800000500');
+    await page.goto(`${server.url}/biz/merchants/${merchantId}/statement`);
+    await page.waitForSelector('[data-testid="statement"]');
+    expect(await text(page, 'st-instore')).toBe('¥50.00');
+    expect(await text(page, 'st-eco-received')).toBe('0.00');
+    expect(await text(page, 'st-adpoints-end')).toBe('92.50');
+    await page.waitForSelector('[data-testid="st-daily-chart"] canvas');
+    expect(await pixelsOf(page, '[data-testid="st-daily-chart"]', [37, 99, 235])).toBeGreaterThan(4);
+    await screenshot(page, 'biz-merchant-statement');
+    await page.setViewportSize(PHONE);
+    await narrowCharts(page, 'st-daily-chart');
+    await screenshot(page, 'biz-merchant-statement-phone');
+    await page.context().close();
+  });
+});

@@ -1,0 +1,530 @@
+import { ApiFailure, formatFen, formatPoints } from '@alliance/web-shared';
+import { createResource, createSignal, For, type JSX, Show } from 'solid-js';
+import { api, type ReconciliationReport, type TrendDay } from '../../api';
+import { addDays, businessToday, formatBusinessDate } from '../../business-date';
+import { type ChartSeries, LineChart } from '../../components/Chart';
+import {
+  Alert,
+  Badge,
+  Card,
+  ErrorNote,
+  formatDate,
+  Link,
+  Loaded,
+  PageHeader,
+  Stat,
+  Table,
+  useAction,
+} from '../../components/ui';
+import { saveFile } from '../../csv';
+import { i18n, type Key, locale, t } from '../../i18n';
+import './reconciliation.css';
+
+type Difference = ReconciliationReport['differences'][number];
+
+/**
+ * The operator's first page: one business day's stored report (default yesterday, Beijing time),
+ * whether the books agree, every difference with what lies behind it, the merchant and supplier
+ * tables, the server's CSV, and 30/90-day trends read from the stored reports.
+ */
+export function Reconciliation() {
+  const [date, setDate] = createSignal(addDays(businessToday(), -1));
+  // Wrapped, so that "no report for that day yet" (a 404, a state of the page) is a value.
+  const [stored, { mutate }] = createResource(date, async (d) => {
+    try {
+      return { report: await api.reconciliation(d) };
+    } catch (e) {
+      if (e instanceof ApiFailure && e.status === 404) return { report: null };
+      throw e;
+    }
+  });
+  const report = () => stored()?.report;
+  const [days, setDays] = createSignal<'30' | '90'>('30');
+  const [trends, { refetch: refetchTrends }] = createResource(days, api.reconciliationTrends);
+  const [confirming, setConfirming] = createSignal(false);
+  // The date just reconciled, for the notice (kept as a date so the notice follows the language).
+  const [ranFor, setRanFor] = createSignal<string | null>(null);
+
+  const run = useAction(async () => {
+    const d = date();
+    const fresh = await api.runReconciliation(d);
+    mutate({ report: fresh });
+    setConfirming(false);
+    setRanFor(d);
+    refetchTrends();
+  });
+  const csv = useAction(async (r: ReconciliationReport) => {
+    saveFile(`reconciliation-${r.businessDate}.csv`, await api.reconciliationCsv(r.businessDate, locale()));
+  });
+
+  return (
+    <div class="page" data-testid="reconciliation">
+      <PageHeader
+        title={t('recon.title')}
+        subtitle={t('recon.subtitle')}
+        actions={
+          <div class="inline-form">
+            <input
+              class="input"
+              type="date"
+              value={date()}
+              max={businessToday()}
+              aria-label={t('recon.date')}
+              data-testid="recon-date"
+              onChange={(e) => {
+                if (!e.currentTarget.value) return;
+                setRanFor(null);
+                setConfirming(false);
+                setDate(e.currentTarget.value);
+              }}
+            />
+            <button
+              type="button"
+              class="btn btn-primary"
+              data-testid="recon-run"
+              onClick={() => {
+                setRanFor(null);
+                setConfirming(true);
+              }}
+            >
+              {t('recon.runNow')}
+            </button>
+            <button
+              type="button"
+              class="btn btn-outline"
+              data-testid="recon-csv"
+              disabled={!report() || csv.busy()}
+              onClick={() => {
+                const r = report();
+                if (r) csv.run(r);
+              }}
+            >
+              {t('recon.csv')}
+            </button>
+          </div>
+        }
+      />
+      <Show when={confirming()}>
+        <Card title={t('recon.runTitle')}>
+          <p data-testid="recon-confirm-text">
+            {t('recon.runConfirm', { date: formatBusinessDate(date()) })}
+          </p>
+          <ErrorNote error={run.error()} />
+          <div class="row">
+            <button
+              type="button"
+              class="btn btn-primary"
+              data-testid="recon-confirm"
+              disabled={run.busy()}
+              onClick={() => run.run()}
+            >
+              {run.busy() ? t('recon.running') : t('recon.runYes')}
+            </button>
+            <button type="button" class="btn btn-ghost" onClick={() => setConfirming(false)}>
+              {t('common.cancel')}
+            </button>
+          </div>
+        </Card>
+      </Show>
+      <Show when={ranFor()}>
+        {(d) => (
+          <Alert tone="ok" testId="recon-notice">
+            {t('recon.ran', { date: formatBusinessDate(d()) })}
+          </Alert>
+        )}
+      </Show>
+      <ErrorNote error={csv.error()} />
+      <Loaded resource={stored}>
+        {(s) => (
+          <Show
+            when={s.report}
+            fallback={
+              <Alert tone="info" testId="recon-none">
+                {t('recon.none', { date: formatBusinessDate(date()) })}
+              </Alert>
+            }
+          >
+            {(r) => <ReportView report={r()} />}
+          </Show>
+        )}
+      </Loaded>
+      <Card
+        title={t('recon.trends')}
+        extra={
+          <div class="segmented">
+            <For each={['30', '90'] as const}>
+              {(d) => (
+                <button
+                  type="button"
+                  class={days() === d ? 'active' : ''}
+                  data-testid={`recon-days-${d}`}
+                  onClick={() => setDays(d)}
+                >
+                  {t(d === '30' ? 'recon.days30' : 'recon.days90')}
+                </button>
+              )}
+            </For>
+          </div>
+        }
+      >
+        <p class="muted small">{t('recon.trendsHint')}</p>
+        <Loaded resource={trends}>{(tr) => <Trends days={tr.data} />}</Loaded>
+      </Card>
+    </div>
+  );
+}
+
+function ReportView(props: { report: ReconciliationReport }) {
+  const r = () => props.report;
+  const tot = () => props.report.totals;
+  return (
+    <>
+      <div class={`verdict ${r().ok ? 'verdict-ok' : 'verdict-bad'}`} data-testid="recon-verdict">
+        <span class="verdict-icon">{r().ok ? '✓' : '✕'}</span>
+        <div>
+          <h2>{r().ok ? t('recon.ok') : t('recon.bad', { n: r().differences.length })}</h2>
+          <p class="muted">
+            {formatBusinessDate(r().businessDate)} ·{' '}
+            {t('recon.generatedAt', { time: formatDate(r().generatedAt) })}
+            {r().ok ? ` · ${t('recon.okHint')}` : ''}
+          </p>
+        </div>
+      </div>
+      <div class="stats recon-stats" data-testid="recon-figures">
+        <Stat label={t('recon.gmvOnline')} value={formatFen(tot().gmvOnline)} testId="recon-gmv-online" />
+        <Stat label={t('recon.gmvInStore')} value={formatFen(tot().gmvInStore)} testId="recon-gmv-instore" />
+        <Stat label={t('recon.topups')} value={formatFen(tot().topups)} testId="recon-topups" />
+        <Stat
+          label={t('recon.adPointsBought')}
+          value={formatPoints(tot().adPointsBought)}
+          hint={t('recon.adPointsConsumedHint', { points: formatPoints(tot().adPointsConsumed) })}
+          testId="recon-ad-bought"
+        />
+        <Stat
+          label={t('recon.vouchersIssued')}
+          value={formatPoints(tot().vouchersIssued)}
+          hint={t('recon.vouchersConvertedHint', { points: formatPoints(tot().vouchersConverted) })}
+          testId="recon-vouchers"
+        />
+        <Stat label={t('recon.completions')} value={String(tot().completions)} testId="recon-completions" />
+        <Stat
+          label={t('recon.vouchersOutstanding')}
+          value={formatPoints(r().vouchers.outstanding)}
+          testId="recon-vouchers-outstanding"
+        />
+        <Stat
+          label={t('recon.ecoLiability')}
+          value={formatFen(r().ecoPoints.liability)}
+          hint={t('recon.ecoLiabilityHint', {
+            points: formatPoints(r().ecoPoints.outstanding),
+            price: formatFen(r().ecoPoints.unitPriceFen),
+          })}
+          tone="amber"
+          testId="recon-eco-liability"
+        />
+        <Stat
+          label={t('recon.supplierPayable')}
+          value={formatFen(tot().supplierPayable)}
+          hint={t('recon.supplierHint', {
+            settled: formatFen(tot().supplierSettled),
+            paid: formatFen(tot().supplierPaidOut),
+          })}
+          testId="recon-supplier-payable"
+        />
+      </div>
+
+      <Card title={t('recon.differences')}>
+        <Differences report={r()} />
+      </Card>
+
+      <div class="grid-2">
+        <Card title={t('recon.stripe')}>
+          <dl class="recon-facts" data-testid="recon-stripe">
+            <dt>{t('recon.stripeCollected')}</dt>
+            <dd>{formatFen(r().stripe.collected)}</dd>
+            <dt>{t('recon.stripeRefunded')}</dt>
+            <dd>{formatFen(r().stripe.refunded)}</dd>
+            <dt>{t('recon.stripeLedger')}</dt>
+            <dd>{formatFen(r().stripe.ledger)}</dd>
+            <dt>{t('recon.stripeDifference')}</dt>
+            <dd class={r().stripe.difference === 0 ? 'ok-text' : 'bad-text'}>
+              {formatFen(r().stripe.difference)}
+            </dd>
+          </dl>
+        </Card>
+        <Card title={t('recon.checks')} extra={<Link to="/platform/ledger">{t('recon.openLedger')}</Link>}>
+          <ul class="recon-checks" data-testid="recon-checks">
+            <For each={r().checks}>
+              {(c) => (
+                <li>
+                  <span>{checkName(c.name)}</span>
+                  <Badge status={c.ok ? 'passed' : 'failed'} />
+                </li>
+              )}
+            </For>
+          </ul>
+        </Card>
+      </div>
+
+      <Card title={t('recon.merchants')}>
+        <Table
+          rows={r().merchants}
+          testId="recon-merchants"
+          empty={t('recon.noMerchants')}
+          columns={[
+            {
+              label: t('recon.col.merchant'),
+              render: (m) => (
+                <Link to={`/merchants/${m.merchantId}/statement`} class="nowrap">
+                  {m.name}
+                </Link>
+              ),
+            },
+            { label: t('recon.col.inStore'), align: 'right', render: (m) => formatFen(m.inStoreSales) },
+            { label: t('recon.col.online'), align: 'right', render: (m) => formatFen(m.onlineSales) },
+            { label: t('recon.col.vouchers'), align: 'right', render: (m) => formatPoints(m.vouchersIssued) },
+            {
+              label: t('recon.col.adCharged'),
+              align: 'right',
+              render: (m) => (
+                <span class={m.adPointsCharged === m.expectedAdPointsCharged ? '' : 'bad-text'}>
+                  {formatPoints(m.adPointsCharged)}
+                </span>
+              ),
+            },
+            {
+              label: t('recon.col.adExpected'),
+              align: 'right',
+              render: (m) => formatPoints(m.expectedAdPointsCharged),
+            },
+            { label: t('recon.col.topups'), align: 'right', render: (m) => formatFen(m.topups) },
+            { label: t('recon.col.adPointsEnd'), align: 'right', render: (m) => formatPoints(m.adPoints) },
+            { label: t('recon.col.ecoPointsEnd'), align: 'right', render: (m) => formatPoints(m.ecoPoints) },
+          ]}
+        />
+      </Card>
+      <Card title={t('recon.suppliers')}>
+        <Table
+          rows={r().suppliers}
+          testId="recon-suppliers"
+          empty={t('recon.noSuppliers')}
+          columns={[
+            { label: t('recon.col.supplier'), render: (s) => <span class="nowrap">{s.name}</span> },
+            { label: t('recon.col.settled'), align: 'right', render: (s) => formatFen(s.settled) },
+            { label: t('recon.col.paidOut'), align: 'right', render: (s) => formatFen(s.paidOut) },
+            { label: t('recon.col.payable'), align: 'right', render: (s) => formatFen(s.payable) },
+          ]}
+        />
+      </Card>
+    </>
+  );
+}
+
+const checkName = (name: string) =>
+  i18n.has(`check.${name}`) ? t(`check.${name}` as Key) : t('recon.checkOther');
+
+/** Which amounts a difference compares: fen for Stripe, hundredths of ad points for charges. */
+const amountOf = (d: Difference, v: number | null) =>
+  v === null ? '—' : d.kind === 'ad_points_charge_mismatch' ? formatPoints(v) : formatFen(v);
+
+/** What kind of object a subject is, from its id's prefix (ids are never shown). */
+function objectWords(subject: string): string {
+  if (subject.startsWith('top_')) return t('recon.obj.topup');
+  if (subject.startsWith('ord_')) return t('recon.obj.order');
+  if (subject.startsWith('sal_')) return t('recon.obj.sale');
+  if (subject.startsWith('ch_') || subject.startsWith('py_')) return t('recon.obj.charge');
+  if (subject.startsWith('re_')) return t('recon.obj.refund');
+  if (subject.startsWith('evt_')) return t('recon.obj.event');
+  return t('recon.obj.entry');
+}
+
+/** Every difference, never hidden; each opens to the facts and the pages behind it. */
+function Differences(props: { report: ReconciliationReport }) {
+  const [open, setOpen] = createSignal<number | null>(null);
+  const merchantName = (id: string) => props.report.merchants.find((m) => m.merchantId === id)?.name ?? '';
+  const headline = (d: Difference) => {
+    const key = `recon.diff.${d.kind}`;
+    const params = {
+      merchant: merchantName(d.subject),
+      check: checkName(d.subject),
+      expected: amountOf(d, d.expected),
+      actual: amountOf(d, d.actual),
+    };
+    return i18n.has(key) ? t(key as Key, params) : t('recon.diff.other');
+  };
+  return (
+    <Show
+      when={props.report.differences.length > 0}
+      fallback={<p class="muted">{t('recon.noDifferences')}</p>}
+    >
+      <ol class="recon-diffs" data-testid="recon-differences">
+        <For each={props.report.differences}>
+          {(d, i) => (
+            <li class={open() === i() ? 'open' : ''}>
+              <button
+                type="button"
+                class="recon-diff-head"
+                data-testid="recon-diff"
+                aria-expanded={open() === i()}
+                onClick={() => setOpen(open() === i() ? null : i())}
+              >
+                <span class="badge badge-danger">{t('recon.difference')}</span>
+                <span>{headline(d)}</span>
+                <span class="muted">{open() === i() ? '▴' : '▾'}</span>
+              </button>
+              <Show when={open() === i()}>
+                <div class="recon-diff-body" data-testid="recon-diff-detail">
+                  <dl class="recon-facts">
+                    <Show when={d.expected !== null}>
+                      <dt>{t('recon.expected')}</dt>
+                      <dd>{amountOf(d, d.expected)}</dd>
+                    </Show>
+                    <Show when={d.actual !== null}>
+                      <dt>{t('recon.actual')}</dt>
+                      <dd>{amountOf(d, d.actual)}</dd>
+                    </Show>
+                  </dl>
+                  <DrillDown difference={d} merchantName={merchantName(d.subject)} />
+                </div>
+              </Show>
+            </li>
+          )}
+        </For>
+      </ol>
+    </Show>
+  );
+}
+
+/** The objects behind one difference: a back-office page where there is one, else the facts in words. */
+function DrillDown(props: { difference: Difference; merchantName: string }): JSX.Element {
+  const d = () => props.difference;
+  const [copied, setCopied] = createSignal(false);
+  // Stripe's and the ledger's own references are for searching elsewhere (the Stripe dashboard):
+  // copied, not shown.
+  const copy = () =>
+    navigator.clipboard?.writeText(d().subject).then(
+      () => setCopied(true),
+      () => setCopied(false),
+    );
+  const copyButton = (
+    <button type="button" class="btn btn-ghost btn-small" data-testid="recon-copy-ref" onClick={copy}>
+      {copied() ? t('recon.copied') : t('recon.copyRef')}
+    </button>
+  );
+  switch (d().kind) {
+    case 'ad_points_charge_mismatch':
+      return (
+        <p>
+          {t('recon.drill.adPoints', { merchant: props.merchantName })}{' '}
+          <Link to={`/merchants/${d().subject}/statement`}>{t('recon.openStatement')}</Link>{' '}
+          <Link to={`/merchants/${d().subject}/points`}>{t('recon.openPoints')}</Link>
+        </p>
+      );
+    case 'ledger_check_failed':
+      return (
+        <p>
+          {t('recon.drill.check')} <Link to="/platform/ledger">{t('recon.openLedger')}</Link>
+        </p>
+      );
+    case 'stripe_event_unmatched':
+      return (
+        <p>
+          {t('recon.drill.event')} <Link to="/platform/stripe">{t('recon.openStripe')}</Link> {copyButton}
+        </p>
+      );
+    case 'stripe_charge_not_in_ledger':
+    case 'stripe_amount_mismatch':
+    case 'ledger_entry_without_stripe_charge':
+      return (
+        <p>
+          {t('recon.drill.payment', { object: objectWords(d().subject) })}{' '}
+          <Link to="/platform/stripe">{t('recon.openStripe')}</Link> {copyButton}
+        </p>
+      );
+    default:
+      return <p>{t('recon.drill.stripeTotals')}</p>;
+  }
+}
+
+/** The 30/90-day charts; days without a report are gaps, not zeros. */
+function Trends(props: { days: TrendDay[] }) {
+  const dates = () => props.days.map((d) => d.businessDate);
+  const pick = (k: keyof TrendDay) =>
+    props.days.map((d) => (d.reported ? ((d[k] as number | undefined) ?? null) : null));
+  const count = (v: number) => String(v);
+  const charts = (): Array<{
+    title: string;
+    step?: number;
+    format: (v: number) => string;
+    series: ChartSeries[];
+    id: string;
+  }> => [
+    {
+      id: 'gmv',
+      title: t('recon.chart.gmv'),
+      format: formatFen,
+      series: [
+        { label: t('recon.gmvOnline'), values: pick('gmvOnline'), color: '#e8402a' },
+        { label: t('recon.gmvInStore'), values: pick('gmvInStore'), color: '#2563eb' },
+      ],
+    },
+    {
+      id: 'ad-points',
+      title: t('recon.chart.adPoints'),
+      format: formatPoints,
+      series: [
+        { label: t('recon.adPointsBought'), values: pick('adPointsBought'), color: '#1f9d55' },
+        { label: t('recon.adPointsConsumed'), values: pick('adPointsConsumed'), color: '#d97706' },
+      ],
+    },
+    {
+      id: 'vouchers',
+      title: t('recon.chart.vouchers'),
+      format: formatPoints,
+      series: [
+        { label: t('recon.vouchersIssued'), values: pick('vouchersIssued'), color: '#e8402a' },
+        { label: t('recon.vouchersConverted'), values: pick('vouchersConverted'), color: '#7c3aed' },
+      ],
+    },
+    {
+      id: 'completions',
+      title: t('recon.completions'),
+      format: count,
+      step: 1,
+      series: [{ label: t('recon.completions'), values: pick('completions'), color: '#2563eb' }],
+    },
+    {
+      id: 'liability',
+      title: t('recon.ecoLiability'),
+      format: formatFen,
+      series: [{ label: t('recon.ecoLiability'), values: pick('ecoPointLiability'), color: '#d97706' }],
+    },
+    {
+      id: 'suppliers',
+      title: t('recon.chart.suppliers'),
+      format: formatFen,
+      series: [
+        { label: t('recon.supplierPayable'), values: pick('supplierPayable'), color: '#e8402a' },
+        { label: t('recon.supplierPaidOut'), values: pick('supplierPaidOut'), color: '#1f9d55' },
+      ],
+    },
+  ];
+  return (
+    <div class="recon-charts">
+      <For each={charts()}>
+        {(c) => (
+          <figure class="recon-chart">
+            <figcaption>{c.title}</figcaption>
+            <LineChart
+              dates={dates()}
+              series={c.series}
+              format={c.format}
+              step={c.step}
+              testId={`recon-chart-${c.id}`}
+            />
+          </figure>
+        )}
+      </For>
+    </div>
+  );
+}
