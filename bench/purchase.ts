@@ -51,6 +51,9 @@ export async function runPurchaseBench(options: PurchaseBenchOptions): Promise<P
   const name = `alliance_bench_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
   const admin = postgres(options.adminUrl, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${name}`);
+  // pg_stat_statements needs a server restart; this logs every statement's duration instead.
+  if (process.env.BENCH_LOG_STATEMENTS)
+    await admin.unsafe(`alter database ${name} set log_min_duration_statement = 0`);
   const url = new URL(options.adminUrl);
   url.pathname = `/${name}`;
   const opened = await openDb({ databaseUrl: url.toString(), maxConnections: 4 });
