@@ -1,10 +1,11 @@
 /**
  * What the HTTP benches share: a server (bench/serve.ts) in a child process, a keep-alive client,
  * and a loop that keeps N clients busy for a time box. BENCH_CPU_PROF=<dir> profiles the server
- * (node --cpu-prof); BENCH_SERVER_CPU=<n> pins it to that core with taskset (PostgreSQL and the
- * client then have the other core, if they are pinned too).
+ * (node --cpu-prof); BENCH_SERVER_CPU=<n> pins it to that core with taskset, and BENCH_DB_CPU=<m>
+ * pins this database's PostgreSQL backends and the bench's own client process to another
+ * (`pinDatabase`), so that server and database do not share a core.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -103,4 +104,19 @@ export async function drive(
     }),
   );
   return done;
+}
+
+/**
+ * With BENCH_DB_CPU set: pins the backends now serving `database` (call it after a warm-up, when
+ * the pools are open) and this process to that core. Other databases' backends are left alone.
+ */
+export async function pinDatabase(admin: { unsafe(q: string): Promise<unknown> }, database: string) {
+  const cpu = process.env.BENCH_DB_CPU;
+  if (!cpu) return;
+  const rows = (await admin.unsafe(
+    `select pid from pg_stat_activity where datname = '${database.replace(/'/g, "''")}'`,
+  )) as Array<{ pid: number }>;
+  for (const pid of [...rows.map((r) => r.pid), process.pid]) {
+    execFileSync('taskset', ['-p', '-c', cpu, String(pid)], { stdio: 'ignore' });
+  }
 }

@@ -67,6 +67,8 @@ async function runPhase(
         })),
       });
     }
+    // Statistics, as any database in use has them (a fresh one plans the lock query without).
+    await db.execute(sql`analyze`);
     const pick = () => Math.floor(Math.random() * accountCount);
     const pair = (): [number, number] => {
       const a = pick();
@@ -191,6 +193,8 @@ async function seedHistory(db: Db, total: number) {
   await db.execute(sql`vacuum analyze ledger_transfers`);
   await db.execute(sql`vacuum analyze ledger_transactions`);
   await db.execute(sql`vacuum analyze ledger_accounts`);
+  // The seeding's dirty pages are written now, not by a checkpoint during the measurement.
+  await db.execute(sql`checkpoint`);
 }
 
 export function printLedgerResults(results: LedgerBenchResult[], pgbenchTps: number) {

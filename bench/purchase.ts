@@ -11,13 +11,14 @@
 import { pathToFileURL } from 'node:url';
 import { schema } from '@alliance/db';
 import { openDb } from '@alliance/db/node';
+import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { newId } from '../api/ids';
 import { postTransaction } from '../api/ledger';
 import { accounts } from '../api/services/accounts';
 import { parameterDefaults } from '../api/services/parameters';
 import { adPointsChargeForAmount, vouchersForAmount } from '../api/services/rounding';
-import { call, drive, startServer } from './http';
+import { call, drive, pinDatabase, startServer } from './http';
 
 export interface PurchaseBenchOptions {
   /** Admin URL; the bench creates its own database and drops it afterwards. */
@@ -146,8 +147,10 @@ export async function runPurchaseBench(options: PurchaseBenchOptions): Promise<P
         if (confirmed.reason !== null) throw new Error(`unexpected refusal: ${JSON.stringify(confirmed)}`);
         return true;
       };
+      await opened.db.execute(sql`analyze`);
       // Warm up (prepared statements, JIT, caches) outside the measured window.
       await drive(clients, 1000, confirm);
+      await pinDatabase(admin, name);
       const started = performance.now();
       const done = await drive(clients, seconds * 1000, confirm);
       const elapsed = (performance.now() - started) / 1000;
@@ -158,6 +161,7 @@ export async function runPurchaseBench(options: PurchaseBenchOptions): Promise<P
     const wallet = (client: number) =>
       counted(api.base, 'GET', '/v1/wallet', consumers[client % consumers.length]!.token).then(() => true);
     await drive(clients, 1000, wallet);
+    await pinDatabase(admin, name);
     let started = performance.now();
     const walletDone = await drive(clients, seconds * 1000, wallet);
     const walletSeconds = (performance.now() - started) / 1000;
@@ -168,6 +172,7 @@ export async function runPurchaseBench(options: PurchaseBenchOptions): Promise<P
       const read = (client: number) =>
         call(bare.base, 'GET', `/bare/${consumers[client % consumers.length]!.id}`).then(() => true);
       await drive(clients, 1000, read);
+      await pinDatabase(admin, name);
       started = performance.now();
       const bareDone = await drive(clients, seconds * 1000, read);
       const bareSeconds = (performance.now() - started) / 1000;

@@ -4,7 +4,7 @@
  * nothing from services and throws only LedgerError, which the edge maps to an API error once.
  */
 
-export { availableBalances, type Balance, balanceOf } from './balances';
+export { availableBalances, type Balance, balanceOf, balancesOf } from './balances';
 export { LedgerError, type LedgerErrorCode, maxAccountTotal, maxTransferAmount } from './errors';
 export { accountHistory, type HistoryEntry } from './history';
 export {
