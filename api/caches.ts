@@ -1,5 +1,3 @@
-import type { SessionUser } from './context';
-
 /**
  * A small per-process cache of reads every request would otherwise repeat (ADR 0003). Entries live
  * `ttlMs` of wall-clock time: a change made by ANOTHER process is seen at the latest that much
@@ -38,15 +36,8 @@ export class TtlCache<K, V> {
   }
 }
 
-/** Seconds another process may act on an old session or parameter; see ADR 0003. */
+/** How long another process may act on an old session or parameter (ADR 0003). */
 export const cacheTtlMs = 5_000;
-
-export interface Caches {
-  /** Bearer token → its user. Evicted when this process deletes the account. */
-  sessions: TtlCache<string, SessionUser>;
-  /** The platform's parameter history (rows of scope `platform`), evicted when this process records a change. */
-  platformParameters: TtlCache<'platform', PlatformParameterRow[]>;
-}
 
 export interface PlatformParameterRow {
   name: string;
@@ -56,9 +47,15 @@ export interface PlatformParameterRow {
   changedAt: Date;
 }
 
-export function createCaches(): Caches {
+/**
+ * A process's caches (Deps.caches, built by composeDeps): bearer token → its user, evicted when this
+ * process deletes the account; the platform's parameter history (rows of scope `platform`),
+ * evicted when this process records a change. Generic in the user type so this module imports
+ * nothing from context.ts.
+ */
+export function createCaches<SessionUser>() {
   return {
-    sessions: new TtlCache(cacheTtlMs, 10_000),
-    platformParameters: new TtlCache(cacheTtlMs, 1),
+    sessions: new TtlCache<string, SessionUser>(cacheTtlMs, 10_000),
+    platformParameters: new TtlCache<'platform', PlatformParameterRow[]>(cacheTtlMs, 1),
   };
 }

@@ -5,14 +5,14 @@
  * collaborator left out here is a type error in Deps, not a silent skip at run time.
  */
 import { createCaches } from './caches';
-import type { Deps } from './context';
+import type { Deps, SessionUser } from './context';
 import { supplyChainOrderHooks } from './services/supply';
 
 export function composeDeps(parts: Omit<Deps, 'supplyChain' | 'caches'>): Deps {
   return {
     ...parts,
     // Per process: every request of this process shares them.
-    caches: createCaches(),
+    caches: createCaches<SessionUser>(),
     // Orders reserve, fulfil and release supplier stock through the supply chain.
     supplyChain: supplyChainOrderHooks,
   };

@@ -1,11 +1,14 @@
 import type { Db, DbKind, DbOrTx, schema } from '@alliance/db';
 import type Stripe from 'stripe';
-import type { Caches } from './caches';
+import type { createCaches } from './caches';
 import type { Config } from './config';
 import type { Logger } from './log';
 import type { AuthProvider } from './services/auth-provider';
 
 export type Role = 'consumer' | 'operator';
+
+/** Short-lived per-process caches (api/caches.ts). */
+export type Caches = ReturnType<typeof createCaches<SessionUser>>;
 
 export interface SessionUser {
   id: string;
