@@ -1,10 +1,14 @@
 import type { Db, DbKind, DbOrTx, schema } from '@alliance/db';
 import type Stripe from 'stripe';
+import type { createCaches } from './caches';
 import type { Config } from './config';
 import type { Logger } from './log';
 import type { AuthProvider } from './services/auth-provider';
 
 export type Role = 'consumer' | 'operator';
+
+/** Short-lived per-process caches (api/caches.ts). */
+export type Caches = ReturnType<typeof createCaches<SessionUser>>;
 
 export interface SessionUser {
   id: string;
@@ -49,6 +53,8 @@ export interface Deps {
   /** Stripe, real or the embedded fake on loopback (services/stripe.ts); unset where no payments run. */
   stripe?: Stripe;
   supplyChain: SupplyChainOrderHooks;
+  /** Short-lived per-process caches (api/caches.ts); built by composeDeps. */
+  caches: Caches;
 }
 
 /** What a service sees: the database or the caller's transaction, the clock, the caller. */
@@ -60,12 +66,13 @@ export interface Ctx {
   user?: SessionUser;
   stripe?: Stripe;
   supplyChain: SupplyChainOrderHooks;
+  caches: Caches;
 }
 
 /** The context a service call gets from the process: for a caller, or for a job (no caller). */
 export function ctxOf(deps: Deps, user?: SessionUser): Ctx {
-  const { db, config, log, now, stripe, supplyChain } = deps;
-  return { db, config, log, now, user, stripe, supplyChain };
+  const { db, config, log, now, stripe, supplyChain, caches } = deps;
+  return { db, config, log, now, user, stripe, supplyChain, caches };
 }
 
 export type AppEnv = {

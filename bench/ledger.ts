@@ -1,11 +1,17 @@
 /**
  * Ledger write-path benchmark: postTransaction straight on PostgreSQL with 8 concurrent workers,
  * one- and two-transfer transactions, spread over 1000 accounts or all through one hot (sharded)
- * platform account. Results are printed as a ratio to pgbench's TPC-B-like tps of the same run.
+ * platform account; then one-transfer transactions with 10,000 and with 1,000,000 transfers
+ * already in the ledger (the history is seeded by set-based SQL: its hashes are not a valid
+ * chain, which the write path never reads). Results are printed as a ratio to pgbench's
+ * TPC-B-like tps of the same run.
  */
+import type { Db } from '@alliance/db';
 import { openDb } from '@alliance/db/node';
+import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { type AccountRef, postTransaction, type TransferInput } from '../api/ledger';
+import { query } from '../api/ledger/sql';
 import { accounts } from '../api/services/accounts';
 
 export interface LedgerBenchResult {
@@ -17,12 +23,26 @@ export interface LedgerBenchResult {
 
 const accountCount = 1000;
 const funding = 1_000_000_000;
+const historyScales = [10_000, 1_000_000];
+const seedBatch = 250_000;
 
 export async function runLedgerBench(options: {
   adminUrl: string;
   seconds?: number;
   workers?: number;
 }): Promise<LedgerBenchResult[]> {
+  const results: LedgerBenchResult[] = [];
+  // The scenarios on a young ledger, then the history on a database of its own.
+  for (const phase of ['scenarios', 'history'] as const) {
+    results.push(...(await runPhase(options, phase)));
+  }
+  return results;
+}
+
+async function runPhase(
+  options: { adminUrl: string; seconds?: number; workers?: number },
+  phase: 'scenarios' | 'history',
+): Promise<LedgerBenchResult[]> {
   const seconds = options.seconds ?? 8;
   const workers = options.workers ?? 8;
   const name = `alliance_bench_ledger_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
@@ -47,6 +67,8 @@ export async function runLedgerBench(options: {
         })),
       });
     }
+    // Statistics, as any database in use has them (a fresh one plans the lock query without).
+    await db.execute(sql`analyze`);
     const pick = () => Math.floor(Math.random() * accountCount);
     const pair = (): [number, number] => {
       const a = pick();
@@ -54,14 +76,12 @@ export async function runLedgerBench(options: {
       while (b === a) b = pick();
       return [a, b];
     };
+    const oneTransfer = (): TransferInput[] => {
+      const [a, b] = pair();
+      return [{ debit: holder(a), credit: holder(b), amount: 1 }];
+    };
     const scenarios: Array<[string, () => TransferInput[]]> = [
-      [
-        'one transfer, uniform',
-        () => {
-          const [a, b] = pair();
-          return [{ debit: holder(a), credit: holder(b), amount: 1 }];
-        },
-      ],
+      ['one transfer, uniform', oneTransfer],
       [
         'two transfers, uniform',
         () => {
@@ -99,13 +119,21 @@ export async function runLedgerBench(options: {
       );
       return done;
     };
-    for (const [scenario, transfers] of scenarios) {
+    const measure = async (scenario: string, transfers: () => TransferInput[]) => {
       // Warm up (prepared statements, JIT) outside the measured window.
       await drive(transfers, 1000);
       const started = performance.now();
       const done = await drive(transfers, seconds * 1000);
       const elapsed = (performance.now() - started) / 1000;
       results.push({ scenario, transactions: done, seconds: elapsed, tps: done / elapsed });
+    };
+    if (phase === 'scenarios') {
+      for (const [scenario, transfers] of scenarios) await measure(scenario, transfers);
+    } else {
+      for (const scale of historyScales) {
+        await seedHistory(db, scale);
+        await measure(`one transfer, ${scale.toLocaleString('en')} in history`, oneTransfer);
+      }
     }
     return results;
   } finally {
@@ -115,11 +143,71 @@ export async function runLedgerBench(options: {
   }
 }
 
+/**
+ * Adds one-transfer transactions between the bench's holders until the ledger holds `total`
+ * transfers, in set-based statements, and moves the holders' balances by the same amounts.
+ * Foreign-key triggers are off for the seeding session only (session_replication_role).
+ */
+async function seedHistory(db: Db, total: number) {
+  const ids = (
+    await query<{ id: string }>(
+      db,
+      sql`select id from ledger_accounts where owner_type = 'consumer' and owner_id like 'usr_bench%' order by id`,
+    )
+  ).map((r) => Number(r.id));
+  if (ids.length !== accountCount) throw new Error(`expected ${accountCount} holders, found ${ids.length}`);
+  const [counted] = await query<{ count: string }>(db, sql`select count(*) as count from ledger_transfers`);
+  let have = Number(counted?.count ?? 0);
+  if (have >= total) throw new Error(`the ledger already holds ${have} transfers, more than ${total}`);
+  const idArray = `{${ids.join(',')}}`;
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`set local session_replication_role = replica`);
+    while (have < total) {
+      const n = Math.min(seedBatch, total - have);
+      // Debit holder g mod 1000, credit one 1..999 places further: never the same account.
+      await tx.execute(sql`
+        with tx as (
+          insert into ledger_transactions (key, kind, contents_hash, contents)
+          select 'seed-' || g, 'bench_seed', md5(g::text), '{}'::jsonb from generate_series(${have + 1}::int8, ${have + n}::int8) g
+          returning id
+        ), pairs as (
+          select id, (${idArray}::int8[])[1 + id % ${accountCount}] as debit,
+            (${idArray}::int8[])[1 + (id + 1 + (id / ${accountCount}) % ${accountCount - 1}) % ${accountCount}] as credit
+          from tx
+        ), ins as (
+          insert into ledger_transfers (transaction_id, ledger, debit_account_id, credit_account_id, amount, type,
+            debit_balance_after, credit_balance_after, debit_prev_hash, credit_prev_hash, hash)
+          select id, 'vouchers', debit, credit, 1, 'single', 0, 0, '', '', md5(id::text) from pairs
+          returning debit_account_id, credit_account_id
+        ), moved as (
+          select account, sum(d) as debits, sum(c) as credits from (
+            select debit_account_id as account, 1 as d, 0 as c from ins
+            union all select credit_account_id, 0, 1 from ins) m group by account
+        )
+        update ledger_accounts a set debits_posted = a.debits_posted + moved.debits,
+          credits_posted = a.credits_posted + moved.credits
+        from moved where a.id = moved.account`);
+      have += n;
+    }
+  });
+  await db.execute(sql`vacuum analyze ledger_transfers`);
+  await db.execute(sql`vacuum analyze ledger_transactions`);
+  await db.execute(sql`vacuum analyze ledger_accounts`);
+  // The seeding's dirty pages are written now, not by a checkpoint during the measurement.
+  await db.execute(sql`checkpoint`);
+}
+
 export function printLedgerResults(results: LedgerBenchResult[], pgbenchTps: number) {
   console.log(`\nledger postTransaction (8 workers), pgbench TPC-B-like = ${pgbenchTps.toFixed(0)} tps`);
   for (const r of results) {
     console.log(
-      `  ${r.scenario.padEnd(32)} ${r.tps.toFixed(0).padStart(6)} tps   ratio ${(r.tps / pgbenchTps).toFixed(2)}   (${r.transactions} in ${r.seconds.toFixed(1)} s)`,
+      `  ${r.scenario.padEnd(36)} ${r.tps.toFixed(0).padStart(6)} tps   ratio ${(r.tps / pgbenchTps).toFixed(2)}   (${r.transactions} in ${r.seconds.toFixed(1)} s)`,
     );
+  }
+  const [young, old] = historyScales.map((scale) =>
+    results.find((r) => r.scenario === `one transfer, ${scale.toLocaleString('en')} in history`),
+  );
+  if (young && old) {
+    console.log(`  1,000,000 against 10,000 in history  ratio ${(old.tps / young.tps).toFixed(2)}`);
   }
 }

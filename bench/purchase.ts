@@ -1,27 +1,24 @@
 /**
- * Purchase benchmark: in-store sale confirmations per second over HTTP (a real @hono/node-server
- * on a random port, PostgreSQL), 8 concurrent clients, (a) spread over 100 merchants and (b) all at
- * one merchant. Each result is printed as a ratio to pgbench's TPC-B-like tps measured in the same
- * run, so the number means the same on any machine.
+ * Purchase and read benchmark over HTTP: the API in a process of its own (bench/serve.ts, as
+ * api/node.ts builds it) on a real PostgreSQL database, 8 concurrent keep-alive clients:
+ * in-store sale confirmations (a) spread over 100 merchants and (b) all at one merchant, then
+ * `GET /v1/wallet` against the same reads on a bare Hono route (three sequential postgres.js
+ * queries) measured right after it, and the API process's memory before and after every request.
+ * Each result is printed as a ratio to pgbench's TPC-B-like tps measured in the same run.
  *
  *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/purchase.ts
  */
-import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { schema } from '@alliance/db';
 import { openDb } from '@alliance/db/node';
-import { serve } from '@hono/node-server';
+import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
-import { createApp } from '../api/app';
-import { composeDeps } from '../api/compose';
-import { loadConfig } from '../api/config';
-import { ctxOf } from '../api/context';
 import { newId } from '../api/ids';
 import { postTransaction } from '../api/ledger';
-import { createLogger } from '../api/log';
 import { accounts } from '../api/services/accounts';
-import { createAuthProvider } from '../api/services/auth-provider';
-import { saleTermsAt } from '../api/services/sales';
+import { parameterDefaults } from '../api/services/parameters';
+import { adPointsChargeForAmount, vouchersForAmount } from '../api/services/rounding';
+import { call, drive, pinDatabase, startServer } from './http';
 
 export interface PurchaseBenchOptions {
   /** Admin URL; the bench creates its own database and drops it afterwards. */
@@ -33,57 +30,44 @@ export interface PurchaseBenchOptions {
 
 export interface PurchaseBenchResult {
   scenario: string;
-  confirmations: number;
+  requests: number;
   seconds: number;
   perSecond: number;
+  /** For `wallet reads`: the bare Hono route's rate in the same run. */
+  bare?: number;
+}
+
+export interface PurchaseBenchReport {
+  results: PurchaseBenchResult[];
+  memory: { startMb: number; afterMb: number; requests: number };
 }
 
 const merchantsSpread = 100;
 /** More sales than 8 clients can confirm in the time box on this kind of machine. */
-const salesPerScenario = 4000;
+const salesPerScenario = 6000;
 
-export async function runPurchaseBench(options: PurchaseBenchOptions): Promise<PurchaseBenchResult[]> {
+export async function runPurchaseBench(options: PurchaseBenchOptions): Promise<PurchaseBenchReport> {
   const seconds = options.seconds ?? 8;
   const clients = options.clients ?? 8;
   const name = `alliance_bench_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
   const admin = postgres(options.adminUrl, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${name}`);
+  // pg_stat_statements needs a server restart; this logs every statement's duration instead.
+  if (process.env.BENCH_LOG_STATEMENTS)
+    await admin.unsafe(`alter database ${name} set log_min_duration_statement = 0`);
   const url = new URL(options.adminUrl);
   url.pathname = `/${name}`;
-  const opened = await openDb({ databaseUrl: url.toString(), maxConnections: clients * 2 });
-  const config = loadConfig({
-    LOG_LEVEL: 'silent',
-    DATA_DIR: 'memory',
-    SESSION_SECRET: 'bench-session-secret-bench-session-secret',
-    AUTH_OTP_PER_IP_HOUR: '1000000',
-  });
-  const log = createLogger('silent');
-  const deps = composeDeps({
-    db: opened.db,
-    dbKind: opened.kind,
-    config,
-    log,
-    now: () => new Date(),
-    auth: await createAuthProvider(config, opened.db),
-  });
-  const server = serve({ fetch: createApp(deps).fetch, port: 0, hostname: '127.0.0.1' });
-  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-
-  const call = async (method: string, path: string, token?: string, body?: unknown) => {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    // Bench-only client: the API's own tests check these shapes.
+  const opened = await openDb({ databaseUrl: url.toString(), maxConnections: 4 });
+  const api = await startServer({ mode: 'api', databaseUrl: url.toString() });
+  let requests = 0;
+  const counted = async (...args: Parameters<typeof call>) => {
+    requests++;
     // biome-ignore lint/suspicious/noExplicitAny: response bodies are read loosely here
-    const json = (await res.json()) as any;
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-    return json;
+    return (await call(...args)) as any;
   };
 
   try {
+    const startMb = api.rssMb();
     // Setup is not measured: merchants, owners and sales are written directly; consumers sign in over HTTP.
     const ownerId = newId('usr');
     await opened.db
@@ -112,13 +96,22 @@ export async function runPurchaseBench(options: PurchaseBenchOptions): Promise<P
     const consumers: Array<{ id: string; token: string }> = [];
     for (let i = 0; i < clients * 2; i++) {
       const phone = `+86139${String(10_000_000 + i).slice(-8)}`;
-      const otp = await call('POST', '/v1/auth/otp', undefined, { phone });
-      const verified = await call('POST', '/v1/auth/verify', undefined, { phone, code: otp.devCode });
+      const otp = await counted(api.base, 'POST', '/v1/auth/otp', undefined, { phone });
+      const verified = await counted(api.base, 'POST', '/v1/auth/verify', undefined, {
+        phone,
+        code: otp.devCode,
+      });
       consumers.push({ id: verified.user.id, token: verified.token });
     }
     const amountFen = 12_345;
     const recordedAt = new Date();
-    const terms = await saleTermsAt(ctxOf(deps), merchantIds[0]!, amountFen, recordedAt);
+    // No parameter was changed: the sale carries the defaults, as recordSale would write them.
+    const terms = {
+      voucherRatePerYuan: parameterDefaults.voucherRatePerYuan,
+      adRateBp: parameterDefaults.merchantAdRateBp,
+      vouchers: vouchersForAmount(amountFen, parameterDefaults.voucherRatePerYuan),
+      adPointsCharge: adPointsChargeForAmount(amountFen, parameterDefaults.merchantAdRateBp),
+    };
 
     const results: PurchaseBenchResult[] = [];
     for (const scenario of ['spread over 100 merchants', 'all at one merchant'] as const) {
@@ -147,26 +140,55 @@ export async function runPurchaseBench(options: PurchaseBenchOptions): Promise<P
         await opened.db.insert(schema.sales).values(rows.slice(i, i + 1000));
 
       let next = 0;
-      let done = 0;
+      const confirm = async () => {
+        const item = queue[next++];
+        if (!item) return false;
+        const confirmed = await counted(api.base, 'POST', `/v1/sales/${item.saleId}/confirm`, item.token, {});
+        if (confirmed.reason !== null) throw new Error(`unexpected refusal: ${JSON.stringify(confirmed)}`);
+        return true;
+      };
+      await opened.db.execute(sql`analyze`);
+      // Warm up (prepared statements, JIT, caches) outside the measured window.
+      await drive(clients, 1000, confirm);
+      await pinDatabase(admin, name);
       const started = performance.now();
-      const deadline = started + seconds * 1000;
-      await Promise.all(
-        Array.from({ length: clients }, async () => {
-          while (performance.now() < deadline && next < queue.length) {
-            const item = queue[next++]!;
-            const confirmed = await call('POST', `/v1/sales/${item.saleId}/confirm`, item.token);
-            if (confirmed.reason !== null)
-              throw new Error(`unexpected refusal: ${JSON.stringify(confirmed)}`);
-            done++;
-          }
-        }),
-      );
+      const done = await drive(clients, seconds * 1000, confirm);
       const elapsed = (performance.now() - started) / 1000;
-      results.push({ scenario, confirmations: done, seconds: elapsed, perSecond: done / elapsed });
+      results.push({ scenario, requests: done, seconds: elapsed, perSecond: done / elapsed });
     }
-    return results;
+
+    // Reads: the wallet, then the same three reads on a bare route, in the same conditions.
+    const wallet = (client: number) =>
+      counted(api.base, 'GET', '/v1/wallet', consumers[client % consumers.length]!.token).then(() => true);
+    await drive(clients, 1000, wallet);
+    await pinDatabase(admin, name);
+    let started = performance.now();
+    const walletDone = await drive(clients, seconds * 1000, wallet);
+    const walletSeconds = (performance.now() - started) / 1000;
+    const afterMb = api.rssMb();
+    await api.stop();
+    const bare = await startServer({ mode: 'bare', databaseUrl: url.toString() });
+    try {
+      const read = (client: number) =>
+        call(bare.base, 'GET', `/bare/${consumers[client % consumers.length]!.id}`).then(() => true);
+      await drive(clients, 1000, read);
+      await pinDatabase(admin, name);
+      started = performance.now();
+      const bareDone = await drive(clients, seconds * 1000, read);
+      const bareSeconds = (performance.now() - started) / 1000;
+      results.push({
+        scenario: 'wallet reads',
+        requests: walletDone,
+        seconds: walletSeconds,
+        perSecond: walletDone / walletSeconds,
+        bare: bareDone / bareSeconds,
+      });
+    } finally {
+      await bare.stop();
+    }
+    return { results, memory: { startMb, afterMb, requests } };
   } finally {
-    server.close();
+    await api.stop();
     await opened.close();
     await admin.unsafe(`drop database if exists ${name} with (force)`);
     await admin.end();
@@ -174,15 +196,23 @@ export async function runPurchaseBench(options: PurchaseBenchOptions): Promise<P
 }
 
 /** Prints each result as a ratio to the pgbench baseline measured in the same run. */
-export function printPurchaseResults(results: PurchaseBenchResult[], pgbenchTps: number) {
+export function printPurchaseResults(report: PurchaseBenchReport, pgbenchTps: number) {
   console.log(
-    `\npurchase confirmations over HTTP (8 clients), pgbench TPC-B-like = ${pgbenchTps.toFixed(0)} tps`,
+    `\nHTTP, API in its own process (8 clients), pgbench TPC-B-like = ${pgbenchTps.toFixed(0)} tps`,
   );
-  for (const r of results) {
+  for (const r of report.results) {
+    const bare =
+      r.bare === undefined
+        ? ''
+        : `   bare Hono route ${r.bare.toFixed(0)} /s (ratio ${(r.bare / pgbenchTps).toFixed(2)}), wallet/bare ${(r.perSecond / r.bare).toFixed(2)}`;
     console.log(
-      `  ${r.scenario.padEnd(28)} ${r.perSecond.toFixed(0).padStart(6)} /s   ratio ${(r.perSecond / pgbenchTps).toFixed(2)}   (${r.confirmations} in ${r.seconds.toFixed(1)} s)`,
+      `  ${r.scenario.padEnd(28)} ${r.perSecond.toFixed(0).padStart(6)} /s   ratio ${(r.perSecond / pgbenchTps).toFixed(2)}   (${r.requests} in ${r.seconds.toFixed(1)} s)${bare}`,
     );
   }
+  const m = report.memory;
+  console.log(
+    `  API process memory (RSS)     ${m.startMb.toFixed(0)} MB at start, ${m.afterMb.toFixed(0)} MB after ${m.requests} requests`,
+  );
 }
 
 /** Standalone: `npx tsx bench/purchase.ts` (bench/run.ts runs it with the shared pgbench baseline). */

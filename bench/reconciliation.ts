@@ -13,14 +13,15 @@ import { pathToFileURL } from 'node:url';
 import { openDb } from '@alliance/db/node';
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
+import { composeDeps } from '../api/compose';
 import { loadConfig } from '../api/config';
-import type { Ctx } from '../api/context';
+import { ctxOf } from '../api/context';
 import { startFakeStripe } from '../api/fake-stripe/server';
 import { verifyLedger } from '../api/ledger';
 import { createLogger } from '../api/log';
+import { createAuthProvider } from '../api/services/auth-provider';
 import { runReconciliation } from '../api/services/reconciliation';
 import { createStripeClient } from '../api/services/stripe';
-import { supplyChainOrderHooks } from '../api/services/supply';
 
 export interface ReconciliationBenchResult {
   transfers: number;
@@ -158,14 +159,17 @@ export async function runReconciliationBench(options: {
   });
   try {
     await seed(raw, scale);
-    const ctx: Ctx = {
-      db: opened.db,
-      config,
-      log: createLogger('silent'),
-      now,
-      stripe: createStripeClient('sk_test_bench', { host: fake.host, port: fake.port, protocol: 'http' }),
-      supplyChain: supplyChainOrderHooks,
-    };
+    const ctx = ctxOf(
+      composeDeps({
+        db: opened.db,
+        dbKind: 'postgres',
+        config,
+        log: createLogger('silent'),
+        now,
+        auth: await createAuthProvider(config, opened.db),
+        stripe: createStripeClient('sk_test_bench', { host: fake.host, port: fake.port, protocol: 'http' }),
+      }),
+    );
     const baseline = await median(3, () =>
       opened.db.execute(
         sql`select debit_account_id, sum(amount) from ledger_transfers group by debit_account_id`,

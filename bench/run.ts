@@ -2,7 +2,7 @@
  * `npm run bench`: measures pgbench's TPC-B-like tps once, then runs every benchmark and prints
  * each as a ratio to it, so numbers mean the same on any machine. To add one, export a function
  * from its own bench/<area>.ts and add it to `benches` below. Needs PostgreSQL and pgbench; each
- * bench creates its own database and drops it. Whole run: under 3 minutes.
+ * bench creates its own database and drops it. Whole run: about 3 minutes.
  *
  *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench
  */

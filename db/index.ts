@@ -21,9 +21,35 @@ export interface OpenDb {
 /** PostgreSQL through postgres.js. No node:* imports: the Worker entry uses this module alone. */
 export function openPostgres(databaseUrl: string, maxConnections = 10): OpenDb {
   // connect_timeout bounds a blackholed host; postgres.js would otherwise wait 30 s per attempt.
-  const client = postgres(databaseUrl, { max: maxConnections, onnotice: () => {}, connect_timeout: 10 });
+  const client = preparing(
+    postgres(databaseUrl, { max: maxConnections, onnotice: () => {}, connect_timeout: 10 }),
+  );
   const db = drizzlePostgres(client, { schema }) as unknown as Db;
   return { db, kind: 'postgres', close: () => client.end({ timeout: 5 }) };
+}
+
+/**
+ * Drizzle runs every query through postgres.js's unsafe(), which prepares nothing by default: each
+ * query with parameters then costs a round trip to describe them before the one that runs it.
+ * Prepared, a statement is described once per connection (postgres.js keeps them per connection,
+ * which it recycles every 30 to 60 minutes). Transactions and savepoints get their own `sql`, so
+ * they are wrapped too. Needs a session (not transaction-mode) pooler, as the ledger already does.
+ */
+function preparing<T extends postgres.Sql>(sql: T): T {
+  const unsafe = sql.unsafe;
+  sql.unsafe = ((query: string, params?: unknown[], options?: object) =>
+    unsafe.call(sql, query, params as never, { ...options, prepare: true })) as typeof sql.unsafe;
+  for (const scoped of ['begin', 'savepoint'] as const) {
+    const original = (sql as unknown as Record<string, unknown>)[scoped];
+    if (typeof original !== 'function') continue;
+    (sql as unknown as Record<string, unknown>)[scoped] = (...args: unknown[]) => {
+      const last = args.length - 1;
+      const work = args[last] as (inner: postgres.Sql) => unknown;
+      args[last] = (inner: postgres.Sql) => work(preparing(inner));
+      return original.apply(sql, args);
+    };
+  }
+  return sql;
 }
 
 /** PostgreSQL error code of a (drizzle-wrapped) driver error. */

@@ -34,8 +34,8 @@ export async function balanceOf(db: DbOrTx, ref: AccountRef): Promise<Balance> {
   };
 }
 
-/** What can still be spent on each of `refs` (posted minus pending debits), in one query. */
-export async function availableBalances(db: DbOrTx, refs: readonly AccountRef[]): Promise<number[]> {
+/** The balance of each of `refs` (all shards of each), in one query. */
+export async function balancesOf(db: DbOrTx, refs: readonly AccountRef[]): Promise<Balance[]> {
   if (refs.length === 0) return [];
   const a = schema.ledgerAccounts;
   const rows = await db
@@ -43,15 +43,33 @@ export async function availableBalances(db: DbOrTx, refs: readonly AccountRef[])
       ownerType: a.ownerType,
       ownerId: a.ownerId,
       code: a.code,
-      available: sql<string>`coalesce(sum(${a.creditsPosted} - ${a.debitsPosted} - ${a.debitsPending}), 0)`,
+      debitsPosted: sql<string>`coalesce(sum(${a.debitsPosted}), 0)`,
+      creditsPosted: sql<string>`coalesce(sum(${a.creditsPosted}), 0)`,
+      debitsPending: sql<string>`coalesce(sum(${a.debitsPending}), 0)`,
+      creditsPending: sql<string>`coalesce(sum(${a.creditsPending}), 0)`,
     })
     .from(a)
     .where(
       or(...refs.map((r) => and(eq(a.ownerType, r.ownerType), eq(a.ownerId, r.ownerId), eq(a.code, r.code)))),
     )
     .groupBy(a.ownerType, a.ownerId, a.code);
-  const byName = new Map(rows.map((r) => [`${r.ownerType}:${r.ownerId}:${r.code}`, Number(r.available)]));
-  return refs.map((r) => byName.get(`${r.ownerType}:${r.ownerId}:${r.code}`) ?? 0);
+  const byName = new Map(rows.map((r) => [`${r.ownerType}:${r.ownerId}:${r.code}`, r]));
+  return refs.map((r) => {
+    const row = byName.get(`${r.ownerType}:${r.ownerId}:${r.code}`);
+    const posted = Number(row?.creditsPosted ?? 0) - Number(row?.debitsPosted ?? 0);
+    const debitsPending = Number(row?.debitsPending ?? 0);
+    return {
+      posted,
+      available: posted - debitsPending,
+      debitsPending,
+      creditsPending: Number(row?.creditsPending ?? 0),
+    };
+  });
+}
+
+/** What can still be spent on each of `refs` (posted minus pending debits), in one query. */
+export async function availableBalances(db: DbOrTx, refs: readonly AccountRef[]): Promise<number[]> {
+  return (await balancesOf(db, refs)).map((b) => b.available);
 }
 
 /** Which accounts: an owner type and an account code (every owner's account of that kind). */

@@ -10,6 +10,7 @@ export {
   type Balance,
   type BalanceAt,
   balanceOf,
+  balancesOf,
   type Movement,
   movementsBetween,
   postedBalanceAt,

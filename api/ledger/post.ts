@@ -88,11 +88,17 @@ export function sha256(text: string): string {
 /** Thrown inside the (sub)transaction when the key already exists, to roll back what it touched. */
 class KeyExists {}
 
+/** Thrown before any write when an account must be created but no savepoint could undo that. */
+class AccountsMissing {}
+
 const logicalName = (r: { ownerType: string; ownerId: string; code: string }) =>
   `${r.ownerType}:${r.ownerId}:${r.code}`;
 
 /** Runs one statement of a ledger write; `last` marks the statement the commit may follow at once. */
 type Run = <T = Record<string, unknown>>(statement: SQL, options?: { last?: boolean }) => Promise<T[]>;
+
+/** `undoable`: a refusal after a write would roll that write back (own transaction or savepoint). */
+type Work<T> = (run: Run, undoable: boolean) => Promise<T>;
 
 const drizzleRun =
   (tx: DbOrTx): Run =>
@@ -112,19 +118,35 @@ interface PostgresJsClient {
 }
 
 /**
- * Runs `work` atomically: in a savepoint inside the caller's transaction (so a refusal leaves it
- * usable), or in a transaction of its own retried on deadlock/serialization failure. On
- * postgres.js the own transaction is pipelined: BEGIN travels with the first statement and COMMIT
- * with the last, so a transfer costs two round trips instead of four.
+ * Runs `work` atomically: in a transaction of its own retried on deadlock/serialization failure,
+ * or inside the caller's transaction. There, a posting decides every refusal (funds, limits, a key
+ * seen before) by reading, before its one writing statement, so it needs no savepoint (two round
+ * trips less) unless it must first create an account; `savepoint: 'always'` is for writes that
+ * learn of a refusal from a failed statement (a pending transfer resolved twice). On postgres.js
+ * the own transaction is pipelined: BEGIN travels with the first statement and COMMIT with the
+ * last, so a transfer costs two round trips instead of four.
  */
-async function atomically<T>(db: DbOrTx, work: (run: Run) => Promise<T>): Promise<T> {
-  if (isTransaction(db)) return db.transaction((sp) => work(drizzleRun(sp)));
+async function atomically<T>(
+  db: DbOrTx,
+  work: Work<T>,
+  savepoint: 'always' | 'to create accounts',
+): Promise<T> {
+  if (isTransaction(db)) {
+    if (savepoint === 'always') return db.transaction((sp) => work(drizzleRun(sp), true));
+    try {
+      return await work(drizzleRun(db), false);
+    } catch (error) {
+      if (!(error instanceof AccountsMissing)) throw error;
+      return db.transaction((sp) => work(drizzleRun(sp), true));
+    }
+  }
   const internals = db as unknown as {
     $client?: Partial<PostgresJsClient>;
     dialect: { sqlToQuery(s: SQL): { sql: string; params: unknown[] } };
   };
   const client = internals.$client;
-  if (typeof client?.reserve !== 'function') return transactionWithRetry(db, (tx) => work(drizzleRun(tx)));
+  if (typeof client?.reserve !== 'function')
+    return transactionWithRetry(db, (tx) => work(drizzleRun(tx), true));
   return retrying(async () => {
     const conn = await (client as PostgresJsClient).reserve();
     let open = false;
@@ -157,7 +179,7 @@ async function atomically<T>(db: DbOrTx, work: (run: Run) => Promise<T>): Promis
       }
     };
     try {
-      const out = await work(run);
+      const out = await work(run, true);
       if (open && !committed) await conn.unsafe('commit');
       return out;
     } catch (error) {
@@ -215,10 +237,11 @@ async function writeOnce(
   db: DbOrTx,
   key: string,
   contents: unknown,
-  work: (run: Run) => Promise<PostResult>,
+  work: Work<PostResult>,
+  savepoint: 'always' | 'to create accounts',
 ): Promise<PostResult> {
   try {
-    return await atomically(db, work);
+    return await atomically(db, work, savepoint);
   } catch (error) {
     // A retry must replay even if the same transfers would now be refused (funds spent since).
     if (error instanceof LedgerError && error.code !== 'idempotency_conflict') {
@@ -312,6 +335,7 @@ function toWorking(r: Record<string, unknown>): Working {
 
 async function lockAccounts(
   run: Run,
+  undoable: boolean,
   wanted: Array<{
     ownerType: string;
     ownerId: string;
@@ -332,6 +356,8 @@ async function lockAccounts(
     );
   let rows = await select();
   if (rows.length < wanted.length) {
+    // The new rows would outlive a refusal in the caller's transaction.
+    if (!undoable) throw new AccountsMissing();
     const sorted = [...wanted].sort((a, b) =>
       `${logicalName(a)}#${a.shard}` < `${logicalName(b)}#${b.shard}` ? -1 : 1,
     );
@@ -583,37 +609,43 @@ export async function postTransaction(db: DbOrTx, input: PostTransactionInput): 
     }
   }
 
-  return writeOnce(db, input.key, contents, async (run) => {
-    const rows = await lockAccounts(run, [...wanted.values()]);
-    const row = (ref: AccountRef) => {
-      const r = rows.get(`${logicalName(ref)}#${shardOf.get(logicalName(ref))}`);
-      if (!r) throw new Error(`ledger: account ${logicalName(ref)} was not created`);
-      if (r.ledger !== ref.ledger) {
-        throw new LedgerError(
-          'invalid_transfer',
-          `Account ${logicalName(ref)} is on ledger ${r.ledger}, not ${ref.ledger}`,
+  return writeOnce(
+    db,
+    input.key,
+    contents,
+    async (run, undoable) => {
+      const rows = await lockAccounts(run, undoable, [...wanted.values()]);
+      const row = (ref: AccountRef) => {
+        const r = rows.get(`${logicalName(ref)}#${shardOf.get(logicalName(ref))}`);
+        if (!r) throw new Error(`ledger: account ${logicalName(ref)} was not created`);
+        if (r.ledger !== ref.ledger) {
+          throw new LedgerError(
+            'invalid_transfer',
+            `Account ${logicalName(ref)} is on ledger ${r.ledger}, not ${ref.ledger}`,
+          );
+        }
+        return r;
+      };
+      const planned: PlannedTransfer[] = [];
+      for (const t of input.transfers) {
+        planned.push(
+          plan(input.key, createdAt, row(t.debit), row(t.credit), {
+            amount: t.amount,
+            type: t.pending ? 'pending' : 'single',
+            pendingId: null,
+            timeoutAt: t.pending?.timeoutAt ? new Date(t.pending.timeoutAt) : null,
+          }),
         );
       }
-      return r;
-    };
-    const planned: PlannedTransfer[] = [];
-    for (const t of input.transfers) {
-      planned.push(
-        plan(input.key, createdAt, row(t.debit), row(t.credit), {
-          amount: t.amount,
-          type: t.pending ? 'pending' : 'single',
-          pendingId: null,
-          timeoutAt: t.pending?.timeoutAt ? new Date(t.pending.timeoutAt) : null,
-        }),
+      return write(
+        run,
+        { key: input.key, kind: input.kind, contents, meta: input.meta, createdAt },
+        rows.values(),
+        planned,
       );
-    }
-    return write(
-      run,
-      { key: input.key, kind: input.kind, contents, meta: input.meta, createdAt },
-      rows.values(),
-      planned,
-    );
-  });
+    },
+    'to create accounts',
+  );
 }
 
 export interface ResolvePendingInput {
@@ -674,22 +706,28 @@ async function resolvePending(
   }
   const debitId = Number(pending.debit_account_id);
   const creditId = Number(pending.credit_account_id);
-  return writeOnce(db, input.key, contents, async (run) => {
-    const rows = await lockAccountsById(run, [debitId, creditId]);
-    const debit = rows.get(debitId);
-    const credit = rows.get(creditId);
-    if (!debit || !credit) throw new Error('ledger: pending transfer accounts missing');
-    const planned = plan(input.key, now, debit, credit, {
-      amount,
-      type,
-      pendingId: input.pendingTransferId,
-      timeoutAt: null,
-      pendingAmount: reserved,
-    });
-    return write(run, { key: input.key, kind, contents, meta: input.meta, createdAt: now }, rows.values(), [
-      planned,
-    ]);
-  });
+  return writeOnce(
+    db,
+    input.key,
+    contents,
+    async (run) => {
+      const rows = await lockAccountsById(run, [debitId, creditId]);
+      const debit = rows.get(debitId);
+      const credit = rows.get(creditId);
+      if (!debit || !credit) throw new Error('ledger: pending transfer accounts missing');
+      const planned = plan(input.key, now, debit, credit, {
+        amount,
+        type,
+        pendingId: input.pendingTransferId,
+        timeoutAt: null,
+        pendingAmount: reserved,
+      });
+      return write(run, { key: input.key, kind, contents, meta: input.meta, createdAt: now }, rows.values(), [
+        planned,
+      ]);
+    },
+    'always',
+  );
 }
 
 /** Posts a pending transfer, in full or in part (the rest is released), exactly once. */

@@ -86,11 +86,20 @@ export async function verifyOtp(
   return { token: await provider.issueToken!(user), user };
 }
 
-export async function resolveSessionUser(
-  ctx: Ctx,
-  provider: AuthProvider,
-  token: string,
-): Promise<SessionUser> {
+/**
+ * The user a bearer token names. Kept for a few seconds per exact token string (api/caches.ts), so
+ * a token is verified and its user read once, not on every request; only a token that passed is kept.
+ */
+export function resolveSessionUser(ctx: Ctx, provider: AuthProvider, token: string): Promise<SessionUser> {
+  return ctx.caches.sessions.get(token, () => lookUpSessionUser(ctx, provider, token));
+}
+
+/** A process that deletes an account forgets its tokens at once (others within api/caches.ts's TTL). */
+export function forgetSessionsOf(ctx: Ctx, userId: string): void {
+  ctx.caches.sessions.evict((user) => user.id === userId);
+}
+
+async function lookUpSessionUser(ctx: Ctx, provider: AuthProvider, token: string): Promise<SessionUser> {
   const subject = await provider.verifyToken(token);
   if (subject.userId) {
     const [row] = await ctx.db.select().from(schema.users).where(eq(schema.users.id, subject.userId));

@@ -1,5 +1,6 @@
-import { schema } from '@alliance/db';
+import { isTransaction, schema } from '@alliance/db';
 import { and, desc, eq, lte } from 'drizzle-orm';
+import type { PlatformParameterRow } from '../caches';
 import type { Ctx } from '../context';
 import { ApiError } from '../errors';
 import { newId } from '../ids';
@@ -39,20 +40,44 @@ const textParameters = new Set<ParameterName>([
 ]);
 export const isTextParameter = (name: ParameterName) => textParameters.has(name);
 
-/** The platform parameters in force at `at` (a purchase uses those in force when it was recorded). */
+/**
+ * The platform parameters in force at `at` (a purchase uses those in force when it was recorded).
+ * Worked out from the platform's whole change history, which is small and read through the
+ * process's cache (api/caches.ts): outside a transaction, a change another process made is seen
+ * within the cache's TTL. A transaction reads the table itself and never fills the cache.
+ */
 export async function parametersAt(ctx: Ctx, at: Date = ctx.now()): Promise<Parameters> {
+  const rows = isTransaction(ctx.db)
+    ? await platformParameterRows(ctx)
+    : await ctx.caches.platformParameters.get('platform', () => platformParameterRows(ctx));
   const values: Record<string, number | string> = { ...parameterDefaults };
-  const t = schema.parameterChanges;
-  const rows = await ctx.db
-    .selectDistinctOn([t.name])
-    .from(t)
-    .where(and(eq(t.scope, 'platform'), lte(t.effectiveFrom, at)))
-    .orderBy(t.name, desc(t.effectiveFrom), desc(t.changedAt));
+  const latest = new Map<string, PlatformParameterRow>();
   for (const row of rows) {
-    if (Object.hasOwn(parameterDefaults, row.name))
-      values[row.name] = row.textValue ?? row.intValue ?? values[row.name]!;
+    if (row.effectiveFrom.getTime() > at.getTime() || !Object.hasOwn(parameterDefaults, row.name)) continue;
+    const seen = latest.get(row.name);
+    if (
+      !seen ||
+      row.effectiveFrom > seen.effectiveFrom ||
+      (+row.effectiveFrom === +seen.effectiveFrom && row.changedAt > seen.changedAt)
+    )
+      latest.set(row.name, row);
   }
+  for (const [name, row] of latest) values[name] = row.textValue ?? row.intValue ?? values[name]!;
   return values as Parameters;
+}
+
+function platformParameterRows(ctx: Ctx): Promise<PlatformParameterRow[]> {
+  const t = schema.parameterChanges;
+  return ctx.db
+    .select({
+      name: t.name,
+      intValue: t.intValue,
+      textValue: t.textValue,
+      effectiveFrom: t.effectiveFrom,
+      changedAt: t.changedAt,
+    })
+    .from(t)
+    .where(eq(t.scope, 'platform'));
 }
 
 /** A merchant's ad rate at `at`: its own override if one is in force, else the platform's. */
@@ -96,6 +121,7 @@ export async function recordParameterChange(ctx: Ctx, input: ParameterChangeInpu
     reason: input.reason ?? null,
   };
   await ctx.db.insert(schema.parameterChanges).values(row);
+  if (row.scope === 'platform') ctx.caches.platformParameters.evict();
   return row;
 }
 

@@ -5,6 +5,7 @@ import { conflict, unauthorized, unprocessable } from '../errors';
 import { accountHistory, balanceOf, type HistoryEntry } from '../ledger';
 import { membershipsOf } from './access';
 import { accounts } from './accounts';
+import { forgetSessionsOf } from './auth';
 import { leaveAllOrganisations } from './organisations';
 import { inTransaction } from './tx';
 
@@ -108,7 +109,7 @@ export async function exportPersonalData(ctx: Ctx, user: SessionUser) {
  * no longer leads to a person. Refused while the person still has obligations to others.
  */
 export async function deleteAccount(ctx: Ctx, user: SessionUser) {
-  return inTransaction(ctx, async (tx) => {
+  const deleted = await inTransaction(ctx, async (tx) => {
     const u = schema.users;
     const [row] = await tx.db.select().from(u).where(eq(u.id, user.id)).for('update');
     if (!row || row.deletedAt || row.phone !== user.phone) {
@@ -139,6 +140,9 @@ export async function deleteAccount(ctx: Ctx, user: SessionUser) {
     await tx.db.delete(schema.idempotencyKeys).where(like(schema.idempotencyKeys.scope, scopePrefix));
     return { id: user.id, deleted: true as const };
   });
+  // After the commit, so no request of this process can read the old row back into the cache.
+  forgetSessionsOf(ctx, user.id);
+  return deleted;
 }
 
 /** 409 with a code that says what to finish first. */

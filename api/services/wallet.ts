@@ -2,7 +2,7 @@ import { schema } from '@alliance/db';
 import { and, eq } from 'drizzle-orm';
 import type { Ctx } from '../context';
 import { unauthorized } from '../errors';
-import { balanceOf } from '../ledger';
+import { balancesOf } from '../ledger';
 import { accounts } from './accounts';
 import { dailyLimit } from './ad-views';
 import { businessDay } from './business-day';
@@ -16,9 +16,9 @@ export async function getWallet(ctx: Ctx) {
   const params = await parametersAt(ctx, now);
   const day = businessDay(now, params.businessTimeZone);
   const t = schema.videoDailyCounters;
-  const [vouchers, ecoPoints, [counter]] = await Promise.all([
-    balanceOf(ctx.db, accounts.consumerVouchers(user.id)),
-    balanceOf(ctx.db, accounts.consumerEcoPoints(user.id)),
+  // Parameters come from the process's cache; the balances and the counter are read in parallel.
+  const [[vouchers, ecoPoints], [counter]] = await Promise.all([
+    balancesOf(ctx.db, [accounts.consumerVouchers(user.id), accounts.consumerEcoPoints(user.id)]),
     ctx.db
       .select()
       .from(t)
@@ -28,9 +28,9 @@ export async function getWallet(ctx: Ctx) {
   // A conversion's chance is used once its sixth video is done, whether or not vouchers were left.
   const conversionsReached = Math.floor(completed / params.videosPerConversion);
   return {
-    vouchers: vouchers.available,
-    ecoPoints: ecoPoints.available,
-    ecoPointsHeld: ecoPoints.debitsPending,
+    vouchers: vouchers!.available,
+    ecoPoints: ecoPoints!.available,
+    ecoPointsHeld: ecoPoints!.debitsPending,
     today: {
       businessDate: day.date,
       completed,

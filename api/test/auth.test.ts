@@ -3,7 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { schema } from '@alliance/db';
 import { eq } from 'drizzle-orm';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createApp } from '../app';
+import { cacheTtlMs, TtlCache } from '../caches';
+import { composeDeps } from '../compose';
 import { accountHistory, postTransaction, verifyLedger } from '../ledger';
 import { accounts } from '../services/accounts';
 import { privacyNoticeVersion } from '../services/privacy';
@@ -497,6 +500,79 @@ describe('personal data (SPEC section 7, PIPL)', () => {
     expect(held.status).toBe(409);
     expect(held.body.error.code).toBe('pending_withdrawal');
     expect((await t.request('GET', '/v1/me', { token: holder.token })).status).toBe(200);
+  });
+});
+
+describe('per-process caches of sessions and parameters (api/caches.ts, ADR 0003)', () => {
+  /** A second API process on the same database: the same wiring, caches of its own. */
+  const otherProcess = () => {
+    const { supplyChain: _hooks, caches: _caches, ...parts } = t.deps;
+    const app = createApp(composeDeps(parts));
+    return async (path: string, token: string) => {
+      const res = await app.request(path, { headers: { authorization: `Bearer ${token}` } });
+      return { status: res.status, body: (await res.json()) as any };
+    };
+  };
+
+  /** The caches' clock (performance.now) jumps ahead; the test clock is for business time only. */
+  const laterBy = (ms: number) => {
+    const at = performance.now() + ms;
+    vi.spyOn(performance, 'now').mockReturnValue(at);
+  };
+
+  it("a deleted account's token: refused at once where deleted, elsewhere once the TTL has passed", async () => {
+    const { token } = await t.signIn('+8613800000801');
+    const other = otherProcess();
+    expect((await other('/v1/me', token)).status).toBe(200);
+    const deleted = await t.request('DELETE', '/v1/me', { token, body: { confirm: true } });
+    expect(deleted.status).toBe(200);
+    expect((await t.request('GET', '/v1/me', { token })).status).toBe(401);
+    // Within the TTL the other process still knows the token (accepted, ADR 0003)…
+    expect((await other('/v1/me', token)).status).toBe(200);
+    // …and once it has passed, it asks the database again.
+    laterBy(cacheTtlMs);
+    try {
+      const refused = await other('/v1/me', token);
+      expect(refused.status).toBe(401);
+      expect(refused.body.error.code).toBe('invalid_token');
+    } finally {
+      vi.restoreAllMocks();
+    }
+  });
+
+  it('a changed parameter applies at once on the process that changed it, elsewhere within the TTL', async () => {
+    const op = await t.signIn(operatorPhone);
+    const consumer = await t.signIn('+8613800000802');
+    const other = otherProcess();
+    const before = await t.request('GET', '/v1/wallet', { token: consumer.token });
+    expect((await other('/v1/wallet', consumer.token)).body.today.required).toBe(before.body.today.required);
+    const changed = await t.request('POST', '/v1/platform/parameters', {
+      token: op.token,
+      body: { name: 'videosPerConversion', value: 9 },
+    });
+    expect(changed.status).toBe(201);
+    expect((await t.request('GET', '/v1/wallet', { token: consumer.token })).body.today.required).toBe(9);
+    laterBy(cacheTtlMs);
+    try {
+      expect((await other('/v1/wallet', consumer.token)).body.today.required).toBe(9);
+    } finally {
+      vi.restoreAllMocks();
+    }
+    await t.request('POST', '/v1/platform/parameters', {
+      token: op.token,
+      body: { name: 'videosPerConversion', value: 6 },
+    });
+  });
+
+  it('a load that began before an eviction is not kept', async () => {
+    const cache = new TtlCache<string, number>(cacheTtlMs, 10);
+    let release!: () => void;
+    const slow = cache.get('k', () => new Promise<number>((resolve) => (release = () => resolve(1))));
+    cache.evict();
+    release();
+    expect(await slow).toBe(1);
+    expect(await cache.get('k', async () => 2)).toBe(2);
+    expect(await cache.get('k', async () => 3)).toBe(2);
   });
 });
 

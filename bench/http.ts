@@ -1,0 +1,122 @@
+/**
+ * What the HTTP benches share: a server (bench/serve.ts) in a child process, a keep-alive client,
+ * and a loop that keeps N clients busy for a time box. BENCH_CPU_PROF=<dir> profiles the server
+ * (node --cpu-prof); BENCH_SERVER_CPU=<n> pins it to that core with taskset, and BENCH_DB_CPU=<m>
+ * pins this database's PostgreSQL backends and the bench's own client process to another
+ * (`pinDatabase`), so that server and database do not share a core.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+export interface BenchServer {
+  base: string;
+  /** Resident memory of the server process now, in MB. */
+  rssMb(): number;
+  stop(): Promise<void>;
+}
+
+export async function startServer(options: {
+  mode: 'api' | 'bare';
+  databaseUrl: string;
+  pool?: number;
+}): Promise<BenchServer> {
+  const entry = fileURLToPath(new URL('./serve.ts', import.meta.url));
+  const profile = process.env.BENCH_CPU_PROF;
+  const nodeArgs = [
+    ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
+    '--import',
+    'tsx',
+    entry,
+  ];
+  const pin = process.env.BENCH_SERVER_CPU;
+  const [command, args] = pin
+    ? ['taskset', ['-c', pin, process.execPath, ...nodeArgs]]
+    : [process.execPath, nodeArgs];
+  const child: ChildProcess = spawn(command, args, {
+    env: {
+      ...process.env,
+      BENCH_MODE: options.mode,
+      BENCH_SERVE_DATABASE_URL: options.databaseUrl,
+      BENCH_SERVE_POOL: String(options.pool ?? 10),
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`bench server exited (${code}) before listening`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const match = /^port (\d+)$/.exec(line);
+      if (match) resolve(Number(match[1]));
+    });
+  });
+  child.removeAllListeners('exit');
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    base: `http://127.0.0.1:${port}`,
+    rssMb: () => {
+      // taskset execs node, so the child's pid is node's either way.
+      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+    },
+    stop: () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+/** A JSON call; anything but a 2xx fails the bench (the API's own tests check the shapes). */
+export async function call(
+  base: string,
+  method: string,
+  path: string,
+  token?: string,
+  body?: unknown,
+): Promise<unknown> {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await res.json();
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** Runs `clients` loops of `step` until the time box ends (or a step returns false); returns the count. */
+export async function drive(
+  clients: number,
+  ms: number,
+  step: (client: number) => Promise<boolean | undefined>,
+) {
+  let done = 0;
+  const deadline = performance.now() + ms;
+  await Promise.all(
+    Array.from({ length: clients }, async (_, client) => {
+      while (performance.now() < deadline) {
+        if ((await step(client)) === false) return;
+        done++;
+      }
+    }),
+  );
+  return done;
+}
+
+/**
+ * With BENCH_DB_CPU set: pins the backends now serving `database` (call it after a warm-up, when
+ * the pools are open) and this process to that core. Other databases' backends are left alone.
+ */
+export async function pinDatabase(admin: { unsafe(q: string): Promise<unknown> }, database: string) {
+  const cpu = process.env.BENCH_DB_CPU;
+  if (!cpu) return;
+  const rows = (await admin.unsafe(
+    `select pid from pg_stat_activity where datname = '${database.replace(/'/g, "''")}'`,
+  )) as Array<{ pid: number }>;
+  for (const pid of [...rows.map((r) => r.pid), process.pid]) {
+    execFileSync('taskset', ['-p', '-c', cpu, String(pid)], { stdio: 'ignore' });
+  }
+}
