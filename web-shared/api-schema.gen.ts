@@ -496,6 +496,82 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/merchants/{id}/voucher-quote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Vouchers a purchase of this amount would earn now, and whether they are paused (public)
+         * @description Paused: the merchant's ad points cannot cover the charge of this amount, so a purchase now earns none (SPEC flow 2).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    amount?: number | null;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The quote */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description fen */
+                            amount: number;
+                            /** @description hundredths, earned unless paused */
+                            vouchers: number;
+                            vouchersPaused: boolean;
+                        };
+                    };
+                };
+                /** @description Malformed input (`validation_error`) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Absent, or not yours */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Breaks a business rule */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/suppliers": {
         parameters: {
             query?: never;
@@ -6431,6 +6507,10 @@ export interface components {
             checkoutSessionId: string | null;
             checkoutUrl: string | null;
             saleId: string | null;
+            /** @description Vouchers (hundredths) the paid order earned; null until paid */
+            vouchersIssued: number | null;
+            /** @description Why it earned none, e.g. merchant_insufficient_ad_points */
+            vouchersReason: string | null;
             expiresAt: string;
             paidAt: string | null;
             createdAt: string;

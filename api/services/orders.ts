@@ -99,7 +99,9 @@ function supplierLines(items: OrderItem[]): SupplierOrderLine[] {
   );
 }
 
-export function orderView(order: Order, items: OrderItem[]) {
+type SaleOutcome = Pick<Sale, 'vouchersIssued' | 'reason'>;
+
+export function orderView(order: Order, items: OrderItem[], sale?: SaleOutcome) {
   return {
     id: order.id,
     merchantId: order.merchantId,
@@ -117,6 +119,8 @@ export function orderView(order: Order, items: OrderItem[]) {
     checkoutSessionId: order.checkoutSessionId,
     checkoutUrl: order.checkoutUrl,
     saleId: order.saleId,
+    vouchersIssued: sale?.vouchersIssued ?? null,
+    vouchersReason: sale?.reason ?? null,
     expiresAt: order.expiresAt.toISOString(),
     paidAt: order.paidAt?.toISOString() ?? null,
     createdAt: order.createdAt.toISOString(),
@@ -133,6 +137,18 @@ async function itemsOf(ctx: Ctx, orderIds: string[]): Promise<Map<string, OrderI
     .orderBy(asc(schema.orderItems.id));
   for (const row of rows) byOrder.set(row.orderId, [...(byOrder.get(row.orderId) ?? []), row]);
   return byOrder;
+}
+
+/** What each paid order's sale earned (vouchers, or the reason for none), by sale id. */
+async function outcomesOf(ctx: Ctx, orders: Order[]): Promise<Map<string, SaleOutcome>> {
+  const ids = orders.flatMap((o) => (o.saleId ? [o.saleId] : []));
+  if (ids.length === 0) return new Map();
+  const s = schema.sales;
+  const rows = await ctx.db
+    .select({ id: s.id, vouchersIssued: s.vouchersIssued, reason: s.reason })
+    .from(s)
+    .where(inArray(s.id, ids));
+  return new Map(rows.map((r) => [r.id, r]));
 }
 
 export interface CreateOrderInput {
@@ -420,7 +436,8 @@ export async function getOrder(ctx: Ctx, orderId: string) {
       throw notFound('not_found', 'No such order');
     });
   }
-  return orderView(order, (await itemsOf(ctx, [order.id])).get(order.id) ?? []);
+  const outcome = (await outcomesOf(ctx, [order])).get(order.saleId ?? '');
+  return orderView(order, (await itemsOf(ctx, [order.id])).get(order.id) ?? [], outcome);
 }
 
 async function pageOfOrders(ctx: Ctx, where: ReturnType<typeof and>, input: PageInput) {
@@ -445,9 +462,10 @@ async function pageOfOrders(ctx: Ctx, where: ReturnType<typeof and>, input: Page
     ctx,
     data.map((r) => r.id),
   );
+  const outcomes = await outcomesOf(ctx, data);
   const last = data.at(-1);
   return {
-    data: data.map((r) => orderView(r, items.get(r.id) ?? [])),
+    data: data.map((r) => orderView(r, items.get(r.id) ?? [], outcomes.get(r.saleId ?? ''))),
     nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null,
   };
 }

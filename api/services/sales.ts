@@ -6,6 +6,7 @@ import { newId } from '../ids';
 import { balanceOf, LedgerError, postTransaction, type TransferInput } from '../ledger';
 import { memberRole, merchantForCaller } from './access';
 import { accounts } from './accounts';
+import { organisationRow } from './organisations';
 import { merchantAdRateBpAt, parametersAt } from './parameters';
 import { adPointsChargeForAmount, maxAmountFen, proportionalShare, vouchersForAmount } from './rounding';
 import { inTransaction } from './tx';
@@ -41,6 +42,23 @@ export async function saleTermsAt(ctx: Ctx, merchantId: string, amountFen: numbe
 /** A merchant's vouchers are paused while its ad points cannot cover a charge of this size. */
 async function vouchersPaused(ctx: Ctx, merchantId: string, adPointsCharge: number): Promise<boolean> {
   return (await balanceOf(ctx.db, accounts.merchantAdPoints(merchantId))).available < adPointsCharge;
+}
+
+/**
+ * What buying `amountFen` at this merchant would earn now, for the shop and the cart (public):
+ * the vouchers by the rules of rounding.ts, and whether they are paused (merchant not active, or
+ * its ad points cannot cover the charge), so a consumer is told before paying (SPEC flow 2).
+ */
+export async function voucherQuote(ctx: Ctx, merchantId: string, amountFen: number) {
+  assertAmount(amountFen);
+  const merchant = await organisationRow(ctx, 'merchant', merchantId);
+  if (merchant?.status !== 'active') throw notFound('not_found', 'No such merchant');
+  const terms = await saleTermsAt(ctx, merchantId, amountFen, ctx.now());
+  return {
+    amount: amountFen,
+    vouchers: terms.vouchers,
+    vouchersPaused: await vouchersPaused(ctx, merchantId, terms.adPointsCharge),
+  };
 }
 
 export function saleView(sale: Sale) {

@@ -188,6 +188,14 @@ describe('online orders (SPEC flow 2, online)', () => {
     const merchant = await activeMerchant(t, { adPoints: 100 });
     const consumer = await signInConsumer(t);
     const item = await listing(merchant, { title: 'Cup', price: 10_000, stock: 5, ships: false });
+    // The shop and the cart ask before paying: 100.00 yuan costs 15.00 ad points, more than it holds.
+    const quote = (amount: number | string, id = merchant.id) =>
+      t.request('GET', `/v1/merchants/${id}/voucher-quote?amount=${amount}`);
+    expect((await quote(10_000)).body).toEqual({ amount: 10_000, vouchers: 10_000, vouchersPaused: true });
+    expect((await quote(500)).body).toEqual({ amount: 500, vouchers: 500, vouchersPaused: false });
+    expect((await quote(0)).body.error.code).toBe('amount_not_positive');
+    expect((await quote('x')).status).toBe(400);
+    expect((await quote(500, 'mer_nope')).status).toBe(404);
     const order = await t.request('POST', '/v1/orders', {
       token: consumer.token,
       body: { merchantId: merchant.id, items: [{ listingId: item.id, quantity: 1 }] },
@@ -199,6 +207,12 @@ describe('online orders (SPEC flow 2, online)', () => {
       vouchersIssued: 0,
       adPointsCharged: 0,
       reason: 'merchant_insufficient_ad_points',
+    });
+    const paid = await t.request('GET', `/v1/orders/${order.body.id}`, { token: consumer.token });
+    expect(paid.body).toMatchObject({
+      status: 'paid',
+      vouchersIssued: 0,
+      vouchersReason: 'merchant_insufficient_ad_points',
     });
     expect(await vouchers(t, consumer.id)).toBe(0);
     expect(await adPoints(t, merchant.id)).toBe(100);

@@ -1,8 +1,9 @@
-import { LangSwitch } from '@alliance/web-shared';
+import { formatPoints, LangSwitch } from '@alliance/web-shared';
 import { useLocation, useNavigate } from '@solidjs/router';
 import QRCode from 'qrcode';
-import { createEffect, type JSX, Match, on, type Resource, Show, Switch } from 'solid-js';
+import { createEffect, createResource, type JSX, Match, on, type Resource, Show, Switch } from 'solid-js';
 import { i18n, type Key, t } from './i18n';
+import { api } from './session';
 
 /** The red header every page has: optional back arrow, title, language switch. */
 export function Header(props: { title: string; back?: string; right?: JSX.Element }) {
@@ -144,5 +145,32 @@ export function StatusBadge(props: { status: string }) {
     <span class={`badge ${tone()}`} data-testid="status">
       {i18n.has(key()) ? t(key() as Key) : props.status}
     </span>
+  );
+}
+
+/**
+ * What this purchase earns, asked of the server before paying (the rounding and the "can the
+ * merchant cover the charge" rule live there): the vouchers, or that they are paused.
+ */
+export function VoucherQuote(props: { merchantId: string; amountFen: number }) {
+  const [quote] = createResource(
+    () => (props.amountFen > 0 ? { id: props.merchantId, amount: props.amountFen } : null),
+    ({ id, amount }) =>
+      api.get('/v1/merchants/{id}/voucher-quote', {
+        params: { path: { id }, query: { amount } },
+      }),
+  );
+  return (
+    <Show when={quote.latest}>
+      {(q) => (
+        <p
+          class={`notice quote ${q().vouchersPaused ? '' : 'notice-ok'}`}
+          data-testid="voucher-quote"
+          data-paused={q().vouchersPaused ? 'yes' : 'no'}
+        >
+          {q().vouchersPaused ? t('quote.paused') : t('quote.earn', { vouchers: formatPoints(q().vouchers) })}
+        </p>
+      )}
+    </Show>
   );
 }

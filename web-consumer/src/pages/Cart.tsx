@@ -1,7 +1,7 @@
 import { formatFen, idempotent, newIdempotencyKey, toE164 } from '@alliance/web-shared';
 import { createSignal, For, Show } from 'solid-js';
 import { cart, cartShips, cartTotal, clearCart, setQuantity } from '../cart';
-import { Header } from '../components';
+import { Header, VoucherQuote } from '../components';
 import { i18n, t } from '../i18n';
 import { api } from '../session';
 
@@ -64,6 +64,7 @@ export function CartPage() {
                     {formatFen(cartTotal())}
                   </span>
                 </div>
+                <VoucherQuote merchantId={c().merchantId} amountFen={cartTotal()} />
               </section>
               <Checkout />
             </>
@@ -127,7 +128,7 @@ function Checkout() {
         },
         params: { header: idempotent(idempotencyKey) },
       });
-      clearCart();
+      // The cart stays until the payment succeeds (the order page clears it), so Cancel keeps it.
       // A new order always comes with its hosted checkout page.
       window.location.href = order.checkoutUrl!;
     } catch (err) {

@@ -158,6 +158,8 @@ export const en: Record<keyof typeof zh, string> = {
   'sales.current': 'This sale',
   'sales.noCurrent': "After recording, follow the shopper's confirmation here",
   'sales.awaiting': 'Waiting for the shopper to confirm in the app…',
+  'sales.expectedPaused':
+    "Your ad points cannot cover this sale's charge: the shopper gets no vouchers on confirming (the app tells them so). Top up ad points first",
   'sales.expected': 'On confirmation the shopper gets {vouchers} vouchers and {points} ad points are charged',
   'sales.done': 'Confirmed: {vouchers} vouchers issued, {points} ad points charged',
   'sales.balanceNow': 'Ad points balance now {points}',

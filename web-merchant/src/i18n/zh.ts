@@ -150,6 +150,8 @@ export const zh = {
   'sales.current': '本笔状态',
   'sales.noCurrent': '登记后在此查看顾客确认进度',
   'sales.awaiting': '等待顾客在 App 中确认…',
+  'sales.expectedPaused':
+    '本店广告积分不足以支付这笔消费的扣费：顾客确认后不会获得广告券（顾客在 App 中也会看到提示）。请先充值广告积分',
   'sales.expected': '确认后顾客获得 {vouchers} 广告券，扣除 {points} 广告积分',
   'sales.done': '顾客已确认：发放 {vouchers} 广告券，扣除 {points} 广告积分',
   'sales.balanceNow': '当前广告积分余额 {points}',

@@ -12,7 +12,7 @@ export function Sales() {
   const [sales, { refetch }] = createResource(() => id, api.sales);
   const [memberCode, setMemberCode] = createSignal('');
   const [amount, setAmount] = createSignal('');
-  const [recorded, setRecorded] = createSignal<Sale | null>(null);
+  const [recorded, setRecorded] = createSignal<(Sale & { vouchersPaused?: boolean }) | null>(null);
   const [refunding, setRefunding] = createSignal<Sale | null>(null);
   const [refundAmount, setRefundAmount] = createSignal('');
   const [refundResult, setRefundResult] = createSignal<string | null>(null);
@@ -115,12 +115,21 @@ export function Sales() {
                 <Switch>
                   <Match when={s().status === 'awaiting_confirmation'}>
                     <p class="muted">{t('sales.awaiting')}</p>
-                    <p>
-                      {t('sales.expected', {
-                        vouchers: formatPoints(s().vouchers ?? 0),
-                        points: formatPoints(s().adPointsCharge ?? 0),
-                      })}
-                    </p>
+                    <Show
+                      when={!recorded()?.vouchersPaused}
+                      fallback={
+                        <Alert tone="warn">
+                          <span data-testid="sale-paused">{t('sales.expectedPaused')}</span>
+                        </Alert>
+                      }
+                    >
+                      <p>
+                        {t('sales.expected', {
+                          vouchers: formatPoints(s().vouchers ?? 0),
+                          points: formatPoints(s().adPointsCharge ?? 0),
+                        })}
+                      </p>
+                    </Show>
                   </Match>
                   <Match when={s().status === 'completed'}>
                     <p>
