@@ -11,6 +11,27 @@ import {
   type TestServer,
 } from './server';
 
+async function bizSignIn(page: Page, base: string, phone11: string) {
+  await page.goto(`${base}/biz/`);
+  await page.fill('input[name="phone"]', phone11);
+  await page.click('[data-testid="send-code"]');
+  const hint = await page.waitForSelector('[data-testid="dev-code"]');
+  await page.fill('input[name="code"]', /(\d{6})/.exec((await hint.textContent()) ?? '')![1]!);
+  await page.click('[data-testid="signin-submit"]');
+  await page.waitForSelector('.shell');
+}
+
+/** Pays a hosted checkout page as the shopper would, without a browser. */
+async function payCheckout(checkoutUrl: string) {
+  const res = await fetch(`${checkoutUrl}/pay`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'method=card',
+    redirect: 'manual',
+  });
+  expect(res.status).toBe(303);
+}
+
 /** A desktop-sized page (1440×900), zh-CN, in a fresh context. */
 async function desktopPage(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({
@@ -113,5 +134,86 @@ describe('first hour (issue 15)', () => {
     expect(await outcome.textContent()).toBe('本单获得 360.00 广告券');
     await screenshot(page, 'product-order-vouchers-phone');
     await context.close();
+  });
+
+  it('the merchant ships its own order with carrier and tracking, refunds after a second look, edits and delists a product', async () => {
+    const kettle = await api.post<{ id: string }>(`/v1/merchants/${merchantId}/listings`, owner, {
+      title: '手冲壶 600ml',
+      price: 12_800,
+      stock: 10,
+    });
+    const shopper = await api.signIn('+8613800000304');
+    const order = await api.post<{ id: string; checkoutUrl: string }>('/v1/orders', shopper, {
+      merchantId,
+      items: [{ listingId: kettle.id, quantity: 1 }],
+      shipTo: { name: '李四', phone: '+8613800000304', region: '浙江省 杭州市', address: '文三路 1 号' },
+    });
+    await payCheckout(order.checkoutUrl);
+
+    const { context, page } = await desktopPage(browser);
+    await bizSignIn(page, server.url, '13800000300');
+    await page.goto(`${server.url}/biz/merchants/${merchantId}/orders`);
+    const block = page.locator('[data-testid="order"]', { hasText: '手冲壶' });
+    await block.waitFor();
+    expect(await block.locator('[data-testid="ship-to"]').textContent()).toContain('文三路 1 号');
+    await block.locator('[data-testid="order-status"]', { hasText: '待发货' }).waitFor();
+    await screenshot(page, 'product-biz-orders-to-ship-desktop');
+    await block.locator('input[name="carrier"]').fill('顺丰速运');
+    await block.locator('input[name="trackingNumber"]').fill('SF9876543210');
+    await block.locator('[data-testid="ship-order"]').click();
+    await page.waitForSelector('[data-testid="orders-done"]');
+    await block.locator('[data-testid="own-shipment"]').waitFor();
+    await block.locator('[data-testid="order-status"]', { hasText: '已发货' }).waitFor();
+    const shipped = await api.get<{ data: Array<{ carrier: string; trackingNumber: string }> }>(
+      `/v1/orders/${order.id}/fulfillments`,
+      shopper,
+    );
+    expect(shipped.data[0]).toMatchObject({ carrier: '顺丰速运', trackingNumber: 'SF9876543210' });
+
+    // A refund asks first; Cancel moves nothing, Confirm refunds.
+    await block.locator('[data-testid="refund-order"]').click();
+    await block.locator('input[name="refundAmount"]').fill('28.00');
+    await block.locator('[data-testid="refund-submit"]').click();
+    await page.waitForSelector('[data-testid="confirm-dialog"]');
+    expect(await page.textContent('[data-testid="confirm-dialog"] h2')).toContain('¥28.00');
+    await screenshot(page, 'product-biz-refund-confirm-desktop');
+    await page.click('[data-testid="confirm-no"]');
+    expect((await api.get<{ refunded: number }>(`/v1/orders/${order.id}`, shopper)).refunded).toBe(0);
+    await block.locator('[data-testid="refund-submit"]').click();
+    await page.click('[data-testid="confirm-yes"]');
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid="orders-done"]')?.textContent?.includes('已退款 ¥28.00'),
+    );
+    expect((await api.get<{ refunded: number }>(`/v1/orders/${order.id}`, shopper)).refunded).toBe(2800);
+    await block.locator('[data-testid="order-status"]', { hasText: '部分退款' }).waitFor();
+
+    // Products: reprice (asked first) and delist; the shop no longer shows it.
+    await page.goto(`${server.url}/biz/merchants/${merchantId}/products`);
+    const row = page.locator('tr', { hasText: '手冲壶 600ml' });
+    await row.locator('[data-testid="edit-listing-button"]').click();
+    const form = page.locator('[data-testid="edit-listing"]');
+    await form.locator('input[name="price"]').fill('99.00');
+    await form.locator('input[name="imageUrl"]').fill('/demo/kettle.svg');
+    await form.locator('[data-testid="save-listing"]').click();
+    expect(await page.textContent('[data-testid="confirm-dialog"] h2')).toContain('¥99.00');
+    await page.click('[data-testid="confirm-yes"]');
+    await row.locator('text=¥99.00').waitFor();
+    await row.locator('[data-testid="toggle-listing"]').click();
+    await page.click('[data-testid="confirm-yes"]');
+    await row.locator('text=重新上架').waitFor();
+    await screenshot(page, 'product-biz-products-desktop');
+    const shop = await api.get<{ data: Array<{ title: string }> }>(`/v1/merchants/${merchantId}/listings`);
+    expect(shop.data.map((l) => l.title)).not.toContain('手冲壶 600ml');
+    await context.close();
+
+    // The same pages on a phone.
+    const phone = await phonePage(browser);
+    await bizSignIn(phone.page, server.url, '13800000300');
+    await phone.page.goto(`${server.url}/biz/merchants/${merchantId}/orders`);
+    await phone.page.waitForSelector('[data-testid="order"]');
+    await screenshot(phone.page, 'product-biz-orders-phone');
+    const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth);
+    expect(overflow).toBeLessThanOrEqual(390);
+    await phone.context.close();
   });
 });

@@ -374,6 +374,26 @@ export async function onOrderCheckoutCompleted(
   const items = (await itemsOf(ctx, [order.id])).get(order.id) ?? [];
   const supplied = supplierLines(items);
   if (supplied.length > 0 && supplyChainHooks) await supplyChainHooks.paid(ctx, paid!, supplied);
+  // Own products that are delivered: the merchant ships them itself, through a fulfillment whose
+  // shipper (supplierId) is the merchant, with no wholesale cost, so shipping, tracking, delivery
+  // and cancel work as for a supplier's (after the hook, which creates the suppliers' ones once).
+  if (items.some((i) => !i.supplierProductId && i.ships)) {
+    await ctx.db
+      .insert(schema.fulfillments)
+      .values({
+        id: newId('ful'),
+        orderId: order.id,
+        supplierId: order.merchantId,
+        merchantId: order.merchantId,
+        consumerUserId: order.consumerUserId,
+        status: 'to_ship',
+        shipTo: order.shipTo as ShipTo | null,
+        settlementTrigger: 'on_shipment',
+        wholesaleCostFen: 0,
+        createdAt: now,
+      })
+      .onConflictDoNothing();
+  }
   return issued.reason ? 'order_paid_without_vouchers' : 'order_paid';
 }
 

@@ -220,6 +220,58 @@ describe('online orders (SPEC flow 2, online)', () => {
     expect((await verifyLedger(t.db)).ok).toBe(true);
   });
 
+  it('own delivered products: the merchant ships them itself, the consumer sees the tracking and confirms', async () => {
+    const merchant = await activeMerchant(t, { adPoints: 10_000 });
+    const other = await activeMerchant(t);
+    const consumer = await signInConsumer(t);
+    const kettle = await listing(merchant, { title: 'Kettle', price: 3000, stock: 2 });
+    const pickup = await listing(merchant, { title: 'Mooncake', price: 1000, stock: 2, ships: false });
+    const order = await t.request('POST', '/v1/orders', {
+      token: consumer.token,
+      body: {
+        merchantId: merchant.id,
+        items: [
+          { listingId: kettle.id, quantity: 1 },
+          { listingId: pickup.id, quantity: 1 },
+        ],
+        shipTo,
+      },
+    });
+    await pay(order.body.checkoutSessionId);
+    const list = await t.request('GET', `/v1/merchants/${merchant.id}/fulfillments`, {
+      token: merchant.owner.token,
+    });
+    expect(list.body.data).toHaveLength(1);
+    const own = list.body.data[0];
+    expect(own).toMatchObject({
+      orderId: order.body.id,
+      supplierId: merchant.id,
+      status: 'to_ship',
+      shipTo,
+      wholesaleCost: 0,
+    });
+    const ship = (token: string) =>
+      t.request('POST', `/v1/fulfillments/${own.id}/ship`, {
+        token,
+        body: { carrier: 'SF Express', trackingNumber: 'SF0001' },
+      });
+    for (const token of [consumer.token, other.owner.token]) expect((await ship(token)).status).toBe(404);
+    expect((await ship(merchant.owner.token)).body).toMatchObject({ id: own.id, status: 'shipped' });
+    expect((await ship(merchant.owner.token)).body.error.code).toBe('already_shipped');
+    const seen = await t.request('GET', `/v1/orders/${order.body.id}/fulfillments`, {
+      token: consumer.token,
+    });
+    expect(seen.body.data[0]).toMatchObject({ carrier: 'SF Express', trackingNumber: 'SF0001' });
+    const confirmed = await t.request(
+      'POST',
+      `/v1/orders/${order.body.id}/fulfillments/${own.id}/confirm-delivery`,
+      { token: consumer.token },
+    );
+    expect(confirmed.body.status).toBe('delivered');
+    expect(await proceeds(merchant.id)).toBe(4000);
+    expect((await verifyLedger(t.db)).ok).toBe(true);
+  });
+
   it('refusals: ship_to_required, out_of_stock, unknown listing, own staff; none of them keeps anything', async () => {
     const merchant = await activeMerchant(t, { adPoints: 10_000 });
     const consumer = await signInConsumer(t);

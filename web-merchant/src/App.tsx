@@ -5,7 +5,7 @@ import { MerchantArea } from './components/MerchantArea';
 import { OperatorArea } from './components/OperatorArea';
 import { NotFound, Shell, usePath } from './components/Shell';
 import { SupplierArea } from './components/SupplierArea';
-import { ErrorNote } from './components/ui';
+import { ConfirmHost, ErrorNote } from './components/ui';
 import { t } from './i18n';
 import { ApplyPage } from './pages/Apply';
 import { Dashboard } from './pages/merchant/Dashboard';
@@ -77,6 +77,7 @@ function Root(props: RouteSectionProps) {
     <Show when={auth.signedIn()} fallback={<SignInPage />}>
       <Show when={me()} fallback={<Booting />}>
         <Shell>{props.children}</Shell>
+        <ConfirmHost />
       </Show>
     </Show>
   );

@@ -12,6 +12,7 @@ export type HistoryEntry = Row<ApiData<'get', '/v1/merchants/{id}/ad-points/hist
 export type Sale = Schemas['Sale'];
 export type Listing = Schemas['Listing'];
 export type Fulfillment = Schemas['Fulfillment'];
+export type Order = Schemas['Order'];
 export type Application =
   | Row<ApiData<'get', '/v1/platform/merchants'>>
   | Row<ApiData<'get', '/v1/platform/suppliers'>>;
@@ -60,11 +61,23 @@ export const api = {
   listings: (id: string) => client.get('/v1/merchants/{id}/listings', { params: path(id) }),
   createListing: (
     id: string,
-    body: { title: string; price: number; stock: number } | { supplierProductId: string; price: number },
+    body:
+      | { title: string; price: number; stock: number; imageUrl?: string }
+      | { supplierProductId: string; price: number },
   ) => client.post('/v1/merchants/{id}/listings', { body, params: { ...path(id), header: idempotent() } }),
   supplyCatalog: () => client.get('/v1/supply/products'),
   merchantFulfillments: (id: string) => client.get('/v1/merchants/{id}/fulfillments', { params: path(id) }),
   merchantOrders: (id: string) => client.get('/v1/merchants/{id}/orders', { params: path(id) }),
+  refundOrder: (orderId: string, amount: number) =>
+    client.post('/v1/orders/{id}/refund', {
+      body: { amount },
+      params: { ...path(orderId), header: idempotent() },
+    }),
+  updateListing: (
+    id: string,
+    listingId: string,
+    body: { title?: string; price?: number; stock?: number; imageUrl?: string | null; active?: boolean },
+  ) => client.patch('/v1/merchants/{id}/listings/{listingId}', { body, params: { path: { id, listingId } } }),
   statement: (id: string, from?: string, to?: string) =>
     client.get('/v1/merchants/{id}/statement', { params: { ...path(id), query: { from, to } } }),
 

@@ -124,7 +124,13 @@ export function Shell(props: { children?: JSX.Element }) {
       <div class="main">
         <header class="topbar">
           <WorkspaceSwitcher current={area()} />
-          <Show when={membership()}>{(m) => <Badge status={m().status} />}</Show>
+          <Show when={membership()}>
+            {(m) => (
+              <span class="topbar-status">
+                <Badge status={m().status} />
+              </span>
+            )}
+          </Show>
           <div class="topbar-spacer" />
           <LangSwitch i18n={i18n} />
           <span class="user-chip" title={me()?.user.phone}>
@@ -135,13 +141,14 @@ export function Shell(props: { children?: JSX.Element }) {
             type="button"
             class="btn btn-ghost btn-small"
             data-testid="sign-out"
+            aria-label={t('common.signOut')}
             onClick={() => {
               auth.signOut();
               navigate('/', { replace: true });
             }}
           >
             <Icon name="logout" size={16} />
-            {t('common.signOut')}
+            <span class="signout-label">{t('common.signOut')}</span>
           </button>
         </header>
         <main class="content">{props.children}</main>

@@ -270,3 +270,68 @@ export function formatDate(iso: string | null | undefined): string {
   if (!iso) return '—';
   return Number.isNaN(Date.parse(iso)) ? iso : i18n.dateTime(iso);
 }
+
+interface ConfirmRequest {
+  title: string;
+  body?: string;
+  confirm: string;
+  resolve: (yes: boolean) => void;
+}
+const [confirmRequest, setConfirmRequest] = createSignal<ConfirmRequest | null>(null);
+
+/**
+ * A second look before an action that moves money or changes what merchants pay: resolves true
+ * when the person confirms. Rendered by <ConfirmHost/>, mounted once in App.
+ */
+export function confirmDialog(opts: { title: string; body?: string; confirm?: string }): Promise<boolean> {
+  confirmRequest()?.resolve(false);
+  return new Promise((resolve) =>
+    setConfirmRequest({ ...opts, confirm: opts.confirm ?? t('common.confirm'), resolve }),
+  );
+}
+
+export function ConfirmHost() {
+  const answer = (yes: boolean) => {
+    confirmRequest()?.resolve(yes);
+    setConfirmRequest(null);
+  };
+  return (
+    <Show when={confirmRequest()}>
+      {(r) => (
+        <div class="modal-backdrop">
+          <div
+            class="modal"
+            role="dialog"
+            aria-modal="true"
+            aria-labelledby="confirm-title"
+            data-testid="confirm-dialog"
+          >
+            <h2 id="confirm-title">{r().title}</h2>
+            <Show when={r().body}>
+              <p class="muted">{r().body}</p>
+            </Show>
+            <div class="modal-actions">
+              <button
+                type="button"
+                class="btn btn-ghost"
+                data-testid="confirm-no"
+                onClick={() => answer(false)}
+              >
+                {t('common.cancel')}
+              </button>
+              <button
+                type="button"
+                class="btn btn-primary"
+                data-testid="confirm-yes"
+                ref={(el) => queueMicrotask(() => el.focus())}
+                onClick={() => answer(true)}
+              >
+                {r().confirm}
+              </button>
+            </div>
+          </div>
+        </div>
+      )}
+    </Show>
+  );
+}

@@ -173,6 +173,15 @@ export const en: Record<keyof typeof zh, string> = {
 
   'reason.merchant_insufficient_ad_points': 'Not enough ad points; no vouchers issued',
 
+  'products.edit': 'Edit',
+  'products.save': 'Save',
+  'products.delist': 'Delist',
+  'products.relist': 'List again',
+  'products.delistTitle': 'Delist “{title}”?',
+  'products.delistBody':
+    'Shoppers no longer see it in your shop; paid orders are not affected. You can list it again at any time.',
+  'products.repriceTitle': 'Change the price of “{title}” from {from} to {to}?',
+  'products.photoPlaceholder': 'Photo URL (https://…)',
   'products.title': 'Products',
   'products.subtitle': 'Your own products and supply-chain products are listed and sold here',
   'products.fromSupply': 'Pick from the supply chain',
@@ -191,6 +200,21 @@ export const en: Record<keyof typeof zh, string> = {
   'supply.list': 'List',
   'supply.listed': 'Listed',
 
+  'orders.none': 'No online orders yet',
+  'orders.ref': 'Order {ref}',
+  'orders.pickup': 'pick-up in store',
+  'orders.refundedSoFar': 'Refunded {amount}',
+  'orders.vouchersEarned': 'The shopper got {vouchers} vouchers',
+  'orders.vouchersNone': 'The shopper got no vouchers: your ad points were too low then',
+  'orders.ownShipment': 'Shipped by you',
+  'orders.shippedOk': 'Order {ref} shipped: the shopper sees the tracking in the app',
+  'orders.refundAmount': 'Refund amount (at most {max})',
+  'orders.refundInvalid': 'Enter an amount above 0 and at most {max}',
+  'orders.refundTitle': 'Refund {amount} on order {ref}?',
+  'orders.refundBody':
+    "The money goes back to the shopper's payment method; vouchers are clawed back and your ad points returned in proportion. A refund cannot be undone.",
+  'orders.refundConfirm': 'Refund',
+  'common.confirm': 'Confirm',
   'orders.title': 'Online orders',
   'orders.subtitle': 'Orders placed and paid in the online shop',
 
