@@ -216,4 +216,91 @@ describe('first hour (issue 15)', () => {
     expect(overflow).toBeLessThanOrEqual(390);
     await phone.context.close();
   });
+
+  it('walks every page in both languages: no error code, identifier, "fen", undefined, NaN or ISO time is visible', async () => {
+    const { id: supplierId } = await api.post<{ id: string }>('/v1/suppliers', owner, { name: '山野茶园' });
+    await api.post(`/v1/platform/suppliers/${supplierId}/approve`, operator);
+    const shopperPhone = '13800000301';
+    const { data: orders } = await api.get<{ data: Array<{ id: string }> }>(
+      '/v1/orders',
+      await api.signIn(`+86${shopperPhone}`),
+    );
+    const consumerPages = [
+      '/',
+      '/merchants',
+      `/shop/${merchantId}`,
+      '/cart',
+      '/tasks',
+      '/orders',
+      `/orders/${orders[0]!.id}`,
+      '/history?unit=vouchers',
+      '/history?unit=eco_points',
+      '/me',
+    ];
+    const m = `/biz/merchants/${merchantId}`;
+    const ownerPages = [
+      m,
+      `${m}/topups`,
+      `${m}/points`,
+      `${m}/sales`,
+      `${m}/products`,
+      `${m}/supply`,
+      `${m}/orders`,
+      `${m}/statement`,
+      `${m}/payouts`,
+      `${m}/staff`,
+      `/biz/suppliers/${supplierId}`,
+      `/biz/suppliers/${supplierId}/to-ship`,
+      `/biz/suppliers/${supplierId}/shipped`,
+      `/biz/suppliers/${supplierId}/payouts`,
+      '/biz/apply',
+    ];
+    const operatorPages = [
+      '/biz/platform',
+      '/biz/platform/parameters',
+      '/biz/platform/adjustments',
+      '/biz/platform/campaigns',
+      '/biz/platform/refusals',
+      '/biz/platform/ledger',
+      '/biz/platform/stripe',
+      '/biz/platform/payouts',
+    ];
+    const leaks: string[] = [];
+    const patterns: Array<[string, RegExp]> = [
+      ['code or id', /\b[a-z]{2,}_[a-z0-9_]+\b/],
+      ['camelCase', /\b[a-z]+[A-Z][A-Za-z]*\b/],
+      ['fen', /\bfen\b/i],
+      ['undefined', /undefined|\bnull\b/],
+      ['NaN', /\bNaN\b/],
+      ['ISO time', /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/],
+    ];
+    async function walk(pages: string[], signIn: (page: Page) => Promise<void>, wide: boolean) {
+      for (const lang of ['zh-CN', 'en']) {
+        const { context, page } = await (wide ? desktopPage(browser) : phonePage(browser));
+        await context.addInitScript((l) => localStorage.setItem('alliance.locale', l), lang);
+        await signIn(page);
+        for (const path of pages) {
+          await page.goto(`${server.url}${path}`);
+          await page.waitForLoadState('networkidle');
+          await page.waitForFunction(() => !document.querySelector('.skeleton, [aria-busy="true"]'), null, {
+            timeout: 10_000,
+          });
+          // biome-ignore lint/performance/useDomNodeTextContent: only the text a person can see counts
+          const text = await page.evaluate(() => document.body.innerText);
+          for (const [what, re] of patterns) {
+            const hit = re.exec(text);
+            if (hit)
+              leaks.push(
+                `${lang} ${path}: ${what} «${hit[0]}» in «${text.slice(Math.max(0, hit.index - 30), hit.index + 30).replace(/\s+/g, ' ')}»`,
+              );
+          }
+        }
+        await context.close();
+      }
+    }
+    await walk(consumerPages, (page) => signInThroughUi(page, server.url, shopperPhone), false);
+    await walk(ownerPages, (page) => bizSignIn(page, server.url, '13800000300'), true);
+    await walk(operatorPages, (page) => bizSignIn(page, server.url, OPERATOR_PHONE.slice(3)), true);
+    expect(leaks).toEqual([]);
+  });
 });

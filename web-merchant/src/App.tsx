@@ -10,6 +10,7 @@ import { t } from './i18n';
 import { ApplyPage } from './pages/Apply';
 import { Dashboard } from './pages/merchant/Dashboard';
 import { Orders } from './pages/merchant/Orders';
+import { MerchantPayouts } from './pages/merchant/Payouts';
 import { PointsHistory } from './pages/merchant/PointsHistory';
 import { Products } from './pages/merchant/Products';
 import { Sales } from './pages/merchant/Sales';
@@ -17,6 +18,7 @@ import { Staff } from './pages/merchant/Staff';
 import { StatementPage } from './pages/merchant/Statement';
 import { Supply } from './pages/merchant/Supply';
 import { Topups } from './pages/merchant/Topups';
+import { Adjustments } from './pages/operator/Adjustments';
 import { Applications } from './pages/operator/Applications';
 import { Campaigns } from './pages/operator/Campaigns';
 import { LedgerVerify } from './pages/operator/LedgerVerify';
@@ -49,6 +51,7 @@ export function App() {
         <Route path="/supply" component={Supply} />
         <Route path="/orders" component={Orders} />
         <Route path="/statement" component={StatementPage} />
+        <Route path="/payouts" component={MerchantPayouts} />
         <Route path="/*" component={Dashboard} />
       </Route>
       <Route path="/suppliers/:id" component={SupplierArea}>
@@ -59,6 +62,7 @@ export function App() {
       </Route>
       <Route path="/platform" component={OperatorArea}>
         <Route path="/parameters" component={Parameters} />
+        <Route path="/adjustments" component={Adjustments} />
         <Route path="/campaigns" component={Campaigns} />
         <Route path="/refusals" component={Refusals} />
         <Route path="/ledger" component={LedgerVerify} />

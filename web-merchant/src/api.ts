@@ -94,6 +94,25 @@ export const api = {
     }),
   payable: (id: string) => client.get('/v1/suppliers/{id}/payable', { params: path(id) }),
   supplierPayouts: (id: string) => client.get('/v1/suppliers/{id}/payouts', { params: path(id) }),
+  merchantPayable: (id: string) => client.get('/v1/merchants/{id}/payable', { params: path(id) }),
+  merchantPayouts: (id: string) => client.get('/v1/merchants/{id}/payouts', { params: path(id) }),
+  setPayoutAccount: (kind: Kind, id: string, stripeAccountId: string) =>
+    kind === 'merchants'
+      ? client.put('/v1/merchants/{id}/payout-account', { body: { stripeAccountId }, params: path(id) })
+      : client.put('/v1/suppliers/{id}/payout-account', { body: { stripeAccountId }, params: path(id) }),
+  cancelFulfillment: (fulfillmentId: string, reason: string) =>
+    client.post('/v1/fulfillments/{id}/cancel', { body: { reason }, params: path(fulfillmentId) }),
+  returnFulfillment: (fulfillmentId: string, reason: string) =>
+    client.post('/v1/fulfillments/{id}/return', { body: { reason }, params: path(fulfillmentId) }),
+  setCampaignStatus: (campaignId: string, status: 'active' | 'paused') =>
+    client.patch('/v1/platform/campaigns/{id}', { body: { status }, params: path(campaignId) }),
+  adjustPoints: (body: {
+    ownerType: 'consumer' | 'merchant';
+    ownerId: string;
+    unit: 'vouchers' | 'eco_points' | 'ad_points';
+    amount: number;
+    reason: string;
+  }) => client.post('/v1/platform/adjustments', { body, params: { header: idempotent() } }),
 
   applications: (kind: Kind, status: ApplicationStatus = 'pending'): Promise<{ data: Application[] }> =>
     kind === 'merchants'

@@ -1,4 +1,4 @@
-import { LangSwitch } from '@alliance/web-shared';
+import { LangSwitch, maskPhone } from '@alliance/web-shared';
 import { useLocation, useNavigate } from '@solidjs/router';
 import { createMemo, For, type JSX, Show } from 'solid-js';
 import type { Membership } from '../api';
@@ -23,6 +23,7 @@ const merchantNav = (id: string): NavItem[] => [
   { to: `/merchants/${id}/supply`, label: 'nav.supply', icon: 'truck' },
   { to: `/merchants/${id}/orders`, label: 'nav.orders', icon: 'cart' },
   { to: `/merchants/${id}/statement`, label: 'nav.statement', icon: 'file' },
+  { to: `/merchants/${id}/payouts`, label: 'nav.payables', icon: 'coins' },
   { to: `/merchants/${id}/staff`, label: 'nav.staff', icon: 'staff' },
 ];
 const supplierNav = (id: string): NavItem[] => [
@@ -34,6 +35,7 @@ const supplierNav = (id: string): NavItem[] => [
 const operatorNav: NavItem[] = [
   { to: '/platform', label: 'nav.applications', icon: 'check' },
   { to: '/platform/parameters', label: 'nav.parameters', icon: 'sliders' },
+  { to: '/platform/adjustments', label: 'nav.adjustments', icon: 'coins' },
   { to: '/platform/campaigns', label: 'nav.campaigns', icon: 'video' },
   { to: '/platform/refusals', label: 'nav.refusals', icon: 'ban' },
   { to: '/platform/ledger', label: 'nav.ledger', icon: 'shield' },
@@ -156,9 +158,6 @@ export function Shell(props: { children?: JSX.Element }) {
     </div>
   );
 }
-
-const maskPhone = (phone: string) =>
-  phone.length > 7 ? `${phone.slice(0, -8)}****${phone.slice(-4)}` : phone;
 
 /** The header's workspace picker: every merchant and supplier the user belongs to, and the platform. */
 function WorkspaceSwitcher(props: { current: ReturnType<typeof areaOf> }) {

@@ -275,25 +275,45 @@ interface ConfirmRequest {
   title: string;
   body?: string;
   confirm: string;
-  resolve: (yes: boolean) => void;
+  /** Label of a required text field (a reason); its text is the answer. */
+  input?: string;
+  resolve: (answer: string | null) => void;
 }
 const [confirmRequest, setConfirmRequest] = createSignal<ConfirmRequest | null>(null);
 
-/**
- * A second look before an action that moves money or changes what merchants pay: resolves true
- * when the person confirms. Rendered by <ConfirmHost/>, mounted once in App.
- */
-export function confirmDialog(opts: { title: string; body?: string; confirm?: string }): Promise<boolean> {
-  confirmRequest()?.resolve(false);
+function ask(
+  opts: Omit<ConfirmRequest, 'resolve' | 'confirm'> & { confirm?: string },
+): Promise<string | null> {
+  confirmRequest()?.resolve(null);
   return new Promise((resolve) =>
     setConfirmRequest({ ...opts, confirm: opts.confirm ?? t('common.confirm'), resolve }),
   );
 }
 
+/**
+ * A second look before an action that moves money or changes what merchants pay: resolves true
+ * when the person confirms. Rendered by <ConfirmHost/>, mounted once in App.
+ */
+export async function confirmDialog(opts: {
+  title: string;
+  body?: string;
+  confirm?: string;
+}): Promise<boolean> {
+  return (await ask(opts)) !== null;
+}
+
+/** The same dialog with a required reason: resolves the reason, or null when cancelled. */
+export function reasonDialog(opts: { title: string; body?: string; confirm?: string; input: string }) {
+  return ask(opts);
+}
+
 export function ConfirmHost() {
+  const [text, setText] = createSignal('');
   const answer = (yes: boolean) => {
-    confirmRequest()?.resolve(yes);
+    const r = confirmRequest();
+    r?.resolve(yes ? (r.input ? text().trim() : '') : null);
     setConfirmRequest(null);
+    setText('');
   };
   return (
     <Show when={confirmRequest()}>
@@ -310,6 +330,16 @@ export function ConfirmHost() {
             <Show when={r().body}>
               <p class="muted">{r().body}</p>
             </Show>
+            <Show when={r().input}>
+              <Field label={r().input!}>
+                <input
+                  class="input"
+                  name="reason"
+                  value={text()}
+                  onInput={(e) => setText(e.currentTarget.value)}
+                />
+              </Field>
+            </Show>
             <div class="modal-actions">
               <button
                 type="button"
@@ -323,6 +353,7 @@ export function ConfirmHost() {
                 type="button"
                 class="btn btn-primary"
                 data-testid="confirm-yes"
+                disabled={!!r().input && !text().trim()}
                 ref={(el) => queueMicrotask(() => el.focus())}
                 onClick={() => answer(true)}
               >

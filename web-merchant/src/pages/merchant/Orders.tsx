@@ -209,6 +209,7 @@ function OrderBlock(props: {
         {(f) => (
           <div class="muted">
             {t('orders.dropShip')}：<Badge status={f.status} /> {f.carrier ?? ''} {f.trackingNumber ?? ''}
+            {f.settled ? ` · ${t('orders.settled')}` : ''}
             <Show when={f.shipTo && !o().shipTo}>{shipTo(f)}</Show>
           </div>
         )}

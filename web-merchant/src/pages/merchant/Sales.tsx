@@ -3,7 +3,17 @@ import { createResource, createSignal, Match, onCleanup, Show, Switch } from 'so
 import { api, type Sale } from '../../api';
 import { useMerchant } from '../../components/MerchantArea';
 import { SalesTable } from '../../components/SalesTable';
-import { Alert, Badge, Card, ErrorNote, Field, Loaded, PageHeader, useAction } from '../../components/ui';
+import {
+  Alert,
+  Badge,
+  Card,
+  confirmDialog,
+  ErrorNote,
+  Field,
+  Loaded,
+  PageHeader,
+  useAction,
+} from '../../components/ui';
 import { downloadCsv } from '../../csv';
 import { i18n, type Key, t } from '../../i18n';
 
@@ -51,6 +61,12 @@ export function Sales() {
     const sale = refunding()!;
     const fen = parseMinor(refundAmount());
     if (fen === null || fen <= 0) throw new Error(t('form.amountInvalid'));
+    const yes = await confirmDialog({
+      title: t('confirm.saleRefund', { amount: formatFen(fen) }),
+      body: t('orders.refundBody'),
+      confirm: t('orders.refundConfirm'),
+    });
+    if (!yes) return;
     const res = await api.refund(sale.id, fen);
     setRefundResult(
       t('sales.refunded', {

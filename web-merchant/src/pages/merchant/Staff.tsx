@@ -1,4 +1,4 @@
-import { rows, toE164 } from '@alliance/web-shared';
+import { maskPhone, rows, toE164 } from '@alliance/web-shared';
 import { createResource, createSignal, Show } from 'solid-js';
 import { api } from '../../api';
 import { useMerchant } from '../../components/MerchantArea';
@@ -53,7 +53,7 @@ export function Staff() {
             <Table
               rows={rows(page)}
               columns={[
-                { label: t('col.phone'), render: (r) => <span class="mono">{r.phone}</span> },
+                { label: t('col.phone'), render: (r) => <span class="mono">{maskPhone(r.phone)}</span> },
                 {
                   label: t('col.role'),
                   render: (r) => (r.role === 'owner' ? t('staff.owner') : t('staff.staff')),
