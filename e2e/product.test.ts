@@ -217,6 +217,81 @@ describe('first hour (issue 15)', () => {
     await phone.context.close();
   });
 
+  it('video tasks: the reward shown first, no vouchers means a disabled button with the reason, a reload resumes the video', async () => {
+    // One campaign is shown once a day per person: two for two videos.
+    for (const [title, mediaUrl] of [
+      ['麦香烘焙 · 买一送一', '/videos/bakery.webm'],
+      ['晨光茶饮 · 新品上市', '/videos/sunrise.webm'],
+    ] as const) {
+      await api.post('/v1/platform/campaigns', operator, {
+        title,
+        mediaUrl,
+        durationSeconds: 6,
+        pricePerCompletion: 50,
+        budget: 1000,
+      });
+    }
+    // The first shopper has no vouchers: the button is off and says why before any tap.
+    for (const open of [phonePage, desktopPage]) {
+      const { context, page } = await open(browser);
+      await signInThroughUi(page, server.url, '13800000301');
+      await page.goto(`${server.url}/tasks`);
+      await page.waitForSelector('[data-testid="reward"]');
+      expect(await page.textContent('[data-testid="reward"]')).toBe(
+        '看完 6 个视频，用 1.00 广告券兑换 1.00 生态积分',
+      );
+      expect(await page.textContent('[data-testid="no-vouchers"]')).toContain('需要至少 1.00 广告券');
+      expect(await page.isDisabled('[data-testid="start-video"]')).toBe(true);
+      await screenshot(page, `product-tasks-no-vouchers-${open === desktopPage ? 'desktop' : 'phone'}`);
+      await context.close();
+    }
+
+    // The third shopper earned 360.00 vouchers: starts, reloads mid-video, continues to a verified completion.
+    const { context, page } = await phonePage(browser);
+    await signInThroughUi(page, server.url, '13800000303');
+    await page.goto(`${server.url}/tasks`);
+    await page.click('[data-testid="start-video"]');
+    await page.waitForSelector('[data-testid="video"]');
+    const playIfPaused = async () => {
+      const play = await page.$('[data-testid="play"]');
+      if (play && (await page.$eval('[data-testid="video"]', (v) => (v as HTMLVideoElement).paused)))
+        await play.click();
+    };
+    await playIfPaused();
+    await page.waitForFunction(() => (document.querySelector('video')?.currentTime ?? 0) > 2.5);
+    expect(await page.textContent('[data-testid="video-position"]')).toMatch(/^还剩 \d 秒$/);
+    await screenshot(page, 'product-player-countdown-phone');
+    await page.reload();
+    await page.waitForSelector('[data-testid="video"]');
+    await playIfPaused();
+    const done = await page.waitForSelector('[data-testid="player-done"], [data-testid="player-error"]', {
+      timeout: 30_000,
+    });
+    expect(await done.textContent()).toContain('今日已完成 1 个');
+    // Back on the list, a view left mid-way offers "continue" rather than a new one.
+    await page.click('[data-testid="next-video"]');
+    await page.waitForFunction(
+      () => document.querySelector('.topbar-title')?.textContent === '晨光茶饮 · 新品上市',
+    );
+    await playIfPaused();
+    await page.waitForFunction(() => (document.querySelector('video')?.currentTime ?? 0) > 1);
+    // Leaving mid-video asks first.
+    const asked = new Promise<string>((resolve) =>
+      page.once('dialog', (d) => {
+        resolve(d.message());
+        void d.accept();
+      }),
+    );
+    await screenshot(page, 'product-player-before-leave-phone');
+    await page.click('button.back');
+    expect(await asked).toContain('可以从任务页继续观看');
+    await page.waitForSelector('[data-testid="continue-video"]');
+    expect(await page.textContent('[data-testid="continue-video"]')).toBe('继续观看第 2 个视频');
+    await screenshot(page, 'product-tasks-continue-phone');
+    await context.close();
+    // Two real-time videos on a busy machine.
+  }, 180_000);
+
   it('walks every page in both languages: no error code, identifier, "fen", undefined, NaN or ISO time is visible', async () => {
     const { id: supplierId } = await api.post<{ id: string }>('/v1/suppliers', owner, { name: '山野茶园' });
     await api.post(`/v1/platform/suppliers/${supplierId}/approve`, operator);

@@ -3189,6 +3189,10 @@ export interface paths {
                                 completed: number;
                                 required: number;
                                 conversionsLeft: number;
+                                /** @description vouchers (hundredths) a conversion takes; needed to start a video */
+                                conversionVouchers: number;
+                                /** @description eco-points (hundredths) a conversion gives */
+                                conversionEcoPoints: number;
                             };
                             /** @description when the next business day starts */
                             resetsAt: string;

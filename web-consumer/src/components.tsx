@@ -6,17 +6,17 @@ import { i18n, type Key, t } from './i18n';
 import { api } from './session';
 
 /** The red header every page has: optional back arrow, title, language switch. */
-export function Header(props: { title: string; back?: string; right?: JSX.Element }) {
+export function Header(props: { title: string; back?: string; onBack?: () => void; right?: JSX.Element }) {
   const navigate = useNavigate();
   return (
     <header class="topbar">
       <div class="topbar-side">
-        <Show when={props.back}>
+        <Show when={props.back || props.onBack}>
           <button
             type="button"
             class="back"
             aria-label={t('common.back')}
-            onClick={() => navigate(props.back!)}
+            onClick={() => (props.onBack ? props.onBack() : navigate(props.back!))}
           >
             ‹
           </button>
@@ -143,7 +143,7 @@ export function StatusBadge(props: { status: string }) {
         : 'badge-warn';
   return (
     <span class={`badge ${tone()}`} data-testid="status">
-      {i18n.has(key()) ? t(key() as Key) : props.status}
+      {i18n.has(key()) ? t(key() as Key) : t('status.other')}
     </span>
   );
 }

@@ -6,7 +6,7 @@ import { api, auth } from '../session';
 
 export function Me() {
   const [me, { refetch }] = createResource(() => api.get('/v1/me'));
-  const roleText = (r: string) => (i18n.has(`role.${r}`) ? t(`role.${r}` as Key) : r);
+  const roleText = (r: string) => (i18n.has(`role.${r}`) ? t(`role.${r}` as Key) : t('role.other'));
   return (
     <>
       <Header title={t('me.title')} />

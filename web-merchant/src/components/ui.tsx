@@ -180,7 +180,7 @@ const badgeTone: Record<string, string> = {
 export function Badge(props: { status: string }) {
   const label = () => {
     const key = `status.${props.status}`;
-    return i18n.has(key) ? t(key as Key) : props.status;
+    return i18n.has(key) ? t(key as Key) : t('status.other');
   };
   return <span class={`badge badge-${badgeTone[props.status] ?? 'plain'}`}>{label()}</span>;
 }

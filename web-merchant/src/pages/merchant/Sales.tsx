@@ -156,7 +156,9 @@ export function Sales() {
                     </p>
                     <Show when={s().reason}>
                       <Alert tone="warn">
-                        {i18n.has(`reason.${s().reason}`) ? t(`reason.${s().reason}` as Key) : s().reason!}
+                        {i18n.has(`reason.${s().reason}`)
+                          ? t(`reason.${s().reason}` as Key)
+                          : t('reason.other')}
                       </Alert>
                     </Show>
                     <p class="muted">

@@ -54,7 +54,8 @@ export function parseValue(unit: Unit, text: string, name = ''): number | string
   if (unit === 'count') return /^\d{1,9}$/.test(text.trim()) ? Number(text.trim()) : null;
   return parseMinor(text.replace(/[¥%\s]/g, ''));
 }
-const paramLabel = (name: string) => (i18n.has(`param.${name}`) ? t(`param.${name}` as Key) : name);
+const paramLabel = (name: string) =>
+  i18n.has(`param.${name}`) ? t(`param.${name}` as Key) : t('ops.otherParameter');
 
 export function Parameters() {
   const [overview, { refetch }] = createResource(api.parameters);
