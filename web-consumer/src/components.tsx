@@ -51,10 +51,10 @@ const TABS: Array<{ to: string; key: Key; icon: keyof typeof ICONS; also?: strin
 export function TabBar() {
   const location = useLocation();
   const path = () => location.pathname;
+  // Whole path segments: '/merchants' is not under '/me'.
+  const under = (prefix: string) => path() === prefix || path().startsWith(`${prefix}/`);
   const active = (tab: (typeof TABS)[number]) =>
-    tab.to === '/'
-      ? path() === '/'
-      : path().startsWith(tab.to) || (tab.also ?? []).some((p) => path().startsWith(p));
+    tab.to === '/' ? path() === '/' : under(tab.to) || (tab.also ?? []).some(under);
   return (
     <nav class="tabbar" data-testid="tabbar">
       {TABS.map((tab) => (

@@ -1,4 +1,4 @@
-import { formatFen, formatPoints, idempotent, rows } from '@alliance/web-shared';
+import { formatFen, formatPoints, idempotent, maskPhone, rows } from '@alliance/web-shared';
 import { createResource, createSignal, For, Show } from 'solid-js';
 import { Header, Loaded, MemberQr, ProgressBar } from '../components';
 import { i18n, t } from '../i18n';
@@ -24,7 +24,7 @@ export function Home() {
               <div class="member-head">
                 <div>
                   <div class="member-title">{t('home.memberCode')}</div>
-                  <div class="muted">{m.user.phone}</div>
+                  <div class="muted">{maskPhone(m.user.phone)}</div>
                 </div>
               </div>
               <div class="qr-wrap">

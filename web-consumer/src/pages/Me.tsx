@@ -1,4 +1,4 @@
-import { formatPoints, LOCALES } from '@alliance/web-shared';
+import { formatPoints, LOCALES, maskPhone } from '@alliance/web-shared';
 import { createResource, For, Show } from 'solid-js';
 import { Header, Loaded } from '../components';
 import { i18n, type Key, t } from '../i18n';
@@ -17,7 +17,7 @@ export function Me() {
               <section class="card profile">
                 <div class="merchant-avatar big">{m.user.phone.slice(-2)}</div>
                 <div class="grow">
-                  <div class="strong">{m.user.phone}</div>
+                  <div class="strong">{maskPhone(m.user.phone)}</div>
                   <div class="row">
                     <For each={m.user.roles}>
                       {(r) => <span class="badge badge-brand">{roleText(r)}</span>}

@@ -10,6 +10,7 @@ import {
   confirmDialog,
   ErrorNote,
   Field,
+  formatDate,
   Loaded,
   PageHeader,
   useAction,
@@ -208,7 +209,7 @@ export function Sales() {
             disabled={!sales()}
             onClick={() =>
               downloadCsv(
-                `sales-${id}.csv`,
+                `${t('sales.csvName')}.csv`,
                 [
                   t('col.time'),
                   t('col.channel'),
@@ -218,13 +219,14 @@ export function Sales() {
                   t('col.status'),
                   t('col.refundedYuan'),
                 ],
+                // Words and Beijing time, as on the page: the file is read by people (Excel), not machines.
                 rows(sales()).map((r) => [
-                  r.recordedAt ?? '',
-                  r.channel ?? '',
+                  r.recordedAt ? formatDate(r.recordedAt) : '',
+                  r.channel === 'online' ? t('sales.online') : t('sales.inStore'),
                   formatMinor(r.amount, { group: false }),
                   formatMinor(r.vouchersIssued ?? 0, { group: false }),
                   formatMinor(r.adPointsCharged ?? 0, { group: false }),
-                  r.status,
+                  i18n.has(`status.${r.status}`) ? t(`status.${r.status}` as Key) : t('status.other'),
                   formatMinor(r.refunded ?? 0, { group: false }),
                 ]),
               )
