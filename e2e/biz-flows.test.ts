@@ -421,7 +421,7 @@ describe('back office flows (issues 4, 5 and 7)', () => {
     expect(await text(merchant, 'low-balance')).toContain('Ad points are running low');
     // 100.00 topped up − 15.00 (in-store sale) + 7.50 (its half refund) − 15.00 (the online order).
     expect(await text(merchant, 'ad-points')).toBe('77.50');
-    expect(await merchant.textContent('.page')).toContain('12.50%');
+    await merchant.waitForSelector('.page >> text=12.50%');
     await screenshot(merchant, 'biz-merchant-dashboard-en');
   });
 });

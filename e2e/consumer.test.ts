@@ -248,9 +248,12 @@ describe('consumer app', () => {
     });
     await screenshot(page, 'consumer-player-hidden');
 
+    // Leaving mid-video asks first; the list then offers to continue this video.
+    page.once('dialog', (d) => void d.accept());
     await page.click('[aria-label="返回"]');
     await page.waitForSelector('[data-testid="tasks-day"]');
     expect(await page.textContent('[data-testid="tasks-day"]')).toBe('1/6');
+    expect(await page.textContent('[data-testid="continue-video"]')).toBe('继续观看第 2 个视频');
   });
 
   it("watches the day's six videos and sees the eco-point arrive at the sixth", async () => {
@@ -267,7 +270,7 @@ describe('consumer app', () => {
     }
     const before = await api.get<{ vouchers: number; ecoPoints: number }>('/v1/wallet', consumerToken);
     expect(before.ecoPoints).toBe(0);
-    await page.click('[data-testid="start-video"]');
+    await page.click('[data-testid="continue-video"]');
     for (let n = 2; n <= 6; n++) {
       await page.waitForSelector('[data-testid="video"]');
       const play = await page.$('[data-testid="play"]');
