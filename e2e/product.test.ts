@@ -292,6 +292,34 @@ describe('first hour (issue 15)', () => {
     // Two real-time videos on a busy machine.
   }, 180_000);
 
+  it('member code: the app shows a rotating 8-digit code the cashier keys in; no camera falls back to typing; phones masked', async () => {
+    const { context, page } = await phonePage(browser);
+    await signInThroughUi(page, server.url, '13800000305');
+    await page.waitForSelector('[data-testid="member-code-rotates"]');
+    const code = (await page.textContent('[data-testid="member-code"]'))!.replace(/\s/g, '');
+    expect(code).toMatch(/^\d{8}$/);
+    expect(await page.textContent('[data-testid="member-card"]')).toContain('+86138****0305');
+    await screenshot(page, 'product-member-code-phone');
+
+    const biz = await desktopPage(browser);
+    await bizSignIn(biz.page, server.url, '13800000300');
+    await biz.page.goto(`${server.url}/biz/merchants/${merchantId}/sales`);
+    expect(await biz.page.textContent('form')).toContain('「首页」');
+    // Headless Chromium has no camera: the scanner says so and typing remains.
+    await biz.page.click('[data-testid="scan-member"]');
+    await biz.page.waitForSelector('text=没有可用的摄像头');
+    await biz.page.fill('input[name="memberCode"]', code);
+    await biz.page.fill('input[name="amount"]', '12.00');
+    await biz.page.click('[data-testid="record-sale"]');
+    await biz.page.waitForSelector('[data-testid="sale-status"]');
+    await screenshot(biz.page, 'product-biz-sale-by-rotating-code-desktop');
+    await page.reload();
+    await page.waitForSelector('[data-testid="pending-sale"]');
+    expect(await page.textContent('[data-testid="pending-sale"]')).toContain('¥12.00');
+    await biz.context.close();
+    await context.close();
+  });
+
   it('walks every page in both languages: no error code, identifier, "fen", undefined, NaN or ISO time is visible', async () => {
     const { id: supplierId } = await api.post<{ id: string }>('/v1/suppliers', owner, { name: '山野茶园' });
     await api.post(`/v1/platform/suppliers/${supplierId}/approve`, operator);

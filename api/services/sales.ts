@@ -6,6 +6,7 @@ import { newId } from '../ids';
 import { balanceOf, LedgerError, postTransaction, type TransferInput } from '../ledger';
 import { memberRole, merchantForCaller } from './access';
 import { accounts } from './accounts';
+import { consumerForMemberCode } from './me';
 import { organisationRow } from './organisations';
 import { merchantAdRateBpAt, parametersAt } from './parameters';
 import { adPointsChargeForAmount, maxAmountFen, proportionalShare, vouchersForAmount } from './rounding';
@@ -98,11 +99,9 @@ export async function recordSale(
   const merchant = await merchantForCaller(ctx, input.merchantId);
   assertAmount(input.amountFen);
   if (merchant.status !== 'active') throw conflict('merchant_not_active', 'The merchant is not active');
-  const [consumer] = await ctx.db
-    .select({ id: schema.users.id })
-    .from(schema.users)
-    .where(eq(schema.users.memberCode, input.memberCode));
-  if (!consumer) throw notFound('member_not_found', 'No member has this code');
+  const consumerId = await consumerForMemberCode(ctx, input.memberCode);
+  if (!consumerId) throw notFound('member_not_found', 'No member has this code');
+  const consumer = { id: consumerId };
   // Staff earning vouchers on their own merchant's ad points is the easiest way to mint them.
   if (await memberRole(ctx, merchant.id, consumer.id))
     throw unprocessable('self_sale_not_allowed', "A merchant's staff cannot buy from it for vouchers");

@@ -174,7 +174,12 @@ export function Player(props: { viewId: string }) {
                   playsinline
                   preload="auto"
                   data-testid="video"
-                  onPlay={() => setPlaying(true)}
+                  onPlay={() => {
+                    setPlaying(true);
+                    // After a resume the server has not seen this page yet: tell it at once that
+                    // playback is visible again, so the seconds from here on are credited.
+                    if (resumed && seq === view?.seq) void report(true);
+                  }}
                   onPause={() => setPlaying(false)}
                   onTimeUpdate={() => {
                     setPosition(Math.min(video.currentTime, duration()));

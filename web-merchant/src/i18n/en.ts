@@ -268,6 +268,8 @@ export const en: Record<keyof typeof zh, string> = {
   'sales.csvName': 'sales',
   'statement.csvName': 'statement',
   'receipt.platformName': 'Alliance Life platform',
+  'scan.open': 'Scan',
+  'scan.noCamera': 'No camera available (or not allowed): type the digits under the code',
   'products.title': 'Products',
   'products.subtitle': 'Your own products and supply-chain products are listed and sold here',
   'products.fromSupply': 'Pick from the supply chain',

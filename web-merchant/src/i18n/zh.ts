@@ -254,6 +254,8 @@ export const zh = {
   'sales.csvName': '门店与线上消费',
   'statement.csvName': '对账单',
   'receipt.platformName': '联盟生活平台',
+  'scan.open': '扫码',
+  'scan.noCamera': '没有可用的摄像头（或未允许使用），请输入会员码下的数字',
   'products.title': '商品管理',
   'products.subtitle': '自有商品与供应链商品都在这里上架销售',
   'products.fromSupply': '从供应链选品',

@@ -1,6 +1,7 @@
 import { formatFen, formatMinor, formatPoints, parseMinor, rows } from '@alliance/web-shared';
 import { createResource, createSignal, Match, onCleanup, Show, Switch } from 'solid-js';
 import { api, type Sale } from '../../api';
+import { MemberScanner } from '../../components/MemberScanner';
 import { useMerchant } from '../../components/MerchantArea';
 import { SalesTable } from '../../components/SalesTable';
 import {
@@ -89,13 +90,17 @@ export function Sales() {
         <Card title={t('sales.record')}>
           <form class="form" onSubmit={(e) => record.run(e)}>
             <Field label={t('sales.memberCode')} hint={t('sales.memberCodeHint')}>
-              <input
-                class="input mono"
-                name="memberCode"
-                autocomplete="off"
-                value={memberCode()}
-                onInput={(e) => setMemberCode(e.currentTarget.value)}
-              />
+              <span class="inline-form">
+                <input
+                  class="input mono grow"
+                  name="memberCode"
+                  autocomplete="off"
+                  inputmode="numeric"
+                  value={memberCode()}
+                  onInput={(e) => setMemberCode(e.currentTarget.value)}
+                />
+                <MemberScanner onCode={setMemberCode} />
+              </span>
             </Field>
             <Field label={t('sales.amount')}>
               <div class="input-affix">
