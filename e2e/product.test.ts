@@ -316,6 +316,17 @@ describe('first hour (issue 15)', () => {
     await page.reload();
     await page.waitForSelector('[data-testid="pending-sale"]');
     expect(await page.textContent('[data-testid="pending-sale"]')).toContain('¥12.00');
+    // At 1024 px the sales table's refund buttons are inside the window, not clipped.
+    await page.click('[data-testid="confirm-sale"]');
+    await page.waitForSelector('[data-testid="pending-message"]');
+    await biz.page.setViewportSize({ width: 1024, height: 768 });
+    await biz.page.reload();
+    await biz.page.waitForSelector('[data-testid="sales-table"] button');
+    const rightEdges = await biz.page.$$eval('[data-testid="sales-table"] button', (buttons) =>
+      buttons.map((b) => b.getBoundingClientRect().right),
+    );
+    expect(Math.max(...rightEdges)).toBeLessThanOrEqual(1024);
+    await screenshot(biz.page, 'product-biz-sales-1024');
     await biz.context.close();
     await context.close();
   });
