@@ -38,6 +38,7 @@ const publicEndpoints: Array<[method: string, path: RegExp]> = [
   ['GET', /^\/v1\/callbacks\/admob$/],
   ['GET', /^\/v1\/merchants$/],
   ['GET', /^\/v1\/merchants\/[^/]+\/listings$/],
+  ['GET', /^\/v1\/merchants\/[^/]+\/voucher-quote$/],
 ];
 
 function isPublic(method: string, path: string): boolean {

@@ -37,6 +37,7 @@ async function main() {
     ? undefined
     : await startFakeStripe({
         webhookSecret: config.STRIPE_WEBHOOK_SECRET,
+        pageBase: () => `${config.publicUrl}/_stripe`,
         deliver: async (rawBody, signature) =>
           (
             await fetch(`http://127.0.0.1:${listeningPort}/v1/webhooks/stripe`, {
@@ -66,6 +67,18 @@ async function main() {
   }
 
   const server = new Hono();
+  // The fake's checkout pages under this port (a second port breaks behind a proxy or port-forward).
+  if (fakeStripe) {
+    server.all('/_stripe/checkout/*', async (c) => {
+      const url = new URL(c.req.url);
+      return fetch(`${fakeStripe.url}${url.pathname.slice('/_stripe'.length)}${url.search}`, {
+        method: c.req.method,
+        headers: { 'content-type': c.req.header('content-type') ?? 'text/plain' },
+        body: c.req.method === 'GET' ? undefined : await c.req.arrayBuffer(),
+        redirect: 'manual',
+      });
+    });
+  }
   server.route('/', createApp(deps));
   mountSpa(server, '/biz', `${root}web-merchant/dist`);
   mountSpa(server, '', `${root}web-consumer/dist`);

@@ -84,6 +84,7 @@ describe('back office flows (issues 4, 5 and 7)', () => {
     expect(await text(operator, 'applications')).toContain('老街面馆');
     await screenshot(operator, 'biz-operator-pending-application');
     await operator.click(`[data-testid="approve-${merchantId}"]`);
+    await operator.click('[data-testid="confirm-yes"]');
     await operator.waitForSelector('[data-testid="ops-notice"]');
     expect(await text(operator, 'ops-notice')).toContain('已通过「老街面馆」');
 
@@ -190,6 +191,7 @@ describe('back office flows (issues 4, 5 and 7)', () => {
     await merchant.click('[data-testid="sales-table"] button:has-text("退款")');
     await merchant.fill('input[name="refundAmount"]', '50');
     await merchant.click('button:has-text("确认退款")');
+    await merchant.click('[data-testid="confirm-yes"]');
     await merchant.waitForSelector('.alert-ok');
     expect(await merchant.textContent('.alert-ok')).toContain(
       '已退款 ¥50.00，收回广告券 50.00，返还广告积分 7.50',
@@ -220,6 +222,7 @@ describe('back office flows (issues 4, 5 and 7)', () => {
     await operator.click('[data-testid="tab-suppliers"]');
     await operator.click('.segmented >> text=待审核');
     await operator.click(`[data-testid="approve-${supplierId}"]`);
+    await operator.click('[data-testid="confirm-yes"]');
     await operator.waitForSelector('[data-testid="ops-notice"] >> text=已通过「江南茶厂」');
     // The waiting supplier's page moves on to its catalog by itself.
     await supplierPage.waitForSelector('input[name="wholesalePrice"]', { timeout: 15_000 });
@@ -265,7 +268,10 @@ describe('back office flows (issues 4, 5 and 7)', () => {
 
     // The supplier ships it from the to-ship queue.
     await supplierPage.click('[data-testid="sidebar-nav"] >> text=待发货');
-    await supplierPage.waitForSelector(`[data-testid="to-ship"] >> text=${order.id}`, { timeout: 15_000 });
+    await supplierPage.waitForSelector(
+      `[data-testid="to-ship"] >> text=${order.id.slice(-8).toUpperCase()}`,
+      { timeout: 15_000 },
+    );
     expect(await text(supplierPage, 'to-ship')).toContain('张三');
     await supplierPage.click('[data-testid="to-ship"] button');
     await supplierPage.fill('input[name="carrier"]', '顺丰速运');
@@ -309,19 +315,23 @@ describe('back office flows (issues 4, 5 and 7)', () => {
     expect(csv).toContain('净收入（元）,20.00');
 
     await merchant.click('[data-testid="sidebar-nav"] >> text=线上订单');
-    await merchant.waitForSelector(`[data-testid="orders-table"] >> text=${order.id}`);
-    await merchant.waitForSelector('[data-testid="merchant-fulfillments"] >> text=SF1234567890');
-    expect(await text(merchant, 'merchant-fulfillments')).toContain('已结算');
+    await merchant.waitForSelector(
+      `[data-testid="orders-table"] >> text=${order.id.slice(-8).toUpperCase()}`,
+    );
+    await merchant.waitForSelector('[data-testid="orders-table"] >> text=SF1234567890');
+    expect(await text(merchant, 'orders-table')).toContain('已结算');
     await screenshot(merchant, 'biz-merchant-orders');
 
     // The operator runs the payout batch and records the bank transfer; the supplier sees it paid.
     await operator.click('[data-testid="sidebar-nav"] >> text=供应商打款');
     await operator.click('[data-testid="run-payouts"]');
+    await operator.click('[data-testid="confirm-yes"]');
     await operator.waitForSelector('[data-testid="payouts-notice"]');
     await operator.waitForSelector('[data-testid="payouts"] >> text=¥80.00');
     await operator.click('[data-testid="payouts"] >> text=登记已打款');
     await operator.fill('input[name="reference"]', 'BANK-20261130-001');
     await operator.click('[data-testid="confirm-paid"]');
+    await operator.click('[data-testid="confirm-yes"]');
     await operator.waitForSelector('[data-testid="payouts"] >> text=BANK-20261130-001');
     await screenshot(operator, 'biz-operator-payouts');
     await supplierPage.reload();
@@ -410,6 +420,7 @@ describe('back office flows (issues 4, 5 and 7)', () => {
     await operator.click('[data-testid="applications"] >> text=调整费率');
     await operator.fill('input[name="adRate"]', '12.50');
     await operator.click('button:has-text("保存")');
+    await operator.click('[data-testid="confirm-yes"]');
     await operator.waitForSelector('[data-testid="ops-notice"] >> text=已更新「老街面馆」的广告费率');
     await operator.waitForSelector('[data-testid="applications"] >> text=12.50%');
     await screenshot(operator, 'biz-operator-merchants-ad-rate');

@@ -73,8 +73,11 @@ describe('consumer app', () => {
       await tokenOf(page),
     );
     expect(me.user.phone).toBe('+8613800000001');
+    // The rotating code: 8 digits that name this consumer at the till for a few minutes.
+    await page.waitForSelector('[data-testid="member-code-rotates"]');
     const shown = (await page.textContent('[data-testid="member-code"]'))!.replace(/\s/g, '');
-    expect(shown).toBe(me.memberCode);
+    expect(shown).toMatch(/^\d{8}$/);
+    expect(shown).not.toBe(me.memberCode);
 
     // The QR code is drawn: a canvas with real pixels of both colours.
     const qr = await page.$eval('[data-testid="member-qr"]', (c) => {
@@ -249,9 +252,12 @@ describe('consumer app', () => {
     });
     await screenshot(page, 'consumer-player-hidden');
 
+    // Leaving mid-video asks first; the list then offers to continue this video.
+    page.once('dialog', (d) => void d.accept());
     await page.click('[aria-label="返回"]');
     await page.waitForSelector('[data-testid="tasks-day"]');
     expect(await page.textContent('[data-testid="tasks-day"]')).toBe('1/6');
+    expect(await page.textContent('[data-testid="continue-video"]')).toBe('继续观看第 2 个视频');
   });
 
   it("watches the day's six videos and sees the eco-point arrive at the sixth", async () => {
@@ -268,7 +274,7 @@ describe('consumer app', () => {
     }
     const before = await api.get<{ vouchers: number; ecoPoints: number }>('/v1/wallet', consumerToken);
     expect(before.ecoPoints).toBe(0);
-    await page.click('[data-testid="start-video"]');
+    await page.click('[data-testid="continue-video"]');
     for (let n = 2; n <= 6; n++) {
       await page.waitForSelector('[data-testid="video"]');
       const play = await page.$('[data-testid="play"]');

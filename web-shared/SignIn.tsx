@@ -6,6 +6,8 @@ import type { I18n, sharedZh } from './i18n';
 export type SharedKey = keyof typeof sharedZh;
 
 /** "13800000001" → "+8613800000001"; "+44…" kept; anything else → null. */
+/** A phone number as people may see it: +86138****0300 (the middle four digits hidden). */
+
 export function toE164(input: string): string | null {
   const compact = input.replace(/[\s-]/g, '');
   if (/^1\d{10}$/.test(compact)) return `+86${compact}`;

@@ -440,6 +440,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/member-code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A fresh 8-digit member code, valid for five minutes (shown as QR and digits at the till)
+         * @description Each call replaces the caller's previous code. A merchant records a sale with it like the fixed member code.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The code */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            expiresAt: string;
+                        };
+                    };
+                };
+                /** @description No or bad token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description State conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/merchants": {
         parameters: {
             query?: never;
@@ -763,6 +823,82 @@ export interface paths {
                 };
                 /** @description Absent, or not yours */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/merchants/{id}/voucher-quote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Vouchers a purchase of this amount would earn now, and whether they are paused (public)
+         * @description Paused: the merchant's ad points cannot cover the charge of this amount, so a purchase now earns none (SPEC flow 2).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    amount?: number | null;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The quote */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description fen */
+                            amount: number;
+                            /** @description hundredths, earned unless paused */
+                            vouchers: number;
+                            vouchersPaused: boolean;
+                        };
+                    };
+                };
+                /** @description Malformed input (`validation_error`) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Absent, or not yours */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Breaks a business rule */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3403,6 +3539,10 @@ export interface paths {
                                 completed: number;
                                 required: number;
                                 conversionsLeft: number;
+                                /** @description vouchers (hundredths) a conversion takes; needed to start a video */
+                                conversionVouchers: number;
+                                /** @description eco-points (hundredths) a conversion gives */
+                                conversionEcoPoints: number;
                             };
                             /** @description when the next business day starts */
                             resetsAt: string;
@@ -7885,6 +8025,10 @@ export interface components {
             checkoutSessionId: string | null;
             checkoutUrl: string | null;
             saleId: string | null;
+            /** @description Vouchers (hundredths) the paid order earned; null until paid */
+            vouchersIssued: number | null;
+            /** @description Why it earned none, e.g. merchant_insufficient_ad_points */
+            vouchersReason: string | null;
             expiresAt: string;
             paidAt: string | null;
             createdAt: string;

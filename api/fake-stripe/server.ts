@@ -23,6 +23,11 @@ export interface FakeStripeOptions {
   /** Hands a signed event to the platform: an HTTP POST in the server, app.request in tests. */
   deliver: (rawBody: string, signature: string) => Promise<number>;
   now?: () => Date;
+  /**
+   * Where people open the checkout page: the server mounts the fake's pages under its own port
+   * (`<public URL>/_stripe`), so a proxy or port-forward in front of it works. Default: the fake's own address.
+   */
+  pageBase?: () => string;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: Stripe's objects and form bodies are free-form JSON here.
@@ -129,7 +134,7 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
       status: 'open',
       success_url: params.success_url,
       transfer_group: params.payment_intent_data?.transfer_group ?? null,
-      url: `${base}/checkout/${id}`,
+      url: `${options.pageBase?.() ?? base}/checkout/${id}`,
     };
     sessions.set(id, session);
     return session;
@@ -423,32 +428,57 @@ const escapeHtml = (text: string) =>
     (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!,
   );
 
+/** The hosted checkout page, laid out like a real one: order summary, payment method, pay. */
 function checkoutPage(session: Obj): string {
   const items: Obj[] = session.line_items_detail ?? [];
   const title = escapeHtml(String(items[0]?.price_data?.product_data?.name ?? 'Payment'));
   const yuan = formatHundredths(session.amount_total);
   const labels: Record<string, string> = { card: 'Card', alipay: 'Alipay', wechat_pay: 'WeChat Pay' };
+  const lines = items
+    .map((item) => {
+      const name = escapeHtml(String(item.price_data?.product_data?.name ?? ''));
+      const quantity = Number(item.quantity ?? 1);
+      const amount = formatHundredths(Number(item.price_data?.unit_amount ?? 0) * quantity);
+      return `<li><span>${name}${quantity > 1 ? ` <small>× ${quantity}</small>` : ''}</span><span>¥${amount}</span></li>`;
+    })
+    .join('');
   const methods = (session.payment_method_types as string[])
     .map(
       (m, i) =>
-        `<label><input type="radio" name="method" value="${escapeHtml(m)}"${i === 0 ? ' checked' : ''}> ${escapeHtml(labels[m] ?? m)}</label>`,
+        `<label class="method"><input type="radio" name="method" value="${escapeHtml(m)}"${i === 0 ? ' checked' : ''}><span>${escapeHtml(labels[m] ?? m)}</span></label>`,
     )
-    .join('<br>');
+    .join('');
   const done = session.status !== 'open';
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Checkout (test mode)</title>
-<style>body{font-family:system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem}
-.amount{font-size:2rem;margin:.5rem 0}.note{color:#666;font-size:.9rem}button{font-size:1rem;padding:.6rem 1.4rem;margin:.3rem .3rem 0 0}</style>
-</head><body>
-<p class="note">Test mode: the embedded fake Stripe. No money moves.</p>
+<style>
+*{box-sizing:border-box}body{margin:0;font-family:-apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,"PingFang SC","Microsoft YaHei",sans-serif;color:#1a1f36;background:#f6f9fc}
+.wrap{display:grid;grid-template-columns:1fr 1fr;min-height:100vh}
+.summary{background:#fff;padding:48px 40px;border-right:1px solid #e3e8ee}.pay{padding:48px 40px;max-width:460px}
+.badge{display:inline-block;background:#ffde92;color:#8a5300;font-size:12px;font-weight:600;border-radius:4px;padding:2px 8px;margin-bottom:24px}
+h1{font-size:16px;color:#697386;font-weight:500;margin:0 0 6px}.amount{font-size:36px;font-weight:600;margin:0 0 28px}
+ul{list-style:none;padding:0;margin:0;border-top:1px solid #e3e8ee}li{display:flex;justify-content:space-between;padding:12px 0;border-bottom:1px solid #e3e8ee;font-size:14px}
+small{color:#697386}.total{display:flex;justify-content:space-between;font-weight:600;padding-top:12px}
+h2{font-size:18px;margin:0 0 16px}.method{display:flex;align-items:center;gap:10px;border:1px solid #e3e8ee;background:#fff;border-radius:6px;padding:14px;margin-bottom:8px;cursor:pointer;font-size:15px}
+.method:has(input:checked){border-color:#635bff;box-shadow:0 0 0 1px #635bff}
+#pay{width:100%;background:#635bff;color:#fff;border:0;border-radius:6px;padding:14px;font-size:16px;font-weight:600;margin-top:12px;cursor:pointer}
+#cancel{width:100%;background:none;border:0;color:#697386;padding:12px;font-size:14px;cursor:pointer;text-decoration:underline}
+.note{color:#697386;font-size:12px;margin-top:24px;text-align:center}
+@media (max-width:760px){.wrap{grid-template-columns:1fr}.summary{border-right:0;border-bottom:1px solid #e3e8ee;padding:28px 20px}.pay{padding:28px 20px;max-width:none}}
+</style>
+</head><body><div class="wrap">
+<section class="summary"><span class="badge">TEST MODE</span>
 <h1 id="checkout-title">${title}</h1>
 <p class="amount" id="checkout-amount">¥${yuan}</p>
+<ul>${lines}</ul><div class="total"><span>Total due</span><span>¥${yuan}</span></div></section>
+<section class="pay">
 ${
   done
     ? `<p id="checkout-status">This checkout is ${escapeHtml(session.status)}.</p>`
-    : `<form method="post" action="/checkout/${session.id}/pay"><fieldset><legend>Pay with</legend>${methods}</fieldset>
+    : `<h2>Pay with</h2><form method="post" action="${session.id}/pay">${methods}
 <button type="submit" id="pay">Pay ¥${yuan}</button></form>
-<form method="post" action="/checkout/${session.id}/cancel"><button type="submit" id="cancel">Cancel</button></form>`
+<form method="post" action="${session.id}/cancel"><button type="submit" id="cancel">Cancel and return</button></form>`
 }
-</body></html>`;
+<p class="note">The embedded test Stripe: no money moves.</p>
+</section></div></body></html>`;
 }

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { newRouter, requireUser, serviceCtx } from '../http';
-import { getMe } from '../services/me';
+import { getMe, issueMemberCode } from '../services/me';
 import { acceptPrivacyNotice, deleteAccount, exportPersonalData } from '../services/privacy';
 import { bearer, errors, jsonBody, jsonResponse } from './schemas';
 
@@ -113,5 +113,26 @@ meRoutes.openapi(
     const user = requireUser(c);
     c.req.valid('json');
     return c.json(await deleteAccount(serviceCtx(c), user), 200);
+  },
+);
+
+meRoutes.openapi(
+  createRoute({
+    method: 'post',
+    path: '/me/member-code',
+    tags: ['Auth'],
+    summary: 'A fresh 8-digit member code, valid for five minutes (shown as QR and digits at the till)',
+    description:
+      "Each call replaces the caller's previous code. A merchant records a sale with it like the fixed member code.",
+    security: bearer,
+    responses: {
+      201: jsonResponse('The code', z.object({ code: z.string(), expiresAt: z.string() })),
+      401: errors[401],
+      409: errors[409],
+    },
+  }),
+  async (c) => {
+    const user = requireUser(c);
+    return c.json(await issueMemberCode(serviceCtx(c), user), 201);
   },
 );

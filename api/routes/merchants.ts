@@ -2,7 +2,8 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { newRouter, requireUser, serviceCtx } from '../http';
 import { pageQuery } from '../paging';
 import { applyMerchant, getMerchant, merchantDirectory, merchantPointsHistory } from '../services/merchants';
-import { bearer, errors, IdempotencyKeyHeader, jsonBody, jsonResponse } from './schemas';
+import { voucherQuote } from '../services/sales';
+import { bearer, errors, IdempotencyKeyHeader, jsonBody, jsonResponse, MinorUnits } from './schemas';
 
 export const merchantRoutes = newRouter();
 
@@ -192,4 +193,31 @@ merchantRoutes.openapi(
       200,
     );
   },
+);
+
+merchantRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/merchants/{id}/voucher-quote',
+    tags: ['Merchants'],
+    summary: 'Vouchers a purchase of this amount would earn now, and whether they are paused (public)',
+    description:
+      "Paused: the merchant's ad points cannot cover the charge of this amount, so a purchase now earns none (SPEC flow 2).",
+    request: { params: MerchantId, query: z.object({ amount: z.coerce.number().pipe(MinorUnits) }) },
+    responses: {
+      200: jsonResponse(
+        'The quote',
+        z.object({
+          amount: z.number().int().openapi({ description: 'fen' }),
+          vouchers: z.number().int().openapi({ description: 'hundredths, earned unless paused' }),
+          vouchersPaused: z.boolean(),
+        }),
+      ),
+      400: errors[400],
+      404: errors[404],
+      422: errors[422],
+    },
+  }),
+  async (c) =>
+    c.json(await voucherQuote(serviceCtx(c), c.req.valid('param').id, c.req.valid('query').amount), 200),
 );

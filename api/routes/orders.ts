@@ -54,6 +54,15 @@ const OrderBody = z
     checkoutSessionId: z.string().nullable(),
     checkoutUrl: z.string().nullable(),
     saleId: z.string().nullable(),
+    vouchersIssued: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ description: 'Vouchers (hundredths) the paid order earned; null until paid' }),
+    vouchersReason: z
+      .string()
+      .nullable()
+      .openapi({ description: 'Why it earned none, e.g. merchant_insufficient_ad_points' }),
     expiresAt: z.string(),
     paidAt: z.string().nullable(),
     createdAt: z.string(),

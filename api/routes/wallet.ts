@@ -27,6 +27,14 @@ walletRoutes.openapi(
             completed: z.number().int(),
             required: z.number().int(),
             conversionsLeft: z.number().int(),
+            conversionVouchers: z
+              .number()
+              .int()
+              .openapi({ description: 'vouchers (hundredths) a conversion takes; needed to start a video' }),
+            conversionEcoPoints: z
+              .number()
+              .int()
+              .openapi({ description: 'eco-points (hundredths) a conversion gives' }),
           }),
           resetsAt: z.string().openapi({ description: 'when the next business day starts' }),
         }),

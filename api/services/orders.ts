@@ -74,7 +74,9 @@ function supplierLines(items: OrderItem[]): SupplierOrderLine[] {
 export const cashAmountFen = (order: Pick<Order, 'amountFen' | 'ecoPointsValueFen'>) =>
   order.amountFen - order.ecoPointsValueFen;
 
-export function orderView(order: Order, items: OrderItem[]) {
+type SaleOutcome = Pick<Sale, 'vouchersIssued' | 'reason'>;
+
+export function orderView(order: Order, items: OrderItem[], sale?: SaleOutcome) {
   return {
     id: order.id,
     merchantId: order.merchantId,
@@ -94,6 +96,8 @@ export function orderView(order: Order, items: OrderItem[]) {
     checkoutSessionId: order.checkoutSessionId,
     checkoutUrl: order.checkoutUrl,
     saleId: order.saleId,
+    vouchersIssued: sale?.vouchersIssued ?? null,
+    vouchersReason: sale?.reason ?? null,
     expiresAt: order.expiresAt.toISOString(),
     paidAt: order.paidAt?.toISOString() ?? null,
     createdAt: order.createdAt.toISOString(),
@@ -110,6 +114,18 @@ async function itemsOf(ctx: Ctx, orderIds: string[]): Promise<Map<string, OrderI
     .orderBy(asc(schema.orderItems.id));
   for (const row of rows) byOrder.set(row.orderId, [...(byOrder.get(row.orderId) ?? []), row]);
   return byOrder;
+}
+
+/** What each paid order's sale earned (vouchers, or the reason for none), by sale id. */
+async function outcomesOf(ctx: Ctx, orders: Order[]): Promise<Map<string, SaleOutcome>> {
+  const ids = orders.flatMap((o) => (o.saleId ? [o.saleId] : []));
+  if (ids.length === 0) return new Map();
+  const s = schema.sales;
+  const rows = await ctx.db
+    .select({ id: s.id, vouchersIssued: s.vouchersIssued, reason: s.reason })
+    .from(s)
+    .where(inArray(s.id, ids));
+  return new Map(rows.map((r) => [r.id, r]));
 }
 
 export interface CreateOrderInput {
@@ -439,6 +455,26 @@ async function completeOrderPayment(
     .returning();
   const supplied = supplierLines(items);
   if (supplied.length > 0) await ctx.supplyChain.paid(ctx, paid!, supplied);
+  // Own products that are delivered: the merchant ships them itself, through a fulfillment whose
+  // shipper (supplierId) is the merchant, with no wholesale cost, so shipping, tracking, delivery
+  // and cancel work as for a supplier's (after the hook, which creates the suppliers' ones once).
+  if (items.some((i) => !i.supplierProductId && i.ships)) {
+    await ctx.db
+      .insert(schema.fulfillments)
+      .values({
+        id: newId('ful'),
+        orderId: order.id,
+        supplierId: order.merchantId,
+        merchantId: order.merchantId,
+        consumerUserId: order.consumerUserId,
+        status: 'to_ship',
+        shipTo: order.shipTo as ShipTo | null,
+        settlementTrigger: 'on_shipment',
+        wholesaleCostFen: 0,
+        createdAt: now,
+      })
+      .onConflictDoNothing();
+  }
   return { ...paid!, saleReason: issued.reason };
 }
 
@@ -563,7 +599,8 @@ export async function getOrder(ctx: Ctx, orderId: string) {
       throw notFound('not_found', 'No such order');
     });
   }
-  return orderView(order, (await itemsOf(ctx, [order.id])).get(order.id) ?? []);
+  const outcome = (await outcomesOf(ctx, [order])).get(order.saleId ?? '');
+  return orderView(order, (await itemsOf(ctx, [order.id])).get(order.id) ?? [], outcome);
 }
 
 async function pageOfOrders(ctx: Ctx, where: ReturnType<typeof and>, input: PageInput) {
@@ -580,7 +617,11 @@ async function pageOfOrders(ctx: Ctx, where: ReturnType<typeof and>, input: Page
     ctx,
     rows.map((r) => r.id),
   );
-  return { data: rows.map((r) => orderView(r, items.get(r.id) ?? [])), nextCursor };
+  const outcomes = await outcomesOf(ctx, rows);
+  return {
+    data: rows.map((r) => orderView(r, items.get(r.id) ?? [], outcomes.get(r.saleId ?? ''))),
+    nextCursor,
+  };
 }
 
 export async function listConsumerOrders(ctx: Ctx, input: PageInput) {

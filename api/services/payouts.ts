@@ -23,7 +23,7 @@ import {
   planPayout,
   settlementEventFen,
 } from '@alliance/supply-chain';
-import { type AnyColumn, and, asc, desc, eq, inArray, isNotNull, isNull, lte, sql } from 'drizzle-orm';
+import { type AnyColumn, and, asc, desc, eq, inArray, isNotNull, isNull, lte, ne, sql } from 'drizzle-orm';
 import type { Ctx } from '../context';
 import { conflict, notFound, unprocessable } from '../errors';
 import { newId } from '../ids';
@@ -135,9 +135,13 @@ async function unbatchedMerchantEvents(ctx: Ctx, until: Date, merchantId?: strin
           .select({ orderId: f.orderId, status: f.status, settledAt: f.settledAt })
           .from(f)
           .where(
-            inArray(
-              f.orderId,
-              paid.map((p) => p.orderId),
+            and(
+              inArray(
+                f.orderId,
+                paid.map((p) => p.orderId),
+              ),
+              // The merchant's own shipments carry no settlement: they never hold its payout back.
+              ne(f.supplierId, f.merchantId),
             ),
           );
   const { deliveryAutoConfirmDays } = await parametersAt(ctx, until);

@@ -132,6 +132,7 @@ export async function deleteAccount(ctx: Ctx, user: SessionUser) {
       .where(eq(schema.adViews.consumerId, user.id));
     await leaveAllOrganisations(tx, user.id);
     await tx.db.delete(schema.otpCodes).where(eq(schema.otpCodes.phone, row.phone));
+    await tx.db.delete(schema.memberCodes).where(eq(schema.memberCodes.userId, user.id));
     await tx.db
       .delete(schema.rateLimitCounters)
       .where(eq(schema.rateLimitCounters.bucket, `otp:phone:${row.phone}`));

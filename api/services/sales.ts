@@ -9,6 +9,8 @@ import { maskPhone } from '../phone';
 import { memberRole, merchantForCaller } from './access';
 import { accounts } from './accounts';
 import { ecoPointsPart, insufficientEcoPoints, isInsufficient } from './eco-points';
+import { consumerForMemberCode } from './me';
+import { organisationRow } from './organisations';
 import { merchantAdRateBpAt, parametersAt } from './parameters';
 import {
   adPointsChargeForAmount,
@@ -50,6 +52,23 @@ export async function saleTermsAt(ctx: Ctx, merchantId: string, amountFen: numbe
 /** A merchant's vouchers are paused while its ad points cannot cover a charge of this size. */
 async function vouchersPaused(ctx: Ctx, merchantId: string, adPointsCharge: number): Promise<boolean> {
   return (await balanceOf(ctx.db, accounts.merchantAdPoints(merchantId))).available < adPointsCharge;
+}
+
+/**
+ * What buying `amountFen` at this merchant would earn now, for the shop and the cart (public):
+ * the vouchers by the rules of rounding.ts, and whether they are paused (merchant not active, or
+ * its ad points cannot cover the charge), so a consumer is told before paying (SPEC flow 2).
+ */
+export async function voucherQuote(ctx: Ctx, merchantId: string, amountFen: number) {
+  assertAmount(amountFen);
+  const merchant = await organisationRow(ctx, 'merchant', merchantId);
+  if (merchant?.status !== 'active') throw notFound('not_found', 'No such merchant');
+  const terms = await saleTermsAt(ctx, merchantId, amountFen, ctx.now());
+  return {
+    amount: amountFen,
+    vouchers: terms.vouchers,
+    vouchersPaused: await vouchersPaused(ctx, merchantId, terms.adPointsCharge),
+  };
 }
 
 export function saleView(sale: Sale) {
@@ -101,11 +120,9 @@ export async function recordSale(
   const merchant = await merchantForCaller(ctx, input.merchantId);
   assertAmount(input.amountFen);
   if (merchant.status !== 'active') throw conflict('merchant_not_active', 'The merchant is not active');
-  const [consumer] = await ctx.db
-    .select({ id: schema.users.id })
-    .from(schema.users)
-    .where(eq(schema.users.memberCode, input.memberCode));
-  if (!consumer) throw notFound('member_not_found', 'No member has this code');
+  const consumerId = await consumerForMemberCode(ctx, input.memberCode);
+  if (!consumerId) throw notFound('member_not_found', 'No member has this code');
+  const consumer = { id: consumerId };
   // Staff earning vouchers on their own merchant's ad points is the easiest way to mint them.
   if (await memberRole(ctx, merchant.id, consumer.id))
     throw unprocessable('self_sale_not_allowed', "A merchant's staff cannot buy from it for vouchers");

@@ -36,6 +36,9 @@ export async function getWallet(ctx: Ctx) {
       completed,
       required: dailyLimit(params),
       conversionsLeft: Math.max(0, params.conversionsPerDay - conversionsReached),
+      // The reward shown before watching, and why the button is off when vouchers are short.
+      conversionVouchers: params.conversionVouchers,
+      conversionEcoPoints: params.conversionEcoPoints,
     },
     resetsAt: day.resetsAt.toISOString(),
   };

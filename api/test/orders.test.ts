@@ -188,6 +188,14 @@ describe('online orders (SPEC flow 2, online)', () => {
     const merchant = await activeMerchant(t, { adPoints: 100 });
     const consumer = await signInConsumer(t);
     const item = await listing(merchant, { title: 'Cup', price: 10_000, stock: 5, ships: false });
+    // The shop and the cart ask before paying: 100.00 yuan costs 15.00 ad points, more than it holds.
+    const quote = (amount: number | string, id = merchant.id) =>
+      t.request('GET', `/v1/merchants/${id}/voucher-quote?amount=${amount}`);
+    expect((await quote(10_000)).body).toEqual({ amount: 10_000, vouchers: 10_000, vouchersPaused: true });
+    expect((await quote(500)).body).toEqual({ amount: 500, vouchers: 500, vouchersPaused: false });
+    expect((await quote(0)).body.error.code).toBe('amount_not_positive');
+    expect((await quote('x')).status).toBe(400);
+    expect((await quote(500, 'mer_nope')).status).toBe(404);
     const order = await t.request('POST', '/v1/orders', {
       token: consumer.token,
       body: { merchantId: merchant.id, items: [{ listingId: item.id, quantity: 1 }] },
@@ -200,9 +208,67 @@ describe('online orders (SPEC flow 2, online)', () => {
       adPointsCharged: 0,
       reason: 'merchant_insufficient_ad_points',
     });
+    const paid = await t.request('GET', `/v1/orders/${order.body.id}`, { token: consumer.token });
+    expect(paid.body).toMatchObject({
+      status: 'paid',
+      vouchersIssued: 0,
+      vouchersReason: 'merchant_insufficient_ad_points',
+    });
     expect(await vouchers(t, consumer.id)).toBe(0);
     expect(await adPoints(t, merchant.id)).toBe(100);
     expect(await proceeds(merchant.id)).toBe(10_000);
+    expect((await verifyLedger(t.db)).ok).toBe(true);
+  });
+
+  it('own delivered products: the merchant ships them itself, the consumer sees the tracking and confirms', async () => {
+    const merchant = await activeMerchant(t, { adPoints: 10_000 });
+    const other = await activeMerchant(t);
+    const consumer = await signInConsumer(t);
+    const kettle = await listing(merchant, { title: 'Kettle', price: 3000, stock: 2 });
+    const pickup = await listing(merchant, { title: 'Mooncake', price: 1000, stock: 2, ships: false });
+    const order = await t.request('POST', '/v1/orders', {
+      token: consumer.token,
+      body: {
+        merchantId: merchant.id,
+        items: [
+          { listingId: kettle.id, quantity: 1 },
+          { listingId: pickup.id, quantity: 1 },
+        ],
+        shipTo,
+      },
+    });
+    await pay(order.body.checkoutSessionId);
+    const list = await t.request('GET', `/v1/merchants/${merchant.id}/fulfillments`, {
+      token: merchant.owner.token,
+    });
+    expect(list.body.data).toHaveLength(1);
+    const own = list.body.data[0];
+    expect(own).toMatchObject({
+      orderId: order.body.id,
+      supplierId: merchant.id,
+      status: 'to_ship',
+      shipTo,
+      wholesaleCost: 0,
+    });
+    const ship = (token: string) =>
+      t.request('POST', `/v1/fulfillments/${own.id}/ship`, {
+        token,
+        body: { carrier: 'SF Express', trackingNumber: 'SF0001' },
+      });
+    for (const token of [consumer.token, other.owner.token]) expect((await ship(token)).status).toBe(404);
+    expect((await ship(merchant.owner.token)).body).toMatchObject({ id: own.id, status: 'shipped' });
+    expect((await ship(merchant.owner.token)).body.error.code).toBe('already_shipped');
+    const seen = await t.request('GET', `/v1/orders/${order.body.id}/fulfillments`, {
+      token: consumer.token,
+    });
+    expect(seen.body.data[0]).toMatchObject({ carrier: 'SF Express', trackingNumber: 'SF0001' });
+    const confirmed = await t.request(
+      'POST',
+      `/v1/orders/${order.body.id}/fulfillments/${own.id}/confirm-delivery`,
+      { token: consumer.token },
+    );
+    expect(confirmed.body.status).toBe('delivered');
+    expect(await proceeds(merchant.id)).toBe(4000);
     expect((await verifyLedger(t.db)).ok).toBe(true);
   });
 

@@ -485,3 +485,34 @@ describe('refunds of in-store sales', () => {
     expect(await adPoints(t, merchant.id)).toBe(100);
   });
 });
+
+describe('rotating member codes', () => {
+  it('a rotating 8-digit member code names the consumer for five minutes, then no one; a new one replaces it', async () => {
+    const merchant = await activeMerchant(t, { adPoints: 10_000 });
+    const consumer = await signInConsumer(t);
+    const issue = () => t.request('POST', '/v1/me/member-code', { token: consumer.token });
+    const record = (memberCode: string) =>
+      t.request('POST', `/v1/merchants/${merchant.id}/sales`, {
+        token: merchant.owner.token,
+        body: { memberCode, amount: 1000 },
+      });
+    expect((await t.request('POST', '/v1/me/member-code')).status).toBe(401);
+    const first = await issue();
+    expect(first.status).toBe(201);
+    expect(first.body).toEqual({
+      code: expect.stringMatching(/^\d{8}$/),
+      expiresAt: new Date(clock.now().getTime() + 5 * 60 * 1000).toISOString(),
+    });
+    const sale = await record(first.body.code);
+    expect(sale.status).toBe(201);
+    const pending = await t.request('GET', '/v1/sales/pending', { token: consumer.token });
+    expect(pending.body.data.map((x: { id: string }) => x.id)).toEqual([sale.body.id]);
+    // A new code replaces the old one at once.
+    const second = await issue();
+    expect((await record(first.body.code)).body.error.code).toBe('member_not_found');
+    clock.advance(5 * 60 * 1000);
+    expect((await record(second.body.code)).body.error.code).toBe('member_not_found');
+    // The fixed member code keeps working.
+    expect((await record(consumer.memberCode)).status).toBe(201);
+  });
+});

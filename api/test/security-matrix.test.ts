@@ -25,6 +25,7 @@ const publicOperations = new Set([
   'GET /v1/callbacks/admob',
   'GET /v1/merchants',
   'GET /v1/merchants/{id}/listings',
+  'GET /v1/merchants/{id}/voucher-quote',
 ]);
 
 beforeAll(async () => {

@@ -192,6 +192,8 @@ describe('SPEC flow 3: six verified videos convert 1.00 voucher into 1.00 eco-po
         completed: 0,
         required: 6,
         conversionsLeft: 1,
+        conversionVouchers: 100,
+        conversionEcoPoints: 100,
       },
       resetsAt: '2026-11-30T16:00:00.000Z',
     });

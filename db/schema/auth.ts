@@ -14,6 +14,23 @@ export const users = pgTable('users', {
   deletedAt: timestamp('deleted_at', { withTimezone: true }),
 });
 
+/**
+ * Short-lived member codes a consumer shows at the till (8 digits, a few minutes): a screenshot of
+ * the code stops working, yet a cashier can still type it. Issued by the server, looked up here.
+ */
+export const memberCodes = pgTable(
+  'member_codes',
+  {
+    code: text('code').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('member_codes_user_idx').on(t.userId)],
+);
+
 /** SMS sign-in codes; only a hash of the code is stored. */
 export const otpCodes = pgTable(
   'otp_codes',

@@ -1,21 +1,22 @@
-import { LangSwitch } from '@alliance/web-shared';
+import { formatPoints, LangSwitch } from '@alliance/web-shared';
 import { useLocation, useNavigate } from '@solidjs/router';
 import QRCode from 'qrcode';
-import { createEffect, type JSX, Match, on, type Resource, Show, Switch } from 'solid-js';
+import { createEffect, createResource, type JSX, Match, on, type Resource, Show, Switch } from 'solid-js';
 import { i18n, type Key, t } from './i18n';
+import { api } from './session';
 
 /** The red header every page has: optional back arrow, title, language switch. */
-export function Header(props: { title: string; back?: string; right?: JSX.Element }) {
+export function Header(props: { title: string; back?: string; onBack?: () => void; right?: JSX.Element }) {
   const navigate = useNavigate();
   return (
     <header class="topbar">
       <div class="topbar-side">
-        <Show when={props.back}>
+        <Show when={props.back || props.onBack}>
           <button
             type="button"
             class="back"
             aria-label={t('common.back')}
-            onClick={() => navigate(props.back!)}
+            onClick={() => (props.onBack ? props.onBack() : navigate(props.back!))}
           >
             ‹
           </button>
@@ -50,10 +51,10 @@ const TABS: Array<{ to: string; key: Key; icon: keyof typeof ICONS; also?: strin
 export function TabBar() {
   const location = useLocation();
   const path = () => location.pathname;
+  // Whole path segments: '/merchants' is not under '/me'.
+  const under = (prefix: string) => path() === prefix || path().startsWith(`${prefix}/`);
   const active = (tab: (typeof TABS)[number]) =>
-    tab.to === '/'
-      ? path() === '/'
-      : path().startsWith(tab.to) || (tab.also ?? []).some((p) => path().startsWith(p));
+    tab.to === '/' ? path() === '/' : under(tab.to) || (tab.also ?? []).some(under);
   return (
     <nav class="tabbar" data-testid="tabbar">
       {TABS.map((tab) => (
@@ -142,7 +143,34 @@ export function StatusBadge(props: { status: string }) {
         : 'badge-warn';
   return (
     <span class={`badge ${tone()}`} data-testid="status">
-      {i18n.has(key()) ? t(key() as Key) : props.status}
+      {i18n.has(key()) ? t(key() as Key) : t('status.other')}
     </span>
+  );
+}
+
+/**
+ * What this purchase earns, asked of the server before paying (the rounding and the "can the
+ * merchant cover the charge" rule live there): the vouchers, or that they are paused.
+ */
+export function VoucherQuote(props: { merchantId: string; amountFen: number }) {
+  const [quote] = createResource(
+    () => (props.amountFen > 0 ? { id: props.merchantId, amount: props.amountFen } : null),
+    ({ id, amount }) =>
+      api.get('/v1/merchants/{id}/voucher-quote', {
+        params: { path: { id }, query: { amount } },
+      }),
+  );
+  return (
+    <Show when={quote.latest}>
+      {(q) => (
+        <p
+          class={`notice quote ${q().vouchersPaused ? '' : 'notice-ok'}`}
+          data-testid="voucher-quote"
+          data-paused={q().vouchersPaused ? 'yes' : 'no'}
+        >
+          {q().vouchersPaused ? t('quote.paused') : t('quote.earn', { vouchers: formatPoints(q().vouchers) })}
+        </p>
+      )}
+    </Show>
   );
 }

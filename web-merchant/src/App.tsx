@@ -6,12 +6,13 @@ import { MerchantArea } from './components/MerchantArea';
 import { OperatorArea } from './components/OperatorArea';
 import { NotFound, Shell, usePath } from './components/Shell';
 import { SupplierArea } from './components/SupplierArea';
-import { ErrorNote } from './components/ui';
+import { ConfirmHost, ErrorNote } from './components/ui';
 import { i18n, t } from './i18n';
 import { ApplyPage } from './pages/Apply';
 import { Dashboard } from './pages/merchant/Dashboard';
 import { EcoPoints } from './pages/merchant/EcoPoints';
 import { Orders } from './pages/merchant/Orders';
+import { MerchantPayouts } from './pages/merchant/Payouts';
 import { PointsHistory } from './pages/merchant/PointsHistory';
 import { Products } from './pages/merchant/Products';
 import { Sales } from './pages/merchant/Sales';
@@ -19,6 +20,7 @@ import { Staff } from './pages/merchant/Staff';
 import { StatementPage } from './pages/merchant/Statement';
 import { Supply } from './pages/merchant/Supply';
 import { Topups } from './pages/merchant/Topups';
+import { Adjustments } from './pages/operator/Adjustments';
 import { Applications } from './pages/operator/Applications';
 import { Campaigns } from './pages/operator/Campaigns';
 import { LedgerVerify } from './pages/operator/LedgerVerify';
@@ -54,6 +56,7 @@ export function App() {
         <Route path="/supply" component={Supply} />
         <Route path="/orders" component={Orders} />
         <Route path="/statement" component={StatementPage} />
+        <Route path="/payouts" component={MerchantPayouts} />
         <Route path="/*" component={Dashboard} />
       </Route>
       <Route path="/suppliers/:id" component={SupplierArea}>
@@ -65,6 +68,7 @@ export function App() {
       <Route path="/platform" component={OperatorArea}>
         <Route path="/applications" component={Applications} />
         <Route path="/parameters" component={Parameters} />
+        <Route path="/adjustments" component={Adjustments} />
         <Route path="/campaigns" component={Campaigns} />
         <Route path="/refusals" component={Refusals} />
         <Route path="/ledger" component={LedgerVerify} />
@@ -85,6 +89,7 @@ function Root(props: RouteSectionProps) {
       <ConsentGate api={client} i18n={i18n} onDecline={auth.signOut}>
         <Show when={me()} fallback={<Booting />}>
           <Shell>{props.children}</Shell>
+          <ConfirmHost />
         </Show>
       </ConsentGate>
     </Show>

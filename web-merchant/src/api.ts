@@ -12,6 +12,7 @@ export type HistoryEntry = Row<ApiData<'get', '/v1/merchants/{id}/ad-points/hist
 export type Sale = Schemas['Sale'];
 export type Listing = Schemas['Listing'];
 export type Fulfillment = Schemas['Fulfillment'];
+export type Order = Schemas['Order'];
 export type Application =
   | Row<ApiData<'get', '/v1/platform/merchants'>>
   | Row<ApiData<'get', '/v1/platform/suppliers'>>;
@@ -79,11 +80,23 @@ export const api = {
   listings: (id: string) => client.get('/v1/merchants/{id}/listings', { params: path(id) }),
   createListing: (
     id: string,
-    body: { title: string; price: number; stock: number } | { supplierProductId: string; price: number },
+    body:
+      | { title: string; price: number; stock: number; imageUrl?: string }
+      | { supplierProductId: string; price: number },
   ) => client.post('/v1/merchants/{id}/listings', { body, params: { ...path(id), header: idempotent() } }),
   supplyCatalog: () => client.get('/v1/supply/products'),
   merchantFulfillments: (id: string) => client.get('/v1/merchants/{id}/fulfillments', { params: path(id) }),
   merchantOrders: (id: string) => client.get('/v1/merchants/{id}/orders', { params: path(id) }),
+  refundOrder: (orderId: string, amount: number) =>
+    client.post('/v1/orders/{id}/refund', {
+      body: { amount },
+      params: { ...path(orderId), header: idempotent() },
+    }),
+  updateListing: (
+    id: string,
+    listingId: string,
+    body: { title?: string; price?: number; stock?: number; imageUrl?: string | null; active?: boolean },
+  ) => client.patch('/v1/merchants/{id}/listings/{listingId}', { body, params: { path: { id, listingId } } }),
   statement: (id: string, from?: string, to?: string) =>
     client.get('/v1/merchants/{id}/statement', { params: { ...path(id), query: { from, to } } }),
 
@@ -100,6 +113,25 @@ export const api = {
     }),
   payable: (id: string) => client.get('/v1/suppliers/{id}/payable', { params: path(id) }),
   supplierPayouts: (id: string) => client.get('/v1/suppliers/{id}/payouts', { params: path(id) }),
+  merchantPayable: (id: string) => client.get('/v1/merchants/{id}/payable', { params: path(id) }),
+  merchantPayouts: (id: string) => client.get('/v1/merchants/{id}/payouts', { params: path(id) }),
+  setPayoutAccount: (kind: Kind, id: string, stripeAccountId: string) =>
+    kind === 'merchants'
+      ? client.put('/v1/merchants/{id}/payout-account', { body: { stripeAccountId }, params: path(id) })
+      : client.put('/v1/suppliers/{id}/payout-account', { body: { stripeAccountId }, params: path(id) }),
+  cancelFulfillment: (fulfillmentId: string, reason: string) =>
+    client.post('/v1/fulfillments/{id}/cancel', { body: { reason }, params: path(fulfillmentId) }),
+  returnFulfillment: (fulfillmentId: string, reason: string) =>
+    client.post('/v1/fulfillments/{id}/return', { body: { reason }, params: path(fulfillmentId) }),
+  setCampaignStatus: (campaignId: string, status: 'active' | 'paused') =>
+    client.patch('/v1/platform/campaigns/{id}', { body: { status }, params: path(campaignId) }),
+  adjustPoints: (body: {
+    ownerType: 'consumer' | 'merchant';
+    ownerId: string;
+    unit: 'vouchers' | 'eco_points' | 'ad_points';
+    amount: number;
+    reason: string;
+  }) => client.post('/v1/platform/adjustments', { body, params: { header: idempotent() } }),
 
   applications: (kind: Kind, status: ApplicationStatus = 'pending'): Promise<{ data: Application[] }> =>
     kind === 'merchants'

@@ -2,7 +2,7 @@ import { formatFen, formatPoints, idempotent, newIdempotencyKey, toE164 } from '
 import { useNavigate } from '@solidjs/router';
 import { createSignal, For, Show } from 'solid-js';
 import { cart, cartShips, cartTotal, clearCart, setQuantity } from '../cart';
-import { Header } from '../components';
+import { Header, VoucherQuote } from '../components';
 import { createEcoPoints, EcoPointsApply } from '../eco';
 import { i18n, t } from '../i18n';
 import { api } from '../session';
@@ -66,6 +66,7 @@ export function CartPage() {
                     {formatFen(cartTotal())}
                   </span>
                 </div>
+                <VoucherQuote merchantId={c().merchantId} amountFen={cartTotal()} />
               </section>
               <Checkout />
             </>
@@ -139,7 +140,7 @@ function Checkout() {
         },
         params: { header: idempotent(idempotencyKey) },
       });
-      clearCart();
+      // The cart stays until the payment succeeds (the order page clears it), so Cancel keeps it.
       // Covered whole by eco-points: paid at once, no checkout page.
       if (!order.checkoutUrl) return navigate(`/orders/${order.id}?checkout=success`);
       window.location.href = order.checkoutUrl;

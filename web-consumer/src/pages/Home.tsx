@@ -1,6 +1,5 @@
-import { formatFen, formatPoints, idempotent, rows } from '@alliance/web-shared';
-import { createResource, createSignal, For, Show } from 'solid-js';
-import { maskPhone } from '../../../api/phone';
+import { formatFen, formatPoints, idempotent, maskPhone, rows } from '@alliance/web-shared';
+import { createResource, createSignal, For, onCleanup, Show } from 'solid-js';
 import { Header, Loaded, MemberQr, ProgressBar } from '../components';
 import { createEcoPoints, EcoPointsApply } from '../eco';
 import { i18n, t } from '../i18n';
@@ -9,6 +8,14 @@ import { api, type PendingSale } from '../session';
 export function Home() {
   const [me, { refetch: refetchMe }] = createResource(() => api.get('/v1/me'));
   const [wallet, { refetch: refetchWallet }] = createResource(() => api.get('/v1/wallet'));
+  // The code shown at the till rotates: 8 digits from the server, valid five minutes, renewed a
+  // minute before it runs out, so a screenshot of it is soon useless. The fixed code is the fallback.
+  const [rotating, { refetch: renewCode }] = createResource(() => api.post('/v1/me/member-code'));
+  const renew = setInterval(() => {
+    const r = rotating();
+    if (!r || Date.parse(r.expiresAt) - Date.now() < 60_000) void renewCode();
+  }, 15_000);
+  onCleanup(() => clearInterval(renew));
   const refresh = () => {
     void refetchMe();
     void refetchWallet();
@@ -32,12 +39,17 @@ export function Home() {
                 </div>
               </div>
               <div class="qr-wrap">
-                <MemberQr code={m.memberCode} size={184} />
+                <MemberQr code={rotating.latest?.code ?? m.memberCode} size={184} />
               </div>
               <div class="member-code num" data-testid="member-code">
-                {m.memberCode.replace(/(.{4})(?=.)/g, '$1 ')}
+                {(rotating.latest?.code ?? m.memberCode).replace(/(.{4})(?=.)/g, '$1 ')}
               </div>
               <p class="hint center">{t('home.memberCodeHint')}</p>
+              <Show when={rotating.latest}>
+                <p class="hint center" data-testid="member-code-rotates">
+                  {t('home.memberCodeRotates')}
+                </p>
+              </Show>
             </section>
           )}
         </Loaded>

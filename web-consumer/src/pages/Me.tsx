@@ -1,6 +1,5 @@
-import { formatPoints, LOCALES } from '@alliance/web-shared';
+import { formatPoints, LOCALES, maskPhone } from '@alliance/web-shared';
 import { createResource, For, Show } from 'solid-js';
-import { maskPhone } from '../../../api/phone';
 import { Header, Loaded } from '../components';
 import { i18n, type Key, t } from '../i18n';
 import { MyData } from '../privacy';
@@ -8,7 +7,7 @@ import { api, auth } from '../session';
 
 export function Me() {
   const [me, { refetch }] = createResource(() => api.get('/v1/me'));
-  const roleText = (r: string) => (i18n.has(`role.${r}`) ? t(`role.${r}` as Key) : r);
+  const roleText = (r: string) => (i18n.has(`role.${r}`) ? t(`role.${r}` as Key) : t('role.other'));
   return (
     <>
       <Header title={t('me.title')} />

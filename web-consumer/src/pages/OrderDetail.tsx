@@ -1,6 +1,7 @@
 import { formatFen, formatPoints, rows } from '@alliance/web-shared';
 import { useSearchParams } from '@solidjs/router';
-import { createResource, createSignal, For, onCleanup, Show } from 'solid-js';
+import { createEffect, createResource, createSignal, For, onCleanup, Show } from 'solid-js';
+import { cart, clearCart } from '../cart';
 import { Header, Loaded, StatusBadge } from '../components';
 import { i18n, t } from '../i18n';
 import { api, type Shipment, useMerchantNames } from '../session';
@@ -26,6 +27,19 @@ export function OrderDetail(props: { orderId: string }) {
     else void refetch();
   }, 1000);
   onCleanup(() => clearInterval(poll));
+  // A paid order reads as its shipments' progress: shipped once one is, delivered once all are.
+  const shownStatus = (status: string) => {
+    const list = fulfillments() ?? [];
+    if (status !== 'paid' || list.length === 0) return status;
+    if (list.every((f) => f.status === 'delivered')) return 'delivered';
+    return list.some((f) => f.status === 'shipped' || f.status === 'delivered') ? 'shipped' : status;
+  };
+  // The cart was kept through the checkout page (Cancel keeps it); a paid order empties it.
+  createEffect(() => {
+    const o = order();
+    if (checkout === 'success' && o && o.status === 'paid' && cart()?.merchantId === o.merchantId)
+      clearCart();
+  });
   const [confirmError, setConfirmError] = createSignal<string | null>(null);
 
   const confirmDelivery = async (s: Shipment) => {
@@ -62,7 +76,7 @@ export function OrderDetail(props: { orderId: string }) {
               <section class="card" data-testid="order-detail">
                 <div class="card-title">
                   {merchantName(o)}
-                  <StatusBadge status={o.status} />
+                  <StatusBadge status={shownStatus(o.status)} />
                 </div>
                 <ul class="list">
                   <For each={o.items}>
@@ -76,7 +90,7 @@ export function OrderDetail(props: { orderId: string }) {
                   </For>
                 </ul>
                 <div class="spread total">
-                  <span>{t('order.amount')}</span>
+                  <span>{o.paidAt ? t('order.amount') : t('order.amountDue')}</span>
                   <span class="price num">{formatFen(o.amount)}</span>
                 </div>
                 <Show when={o.ecoPoints > 0}>
@@ -84,6 +98,18 @@ export function OrderDetail(props: { orderId: string }) {
                     <span>{t('order.ecoPart', { points: formatPoints(o.ecoPoints) })}</span>
                     <span class="num">{t('order.cashPart', { cash: formatFen(o.cashAmount) })}</span>
                   </div>
+                </Show>
+                <Show when={o.vouchersIssued !== null}>
+                  <p
+                    class={`notice quote ${o.vouchersIssued ? 'notice-ok' : ''}`}
+                    data-testid="order-vouchers"
+                  >
+                    {o.vouchersIssued
+                      ? t('order.vouchersEarned', { vouchers: formatPoints(o.vouchersIssued!) })
+                      : o.vouchersReason === 'merchant_insufficient_ad_points'
+                        ? t('order.vouchersNone')
+                        : t('order.vouchersNoneOther')}
+                  </p>
                 </Show>
                 <Show when={o.createdAt}>
                   <div class="spread muted">
@@ -97,59 +123,66 @@ export function OrderDetail(props: { orderId: string }) {
                   </a>
                 </Show>
               </section>
-              <section class="card" data-testid="shipping">
-                <div class="card-title">{t('order.shipping')}</div>
-                <Show
-                  when={(fulfillments() ?? []).length > 0}
-                  fallback={<p class="muted">{t('order.notShipped')}</p>}
-                >
-                  <ul class="list">
-                    <For each={fulfillments() ?? []}>
-                      {(s) => (
-                        <li data-testid="shipment">
-                          <div class="grow">
-                            <Show when={s.items.length > 0}>
-                              <div class="muted">
-                                {s.items.map((i) => `${i.title} ×${i.quantity}`).join('，')}
-                              </div>
-                            </Show>
-                            <Show
-                              when={s.trackingNumber}
-                              fallback={<span class="muted">{t('order.notShipped')}</span>}
-                            >
-                              <div class="kv">
-                                <span class="muted">{t('order.carrier')}</span>
-                                <span data-testid="carrier">{s.carrier}</span>
-                              </div>
-                              <div class="kv">
-                                <span class="muted">{t('order.tracking')}</span>
-                                <span class="mono" data-testid="tracking-number">
-                                  {s.trackingNumber}
-                                </span>
-                              </div>
-                            </Show>
-                          </div>
-                          <div class="stack">
-                            <StatusBadge status={s.status} />
-                            <Show when={s.status === 'shipped' && s.id}>
-                              <button
-                                type="button"
-                                class="btn btn-outline btn-small"
-                                onClick={() => confirmDelivery(s)}
+              <Show when={o.paidAt}>
+                <section class="card" data-testid="shipping">
+                  <div class="card-title">{t('order.shipping')}</div>
+                  <Show
+                    when={(fulfillments() ?? []).length > 0}
+                    fallback={<p class="muted">{t('order.notShipped')}</p>}
+                  >
+                    <ul class="list">
+                      <For each={fulfillments() ?? []}>
+                        {(s) => (
+                          <li data-testid="shipment">
+                            <div class="grow">
+                              <Show when={s.items.length > 0}>
+                                <div class="muted">
+                                  {s.items.map((i) => `${i.title} ×${i.quantity}`).join('，')}
+                                </div>
+                              </Show>
+                              <Show
+                                when={s.trackingNumber}
+                                fallback={<span class="muted">{t('order.notShipped')}</span>}
                               >
-                                {t('order.confirmDelivery')}
-                              </button>
-                            </Show>
-                          </div>
-                        </li>
-                      )}
-                    </For>
-                  </ul>
-                </Show>
-                <Show when={confirmError()}>
-                  <p class="error-text">{confirmError()}</p>
-                </Show>
-              </section>
+                                <div class="kv">
+                                  <span class="muted">{t('order.carrier')}</span>
+                                  <span data-testid="carrier">{s.carrier}</span>
+                                </div>
+                                <div class="kv">
+                                  <span class="muted">{t('order.tracking')}</span>
+                                  <span class="mono" data-testid="tracking-number">
+                                    {s.trackingNumber}
+                                  </span>
+                                </div>
+                              </Show>
+                            </div>
+                            <div class="stack">
+                              <StatusBadge status={s.status} />
+                              <Show when={s.status === 'shipped' && s.id}>
+                                <button
+                                  type="button"
+                                  class="btn btn-outline btn-small"
+                                  onClick={() => confirmDelivery(s)}
+                                >
+                                  {t('order.confirmDelivery')}
+                                </button>
+                              </Show>
+                            </div>
+                          </li>
+                        )}
+                      </For>
+                    </ul>
+                  </Show>
+                  <Show when={confirmError()}>
+                    <p class="error-text">{confirmError()}</p>
+                  </Show>
+                </section>
+              </Show>
+              <Show when={o.status === 'pending_payment'}>
+                <p class="notice" data-testid="awaiting-payment">
+                  {t('order.awaitingPayment')}
+                </p>
+              </Show>
             </>
           )}
         </Loaded>

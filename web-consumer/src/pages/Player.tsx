@@ -25,7 +25,9 @@ export function Player(props: { viewId: string }) {
   const [nextError, setNextError] = createSignal<string | null>(null);
 
   let video!: HTMLVideoElement;
-  let seq = 0;
+  // A reload or Back resumes the stored view where its last accepted report left it.
+  let seq = view?.seq ?? 0;
+  let resumed = seq > 0;
   // Reports go out one after another so their seq numbers arrive in order.
   let queue: Promise<unknown> = Promise.resolve();
   let timer: ReturnType<typeof setInterval> | undefined;
@@ -35,12 +37,24 @@ export function Player(props: { viewId: string }) {
     const pos = Math.floor(video.currentTime);
     queue = queue.then(async () => {
       seq += 1;
-      try {
-        await api.post('/v1/ad-views/{id}/progress', {
+      // Stored before sending: a report cut off by a reload may or may not have arrived.
+      saveView({ ...view, position: pos, seq });
+      const send = () =>
+        api.post('/v1/ad-views/{id}/progress', {
           params: { path: { id: view.id } },
           body: { token: view.token, seq, position: pos, visible },
         });
-        saveView({ ...view, position: pos });
+      try {
+        try {
+          await send();
+        } catch (err) {
+          // First report after a resume: the last one stored never arrived, so the server wants it again.
+          if (!(resumed && err instanceof ApiFailure && err.code === 'out_of_sequence')) throw err;
+          seq -= 1;
+          saveView({ ...view, position: pos, seq });
+          await send();
+        }
+        resumed = false;
       } catch (err) {
         fail(err);
       }
@@ -96,9 +110,20 @@ export function Player(props: { viewId: string }) {
     }
   };
 
+  // Leaving mid-video asks first; the view is kept, so coming back continues it.
+  const onBeforeUnload = (e: BeforeUnloadEvent) => {
+    if (phase() === 'watching' && playing()) e.preventDefault();
+  };
+  const leave = () => {
+    if (phase() !== 'watching' || window.confirm(t('player.leaveConfirm'))) navigate('/tasks');
+  };
+
   onMount(() => {
     if (!view) return;
     document.addEventListener('visibilitychange', onVisibility);
+    window.addEventListener('beforeunload', onBeforeUnload);
+    // Resume a step before the last accepted position, so the server's credit keeps up.
+    if (view.position) video.currentTime = Math.max(0, view.position - REPORT_EVERY_MS / 1000);
     timer = setInterval(() => {
       if (playing() && document.visibilityState === 'visible') void report(true);
     }, REPORT_EVERY_MS);
@@ -108,6 +133,7 @@ export function Player(props: { viewId: string }) {
   });
   onCleanup(() => {
     document.removeEventListener('visibilitychange', onVisibility);
+    window.removeEventListener('beforeunload', onBeforeUnload);
     clearInterval(timer);
   });
 
@@ -116,13 +142,16 @@ export function Player(props: { viewId: string }) {
     void video.play();
   };
 
-  const next = async () => setNextError(await startNextView(navigate));
+  const next = async () => {
+    const refusal = await startNextView(navigate);
+    setNextError(refusal ? i18n.errorText(refusal) : null);
+  };
 
   const duration = () => view?.campaign.durationSeconds ?? 1;
 
   return (
     <>
-      <Header title={view?.campaign.title ?? t('player.title')} back="/tasks" />
+      <Header title={view?.campaign.title ?? t('player.title')} onBack={leave} />
       <main class="page">
         <Show
           when={view}
@@ -145,7 +174,12 @@ export function Player(props: { viewId: string }) {
                   playsinline
                   preload="auto"
                   data-testid="video"
-                  onPlay={() => setPlaying(true)}
+                  onPlay={() => {
+                    setPlaying(true);
+                    // After a resume the server has not seen this page yet: tell it at once that
+                    // playback is visible again, so the seconds from here on are credited.
+                    if (resumed && seq === view?.seq) void report(true);
+                  }}
                   onPause={() => setPlaying(false)}
                   onTimeUpdate={() => {
                     setPosition(Math.min(video.currentTime, duration()));
@@ -170,13 +204,13 @@ export function Player(props: { viewId: string }) {
                 <div class="spread">
                   <span class="strong">{t('player.videoProgress')}</span>
                   <span class="num muted" data-testid="video-position">
-                    {Math.floor(position())}s / {duration()}s
+                    {t('player.left', { s: Math.max(0, duration() - Math.floor(position())) })}
                   </span>
                 </div>
                 <ProgressBar value={Math.floor(position())} max={duration()} testid="video-progress" />
                 <div class="spread" style={{ 'margin-top': '12px' }}>
                   <span class="muted">{t('tasks.slot', { n: v().slot })}</span>
-                  <span class="muted">{t('home.resets')}</span>
+                  <span class="muted">{t('player.reward')}</span>
                 </div>
                 <Show when={hiddenPaused() && phase() === 'watching'}>
                   <p class="notice" data-testid="hidden-notice">
@@ -211,7 +245,15 @@ export function Player(props: { viewId: string }) {
                     </div>
                   )}
                 </Show>
-                <Show when={phase() === 'done' || phase() === 'failed'}>
+                <Show when={phase() === 'done' && result()?.conversion}>
+                  <p class="notice notice-ok" data-testid="done-for-today">
+                    {t('tasks.allDoneShort')}
+                  </p>
+                  <button type="button" class="btn btn-ghost btn-block" onClick={() => navigate('/tasks')}>
+                    {t('player.backToTasks')}
+                  </button>
+                </Show>
+                <Show when={(phase() === 'done' && !result()?.conversion) || phase() === 'failed'}>
                   <Show when={nextError()}>
                     <p class="notice notice-danger">{nextError()}</p>
                   </Show>

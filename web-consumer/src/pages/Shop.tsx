@@ -1,7 +1,7 @@
 import { formatFen, rows } from '@alliance/web-shared';
 import { createResource, For, Show } from 'solid-js';
 import { addToCart, cart, cartCount, cartTotal, clearCart } from '../cart';
-import { Header, Loaded } from '../components';
+import { Header, Loaded, VoucherQuote } from '../components';
 import { t } from '../i18n';
 import { api, type Listing, merchantDirectory, ownStock } from '../session';
 
@@ -87,6 +87,9 @@ export function Shop(props: { merchantId: string }) {
         </Loaded>
       </main>
       <Show when={cartCount() > 0 && cart()?.merchantId === props.merchantId}>
+        <div class="cartbar-quote">
+          <VoucherQuote merchantId={props.merchantId} amountFen={cartTotal()} />
+        </div>
         <div class="cartbar">
           <a href="/cart" class="cartbar-icon" data-testid="cart-link">
             {t('shop.cart')}

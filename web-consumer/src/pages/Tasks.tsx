@@ -1,7 +1,8 @@
+import { ApiFailure, formatPoints } from '@alliance/web-shared';
 import { useNavigate } from '@solidjs/router';
 import { createResource, createSignal, Index, Show } from 'solid-js';
 import { Header, Loaded, ProgressBar } from '../components';
-import { t } from '../i18n';
+import { i18n, t } from '../i18n';
 import { api } from '../session';
 import { savedView, startNextView } from '../views';
 
@@ -12,9 +13,13 @@ export function Tasks() {
   const inProgress = savedView();
   const navigate = useNavigate();
 
+  const [doneForToday, setDoneForToday] = createSignal(false);
   const start = async () => {
     setBusy(true);
-    setError(await startNextView(navigate));
+    const refusal = await startNextView(navigate);
+    // The day's limit reached elsewhere (another tab): a calm "done", not an error.
+    if (refusal instanceof ApiFailure && refusal.code === 'daily_limit_reached') setDoneForToday(true);
+    else setError(refusal ? i18n.errorText(refusal) : null);
     setBusy(false);
   };
 
@@ -45,25 +50,54 @@ export function Tasks() {
                     </span>
                   </div>
                   <ProgressBar value={today().completed} max={today().required} testid="day-progress" />
-                  <p class="hint">{t('tasks.rule', { n: today().required })}</p>
+                  <p class="notice notice-ok quote" data-testid="reward">
+                    {t('tasks.reward', {
+                      n: today().required,
+                      vouchers: formatPoints(today().conversionVouchers),
+                      eco: formatPoints(today().conversionEcoPoints),
+                    })}
+                  </p>
                   <Show when={error()}>
                     <p class="notice notice-danger" role="alert" data-testid="task-error">
                       {error()}
                     </p>
                   </Show>
                   <Show
-                    when={today().completed < today().required}
-                    fallback={<p class="notice notice-ok">{t('tasks.allDone', { n: today().required })}</p>}
+                    when={today().completed < today().required && !doneForToday()}
+                    fallback={
+                      <p class="notice notice-ok" data-testid="all-done">
+                        {t('tasks.allDone', { n: today().required })}
+                      </p>
+                    }
                   >
-                    <button
-                      type="button"
-                      class="btn btn-primary btn-block"
-                      data-testid="start-video"
-                      disabled={busy()}
-                      onClick={start}
+                    <Show
+                      when={!inProgress}
+                      fallback={
+                        <button
+                          type="button"
+                          class="btn btn-primary btn-block"
+                          data-testid="continue-video"
+                          onClick={() => navigate(`/watch/${inProgress!.id}`)}
+                        >
+                          {t('tasks.continue', { n: inProgress!.slot })}
+                        </button>
+                      }
                     >
-                      {busy() ? t('tasks.starting') : t('tasks.next')}
-                    </button>
+                      <Show when={w.vouchers < today().conversionVouchers}>
+                        <p class="notice" data-testid="no-vouchers">
+                          {t('tasks.needVouchers', { vouchers: formatPoints(today().conversionVouchers) })}
+                        </p>
+                      </Show>
+                      <button
+                        type="button"
+                        class="btn btn-primary btn-block"
+                        data-testid="start-video"
+                        disabled={busy() || w.vouchers < today().conversionVouchers}
+                        onClick={start}
+                      >
+                        {busy() ? t('tasks.starting') : t('tasks.next')}
+                      </button>
+                    </Show>
                   </Show>
                 </section>
                 <section class="card">

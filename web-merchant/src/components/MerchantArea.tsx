@@ -60,8 +60,28 @@ function Workspace(props: { id: string; children: JSX.Element }) {
     const known = me()?.merchants.find((m) => m.id === props.id)?.status;
     if (status && known && status !== known) refetchMe();
   });
+  // New paid online orders since the workspace opened: a notice on every page until opened.
+  const openedAt = Date.now();
+  const [orders, { refetch: refetchOrders }] = createResource(() => props.id, api.merchantOrders);
+  const orderTimer = setInterval(() => {
+    if (merchant()?.status === 'active') refetchOrders();
+  }, 20_000);
+  onCleanup(() => clearInterval(orderTimer));
+  const newOrders = () =>
+    location.pathname.endsWith('/orders')
+      ? 0
+      : (orders()?.data ?? []).filter((o) => o.paidAt && Date.parse(o.paidAt) > openedAt).length;
   return (
     <Ctx.Provider value={{ id: props.id, merchant, refetch }}>
+      <Show when={newOrders() > 0}>
+        <div class="banner banner-ok" data-testid="new-order" role="status">
+          <strong>{t('merchant.newOrderTitle')}</strong>
+          <span>{t('merchant.newOrderBody', { n: newOrders() })}</span>
+          <Link to={`/merchants/${props.id}/orders`} class="btn btn-primary btn-small">
+            {t('merchant.newOrderOpen')}
+          </Link>
+        </div>
+      </Show>
       <Show when={!merchant.error} fallback={<ErrorNote error={merchant.error} />}>
         <Show when={merchant()} fallback={<div class="skeleton" />}>
           {(m) => (

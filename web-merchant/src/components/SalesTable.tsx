@@ -53,8 +53,11 @@ export function SalesTable(props: { rows: Sale[]; onRefund?: (sale: Sale) => voi
               {
                 label: '',
                 align: 'right' as const,
+                // Online orders are refunded on the orders page (the money goes back through Stripe).
                 render: (r: Sale) => (
-                  <Show when={r.status === 'completed' && (r.refunded ?? 0) < r.amount}>
+                  <Show
+                    when={r.status === 'completed' && r.channel !== 'online' && (r.refunded ?? 0) < r.amount}
+                  >
                     <button type="button" class="btn btn-ghost btn-small" onClick={() => props.onRefund!(r)}>
                       {t('sales.refund')}
                     </button>

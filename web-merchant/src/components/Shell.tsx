@@ -1,7 +1,6 @@
-import { LangSwitch } from '@alliance/web-shared';
+import { LangSwitch, maskPhone } from '@alliance/web-shared';
 import { useLocation, useNavigate } from '@solidjs/router';
 import { createMemo, For, type JSX, Show } from 'solid-js';
-import { maskPhone } from '../../../api/phone';
 import type { Membership } from '../api';
 import { BASE } from '../base';
 import { i18n, type Key, t } from '../i18n';
@@ -25,6 +24,7 @@ const merchantNav = (id: string): NavItem[] => [
   { to: `/merchants/${id}/supply`, label: 'nav.supply', icon: 'truck' },
   { to: `/merchants/${id}/orders`, label: 'nav.orders', icon: 'cart' },
   { to: `/merchants/${id}/statement`, label: 'nav.statement', icon: 'file' },
+  { to: `/merchants/${id}/payouts`, label: 'nav.payables', icon: 'coins' },
   { to: `/merchants/${id}/staff`, label: 'nav.staff', icon: 'staff' },
 ];
 const supplierNav = (id: string): NavItem[] => [
@@ -37,6 +37,7 @@ const operatorNav: NavItem[] = [
   { to: '/platform', label: 'nav.reconciliation', icon: 'dashboard' },
   { to: '/platform/applications', label: 'nav.applications', icon: 'check' },
   { to: '/platform/parameters', label: 'nav.parameters', icon: 'sliders' },
+  { to: '/platform/adjustments', label: 'nav.adjustments', icon: 'coins' },
   { to: '/platform/campaigns', label: 'nav.campaigns', icon: 'video' },
   { to: '/platform/refusals', label: 'nav.refusals', icon: 'ban' },
   { to: '/platform/ledger', label: 'nav.ledger', icon: 'shield' },
@@ -128,7 +129,13 @@ export function Shell(props: { children?: JSX.Element }) {
       <div class="main">
         <header class="topbar">
           <WorkspaceSwitcher current={area()} />
-          <Show when={membership()}>{(m) => <Badge status={m().status} />}</Show>
+          <Show when={membership()}>
+            {(m) => (
+              <span class="topbar-status">
+                <Badge status={m().status} />
+              </span>
+            )}
+          </Show>
           <div class="topbar-spacer" />
           <LangSwitch i18n={i18n} />
           <span class="user-chip">
@@ -139,13 +146,14 @@ export function Shell(props: { children?: JSX.Element }) {
             type="button"
             class="btn btn-ghost btn-small"
             data-testid="sign-out"
+            aria-label={t('common.signOut')}
             onClick={() => {
               auth.signOut();
               navigate('/', { replace: true });
             }}
           >
             <Icon name="logout" size={16} />
-            {t('common.signOut')}
+            <span class="signout-label">{t('common.signOut')}</span>
           </button>
         </header>
         <main class="content">{props.children}</main>

@@ -180,7 +180,7 @@ const badgeTone: Record<string, string> = {
 export function Badge(props: { status: string }) {
   const label = () => {
     const key = `status.${props.status}`;
-    return i18n.has(key) ? t(key as Key) : props.status;
+    return i18n.has(key) ? t(key as Key) : t('status.other');
   };
   return <span class={`badge badge-${badgeTone[props.status] ?? 'plain'}`}>{label()}</span>;
 }
@@ -269,4 +269,100 @@ export function Bars(props: {
 export function formatDate(iso: string | null | undefined): string {
   if (!iso) return '—';
   return Number.isNaN(Date.parse(iso)) ? iso : i18n.dateTime(iso);
+}
+
+interface ConfirmRequest {
+  title: string;
+  body?: string;
+  confirm: string;
+  /** Label of a required text field (a reason); its text is the answer. */
+  input?: string;
+  resolve: (answer: string | null) => void;
+}
+const [confirmRequest, setConfirmRequest] = createSignal<ConfirmRequest | null>(null);
+
+function ask(
+  opts: Omit<ConfirmRequest, 'resolve' | 'confirm'> & { confirm?: string },
+): Promise<string | null> {
+  confirmRequest()?.resolve(null);
+  return new Promise((resolve) =>
+    setConfirmRequest({ ...opts, confirm: opts.confirm ?? t('common.confirm'), resolve }),
+  );
+}
+
+/**
+ * A second look before an action that moves money or changes what merchants pay: resolves true
+ * when the person confirms. Rendered by <ConfirmHost/>, mounted once in App.
+ */
+export async function confirmDialog(opts: {
+  title: string;
+  body?: string;
+  confirm?: string;
+}): Promise<boolean> {
+  return (await ask(opts)) !== null;
+}
+
+/** The same dialog with a required reason: resolves the reason, or null when cancelled. */
+export function reasonDialog(opts: { title: string; body?: string; confirm?: string; input: string }) {
+  return ask(opts);
+}
+
+export function ConfirmHost() {
+  const [text, setText] = createSignal('');
+  const answer = (yes: boolean) => {
+    const r = confirmRequest();
+    r?.resolve(yes ? (r.input ? text().trim() : '') : null);
+    setConfirmRequest(null);
+    setText('');
+  };
+  return (
+    <Show when={confirmRequest()}>
+      {(r) => (
+        <div class="modal-backdrop">
+          <div
+            class="modal"
+            role="dialog"
+            aria-modal="true"
+            aria-labelledby="confirm-title"
+            data-testid="confirm-dialog"
+          >
+            <h2 id="confirm-title">{r().title}</h2>
+            <Show when={r().body}>
+              <p class="muted">{r().body}</p>
+            </Show>
+            <Show when={r().input}>
+              <Field label={r().input!}>
+                <input
+                  class="input"
+                  name="reason"
+                  value={text()}
+                  onInput={(e) => setText(e.currentTarget.value)}
+                />
+              </Field>
+            </Show>
+            <div class="modal-actions">
+              <button
+                type="button"
+                class="btn btn-ghost"
+                data-testid="confirm-no"
+                onClick={() => answer(false)}
+              >
+                {t('common.cancel')}
+              </button>
+              <button
+                type="button"
+                class="btn btn-primary"
+                data-testid="confirm-yes"
+                disabled={!!r().input && !text().trim()}
+                ref={(el) => queueMicrotask(() => el.focus())}
+                onClick={() => answer(true)}
+              >
+                {r().confirm}
+              </button>
+            </div>
+          </div>
+        </div>
+      )}
+    </Show>
+  );
 }

@@ -15,7 +15,7 @@ export function PointsHistory() {
     setCursor(nextCursor(page));
   });
   load.run();
-  const kindLabel = (kind: string) => (i18n.has(`kind.${kind}`) ? t(`kind.${kind}` as Key) : kind);
+  const kindLabel = (kind: string) => (i18n.has(`kind.${kind}`) ? t(`kind.${kind}` as Key) : t('kind.other'));
   return (
     <div class="page">
       <PageHeader title={t('points.title')} subtitle={t('points.subtitle')} />

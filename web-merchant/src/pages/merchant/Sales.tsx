@@ -1,9 +1,21 @@
 import { formatFen, formatMinor, formatPoints, parseMinor, rows } from '@alliance/web-shared';
 import { createResource, createSignal, Match, onCleanup, Show, Switch } from 'solid-js';
 import { api, type Sale } from '../../api';
+import { MemberScanner } from '../../components/MemberScanner';
 import { useMerchant } from '../../components/MerchantArea';
 import { SalesTable } from '../../components/SalesTable';
-import { Alert, Badge, Card, ErrorNote, Field, Loaded, PageHeader, useAction } from '../../components/ui';
+import {
+  Alert,
+  Badge,
+  Card,
+  confirmDialog,
+  ErrorNote,
+  Field,
+  formatDate,
+  Loaded,
+  PageHeader,
+  useAction,
+} from '../../components/ui';
 import { downloadCsv } from '../../csv';
 import { i18n, type Key, t } from '../../i18n';
 
@@ -12,7 +24,7 @@ export function Sales() {
   const [sales, { refetch }] = createResource(() => id, api.sales);
   const [memberCode, setMemberCode] = createSignal('');
   const [amount, setAmount] = createSignal('');
-  const [recorded, setRecorded] = createSignal<Sale | null>(null);
+  const [recorded, setRecorded] = createSignal<(Sale & { vouchersPaused?: boolean }) | null>(null);
   const [refunding, setRefunding] = createSignal<Sale | null>(null);
   const [refundAmount, setRefundAmount] = createSignal('');
   const [refundResult, setRefundResult] = createSignal<string | null>(null);
@@ -51,6 +63,12 @@ export function Sales() {
     const sale = refunding()!;
     const fen = parseMinor(refundAmount());
     if (fen === null || fen <= 0) throw new Error(t('form.amountInvalid'));
+    const yes = await confirmDialog({
+      title: t('confirm.saleRefund', { amount: formatFen(fen) }),
+      body: t('orders.refundBody'),
+      confirm: t('orders.refundConfirm'),
+    });
+    if (!yes) return;
     const res = await api.refund(sale.id, fen);
     setRefundResult(
       t('sales.refunded', {
@@ -72,13 +90,17 @@ export function Sales() {
         <Card title={t('sales.record')}>
           <form class="form" onSubmit={(e) => record.run(e)}>
             <Field label={t('sales.memberCode')} hint={t('sales.memberCodeHint')}>
-              <input
-                class="input mono"
-                name="memberCode"
-                autocomplete="off"
-                value={memberCode()}
-                onInput={(e) => setMemberCode(e.currentTarget.value)}
-              />
+              <span class="inline-form">
+                <input
+                  class="input mono grow"
+                  name="memberCode"
+                  autocomplete="off"
+                  inputmode="numeric"
+                  value={memberCode()}
+                  onInput={(e) => setMemberCode(e.currentTarget.value)}
+                />
+                <MemberScanner onCode={setMemberCode} />
+              </span>
             </Field>
             <Field label={t('sales.amount')}>
               <div class="input-affix">
@@ -115,12 +137,21 @@ export function Sales() {
                 <Switch>
                   <Match when={s().status === 'awaiting_confirmation'}>
                     <p class="muted">{t('sales.awaiting')}</p>
-                    <p>
-                      {t('sales.expected', {
-                        vouchers: formatPoints(s().vouchers ?? 0),
-                        points: formatPoints(s().adPointsCharge ?? 0),
-                      })}
-                    </p>
+                    <Show
+                      when={!recorded()?.vouchersPaused}
+                      fallback={
+                        <Alert tone="warn">
+                          <span data-testid="sale-paused">{t('sales.expectedPaused')}</span>
+                        </Alert>
+                      }
+                    >
+                      <p>
+                        {t('sales.expected', {
+                          vouchers: formatPoints(s().vouchers ?? 0),
+                          points: formatPoints(s().adPointsCharge ?? 0),
+                        })}
+                      </p>
+                    </Show>
                   </Match>
                   <Match when={s().status === 'completed'}>
                     <Show when={s().ecoPoints > 0}>
@@ -139,7 +170,9 @@ export function Sales() {
                     </p>
                     <Show when={s().reason}>
                       <Alert tone="warn">
-                        {i18n.has(`reason.${s().reason}`) ? t(`reason.${s().reason}` as Key) : s().reason!}
+                        {i18n.has(`reason.${s().reason}`)
+                          ? t(`reason.${s().reason}` as Key)
+                          : t('reason.other')}
                       </Alert>
                     </Show>
                     <p class="muted">
@@ -189,7 +222,7 @@ export function Sales() {
             disabled={!sales()}
             onClick={() =>
               downloadCsv(
-                `sales-${id}.csv`,
+                `${t('sales.csvName')}.csv`,
                 [
                   t('col.time'),
                   t('col.channel'),
@@ -199,13 +232,14 @@ export function Sales() {
                   t('col.status'),
                   t('col.refundedYuan'),
                 ],
+                // Words and Beijing time, as on the page: the file is read by people (Excel), not machines.
                 rows(sales()).map((r) => [
-                  r.recordedAt ?? '',
-                  r.channel ?? '',
+                  r.recordedAt ? formatDate(r.recordedAt) : '',
+                  r.channel === 'online' ? t('sales.online') : t('sales.inStore'),
                   formatMinor(r.amount, { group: false }),
                   formatMinor(r.vouchersIssued ?? 0, { group: false }),
                   formatMinor(r.adPointsCharged ?? 0, { group: false }),
-                  r.status,
+                  i18n.has(`status.${r.status}`) ? t(`status.${r.status}` as Key) : t('status.other'),
                   formatMinor(r.refunded ?? 0, { group: false }),
                 ]),
               )

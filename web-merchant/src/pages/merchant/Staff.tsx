@@ -1,6 +1,5 @@
-import { rows, toE164 } from '@alliance/web-shared';
+import { maskPhone, rows, toE164 } from '@alliance/web-shared';
 import { createResource, createSignal, Show } from 'solid-js';
-import { maskPhone } from '../../../../api/phone';
 import { api } from '../../api';
 import { useMerchant } from '../../components/MerchantArea';
 import { Card, ErrorNote, formatDate, Loaded, PageHeader, Table, useAction } from '../../components/ui';

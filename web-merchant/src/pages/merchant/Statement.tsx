@@ -56,7 +56,7 @@ export function StatementPage() {
                 const st = statement()!;
                 // Money and points as decimal text from integer minor units, never through a float.
                 downloadCsv(
-                  `statement-${id}-${st.from ?? 'all'}-${st.to ?? 'now'}.csv`,
+                  `${t('statement.csvName')}-${st.from ?? ''}-${st.to ?? ''}.csv`,
                   [t('statement.item'), t('statement.value')],
                   [
                     [t('statement.from'), st.from ?? ''],

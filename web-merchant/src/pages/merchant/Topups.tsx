@@ -155,7 +155,11 @@ export function Topups() {
                 { label: t('col.time'), render: (r) => formatDate(r.createdAt) },
                 { label: t('col.amount'), render: (r) => formatFen(r.amount), align: 'right' },
                 { label: t('col.adPoints'), render: (r) => formatPoints(r.adPoints), align: 'right' },
-                { label: t('col.status'), render: (r) => <Badge status={r.status} /> },
+                // An unpaid top-up waits for payment, not for a review.
+                {
+                  label: t('col.status'),
+                  render: (r) => <Badge status={r.status === 'pending' ? 'pending_payment' : r.status} />,
+                },
                 {
                   label: '',
                   align: 'right',
@@ -216,7 +220,8 @@ export function ReceiptBody(props: { receipt: Receipt }) {
           {r.receiptNumber}
         </dd>
         <dt>{t('receipt.issuedBy')}</dt>
-        <dd>{r.issuedBy}</dd>
+        {/* The platform's name in the reader's language, not the API's English label. */}
+        <dd>{t('receipt.platformName')}</dd>
         <dt>{t('receipt.merchant')}</dt>
         <dd>{r.merchant.name}</dd>
         <dt>{t('receipt.description')}</dt>
@@ -227,7 +232,7 @@ export function ReceiptBody(props: { receipt: Receipt }) {
         <dd>
           {r.paymentMethod && i18n.has(`method.${r.paymentMethod}`)
             ? t(`method.${r.paymentMethod}` as Key)
-            : (r.paymentMethod ?? '—')}
+            : '—'}
         </dd>
         <Show when={r.refunded > 0}>
           <dt>{t('receipt.refunded')}</dt>

@@ -5,6 +5,7 @@ import {
   Alert,
   Badge,
   Card,
+  confirmDialog,
   ErrorNote,
   formatDate,
   Loaded,
@@ -31,6 +32,14 @@ export function Applications() {
     const typed = rate().replace('%', '').trim();
     const bp = typed === '' ? null : parseMinor(typed);
     if (typed !== '' && bp === null) throw new Error(t('form.valueInvalid'));
+    const yes = await confirmDialog({
+      title:
+        bp === null
+          ? t('confirm.adRateClear', { name: a.name })
+          : t('confirm.adRate', { name: a.name, rate: `${typed}%` }),
+      body: t('confirm.adRateBody'),
+    });
+    if (!yes) return;
     await api.setAdRate(a.id, bp);
     setNotice(t('ops.adRateSaved', { name: a.name }));
     setRating(null);
@@ -40,6 +49,13 @@ export function Applications() {
   const [reason, setReason] = createSignal('');
   const [notice, setNotice] = createSignal<string | null>(null);
   const approve = useAction(async (a: Application) => {
+    if (
+      !(await confirmDialog({
+        title: t('confirm.approve', { name: a.name }),
+        body: t('confirm.approveBody'),
+      }))
+    )
+      return;
     await api.approve(kind(), a.id);
     setNotice(t('ops.approvedOk', { name: a.name }));
     refetch();
@@ -150,13 +166,7 @@ export function Applications() {
               columns={[
                 {
                   label: t('col.name'),
-                  render: (r) => (
-                    <span>
-                      <strong>{r.name}</strong>
-                      <br />
-                      <span class="muted mono">{r.id}</span>
-                    </span>
-                  ),
+                  render: (r) => <strong>{r.name}</strong>,
                 },
                 ...(kind() === 'merchants'
                   ? [

@@ -24,6 +24,10 @@ export function lastDays(n: number): string[] {
 export function Campaigns() {
   const [campaigns, { refetch }] = createResource(api.campaigns);
   const [chartFor, setChartFor] = createSignal<string | null>(null);
+  const toggle = useAction(async (c: Campaign) => {
+    await api.setCampaignStatus(c.id, c.status === 'paused' ? 'active' : 'paused');
+    refetch();
+  });
   const [form, setForm] = createSignal({
     title: '',
     advertiser: '',
@@ -61,6 +65,7 @@ export function Campaigns() {
   return (
     <div class="page">
       <PageHeader title={t('ops.campaignsTitle')} subtitle={t('ops.campaignsSubtitle')} />
+      <ErrorNote error={toggle.error()} />
       <Card title={t('ops.campaignList')}>
         <Loaded resource={campaigns}>
           {(page) => (
@@ -117,6 +122,21 @@ export function Campaigns() {
                 {
                   label: t('col.status'),
                   render: (r) => <Badge status={r.serving ? 'serving' : (r.status ?? 'active')} />,
+                },
+                {
+                  label: '',
+                  align: 'right',
+                  render: (r) => (
+                    <button
+                      type="button"
+                      class="btn btn-outline btn-small"
+                      data-testid={`campaign-toggle-${r.id}`}
+                      disabled={toggle.busy()}
+                      onClick={() => toggle.run(r)}
+                    >
+                      {r.status === 'paused' ? t('ops.resume') : t('ops.pause')}
+                    </button>
+                  ),
                 },
               ]}
             />

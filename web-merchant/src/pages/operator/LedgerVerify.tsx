@@ -37,11 +37,18 @@ export function LedgerVerify() {
                   { label: t('col.result'), render: (c) => <Badge status={c.ok ? 'passed' : 'failed'} /> },
                   {
                     label: t('col.detail'),
-                    render: (c) => (
-                      <span class="mono muted small">
-                        {typeof c.detail === 'string' ? c.detail : JSON.stringify(c.detail)}
-                      </span>
-                    ),
+                    // The details are the ledger's own (English, account names): shown folded, for engineers.
+                    render: (c) =>
+                      c.ok ? (
+                        <span class="muted">{t('ops.checkOk')}</span>
+                      ) : (
+                        <details>
+                          <summary>{t('ops.checkFailed')}</summary>
+                          <span class="mono muted small">
+                            {typeof c.detail === 'string' ? c.detail : JSON.stringify(c.detail)}
+                          </span>
+                        </details>
+                      ),
                   },
                 ]}
               />

@@ -1,7 +1,17 @@
 import { formatFen, formatMinor, formatPoints, parseMinor } from '@alliance/web-shared';
-import { createResource, createSignal, For, Show } from 'solid-js';
+import { createResource, createSignal, For, Match, Show, Switch } from 'solid-js';
 import { api } from '../../api';
-import { Alert, Card, ErrorNote, Field, formatDate, PageHeader, Table, useAction } from '../../components/ui';
+import {
+  Alert,
+  Card,
+  confirmDialog,
+  ErrorNote,
+  Field,
+  formatDate,
+  PageHeader,
+  Table,
+  useAction,
+} from '../../components/ui';
 import { i18n, type Key, t } from '../../i18n';
 
 type Unit = 'fen' | 'bp' | 'points' | 'count' | 'text';
@@ -13,8 +23,24 @@ export function unitOf(name: string, value: unknown): Unit {
   if (/(AdPoints|EcoPoints|Vouchers|PerYuan)$/.test(name)) return 'points';
   return 'count';
 }
+const WEEKDAYS = ['0', '1', '2', '3', '4', '5', '6'] as const;
+
+/** A schedule in words for the cron forms the picker writes ("M H * * D" or "M H * * *"). */
+export function scheduleWords(cron: string): string {
+  const m = /^(\d{1,2}) (\d{1,2}) \* \* (\*|[0-6])$/.exec(cron.trim());
+  if (!m) return t('schedule.custom');
+  const time = `${m[2]!.padStart(2, '0')}:${m[1]!.padStart(2, '0')}`;
+  return m[3] === '*'
+    ? t('schedule.daily', { time })
+    : t('schedule.weekly', { day: t(`weekday.${m[3]}` as Key), time });
+}
+
 export function showValue(name: string, value: number | string): string {
   const unit = unitOf(name, value);
+  if (name === 'withdrawalsEnabled') return value ? t('ops.on') : t('ops.off');
+  if (name === 'supplierSettlementTrigger') return t(`trigger.${value}` as Key);
+  if (name === 'supplierPayoutCron') return scheduleWords(String(value));
+  if (name === 'businessTimeZone') return value === 'Asia/Shanghai' ? t('ops.beijingTime') : String(value);
   if (unit === 'text' || typeof value === 'string') return String(value);
   if (unit === 'fen') return formatFen(value);
   if (unit === 'bp') return `${formatMinor(value)}%`;
@@ -22,12 +48,14 @@ export function showValue(name: string, value: number | string): string {
   return String(value);
 }
 /** What the operator typed, in the unit shown, back to the stored integer (or text). */
-export function parseValue(unit: Unit, text: string): number | string | null {
+export function parseValue(unit: Unit, text: string, name = ''): number | string | null {
+  if (name === 'withdrawalsEnabled') return text === '1' ? 1 : text === '0' ? 0 : null;
   if (unit === 'text') return text.trim() || null;
   if (unit === 'count') return /^\d{1,9}$/.test(text.trim()) ? Number(text.trim()) : null;
   return parseMinor(text.replace(/[¥%\s]/g, ''));
 }
-const paramLabel = (name: string) => (i18n.has(`param.${name}`) ? t(`param.${name}` as Key) : name);
+const paramLabel = (name: string) =>
+  i18n.has(`param.${name}`) ? t(`param.${name}` as Key) : t('ops.otherParameter');
 
 export function Parameters() {
   const [overview, { refetch }] = createResource(api.parameters);
@@ -47,8 +75,16 @@ export function Parameters() {
     setSaved(false);
     const p = selected();
     if (!p) return;
-    const parsed = parseValue(unitOf(p.name, p.value), value());
+    const parsed = parseValue(unitOf(p.name, p.value), value(), p.name);
     if (parsed === null) throw new Error(t('form.valueInvalid'));
+    const yes = await confirmDialog({
+      title: t('confirm.parameter', {
+        name: paramLabel(p.name),
+        value: special.has(p.name) ? showValue(p.name, parsed) : value().trim(),
+      }),
+      body: effective() ? t('confirm.parameterLater') : t('confirm.parameterNow'),
+    });
+    if (!yes) return;
     // Empty means "now": the server takes its own clock rather than the browser's.
     await api.changeParameter(p.name, parsed, effective() ? new Date(effective()).toISOString() : undefined);
     setSaved(true);
@@ -58,7 +94,8 @@ export function Parameters() {
   });
   const unitHint = () => {
     const p = selected();
-    return p ? t(`unit.${unitOf(p.name, p.value)}` as Key) : '';
+    if (!p || special.has(p.name)) return '';
+    return t(`unit.${unitOf(p.name, p.value)}` as Key);
   };
   return (
     <div class="page">
@@ -72,13 +109,7 @@ export function Parameters() {
               columns={[
                 {
                   label: t('col.parameter'),
-                  render: (r) => (
-                    <span>
-                      {paramLabel(r.name)}
-                      <br />
-                      <span class="muted mono small">{r.name}</span>
-                    </span>
-                  ),
+                  render: (r) => <span>{paramLabel(r.name)}</span>,
                 },
                 {
                   label: t('col.value'),
@@ -129,12 +160,7 @@ export function Parameters() {
                   )}
                 </Show>
                 <Field label={t('ops.newValue')} hint={unitHint()}>
-                  <input
-                    class="input"
-                    name="value"
-                    value={value()}
-                    onInput={(e) => setValue(e.currentTarget.value)}
-                  />
+                  <ValueControl name={name()} value={value()} onChange={setValue} />
                 </Field>
                 <Field label={t('ops.effectiveFrom')} hint={t('ops.effectiveHint')}>
                   <input
@@ -171,7 +197,7 @@ export function Parameters() {
                   <span>
                     {paramLabel(r.name)}
                     <Show when={r.scope !== 'platform'}>
-                      <span class="muted mono small"> · {r.scope}</span>
+                      <span class="muted small"> · {t('ops.scopeMerchant')}</span>
                     </Show>
                   </span>
                 ),
@@ -183,12 +209,94 @@ export function Parameters() {
               },
               { label: t('ops.effectiveFrom'), render: (r) => formatDate(r.effectiveFrom) },
               { label: t('col.changedAt'), render: (r) => formatDate(r.changedAt) },
-              { label: t('col.changedBy'), render: (r) => <span class="mono small">{r.changedBy}</span> },
+              { label: t('col.changedBy'), render: () => t('ops.byOperator') },
               { label: t('col.reason'), render: (r) => r.reason ?? '—' },
             ]}
           />
         </Card>
       </Show>
     </div>
+  );
+}
+
+/** Parameters with their own control instead of a typed number. */
+const special = new Set([
+  'withdrawalsEnabled',
+  'supplierSettlementTrigger',
+  'supplierPayoutCron',
+  'businessTimeZone',
+]);
+
+/**
+ * The control for a new value: a switch for on/off, a select for the settlement trigger, a
+ * weekday + hour picker that writes the payout schedule's cron, else a text field in the unit shown.
+ */
+function ValueControl(props: { name: string; value: string; onChange: (v: string) => void }) {
+  const cronParts = () => {
+    const m = /^(\d{1,2}) (\d{1,2}) \* \* (\*|[0-6])$/.exec(props.value);
+    return { hour: m?.[2] ?? '2', day: m?.[3] ?? '1' };
+  };
+  const setCron = (day: string, hour: string) => props.onChange(`0 ${hour} * * ${day}`);
+  return (
+    <Switch
+      fallback={
+        <input
+          class="input"
+          name="value"
+          value={props.value}
+          onInput={(e) => props.onChange(e.currentTarget.value)}
+        />
+      }
+    >
+      <Match when={props.name === 'withdrawalsEnabled'}>
+        <label class="switch">
+          <input
+            type="checkbox"
+            name="value"
+            role="switch"
+            aria-checked={props.value === '1'}
+            checked={props.value === '1'}
+            ref={() => props.value === '' && queueMicrotask(() => props.onChange('0'))}
+            onChange={(e) => props.onChange(e.currentTarget.checked ? '1' : '0')}
+          />
+          <span>{props.value === '1' ? t('ops.on') : t('ops.off')}</span>
+        </label>
+      </Match>
+      <Match when={props.name === 'supplierSettlementTrigger'}>
+        <select
+          class="input"
+          name="value"
+          value={props.value}
+          onChange={(e) => props.onChange(e.currentTarget.value)}
+        >
+          <option value="">{t('ops.pick')}</option>
+          <option value="on_shipment">{t('trigger.on_shipment')}</option>
+          <option value="on_delivery">{t('trigger.on_delivery')}</option>
+        </select>
+      </Match>
+      <Match when={props.name === 'supplierPayoutCron'}>
+        <span class="inline-form">
+          <select
+            class="input"
+            name="weekday"
+            value={cronParts().day}
+            onChange={(e) => setCron(e.currentTarget.value, cronParts().hour)}
+          >
+            <option value="*">{t('schedule.everyDay')}</option>
+            <For each={WEEKDAYS}>{(d) => <option value={d}>{t(`weekday.${d}` as Key)}</option>}</For>
+          </select>
+          <select
+            class="input"
+            name="hour"
+            value={cronParts().hour}
+            onChange={(e) => setCron(cronParts().day, e.currentTarget.value)}
+          >
+            <For each={Array.from({ length: 24 }, (_, h) => String(h))}>
+              {(h) => <option value={h}>{`${h.padStart(2, '0')}:00`}</option>}
+            </For>
+          </select>
+        </span>
+      </Match>
+    </Switch>
   );
 }

@@ -5,6 +5,7 @@ import {
   Alert,
   Badge,
   Card,
+  confirmDialog,
   ErrorNote,
   formatDate,
   Loaded,
@@ -17,6 +18,8 @@ import { t } from '../../i18n';
 
 export function PlatformPayouts() {
   const [list, { refetch }] = createResource(api.platformPayouts);
+  const [suppliers] = createResource(() => api.applications('suppliers', 'active'));
+  const supplierName = (id: string) => rows(suppliers()).find((s) => s.id === id)?.name ?? '—';
   const [notice, setNotice] = createSignal<string | null>(null);
   const [paying, setPaying] = createSignal<string | null>(null);
   const [reference, setReference] = createSignal('');
@@ -29,6 +32,7 @@ export function PlatformPayouts() {
       .filter((p) => p.status === 'pending')
       .reduce((a, p) => a + p.amount, 0);
   const run = useAction(async () => {
+    if (!(await confirmDialog({ title: t('confirm.runPayouts'), body: t('confirm.runPayoutsBody') }))) return;
     const res = await api.runPayouts();
     setNotice(
       t('ops.payoutsRan', { created: res.created.length, paid: res.paid.length, failed: res.failed.length }),
@@ -37,6 +41,11 @@ export function PlatformPayouts() {
   });
   const markPaid = useAction(async (e: Event) => {
     e.preventDefault();
+    const yes = await confirmDialog({
+      title: t('confirm.markPaid', { reference: reference().trim() }),
+      body: t('confirm.markPaidBody'),
+    });
+    if (!yes) return;
     await api.markPayoutPaid(paying()!, reference().trim());
     setPaying(null);
     setReference('');
@@ -105,7 +114,7 @@ export function PlatformPayouts() {
               testId="payouts"
               columns={[
                 { label: t('col.time'), render: (r) => formatDate(r.createdAt) },
-                { label: t('col.supplier'), render: (r) => <span class="mono">{r.supplierId}</span> },
+                { label: t('col.supplier'), render: (r) => supplierName(r.supplierId) },
                 { label: t('col.periodEnd'), render: (r) => formatDate(r.periodEnd) },
                 {
                   label: t('col.orders'),

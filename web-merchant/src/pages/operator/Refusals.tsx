@@ -4,7 +4,16 @@ import { Bars, Card, formatDate, Loaded, PageHeader, Table } from '../../compone
 import { i18n, type Key, t } from '../../i18n';
 
 const reasonLabel = (r: string) =>
-  i18n.has(`error.${r}`) ? t(`error.${r}` as Key) : i18n.has(`reason.${r}`) ? t(`reason.${r}` as Key) : r;
+  i18n.has(`error.${r}`)
+    ? t(`error.${r}` as Key)
+    : i18n.has(`reason.${r}`)
+      ? t(`reason.${r}` as Key)
+      : t('ops.otherReason');
+/** Bar labels are short: the start of the words. */
+const shortLabel = (r: string) => {
+  const words = reasonLabel(r);
+  return words.length > 8 ? `${words.slice(0, 7)}…` : words;
+};
 
 export function Refusals() {
   const [data] = createResource(api.refusals);
@@ -16,7 +25,7 @@ export function Refusals() {
           <>
             <div class="grid-2">
               <Card title={t('ops.refusalsChart')}>
-                <Bars points={r.counts.map((c) => ({ label: c.reason.slice(0, 12), value: c.count }))} />
+                <Bars points={r.counts.map((c) => ({ label: shortLabel(c.reason), value: c.count }))} />
               </Card>
               <Card title={t('ops.refusalsByReason')}>
                 <Table
@@ -25,13 +34,7 @@ export function Refusals() {
                   columns={[
                     {
                       label: t('col.reason'),
-                      render: (c) => (
-                        <span>
-                          {reasonLabel(c.reason)}
-                          <br />
-                          <span class="mono muted small">{c.reason}</span>
-                        </span>
-                      ),
+                      render: (c) => reasonLabel(c.reason),
                     },
                     {
                       label: t('col.count'),
@@ -49,7 +52,7 @@ export function Refusals() {
                   { label: t('col.time'), render: (c) => formatDate(c.createdAt) },
                   {
                     label: t('col.stage'),
-                    render: (c) => (i18n.has(`stage.${c.stage}`) ? t(`stage.${c.stage}` as Key) : c.stage),
+                    render: (c) => (i18n.has(`stage.${c.stage}`) ? t(`stage.${c.stage}` as Key) : '—'),
                   },
                   { label: t('col.reason'), render: (c) => reasonLabel(c.reason) },
                 ]}

@@ -3,8 +3,18 @@ import { createResource, createSignal, Show } from 'solid-js';
 import { api } from '../../api';
 import { items, shipTo } from '../../components/fulfillment';
 import { useSupplier } from '../../components/SupplierArea';
-import { Alert, Card, ErrorNote, Loaded, PageHeader, Table, useAction } from '../../components/ui';
+import {
+  Alert,
+  Card,
+  ErrorNote,
+  Loaded,
+  PageHeader,
+  reasonDialog,
+  Table,
+  useAction,
+} from '../../components/ui';
 import { t } from '../../i18n';
+import { orderRef } from '../merchant/Orders';
 
 export function ToShip() {
   const { id } = useSupplier();
@@ -13,7 +23,7 @@ export function ToShip() {
     (id) => api.fulfillments(id, 'to_ship'),
   );
   const [open, setOpen] = createSignal<string | null>(null);
-  const openOrder = () => rows(queue()).find((f) => f.id === open())?.orderId ?? '';
+  const openOrder = () => orderRef(rows(queue()).find((f) => f.id === open())?.orderId ?? '');
   const [carrier, setCarrier] = createSignal('');
   const [tracking, setTracking] = createSignal('');
   const [done, setDone] = createSignal<string | null>(null);
@@ -27,8 +37,20 @@ export function ToShip() {
     setTracking('');
     refetch();
   });
+  const cancel = useAction(async (fid: string) => {
+    const reason = await reasonDialog({
+      title: t('fulfil.cancelTitle'),
+      body: t('fulfil.cancelBody'),
+      input: t('col.reason'),
+      confirm: t('fulfil.cancel'),
+    });
+    if (reason === null) return;
+    await api.cancelFulfillment(fid, reason);
+    refetch();
+  });
   return (
     <div class="page">
+      <ErrorNote error={cancel.error()} />
       <PageHeader title={t('supplier.toShipTitle')} subtitle={t('supplier.toShipSubtitle')} />
       <Show when={done()}>
         <Alert tone="ok" testId="shipped-ok">
@@ -83,7 +105,7 @@ export function ToShip() {
               testId="to-ship"
               empty={t('supplier.nothingToShip')}
               columns={[
-                { label: t('col.order'), render: (r) => <span class="mono">{r.orderId}</span> },
+                { label: t('col.order'), render: (r) => <span class="mono">{orderRef(r.orderId)}</span> },
                 { label: t('col.items'), render: items },
                 { label: t('col.shipTo'), render: shipTo },
                 {
@@ -100,6 +122,21 @@ export function ToShip() {
                       }}
                     >
                       {t('supplier.ship')}
+                    </button>
+                  ),
+                },
+                {
+                  label: '',
+                  align: 'right',
+                  render: (r) => (
+                    <button
+                      type="button"
+                      class="btn btn-ghost btn-small"
+                      data-testid={`cancel-${r.id}`}
+                      disabled={cancel.busy()}
+                      onClick={() => cancel.run(r.id)}
+                    >
+                      {t('fulfil.cancel')}
                     </button>
                   ),
                 },

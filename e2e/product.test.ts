@@ -1,0 +1,420 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  apiClient,
+  launchBrowser,
+  OPERATOR_PHONE,
+  phonePage,
+  screenshot,
+  signInThroughUi,
+  startServer,
+  type TestServer,
+} from './server';
+
+async function bizSignIn(page: Page, base: string, phone11: string) {
+  await page.goto(`${base}/biz/`);
+  await page.fill('input[name="phone"]', phone11);
+  await page.click('[data-testid="send-code"]');
+  const hint = await page.waitForSelector('[data-testid="dev-code"]');
+  await page.fill('input[name="code"]', /(\d{6})/.exec((await hint.textContent()) ?? '')![1]!);
+  await page.click('[data-testid="signin-submit"]');
+  await page.waitForSelector('.shell');
+}
+
+/** Pays a hosted checkout page as the shopper would, without a browser. */
+async function payCheckout(checkoutUrl: string) {
+  const res = await fetch(`${checkoutUrl}/pay`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'method=card',
+    redirect: 'manual',
+  });
+  expect(res.status).toBe(303);
+}
+
+/** A desktop-sized page (1440×900), zh-CN, in a fresh context. */
+async function desktopPage(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({
+    viewport: { width: 1440, height: 900 },
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+  });
+  return { context, page: await context.newPage() };
+}
+
+/**
+ * What merchants and consumers hit in their first hour (issue 15), on a phone and a desktop,
+ * against one real server for the file: the scene is set through the API, people only click.
+ */
+describe('first hour (issue 15)', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let api: ReturnType<typeof apiClient>;
+  let operator: string;
+  let owner: string;
+  let merchantId: string;
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
+    api = apiClient(server.url);
+    [operator, owner] = await Promise.all([api.signIn(OPERATOR_PHONE), api.signIn('+8613800000300')]);
+    ({ id: merchantId } = await api.post<{ id: string }>('/v1/merchants', owner, {
+      name: '街角咖啡',
+      category: '餐饮',
+      address: '上海市徐汇区衡山路 8 号',
+    }));
+    await api.post(`/v1/platform/merchants/${merchantId}/approve`, operator);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('tells the consumer before paying that the vouchers are paused; Cancel keeps the cart; the paid order says why none', async () => {
+    // The merchant holds no ad points: its vouchers cannot be covered.
+    await api.post(`/v1/merchants/${merchantId}/listings`, owner, {
+      title: '手冲咖啡豆 1kg',
+      price: 36_000,
+      stock: 5,
+      ships: false,
+    });
+    for (const open of [phonePage, desktopPage]) {
+      const { context, page } = await open(browser);
+      const wide = open === desktopPage;
+      await signInThroughUi(page, server.url, wide ? '13800000302' : '13800000301');
+      await page.goto(`${server.url}/shop/${merchantId}`);
+      await page.click('[data-testid="add-to-cart"]');
+      const quote = await page.waitForSelector('[data-testid="voucher-quote"]');
+      expect(await quote.getAttribute('data-paused')).toBe('yes');
+      expect(await quote.textContent()).toContain('本单付款后不会获得广告券');
+      await screenshot(page, `product-shop-paused-${wide ? 'desktop' : 'phone'}`);
+
+      await page.click('[data-testid="cart-link"]');
+      await page.waitForSelector('[data-testid="cart-line"]');
+      expect(await page.getAttribute('[data-testid="voucher-quote"]', 'data-paused')).toBe('yes');
+      await screenshot(page, `product-cart-paused-${wide ? 'desktop' : 'phone'}`);
+
+      // Cancel on the checkout page: back on the order, and the cart is still there.
+      await page.click('[data-testid="pay"]');
+      await page.click('#cancel');
+      await page.waitForURL(/checkout=cancelled/);
+      await page.goto(`${server.url}/cart`);
+      await page.waitForSelector('[data-testid="cart-line"]');
+
+      await page.click('[data-testid="pay"]');
+      await page.click('#pay');
+      const outcome = await page.waitForSelector('[data-testid="order-vouchers"]');
+      expect(await outcome.textContent()).toBe('本单未获得广告券：商家广告点数不足');
+      await screenshot(page, `product-order-no-vouchers-${wide ? 'desktop' : 'phone'}`);
+      // Paid: the cart is empty now.
+      expect(await page.evaluate(() => localStorage.getItem('alliance.consumer.cart'))).toBeNull();
+      await context.close();
+    }
+
+    // After a top-up the same cart says how many vouchers it earns, and the order says it got them.
+    const topup = await api.post<{ checkoutUrl: string }>(`/v1/merchants/${merchantId}/topups`, owner, {
+      amount: 100_000,
+    });
+    await fetch(`${topup.checkoutUrl}/pay`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'method=card',
+      redirect: 'manual',
+    });
+    const { context, page } = await phonePage(browser);
+    await signInThroughUi(page, server.url, '13800000303');
+    await page.goto(`${server.url}/shop/${merchantId}`);
+    await page.click('[data-testid="add-to-cart"]');
+    await page.waitForSelector('[data-testid="voucher-quote"][data-paused="no"]');
+    expect(await page.textContent('[data-testid="voucher-quote"]')).toBe('本单可得 360.00 广告券');
+    await page.click('[data-testid="cart-link"]');
+    await page.click('[data-testid="pay"]');
+    await page.click('#pay');
+    const outcome = await page.waitForSelector('[data-testid="order-vouchers"]');
+    expect(await outcome.textContent()).toBe('本单获得 360.00 广告券');
+    await screenshot(page, 'product-order-vouchers-phone');
+    await context.close();
+  });
+
+  it('the merchant ships its own order with carrier and tracking, refunds after a second look, edits and delists a product', async () => {
+    const kettle = await api.post<{ id: string }>(`/v1/merchants/${merchantId}/listings`, owner, {
+      title: '手冲壶 600ml',
+      price: 12_800,
+      stock: 10,
+    });
+    const shopper = await api.signIn('+8613800000304');
+    const order = await api.post<{ id: string; checkoutUrl: string }>('/v1/orders', shopper, {
+      merchantId,
+      items: [{ listingId: kettle.id, quantity: 1 }],
+      shipTo: { name: '李四', phone: '+8613800000304', region: '浙江省 杭州市', address: '文三路 1 号' },
+    });
+    await payCheckout(order.checkoutUrl);
+
+    const { context, page } = await desktopPage(browser);
+    await bizSignIn(page, server.url, '13800000300');
+    await page.goto(`${server.url}/biz/merchants/${merchantId}/orders`);
+    const block = page.locator('[data-testid="order"]', { hasText: '手冲壶' });
+    await block.waitFor();
+    expect(await block.locator('[data-testid="ship-to"]').textContent()).toContain('文三路 1 号');
+    await block.locator('[data-testid="order-status"]', { hasText: '待发货' }).waitFor();
+    await screenshot(page, 'product-biz-orders-to-ship-desktop');
+    await block.locator('input[name="carrier"]').fill('顺丰速运');
+    await block.locator('input[name="trackingNumber"]').fill('SF9876543210');
+    await block.locator('[data-testid="ship-order"]').click();
+    await page.waitForSelector('[data-testid="orders-done"]');
+    await block.locator('[data-testid="own-shipment"]').waitFor();
+    await block.locator('[data-testid="order-status"]', { hasText: '已发货' }).waitFor();
+    const shipped = await api.get<{ data: Array<{ carrier: string; trackingNumber: string }> }>(
+      `/v1/orders/${order.id}/fulfillments`,
+      shopper,
+    );
+    expect(shipped.data[0]).toMatchObject({ carrier: '顺丰速运', trackingNumber: 'SF9876543210' });
+
+    // A refund asks first; Cancel moves nothing, Confirm refunds.
+    await block.locator('[data-testid="refund-order"]').click();
+    await block.locator('input[name="refundAmount"]').fill('28.00');
+    await block.locator('[data-testid="refund-submit"]').click();
+    await page.waitForSelector('[data-testid="confirm-dialog"]');
+    expect(await page.textContent('[data-testid="confirm-dialog"] h2')).toContain('¥28.00');
+    await screenshot(page, 'product-biz-refund-confirm-desktop');
+    await page.click('[data-testid="confirm-no"]');
+    expect((await api.get<{ refunded: number }>(`/v1/orders/${order.id}`, shopper)).refunded).toBe(0);
+    await block.locator('[data-testid="refund-submit"]').click();
+    await page.click('[data-testid="confirm-yes"]');
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid="orders-done"]')?.textContent?.includes('已退款 ¥28.00'),
+    );
+    expect((await api.get<{ refunded: number }>(`/v1/orders/${order.id}`, shopper)).refunded).toBe(2800);
+    await block.locator('[data-testid="order-status"]', { hasText: '部分退款' }).waitFor();
+
+    // Products: reprice (asked first) and delist; the shop no longer shows it.
+    await page.goto(`${server.url}/biz/merchants/${merchantId}/products`);
+    const row = page.locator('tr', { hasText: '手冲壶 600ml' });
+    await row.locator('[data-testid="edit-listing-button"]').click();
+    const form = page.locator('[data-testid="edit-listing"]');
+    await form.locator('input[name="price"]').fill('99.00');
+    await form.locator('input[name="imageUrl"]').fill('/demo/kettle.svg');
+    await form.locator('[data-testid="save-listing"]').click();
+    expect(await page.textContent('[data-testid="confirm-dialog"] h2')).toContain('¥99.00');
+    await page.click('[data-testid="confirm-yes"]');
+    await row.locator('text=¥99.00').waitFor();
+    await row.locator('[data-testid="toggle-listing"]').click();
+    await page.click('[data-testid="confirm-yes"]');
+    await row.locator('text=重新上架').waitFor();
+    await screenshot(page, 'product-biz-products-desktop');
+    const shop = await api.get<{ data: Array<{ title: string }> }>(`/v1/merchants/${merchantId}/listings`);
+    expect(shop.data.map((l) => l.title)).not.toContain('手冲壶 600ml');
+    await context.close();
+
+    // The same pages on a phone.
+    const phone = await phonePage(browser);
+    await bizSignIn(phone.page, server.url, '13800000300');
+    await phone.page.goto(`${server.url}/biz/merchants/${merchantId}/orders`);
+    await phone.page.waitForSelector('[data-testid="order"]');
+    await screenshot(phone.page, 'product-biz-orders-phone');
+    const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth);
+    expect(overflow).toBeLessThanOrEqual(390);
+    await phone.context.close();
+  });
+
+  it('video tasks: the reward shown first, no vouchers means a disabled button with the reason, a reload resumes the video', async () => {
+    // One campaign is shown once a day per person: two for two videos.
+    for (const [title, mediaUrl] of [
+      ['麦香烘焙 · 买一送一', '/videos/bakery.webm'],
+      ['晨光茶饮 · 新品上市', '/videos/sunrise.webm'],
+    ] as const) {
+      await api.post('/v1/platform/campaigns', operator, {
+        title,
+        mediaUrl,
+        durationSeconds: 6,
+        pricePerCompletion: 50,
+        budget: 1000,
+      });
+    }
+    // The first shopper has no vouchers: the button is off and says why before any tap.
+    for (const open of [phonePage, desktopPage]) {
+      const { context, page } = await open(browser);
+      await signInThroughUi(page, server.url, '13800000301');
+      await page.goto(`${server.url}/tasks`);
+      await page.waitForSelector('[data-testid="reward"]');
+      expect(await page.textContent('[data-testid="reward"]')).toBe(
+        '看完 6 个视频，用 1.00 广告券兑换 1.00 生态积分',
+      );
+      expect(await page.textContent('[data-testid="no-vouchers"]')).toContain('需要至少 1.00 广告券');
+      expect(await page.isDisabled('[data-testid="start-video"]')).toBe(true);
+      await screenshot(page, `product-tasks-no-vouchers-${open === desktopPage ? 'desktop' : 'phone'}`);
+      await context.close();
+    }
+
+    // The third shopper earned 360.00 vouchers: starts, reloads mid-video, continues to a verified completion.
+    const { context, page } = await phonePage(browser);
+    await signInThroughUi(page, server.url, '13800000303');
+    await page.goto(`${server.url}/tasks`);
+    await page.click('[data-testid="start-video"]');
+    await page.waitForSelector('[data-testid="video"]');
+    const playIfPaused = async () => {
+      const play = await page.$('[data-testid="play"]');
+      if (play && (await page.$eval('[data-testid="video"]', (v) => (v as HTMLVideoElement).paused)))
+        await play.click();
+    };
+    await playIfPaused();
+    await page.waitForFunction(() => (document.querySelector('video')?.currentTime ?? 0) > 2.5);
+    expect(await page.textContent('[data-testid="video-position"]')).toMatch(/^还剩 \d 秒$/);
+    await screenshot(page, 'product-player-countdown-phone');
+    await page.reload();
+    await page.waitForSelector('[data-testid="video"]');
+    await playIfPaused();
+    const done = await page.waitForSelector('[data-testid="player-done"], [data-testid="player-error"]', {
+      timeout: 30_000,
+    });
+    expect(await done.textContent()).toContain('今日已完成 1 个');
+    // Back on the list, a view left mid-way offers "continue" rather than a new one.
+    await page.click('[data-testid="next-video"]');
+    await page.waitForFunction(
+      () => document.querySelector('.topbar-title')?.textContent === '晨光茶饮 · 新品上市',
+    );
+    await playIfPaused();
+    await page.waitForFunction(() => (document.querySelector('video')?.currentTime ?? 0) > 1);
+    // Leaving mid-video asks first.
+    const asked = new Promise<string>((resolve) =>
+      page.once('dialog', (d) => {
+        resolve(d.message());
+        void d.accept();
+      }),
+    );
+    await screenshot(page, 'product-player-before-leave-phone');
+    await page.click('button.back');
+    expect(await asked).toContain('可以从任务页继续观看');
+    await page.waitForSelector('[data-testid="continue-video"]');
+    expect(await page.textContent('[data-testid="continue-video"]')).toBe('继续观看第 2 个视频');
+    await screenshot(page, 'product-tasks-continue-phone');
+    await context.close();
+    // Two real-time videos on a busy machine.
+  }, 180_000);
+
+  it('member code: the app shows a rotating 8-digit code the cashier keys in; no camera falls back to typing; phones masked', async () => {
+    const { context, page } = await phonePage(browser);
+    await signInThroughUi(page, server.url, '13800000305');
+    await page.waitForSelector('[data-testid="member-code-rotates"]');
+    const code = (await page.textContent('[data-testid="member-code"]'))!.replace(/\s/g, '');
+    expect(code).toMatch(/^\d{8}$/);
+    expect(await page.textContent('[data-testid="member-card"]')).toContain('+86138****0305');
+    await screenshot(page, 'product-member-code-phone');
+
+    const biz = await desktopPage(browser);
+    await bizSignIn(biz.page, server.url, '13800000300');
+    await biz.page.goto(`${server.url}/biz/merchants/${merchantId}/sales`);
+    expect(await biz.page.textContent('form')).toContain('「首页」');
+    // Headless Chromium has no camera: the scanner says so and typing remains.
+    await biz.page.click('[data-testid="scan-member"]');
+    await biz.page.waitForSelector('text=没有可用的摄像头');
+    await biz.page.fill('input[name="memberCode"]', code);
+    await biz.page.fill('input[name="amount"]', '12.00');
+    await biz.page.click('[data-testid="record-sale"]');
+    await biz.page.waitForSelector('[data-testid="sale-status"]');
+    await screenshot(biz.page, 'product-biz-sale-by-rotating-code-desktop');
+    await page.reload();
+    await page.waitForSelector('[data-testid="pending-sale"]');
+    expect(await page.textContent('[data-testid="pending-sale"]')).toContain('¥12.00');
+    // At 1024 px the sales table's refund buttons are inside the window, not clipped.
+    await page.click('[data-testid="confirm-sale"]');
+    await page.waitForSelector('[data-testid="pending-message"]');
+    await biz.page.setViewportSize({ width: 1024, height: 768 });
+    await biz.page.reload();
+    await biz.page.waitForSelector('[data-testid="sales-table"] button');
+    const rightEdges = await biz.page.$$eval('[data-testid="sales-table"] button', (buttons) =>
+      buttons.map((b) => b.getBoundingClientRect().right),
+    );
+    expect(Math.max(...rightEdges)).toBeLessThanOrEqual(1024);
+    await screenshot(biz.page, 'product-biz-sales-1024');
+    await biz.context.close();
+    await context.close();
+  });
+
+  it('walks every page in both languages: no error code, identifier, "fen", undefined, NaN or ISO time is visible', async () => {
+    const { id: supplierId } = await api.post<{ id: string }>('/v1/suppliers', owner, { name: '山野茶园' });
+    await api.post(`/v1/platform/suppliers/${supplierId}/approve`, operator);
+    const shopperPhone = '13800000301';
+    const { data: orders } = await api.get<{ data: Array<{ id: string }> }>(
+      '/v1/orders',
+      await api.signIn(`+86${shopperPhone}`),
+    );
+    const consumerPages = [
+      '/',
+      '/merchants',
+      `/shop/${merchantId}`,
+      '/cart',
+      '/tasks',
+      '/orders',
+      `/orders/${orders[0]!.id}`,
+      '/history?unit=vouchers',
+      '/history?unit=eco_points',
+      '/me',
+    ];
+    const m = `/biz/merchants/${merchantId}`;
+    const ownerPages = [
+      m,
+      `${m}/topups`,
+      `${m}/points`,
+      `${m}/sales`,
+      `${m}/products`,
+      `${m}/supply`,
+      `${m}/orders`,
+      `${m}/statement`,
+      `${m}/payouts`,
+      `${m}/staff`,
+      `/biz/suppliers/${supplierId}`,
+      `/biz/suppliers/${supplierId}/to-ship`,
+      `/biz/suppliers/${supplierId}/shipped`,
+      `/biz/suppliers/${supplierId}/payouts`,
+      '/biz/apply',
+    ];
+    const operatorPages = [
+      '/biz/platform',
+      '/biz/platform/parameters',
+      '/biz/platform/adjustments',
+      '/biz/platform/campaigns',
+      '/biz/platform/refusals',
+      '/biz/platform/ledger',
+      '/biz/platform/stripe',
+      '/biz/platform/payouts',
+    ];
+    const leaks: string[] = [];
+    const patterns: Array<[string, RegExp]> = [
+      ['code or id', /\b[a-z]{2,}_[a-z0-9_]+\b/],
+      ['camelCase', /\b[a-z]+[A-Z][A-Za-z]*\b/],
+      ['fen', /\bfen\b/i],
+      ['undefined', /undefined|\bnull\b/],
+      ['NaN', /\bNaN\b/],
+      ['ISO time', /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/],
+    ];
+    async function walk(pages: string[], signIn: (page: Page) => Promise<void>, wide: boolean) {
+      for (const lang of ['zh-CN', 'en']) {
+        const { context, page } = await (wide ? desktopPage(browser) : phonePage(browser));
+        await context.addInitScript((l) => localStorage.setItem('alliance.locale', l), lang);
+        await signIn(page);
+        for (const path of pages) {
+          await page.goto(`${server.url}${path}`);
+          await page.waitForLoadState('networkidle');
+          await page.waitForFunction(() => !document.querySelector('.skeleton, [aria-busy="true"]'), null, {
+            timeout: 10_000,
+          });
+          // biome-ignore lint/performance/useDomNodeTextContent: only the text a person can see counts
+          const text = await page.evaluate(() => document.body.innerText);
+          for (const [what, re] of patterns) {
+            const hit = re.exec(text);
+            if (hit)
+              leaks.push(
+                `${lang} ${path}: ${what} «${hit[0]}» in «${text.slice(Math.max(0, hit.index - 30), hit.index + 30).replace(/\s+/g, ' ')}»`,
+              );
+          }
+        }
+        await context.close();
+      }
+    }
+    await walk(consumerPages, (page) => signInThroughUi(page, server.url, shopperPhone), false);
+    await walk(ownerPages, (page) => bizSignIn(page, server.url, '13800000300'), true);
+    await walk(operatorPages, (page) => bizSignIn(page, server.url, OPERATOR_PHONE.slice(3)), true);
+    expect(leaks).toEqual([]);
+  });
+});
