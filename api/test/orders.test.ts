@@ -513,7 +513,7 @@ describe('online orders (SPEC flow 2, online)', () => {
     expect((await verifyLedger(t.db)).ok).toBe(true);
   });
 
-  it('an account with an unpaid order is not deleted (409 pending_order); once paid, its ship-to is erased', async () => {
+  it('an account with an order unpaid or on its way is not deleted (409 pending_order); once delivered, its ship-to is erased', async () => {
     const merchant = await activeMerchant(t, { adPoints: 10_000 });
     const consumer = await signInConsumer(t);
     const item = await listing(merchant, { title: 'Cup', price: 2000, stock: 1 });
@@ -525,6 +525,19 @@ describe('online orders (SPEC flow 2, online)', () => {
     expect(refused.status).toBe(409);
     expect(refused.body.error.code).toBe('pending_order');
     await pay(order.body.checkoutSessionId);
+    // Paid, the cup still has to reach the consumer: deletion waits for the delivery too.
+    const waiting = await t.request('DELETE', '/v1/me', { token: consumer.token, body: { confirm: true } });
+    expect(waiting.body.error.code).toBe('pending_order');
+    const own = (
+      await t.request('GET', `/v1/merchants/${merchant.id}/fulfillments`, { token: merchant.owner.token })
+    ).body.data[0];
+    await t.request('POST', `/v1/fulfillments/${own.id}/ship`, {
+      token: merchant.owner.token,
+      body: { carrier: 'SF Express', trackingNumber: 'SF0002' },
+    });
+    await t.request('POST', `/v1/orders/${order.body.id}/fulfillments/${own.id}/confirm-delivery`, {
+      token: consumer.token,
+    });
     const deleted = await t.request('DELETE', '/v1/me', { token: consumer.token, body: { confirm: true } });
     expect(deleted.status).toBe(200);
     const [row] = await t.db.select().from(schema.orders).where(eq(schema.orders.id, order.body.id));
