@@ -1,11 +1,11 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  acceptPrivacyNotice,
   apiClient,
   launchBrowser,
   OPERATOR_PHONE,
   screenshot,
+  signInToBackOffice,
   startServer,
   type TestServer,
 } from './server';
@@ -18,18 +18,6 @@ async function desktopPage(browser: Browser) {
     timezoneId: 'Asia/Shanghai',
   });
   return { context, page: await context.newPage() };
-}
-
-async function signInToBackOffice(page: Page, base: string, phone11: string) {
-  await page.goto(`${base}/biz/`);
-  await page.fill('input[name="phone"]', phone11);
-  await page.click('[data-testid="send-code"]');
-  const hint = await page.waitForSelector('[data-testid="dev-code"]');
-  const code = /(\d{6})/.exec((await hint.textContent()) ?? '')?.[1];
-  if (!code) throw new Error('no dev code on screen');
-  await page.fill('input[name="code"]', code);
-  await page.click('[data-testid="signin-submit"]');
-  await acceptPrivacyNotice(page, '.shell');
 }
 
 describe('back office: sign-in and navigation by role (issue 2)', () => {

@@ -3,13 +3,13 @@ import { formatFen, formatPoints } from '@alliance/web-shared/money';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  acceptPrivacyNotice,
   apiClient,
   launchBrowser,
   OPERATOR_PHONE,
   phonePage,
   screenshot,
   signInThroughUi,
+  signInToBackOffice,
   startServer,
   type TestServer,
   tokenOf,
@@ -28,18 +28,6 @@ async function desktopPage(browser: Browser): Promise<{ context: BrowserContext;
     timezoneId: 'Asia/Shanghai',
   });
   return { context, page: await context.newPage() };
-}
-
-async function signInBiz(page: Page, base: string, phone11: string) {
-  await page.goto(`${base}/biz/`);
-  await page.fill('input[name="phone"]', phone11);
-  await page.click('[data-testid="send-code"]');
-  const hint = await page.waitForSelector('[data-testid="dev-code"]');
-  const code = /(\d{6})/.exec((await hint.textContent()) ?? '')?.[1];
-  if (!code) throw new Error('no dev code on screen');
-  await page.fill('input[name="code"]', code);
-  await page.click('[data-testid="signin-submit"]');
-  await acceptPrivacyNotice(page, '.shell');
 }
 
 const text = async (page: Page, testId: string) =>
@@ -195,7 +183,7 @@ describe('eco-points in the apps (issue 11)', () => {
   it('pays part of an in-store sale with eco-points; the counter shows the cash to collect', async () => {
     await grantEcoPoints(1500);
     const { page: counter } = await desktopPage(browser);
-    await signInBiz(counter, server.url, '13800000300');
+    await signInToBackOffice(counter, server.url, '13800000300');
     await counter.goto(`${server.url}/biz/merchants/${merchantId}/sales`);
     await counter.fill('input[name="memberCode"]', memberCode);
     await counter.fill('input[name="amount"]', '50');
@@ -234,7 +222,7 @@ describe('eco-points in the apps (issue 11)', () => {
     await api.signIn(staffPhone);
     await api.post(`/v1/merchants/${merchantId}/staff`, owner, { phone: staffPhone });
     const { page: staff } = await desktopPage(browser);
-    await signInBiz(staff, server.url, staffPhone.slice(3));
+    await signInToBackOffice(staff, server.url, staffPhone.slice(3));
     await staff.goto(`${server.url}/biz/merchants/${merchantId}/eco-points`);
     await waitForText(staff, 'eco-usable', '65.00');
     await staff.waitForSelector('[data-testid="eco-owner-only"]');
@@ -246,7 +234,7 @@ describe('eco-points in the apps (issue 11)', () => {
 
     // The merchant's owner turns 5.00 eco-points into ad points, then withdraws 40.00.
     const { page: biz } = await desktopPage(browser);
-    await signInBiz(biz, server.url, '13800000300');
+    await signInToBackOffice(biz, server.url, '13800000300');
     await biz.goto(`${server.url}/biz/merchants/${merchantId}/eco-points`);
     await waitForText(biz, 'eco-usable', '65.00');
     await biz.waitForSelector('[data-testid="eco-topup"]');
@@ -301,7 +289,7 @@ describe('eco-points in the apps (issue 11)', () => {
     const ofConsumer = queue.data.find((w) => w.holderType === 'consumer')!.id;
 
     const { page: ops } = await desktopPage(browser);
-    await signInBiz(ops, server.url, OPERATOR_PHONE.slice(3));
+    await signInToBackOffice(ops, server.url, OPERATOR_PHONE.slice(3));
     await ops.click('[data-testid="sidebar-nav"] >> text=提现审核');
     await ops.waitForSelector(`[data-testid="wd-approve-${ofMerchant}"]`);
     expect(await text(ops, 'payout-partner')).toContain('持牌');

@@ -3,11 +3,11 @@ import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  acceptPrivacyNotice,
   apiClient,
   launchBrowser,
   OPERATOR_PHONE,
   screenshot,
+  signInToBackOffice,
   startServer,
   type TestServer,
 } from './server';
@@ -28,15 +28,7 @@ async function signInBiz(browser: Browser, base: string, phone11: string): Promi
     timezoneId: 'Asia/Shanghai',
   });
   const page = await context.newPage();
-  await page.goto(`${base}/biz/`);
-  await page.fill('input[name="phone"]', phone11);
-  await page.click('[data-testid="send-code"]');
-  const hint = await page.waitForSelector('[data-testid="dev-code"]');
-  const code = /(\d{6})/.exec((await hint.textContent()) ?? '')?.[1];
-  if (!code) throw new Error('no dev code on screen');
-  await page.fill('input[name="code"]', code);
-  await page.click('[data-testid="signin-submit"]');
-  await acceptPrivacyNotice(page, '.shell');
+  await signInToBackOffice(page, base, phone11);
   return page;
 }
 
