@@ -63,8 +63,8 @@ async function seed(db: ReturnType<typeof postgres>, scale: ReconciliationBenchS
   await db.unsafe(`
     insert into users (id, phone, member_code)
       select 'usr_b' || g, '+86139' || lpad(g::text, 8, '0'), 'MB' || g from generate_series(0, ${merchants - 1}) g;
-    insert into merchants (id, name, status, owner_user_id)
-      select 'mer_b' || g, 'Shop ' || g, 'active', 'usr_b' || g from generate_series(0, ${merchants - 1}) g;
+    insert into organisations (id, kind, name, status, owner_user_id)
+      select 'mer_b' || g, 'merchant', 'Shop ' || g, 'active', 'usr_b' || g from generate_series(0, ${merchants - 1}) g;
     insert into ledger_accounts (id, ledger, owner_type, owner_id, code, shard, debits_must_not_exceed_credits)
       overriding system value
       select ${ids.vouchersIssued} + s, 'vouchers', 'platform', 'platform', 'vouchers.issued', s, false from generate_series(0, ${shards - 1}) s
