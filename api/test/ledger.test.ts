@@ -252,12 +252,23 @@ describe('ledger transfers', () => {
       }),
     );
     expect(tooBig.code).toBe('limit_exceeded');
-    // 10^15 in 1,000 transfers of 10^12: the account is at its limit, exactly.
+    // 10^15 in 1,000 transfers of 10^12: the account is at its limit, exactly. Each batch comes from
+    // its own platform source, so no debit side nears the limit whatever shard a batch lands on.
+    const source = (name: string): AccountRef => ({
+      ownerType: 'platform',
+      ownerId: 'platform',
+      code: `test.source.${name}`,
+      ledger: 'vouchers',
+    });
     for (let batch = 0; batch < 10; batch++) {
       await postTransaction(db, {
         key: `limit-fill-${batch}`,
         kind: 'x',
-        transfers: Array.from({ length: 100 }, () => ({ debit: issued, credit: rich, amount: 1e12 })),
+        transfers: Array.from({ length: 100 }, () => ({
+          debit: source(`a${batch}`),
+          credit: rich,
+          amount: 1e12,
+        })),
       });
     }
     expect((await balanceOf(db, rich)).posted).toBe(1e15);
@@ -270,13 +281,17 @@ describe('ledger transfers', () => {
     );
     expect(over.code).toBe('limit_exceeded');
     expect((await balanceOf(db, rich)).posted).toBe(1e15);
-    // The platform's issued side spreads over shards; the ledger's sums (past 2^53 in all) stay exact.
+    // A second account as large: the ledger's sums over both stay exact.
     const second = consumer('usr_rich_2');
     for (let batch = 0; batch < 10; batch++) {
       await postTransaction(db, {
         key: `limit-fill-2-${batch}`,
         kind: 'x',
-        transfers: Array.from({ length: 100 }, () => ({ debit: issued, credit: second, amount: 1e12 - 1 })),
+        transfers: Array.from({ length: 100 }, () => ({
+          debit: source(`b${batch}`),
+          credit: second,
+          amount: 1e12 - 1,
+        })),
       });
     }
     expect((await balanceOf(db, second)).posted).toBe(1e15 - 1000);
