@@ -117,7 +117,7 @@ describe('first hour (issue 15)', () => {
     await page.goto(`${server.url}/shop/${merchantId}`);
     await page.click('[data-testid="add-to-cart"]');
     await page.waitForSelector('[data-testid="voucher-quote"][data-paused="no"]');
-    expect(await page.textContent('[data-testid="voucher-quote"]')).toBe('本单可得 360.00 广告券');
+    expect(await page.textContent('[data-testid="voucher-quote"]')).toBe('现金支付本单可得 360.00 广告券');
     await page.click('[data-testid="cart-link"]');
     await page.click('[data-testid="pay"]');
     await page.click('#pay');

@@ -93,7 +93,7 @@ const zh = {
   'orders.title': '我的订单',
   'orders.empty': '还没有订单',
   'orders.goShop': '去逛逛',
-  'quote.earn': '本单可得 {vouchers} 广告券',
+  'quote.earn': '现金支付本单可得 {vouchers} 广告券',
   'quote.paused': '该商家广告点数不足，广告券发放已暂停：本单付款后不会获得广告券',
   'order.amountDue': '应付金额',
   'order.awaitingPayment': '待支付：付款后商家才会备货',
@@ -303,7 +303,7 @@ const en: Record<keyof typeof zh, string> = {
   'orders.title': 'My orders',
   'orders.empty': 'No orders yet',
   'orders.goShop': 'Go shopping',
-  'quote.earn': 'This order earns {vouchers} vouchers',
+  'quote.earn': 'Paid in cash, this order earns {vouchers} vouchers',
   'quote.paused':
     'This merchant is out of ad points, so its vouchers are paused: paying now earns no vouchers',
   'order.amountDue': 'To pay',
