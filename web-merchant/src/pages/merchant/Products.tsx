@@ -24,20 +24,24 @@ function EditListing(props: { merchantId: string; listing: Listing; onDone: () =
   const [imageUrl, setImageUrl] = createSignal(l.imageUrl ?? '');
   const save = useAction(async (e: Event) => {
     e.preventDefault();
-    const fen = parseMinor(price());
-    if (fen === null || fen <= 0) throw new Error(t('form.amountInvalid'));
+    const priceFen = parseMinor(price());
+    if (priceFen === null || priceFen <= 0) throw new Error(t('form.amountInvalid'));
     const own = !l.supplierProductId;
     const units = /^\d{1,7}$/.test(stock().trim()) ? Number(stock().trim()) : null;
     if (own && units === null) throw new Error(t('form.stockInvalid'));
-    if (fen !== l.price) {
+    if (priceFen !== l.price) {
       const yes = await confirmDialog({
-        title: t('products.repriceTitle', { title: l.title, from: formatFen(l.price), to: formatFen(fen) }),
+        title: t('products.repriceTitle', {
+          title: l.title,
+          from: formatFen(l.price),
+          to: formatFen(priceFen),
+        }),
         confirm: t('products.save'),
       });
       if (!yes) return;
     }
     await api.updateListing(props.merchantId, l.id, {
-      price: fen,
+      price: priceFen,
       ...(own ? { title: title().trim(), stock: units!, imageUrl: imageUrl().trim() || null } : {}),
     });
     props.onDone();
@@ -200,13 +204,13 @@ export function Products() {
   const [photo, setPhoto] = createSignal('');
   const create = useAction(async (e: Event) => {
     e.preventDefault();
-    const fen = parseMinor(price());
+    const priceFen = parseMinor(price());
     const units = /^\d{1,7}$/.test(stock().trim()) ? Number(stock().trim()) : null;
-    if (fen === null || fen <= 0) throw new Error(t('form.amountInvalid'));
+    if (priceFen === null || priceFen <= 0) throw new Error(t('form.amountInvalid'));
     if (units === null) throw new Error(t('form.stockInvalid'));
     await api.createListing(id, {
       title: title().trim(),
-      price: fen,
+      price: priceFen,
       stock: units,
       ...(photo().trim() ? { imageUrl: photo().trim() } : {}),
     });

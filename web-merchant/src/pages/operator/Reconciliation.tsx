@@ -1,8 +1,8 @@
 import { ApiFailure, formatFen, formatPoints } from '@alliance/web-shared';
 import { createResource, createSignal, For, type JSX, Show } from 'solid-js';
-import { api, type ReconciliationReport, type TrendDay } from '../../api';
+import { api, type ReconciliationReport } from '../../api';
 import { addDays, businessToday, formatBusinessDate } from '../../business-date';
-import { type ChartSeries, LineChart } from '../../components/Chart';
+import { ReconciliationTrends } from '../../components/ReconciliationTrends';
 import {
   Alert,
   Badge,
@@ -168,7 +168,7 @@ export function Reconciliation() {
         }
       >
         <p class="muted small">{t('recon.trendsHint')}</p>
-        <Loaded resource={trends}>{(tr) => <Trends days={tr.data} />}</Loaded>
+        <Loaded resource={trends}>{(tr) => <ReconciliationTrends days={tr.data} />}</Loaded>
       </Card>
     </div>
   );
@@ -444,87 +444,4 @@ function DrillDown(props: { difference: Difference; merchantName: string }): JSX
     default:
       return <p>{t('recon.drill.stripeTotals')}</p>;
   }
-}
-
-/** The 30/90-day charts; days without a report are gaps, not zeros. */
-function Trends(props: { days: TrendDay[] }) {
-  const dates = () => props.days.map((d) => d.businessDate);
-  const pick = (k: keyof TrendDay) =>
-    props.days.map((d) => (d.reported ? ((d[k] as number | undefined) ?? null) : null));
-  const count = (v: number) => String(v);
-  const charts = (): Array<{
-    title: string;
-    step?: number;
-    format: (v: number) => string;
-    series: ChartSeries[];
-    id: string;
-  }> => [
-    {
-      id: 'gmv',
-      title: t('recon.chart.gmv'),
-      format: formatFen,
-      series: [
-        { label: t('recon.gmvOnline'), values: pick('gmvOnline'), color: '#e8402a' },
-        { label: t('recon.gmvInStore'), values: pick('gmvInStore'), color: '#2563eb' },
-      ],
-    },
-    {
-      id: 'ad-points',
-      title: t('recon.chart.adPoints'),
-      format: formatPoints,
-      series: [
-        { label: t('recon.adPointsBought'), values: pick('adPointsBought'), color: '#1f9d55' },
-        { label: t('recon.adPointsConsumed'), values: pick('adPointsConsumed'), color: '#d97706' },
-      ],
-    },
-    {
-      id: 'vouchers',
-      title: t('recon.chart.vouchers'),
-      format: formatPoints,
-      series: [
-        { label: t('recon.vouchersIssued'), values: pick('vouchersIssued'), color: '#e8402a' },
-        { label: t('recon.vouchersConverted'), values: pick('vouchersConverted'), color: '#7c3aed' },
-      ],
-    },
-    {
-      id: 'completions',
-      title: t('recon.completions'),
-      format: count,
-      step: 1,
-      series: [{ label: t('recon.completions'), values: pick('completions'), color: '#2563eb' }],
-    },
-    {
-      id: 'liability',
-      title: t('recon.ecoLiability'),
-      format: formatFen,
-      series: [{ label: t('recon.ecoLiability'), values: pick('ecoPointLiability'), color: '#d97706' }],
-    },
-    {
-      id: 'suppliers',
-      title: t('recon.chart.suppliers'),
-      format: formatFen,
-      series: [
-        { label: t('recon.supplierPayable'), values: pick('supplierPayable'), color: '#e8402a' },
-        { label: t('recon.supplierPaidOut'), values: pick('supplierPaidOut'), color: '#1f9d55' },
-      ],
-    },
-  ];
-  return (
-    <div class="recon-charts">
-      <For each={charts()}>
-        {(c) => (
-          <figure class="recon-chart">
-            <figcaption>{c.title}</figcaption>
-            <LineChart
-              dates={dates()}
-              series={c.series}
-              format={c.format}
-              step={c.step}
-              testId={`recon-chart-${c.id}`}
-            />
-          </figure>
-        )}
-      </For>
-    </div>
-  );
 }
