@@ -92,7 +92,16 @@ catalogRoutes.openapi(
     responses: {
       200: jsonResponse(
         'The shop',
-        z.object({ merchant: z.object({ id: z.string(), name: z.string() }), data: z.array(ListingBody) }),
+        z.object({
+          merchant: z.object({
+            id: z.string(),
+            name: z.string(),
+            acceptingOrders: z
+              .boolean()
+              .openapi({ description: 'false while suspended: the public then sees no listings (ADR 0017)' }),
+          }),
+          data: z.array(ListingBody),
+        }),
       ),
       404: errors[404],
     },

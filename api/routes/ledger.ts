@@ -1,8 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { newRouter, requireOperator, requireUser, serviceCtx } from '../http';
 import { pageQuery } from '../paging';
-import { adjustPoints, verifyLedgerInvariants, walletHistory } from '../services/adjustments';
-import { bearer, errors, IdempotencyKeyHeader, jsonBody, jsonResponse, MinorUnits } from './schemas';
+import { adjustPoints, findConsumer, verifyLedgerInvariants, walletHistory } from '../services/adjustments';
+import { bearer, errors, IdempotencyKeyHeader, jsonBody, jsonResponse, MinorUnits, Phone } from './schemas';
 
 export const ledgerRoutes = newRouter();
 
@@ -57,6 +57,42 @@ ledgerRoutes.openapi(
   async (c) => {
     const operator = requireOperator(c);
     return c.json(await adjustPoints(serviceCtx(c), operator, c.req.valid('json')), 201);
+  },
+);
+
+ledgerRoutes.openapi(
+  createRoute({
+    method: 'post',
+    // POST, so the full phone number stays out of URLs and access logs.
+    path: '/platform/consumers/lookup',
+    tags: ['Platform'],
+    summary: 'Operators: one consumer by full phone number (masked phone, balances) to adjust their points',
+    security: bearer,
+    request: jsonBody(z.object({ phone: Phone })),
+    responses: {
+      200: jsonResponse(
+        'The consumer',
+        z.object({
+          id: z.string(),
+          phone: z.string().openapi({ description: 'Masked' }),
+          vouchers: z.number().int().openapi({ description: 'Available, hundredths' }),
+          ecoPoints: z.number().int().openapi({ description: 'Available, hundredths' }),
+          ecoPointsHeld: z
+            .number()
+            .int()
+            .openapi({ description: 'Held for a pending withdrawal, hundredths' }),
+        }),
+      ),
+      400: errors[400],
+      401: errors[401],
+      403: errors[403],
+      404: jsonResponse('`consumer_not_found`', errors[404].content['application/json'].schema),
+      429: errors[429],
+    },
+  }),
+  async (c) => {
+    requireOperator(c);
+    return c.json(await findConsumer(serviceCtx(c), c.req.valid('json').phone), 200);
   },
 );
 

@@ -41,6 +41,10 @@ export const Merchant = z
     lowBalance: z.boolean().openapi({ description: 'adPoints < lowBalanceAlertAdPoints' }),
     lowBalanceAlertAdPoints: z.number().int(),
     rejectionReason: z.string().nullable(),
+    suspensionReason: z
+      .string()
+      .nullable()
+      .openapi({ description: "While suspended: the operator's reason (ADR 0017)" }),
     createdAt: z.string(),
     decidedAt: z.string().nullable(),
   })

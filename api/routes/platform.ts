@@ -4,17 +4,29 @@ import { pageQuery } from '../paging';
 import {
   approveMerchant,
   listMerchantApplications,
+  reinstateMerchant,
   rejectMerchant,
   setMerchantAdRate,
+  suspendMerchant,
 } from '../services/merchants';
+import { statusChanges } from '../services/organisations';
 import { changePlatformParameter, parameterOverview } from '../services/parameters';
 import { listStripeAnomalies } from '../services/stripe-anomalies';
-import { approveSupplier, listSupplierApplications, rejectSupplier } from '../services/suppliers';
+import {
+  approveSupplier,
+  listSupplierApplications,
+  reinstateSupplier,
+  rejectSupplier,
+  suspendSupplier,
+} from '../services/suppliers';
 import { Merchant, OrgStatus } from './merchants';
 import { bearer, errors, jsonBody, jsonResponse } from './schemas';
 import { Supplier } from './suppliers';
 
-/** Operator endpoints of this area: applications, parameters, Stripe anomalies. 403 for everyone else. */
+/**
+ * Operator endpoints of this area: applications, suspensions (ADR 0017), parameters, Stripe anomalies.
+ * 403 for everyone else.
+ */
 export const platformRoutes = newRouter();
 
 const IdParam = z.object({ id: z.string().min(1).max(64) });
@@ -24,6 +36,18 @@ const StatusQuery = z.object({
 });
 const RejectBody = z.object({ reason: z.string().max(500).optional() });
 const operatorErrors = { 401: errors[401], 403: errors[403] };
+const StatusChange = z
+  .object({
+    id: z.string(),
+    fromStatus: OrgStatus,
+    toStatus: OrgStatus,
+    reason: z.string().nullable(),
+    changedBy: z.string(),
+    changedByPhone: z.string().openapi({ description: "The operator's phone, masked" }),
+    changedAt: z.string(),
+  })
+  .openapi('OrganisationStatusChange');
+const conflictShape = errors[409].content['application/json'].schema;
 
 for (const kind of ['merchants', 'suppliers'] as const) {
   const View = kind === 'merchants' ? Merchant : Supplier;
@@ -108,6 +132,91 @@ for (const kind of ['merchants', 'suppliers'] as const) {
       const ctx = serviceCtx(c);
       return c.json(
         kind === 'merchants' ? await rejectMerchant(ctx, id, reason) : await rejectSupplier(ctx, id, reason),
+        200,
+      );
+    },
+  );
+
+  platformRoutes.openapi(
+    createRoute({
+      method: 'post',
+      path: `/platform/${kind}/{id}/suspend`,
+      tags: [tag],
+      summary: 'Operators: suspend an active one with a reason its staff see (ADR 0017)',
+      security: bearer,
+      request: { params: IdParam, ...jsonBody(RejectBody) },
+      responses: {
+        200: jsonResponse('Suspended', View),
+        400: errors[400],
+        ...operatorErrors,
+        404: errors[404],
+        409: jsonResponse('`already_suspended`, `not_active` (pending or rejected)', conflictShape),
+        422: jsonResponse('`reason_required`', errors[422].content['application/json'].schema),
+      },
+    }),
+    async (c) => {
+      requireOperator(c);
+      const { id } = c.req.valid('param');
+      const { reason } = c.req.valid('json');
+      const ctx = serviceCtx(c);
+      return c.json(
+        kind === 'merchants'
+          ? await suspendMerchant(ctx, id, reason)
+          : await suspendSupplier(ctx, id, reason),
+        200,
+      );
+    },
+  );
+
+  platformRoutes.openapi(
+    createRoute({
+      method: 'post',
+      path: `/platform/${kind}/{id}/reinstate`,
+      tags: [tag],
+      summary: 'Operators: make a suspended one active again (the reason is optional)',
+      security: bearer,
+      request: { params: IdParam, ...jsonBody(RejectBody) },
+      responses: {
+        200: jsonResponse('Active', View),
+        400: errors[400],
+        ...operatorErrors,
+        404: errors[404],
+        409: jsonResponse('`not_suspended`', conflictShape),
+      },
+    }),
+    async (c) => {
+      requireOperator(c);
+      const { id } = c.req.valid('param');
+      const { reason } = c.req.valid('json');
+      const ctx = serviceCtx(c);
+      return c.json(
+        kind === 'merchants'
+          ? await reinstateMerchant(ctx, id, reason)
+          : await reinstateSupplier(ctx, id, reason),
+        200,
+      );
+    },
+  );
+
+  platformRoutes.openapi(
+    createRoute({
+      method: 'get',
+      path: `/platform/${kind}/{id}/status-changes`,
+      tags: [tag],
+      summary: 'Operators: every suspension and reinstatement, newest first',
+      security: bearer,
+      request: { params: IdParam },
+      responses: {
+        200: jsonResponse('History', z.object({ data: z.array(StatusChange) })),
+        ...operatorErrors,
+        404: errors[404],
+      },
+    }),
+    async (c) => {
+      requireOperator(c);
+      const { id } = c.req.valid('param');
+      return c.json(
+        { data: await statusChanges(serviceCtx(c), kind === 'merchants' ? 'merchant' : 'supplier', id) },
         200,
       );
     },

@@ -15,6 +15,10 @@ export const Supplier = z
     address: z.string().nullable(),
     contact: z.string().nullable(),
     rejectionReason: z.string().nullable(),
+    suspensionReason: z
+      .string()
+      .nullable()
+      .openapi({ description: "While suspended: the operator's reason (ADR 0017)" }),
     createdAt: z.string(),
     decidedAt: z.string().nullable(),
   })

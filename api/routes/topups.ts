@@ -47,7 +47,10 @@ topupRoutes.openapi(
       400: errors[400],
       401: errors[401],
       404: errors[404],
-      409: jsonResponse('`merchant_not_active`', errors[409].content['application/json'].schema),
+      409: jsonResponse(
+        '`merchant_not_active`, `merchant_suspended`',
+        errors[409].content['application/json'].schema,
+      ),
       422: jsonResponse(
         '`amount_too_small` (under 100 fen), `amount_too_large`',
         errors[422].content['application/json'].schema,

@@ -1,5 +1,5 @@
 import { schema } from '@alliance/db';
-import { eq } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import type { Ctx, SessionUser } from '../context';
 import { notFound, unprocessable } from '../errors';
 import { newId } from '../ids';
@@ -13,9 +13,12 @@ import {
   verifyLedger,
 } from '../ledger';
 import { type CursorKey, pageOf } from '../paging';
+import { maskPhone } from '../phone';
+import { requireOperator } from './access';
 import { accounts } from './accounts';
 import { ecoPointsConservation } from './eco-points';
 import { organisationRow } from './organisations';
+import { hitRateLimit } from './rate-limit';
 import { inTransaction } from './tx';
 
 export type AdjustableOwner = 'consumer' | 'merchant';
@@ -94,6 +97,37 @@ export async function adjustPoints(ctx: Ctx, operator: SessionUser, input: Adjus
       balance: balance.posted,
     };
   });
+}
+
+/** Lookups one operator may make per hour: enough for a support shift, too few to walk the phone book. */
+export const consumerLookupsPerOperatorHour = 60;
+
+/**
+ * An operator finds one consumer by the full phone number, to adjust their points (ADR 0017): the
+ * masked phone and balances, never a list. Rate-limited per operator and logged with the operator
+ * and the masked phone, so every lookup can be traced.
+ */
+export async function findConsumer(ctx: Ctx, phone: string) {
+  const operator = requireOperator(ctx);
+  await hitRateLimit(ctx, `consumer-lookup:${operator.id}`, consumerLookupsPerOperatorHour, 60 * 60 * 1000);
+  ctx.log.info('operator consumer lookup', { operatorId: operator.id, phone: maskPhone(phone) });
+  const u = schema.users;
+  const [user] = await ctx.db
+    .select({ id: u.id, phone: u.phone })
+    .from(u)
+    .where(and(eq(u.phone, phone), isNull(u.deletedAt)));
+  if (!user) throw notFound('consumer_not_found', 'No consumer has this phone number');
+  const [vouchers, ecoPoints] = await Promise.all([
+    balanceOf(ctx.db, accounts.consumerVouchers(user.id)),
+    balanceOf(ctx.db, accounts.consumerEcoPoints(user.id)),
+  ]);
+  return {
+    id: user.id,
+    phone: maskPhone(user.phone),
+    vouchers: vouchers.available,
+    ecoPoints: ecoPoints.available,
+    ecoPointsHeld: ecoPoints.debitsPending,
+  };
 }
 
 /**

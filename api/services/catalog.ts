@@ -1,10 +1,10 @@
 import { schema } from '@alliance/db';
 import { and, desc, eq } from 'drizzle-orm';
 import type { Ctx } from '../context';
-import { conflict, notFound, unprocessable } from '../errors';
+import { notFound, unprocessable } from '../errors';
 import { newId } from '../ids';
 import { merchantForCaller } from './access';
-import { organisationRow } from './organisations';
+import { organisationRow, requireActive } from './organisations';
 import { maxAmountFen } from './rounding';
 import { withSellability } from './supply';
 
@@ -51,7 +51,7 @@ export type CreateListingInput =
 export async function createListing(ctx: Ctx, merchantId: string, input: CreateListingInput) {
   const merchant = await merchantForCaller(ctx, merchantId);
   assertPrice(input.priceFen);
-  if (merchant.status !== 'active') throw conflict('merchant_not_active', 'The merchant is not active');
+  requireActive(merchant);
   const now = ctx.now();
   const base = { id: newId('lst'), merchantId, priceFen: input.priceFen, createdAt: now, updatedAt: now };
   let row: typeof schema.listings.$inferInsert;
@@ -152,7 +152,8 @@ export async function updateListing(
 
 /**
  * The shop of an active merchant (public); its own staff and operators also see inactive
- * listings and the shop of a merchant not yet active. Anyone else: 404 for an inactive merchant.
+ * listings and the shop of a merchant not yet active. Anyone else: 404 for a pending or rejected
+ * merchant; a suspended one's shop is empty and says it takes no orders (ADR 0017).
  */
 export async function listListings(ctx: Ctx, merchantId: string) {
   const merchant = await organisationRow(ctx, 'merchant', merchantId);
@@ -164,7 +165,11 @@ export async function listListings(ctx: Ctx, merchantId: string) {
       () => false,
     );
   }
-  if (!insider && merchant.status !== 'active') throw notFound('not_found', 'No such merchant');
+  const acceptingOrders = merchant.status === 'active';
+  if (!insider && !acceptingOrders && merchant.status !== 'suspended')
+    throw notFound('not_found', 'No such merchant');
+  const merchantView = { id: merchant.id, name: merchant.name, acceptingOrders };
+  if (!insider && !acceptingOrders) return { merchant: merchantView, data: [] };
   const l = schema.listings;
   const rows = await ctx.db
     .select()
@@ -173,7 +178,7 @@ export async function listListings(ctx: Ctx, merchantId: string) {
     .orderBy(desc(l.createdAt), desc(l.id))
     .limit(maxListingsPerPage);
   return {
-    merchant: { id: merchant.id, name: merchant.name },
+    merchant: merchantView,
     data: await withSellability(ctx, rows.map(listingView)),
   };
 }

@@ -14,7 +14,9 @@ import {
   listOrganisations,
   type OrgStatus,
   organisationRow,
+  reinstateOrganisation,
   rejectOrganisation,
+  suspendOrganisation,
 } from './organisations';
 import { merchantAdRateBpAt, parametersAt, recordParameterChange } from './parameters';
 
@@ -66,6 +68,7 @@ async function merchantView(ctx: Ctx, merchant: Organisation) {
     adRateBp,
     ...ecoPoints,
     rejectionReason: merchant.rejectionReason,
+    suspensionReason: merchant.suspensionReason,
     createdAt: merchant.createdAt.toISOString(),
     decidedAt: merchant.decidedAt?.toISOString() ?? null,
   };
@@ -96,6 +99,14 @@ export async function rejectMerchant(
   reason: string | undefined,
 ): Promise<MerchantView> {
   return merchantView(ctx, await rejectOrganisation(ctx, 'merchant', merchantId, reason));
+}
+
+export async function suspendMerchant(ctx: Ctx, merchantId: string, reason: string | undefined) {
+  return merchantView(ctx, await suspendOrganisation(ctx, 'merchant', merchantId, reason));
+}
+
+export async function reinstateMerchant(ctx: Ctx, merchantId: string, reason: string | undefined) {
+  return merchantView(ctx, await reinstateOrganisation(ctx, 'merchant', merchantId, reason));
 }
 
 /** The consumers' directory: active merchants, and whether buying there earns vouchers now. */

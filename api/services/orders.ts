@@ -9,7 +9,7 @@ import { after, pageOf } from '../paging';
 import { memberRole, merchantForCaller } from './access';
 import { accounts } from './accounts';
 import { ecoPointsPart, insufficientEcoPoints, isInsufficient } from './eco-points';
-import { organisationRow } from './organisations';
+import { organisationRow, requireActive } from './organisations';
 import { maxAmountFen } from './rounding';
 import {
   applyRefund,
@@ -147,7 +147,9 @@ export interface CreateOrderInput {
 export async function createOrder(ctx: Ctx, input: CreateOrderInput) {
   const user = requireCaller(ctx);
   const merchant = await organisationRow(ctx, 'merchant', input.merchantId);
-  if (merchant?.status !== 'active') throw notFound('not_found', 'No such merchant');
+  if (merchant?.status !== 'active' && merchant?.status !== 'suspended')
+    throw notFound('not_found', 'No such merchant');
+  requireActive(merchant);
   if (await memberRole(ctx, merchant.id, user.id))
     throw unprocessable('self_sale_not_allowed', "A merchant's staff cannot buy from it for vouchers");
 

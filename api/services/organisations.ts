@@ -1,8 +1,9 @@
 import { schema } from '@alliance/db';
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, desc, eq } from 'drizzle-orm';
 import type { Ctx } from '../context';
 import { ApiError, conflict, notFound, unprocessable } from '../errors';
 import { newId } from '../ids';
+import { maskPhone } from '../phone';
 import {
   memberRole,
   type Organisation,
@@ -110,6 +111,96 @@ async function decide(
     await tx.db.update(schema.organisations).set(values).where(eq(schema.organisations.id, id));
     return { ...row, ...values };
   });
+}
+
+/**
+ * What an active organisation may do and a suspended one may not (ADR 0017): new sales, listings,
+ * orders, top-ups. 409 `merchant_suspended` / `supplier_suspended` tells the back office why;
+ * pending and rejected ones get `<kind>_not_active`.
+ */
+export function requireActive(org: Organisation): void {
+  if (org.status === 'active') return;
+  if (org.status === 'suspended') {
+    throw conflict(`${org.kind}_suspended`, `The ${org.kind} is suspended`);
+  }
+  throw conflict(`${org.kind}_not_active`, `The ${org.kind} is not active`);
+}
+
+/**
+ * active → suspended (with the reason its staff see) or suspended → active, exactly once: the row
+ * is locked, a second request finds the status already changed and gets 409. Each change is one
+ * row of organisation_status_changes (who, when, why) in the same transaction.
+ */
+async function changeStatus(
+  ctx: Ctx,
+  kind: OrgKind,
+  id: string,
+  change:
+    | { from: 'active'; to: 'suspended'; reason: string }
+    | { from: 'suspended'; to: 'active'; reason: string | null },
+): Promise<Organisation> {
+  const operator = requireOperator(ctx);
+  return inTransaction(ctx, async (tx) => {
+    const row = await organisationRow(tx, kind, id, true);
+    if (!row) throw notFound('not_found', `No such ${kind}`);
+    if (row.status !== change.from) {
+      if (change.to === 'active')
+        throw conflict('not_suspended', `The ${kind} is ${row.status}, not suspended`);
+      if (row.status === 'suspended') throw conflict('already_suspended', `The ${kind} is already suspended`);
+      throw conflict('not_active', `The ${kind} is ${row.status}: only an active one can be suspended`);
+    }
+    const suspensionReason = change.to === 'suspended' ? change.reason : null;
+    await tx.db
+      .update(schema.organisations)
+      .set({ status: change.to, suspensionReason })
+      .where(eq(schema.organisations.id, id));
+    await tx.db.insert(schema.organisationStatusChanges).values({
+      id: newId('osc'),
+      organisationId: id,
+      fromStatus: change.from,
+      toStatus: change.to,
+      reason: change.reason,
+      changedBy: operator.id,
+      changedAt: tx.now(),
+    });
+    return { ...row, status: change.to, suspensionReason };
+  });
+}
+
+/** Operators: active → suspended with a required reason. */
+export async function suspendOrganisation(ctx: Ctx, kind: OrgKind, id: string, reason: string | undefined) {
+  requireOperator(ctx);
+  const trimmed = reason?.trim() ?? '';
+  if (!trimmed) throw unprocessable('reason_required', 'Say why it is suspended');
+  return changeStatus(ctx, kind, id, { from: 'active', to: 'suspended', reason: trimmed });
+}
+
+/** Operators: suspended → active; the reason is optional. */
+export async function reinstateOrganisation(ctx: Ctx, kind: OrgKind, id: string, reason: string | undefined) {
+  requireOperator(ctx);
+  return changeStatus(ctx, kind, id, { from: 'suspended', to: 'active', reason: reason?.trim() || null });
+}
+
+/** Operators: the organisation's status changes, newest first. */
+export async function statusChanges(ctx: Ctx, kind: OrgKind, id: string) {
+  requireOperator(ctx);
+  if (!(await organisationRow(ctx, kind, id))) throw notFound('not_found', `No such ${kind}`);
+  const c = schema.organisationStatusChanges;
+  const rows = await ctx.db
+    .select({ change: c, operatorPhone: schema.users.phone })
+    .from(c)
+    .innerJoin(schema.users, eq(schema.users.id, c.changedBy))
+    .where(eq(c.organisationId, id))
+    .orderBy(desc(c.changedAt), desc(c.id));
+  return rows.map(({ change, operatorPhone }) => ({
+    id: change.id,
+    fromStatus: change.fromStatus as OrgStatus,
+    toStatus: change.toStatus as OrgStatus,
+    reason: change.reason,
+    changedBy: change.changedBy,
+    changedByPhone: maskPhone(operatorPhone),
+    changedAt: change.changedAt.toISOString(),
+  }));
 }
 
 /** pending → active. Approving an active one again changes nothing (API.md). */

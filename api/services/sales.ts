@@ -10,7 +10,7 @@ import { memberRole, merchantForCaller } from './access';
 import { accounts } from './accounts';
 import { ecoPointsPart, insufficientEcoPoints, isInsufficient } from './eco-points';
 import { consumerForMemberCode } from './me';
-import { organisationRow } from './organisations';
+import { organisationRow, requireActive } from './organisations';
 import { merchantAdRateBpAt, parametersAt } from './parameters';
 import {
   adPointsChargeForAmount,
@@ -119,7 +119,7 @@ export async function recordSale(
   const user = requireCaller(ctx);
   const merchant = await merchantForCaller(ctx, input.merchantId);
   assertAmount(input.amountFen);
-  if (merchant.status !== 'active') throw conflict('merchant_not_active', 'The merchant is not active');
+  requireActive(merchant);
   const consumerId = await consumerForMemberCode(ctx, input.memberCode);
   if (!consumerId) throw notFound('member_not_found', 'No member has this code');
   const consumer = { id: consumerId };

@@ -6,7 +6,9 @@ import {
   approveOrganisation,
   listOrganisations,
   type OrgStatus,
+  reinstateOrganisation,
   rejectOrganisation,
+  suspendOrganisation,
 } from './organisations';
 
 /** Suppliers join like merchants (services/organisations.ts); their catalog lives with the supply chain. */
@@ -18,6 +20,7 @@ function supplierView(row: Organisation) {
     address: row.address,
     contact: row.contact,
     rejectionReason: row.rejectionReason,
+    suspensionReason: row.suspensionReason,
     createdAt: row.createdAt.toISOString(),
     decidedAt: row.decidedAt?.toISOString() ?? null,
   };
@@ -47,4 +50,12 @@ export async function rejectSupplier(
   reason: string | undefined,
 ): Promise<SupplierView> {
   return supplierView(await rejectOrganisation(ctx, 'supplier', supplierId, reason));
+}
+
+export async function suspendSupplier(ctx: Ctx, supplierId: string, reason: string | undefined) {
+  return supplierView(await suspendOrganisation(ctx, 'supplier', supplierId, reason));
+}
+
+export async function reinstateSupplier(ctx: Ctx, supplierId: string, reason: string | undefined) {
+  return supplierView(await reinstateOrganisation(ctx, 'supplier', supplierId, reason));
 }

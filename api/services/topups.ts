@@ -7,6 +7,7 @@ import { balanceOf, LedgerError, postTransaction } from '../ledger';
 import { after, type CursorKey, pageOf } from '../paging';
 import { merchantForCaller } from './access';
 import { accounts } from './accounts';
+import { requireActive } from './organisations';
 import { parametersAt } from './parameters';
 import { divFloor, formatHundredths, proportionalShare } from './rounding';
 import { paymentProviderError, stripeFor } from './stripe';
@@ -62,8 +63,7 @@ export async function createTopup(
     throw unprocessable('amount_too_small', `A top-up is at least ${minTopupFen} fen`);
   if (input.amount > maxTopupFen)
     throw unprocessable('amount_too_large', `A top-up is at most ${maxTopupFen} fen`);
-  if (merchant.status !== 'active')
-    throw conflict('merchant_not_active', 'Only an approved merchant can top up');
+  requireActive(merchant);
   const createdAt = ctx.now();
   const { adPointPriceFen } = await parametersAt(ctx, createdAt);
   const adPoints = adPointsForTopup(input.amount, adPointPriceFen);

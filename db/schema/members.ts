@@ -21,6 +21,8 @@ export const organisations = pgTable(
     address: text('address'),
     contact: text('contact'),
     rejectionReason: text('rejection_reason'),
+    /** While suspended: the operator's reason, shown to its staff (history in organisation_status_changes). */
+    suspensionReason: text('suspension_reason'),
     ownerUserId: text('owner_user_id')
       .notNull()
       .references(() => users.id),
@@ -56,4 +58,26 @@ export const organisationMembers = pgTable(
     primaryKey({ columns: [t.organisationId, t.userId] }),
     index('organisation_members_user_idx').on(t.userId),
   ],
+);
+
+/**
+ * Every status change an operator made (suspend, reinstate; ADR 0017): who, when, from what to
+ * what, and the reason. Append-only; the organisation row holds only the current status.
+ */
+export const organisationStatusChanges = pgTable(
+  'organisation_status_changes',
+  {
+    id: text('id').primaryKey(),
+    organisationId: text('organisation_id')
+      .notNull()
+      .references(() => organisations.id),
+    fromStatus: text('from_status').notNull(),
+    toStatus: text('to_status').notNull(),
+    reason: text('reason'),
+    changedBy: text('changed_by')
+      .notNull()
+      .references(() => users.id),
+    changedAt: timestamp('changed_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('organisation_status_changes_org_idx').on(t.organisationId, t.changedAt)],
 );
