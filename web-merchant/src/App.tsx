@@ -24,6 +24,7 @@ import { Adjustments } from './pages/operator/Adjustments';
 import { Applications } from './pages/operator/Applications';
 import { Campaigns } from './pages/operator/Campaigns';
 import { LedgerVerify } from './pages/operator/LedgerVerify';
+import { Organisations } from './pages/operator/Organisations';
 import { Parameters } from './pages/operator/Parameters';
 import { PlatformPayouts } from './pages/operator/Payouts';
 import { Reconciliation } from './pages/operator/Reconciliation';
@@ -67,6 +68,7 @@ export function App() {
       </Route>
       <Route path="/platform" component={OperatorArea}>
         <Route path="/applications" component={Applications} />
+        <Route path="/organisations" component={Organisations} />
         <Route path="/parameters" component={Parameters} />
         <Route path="/adjustments" component={Adjustments} />
         <Route path="/campaigns" component={Campaigns} />

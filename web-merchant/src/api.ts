@@ -22,6 +22,8 @@ export type Withdrawal = Schemas['Withdrawal'];
 export type QueuedWithdrawal = Row<ApiData<'get', '/v1/platform/withdrawals'>>;
 export type ReconciliationReport = Schemas['ReconciliationReport'];
 export type TrendDay = Row<ApiData<'get', '/v1/platform/reconciliation/trends'>>;
+export type StatusChange = Schemas['OrganisationStatusChange'];
+export type ConsumerFound = ApiData<'post', '/v1/platform/consumers/lookup'>;
 
 type Kind = 'merchants' | 'suppliers';
 type ApplicationStatus = Merchant['status'];
@@ -150,6 +152,19 @@ export const api = {
     kind === 'merchants'
       ? client.post('/v1/platform/merchants/{id}/reject', { body: { reason }, params: path(id) })
       : client.post('/v1/platform/suppliers/{id}/reject', { body: { reason }, params: path(id) }),
+  suspend: (kind: Kind, id: string, reason: string) =>
+    kind === 'merchants'
+      ? client.post('/v1/platform/merchants/{id}/suspend', { body: { reason }, params: path(id) })
+      : client.post('/v1/platform/suppliers/{id}/suspend', { body: { reason }, params: path(id) }),
+  reinstate: (kind: Kind, id: string) =>
+    kind === 'merchants'
+      ? client.post('/v1/platform/merchants/{id}/reinstate', { body: {}, params: path(id) })
+      : client.post('/v1/platform/suppliers/{id}/reinstate', { body: {}, params: path(id) }),
+  statusChanges: (kind: Kind, id: string) =>
+    kind === 'merchants'
+      ? client.get('/v1/platform/merchants/{id}/status-changes', { params: path(id) })
+      : client.get('/v1/platform/suppliers/{id}/status-changes', { params: path(id) }),
+  findConsumer: (phone: string) => client.post('/v1/platform/consumers/lookup', { body: { phone } }),
   parameters: () => client.get('/v1/platform/parameters'),
   changeParameter: (name: string, value: number | string, effectiveFrom?: string) =>
     client.post('/v1/platform/parameters', { body: { name, value, effectiveFrom } }),

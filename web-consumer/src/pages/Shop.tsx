@@ -46,47 +46,64 @@ export function Shop(props: { merchantId: string }) {
         </Show>
         <Loaded resource={listings} retry={refetch}>
           {(data) => (
-            <Show when={rows(data).length > 0} fallback={<div class="empty">{t('shop.empty')}</div>}>
-              <div class="product-grid">
-                <For each={rows(data)}>
-                  {(item) => {
-                    const stock = ownStock(item);
-                    const soldOut = stock !== null && stock <= 0;
-                    return (
-                      <div class="card product" data-testid="listing">
-                        <div class="product-img">
-                          <Show when={item.imageUrl} fallback={<span>{item.title.slice(0, 1)}</span>}>
-                            <img src={item.imageUrl!} alt="" loading="lazy" />
-                          </Show>
+            <Show
+              when={data.merchant.acceptingOrders}
+              fallback={
+                <div class="empty" data-testid="shop-closed">
+                  {t('shop.closed')}
+                </div>
+              }
+            >
+              <Show when={rows(data).length > 0} fallback={<div class="empty">{t('shop.empty')}</div>}>
+                <div class="product-grid">
+                  <For each={rows(data)}>
+                    {(item) => {
+                      const stock = ownStock(item);
+                      const soldOut = stock !== null && stock <= 0;
+                      return (
+                        <div class="card product" data-testid="listing">
+                          <div class="product-img">
+                            <Show when={item.imageUrl} fallback={<span>{item.title.slice(0, 1)}</span>}>
+                              <img src={item.imageUrl!} alt="" loading="lazy" />
+                            </Show>
+                          </div>
+                          <div class="product-title">{item.title}</div>
+                          <div class="muted">
+                            {soldOut
+                              ? t('shop.soldOut')
+                              : stock !== null
+                                ? t('shop.stock', { n: stock })
+                                : ''}
+                            {item.ships === false ? ` ${t('shop.pickup')}` : ''}
+                          </div>
+                          <div class="spread product-foot">
+                            <span class="price num">{formatFen(item.price)}</span>
+                            <button
+                              type="button"
+                              class="btn btn-primary btn-small add"
+                              aria-label={t('shop.add')}
+                              data-testid="add-to-cart"
+                              disabled={soldOut}
+                              onClick={() => add(item)}
+                            >
+                              +
+                            </button>
+                          </div>
                         </div>
-                        <div class="product-title">{item.title}</div>
-                        <div class="muted">
-                          {soldOut ? t('shop.soldOut') : stock !== null ? t('shop.stock', { n: stock }) : ''}
-                          {item.ships === false ? ` ${t('shop.pickup')}` : ''}
-                        </div>
-                        <div class="spread product-foot">
-                          <span class="price num">{formatFen(item.price)}</span>
-                          <button
-                            type="button"
-                            class="btn btn-primary btn-small add"
-                            aria-label={t('shop.add')}
-                            data-testid="add-to-cart"
-                            disabled={soldOut}
-                            onClick={() => add(item)}
-                          >
-                            +
-                          </button>
-                        </div>
-                      </div>
-                    );
-                  }}
-                </For>
-              </div>
+                      );
+                    }}
+                  </For>
+                </div>
+              </Show>
             </Show>
           )}
         </Loaded>
       </main>
-      <Show when={cartCount() > 0 && cart()?.merchantId === props.merchantId}>
+      <Show
+        when={
+          cartCount() > 0 && cart()?.merchantId === props.merchantId && listings()?.merchant.acceptingOrders
+        }
+      >
         <div class="cartbar-quote">
           <VoucherQuote merchantId={props.merchantId} amountFen={cartTotal()} />
         </div>

@@ -15,6 +15,7 @@ import { api, type Merchant } from '../api';
 import { Badge, ErrorNote, Link, PageHeader } from '../components/ui';
 import { t } from '../i18n';
 import { me, refetchMe } from '../session';
+import { SuspendedBanner } from './SuspendedBanner';
 
 interface MerchantContext {
   id: string;
@@ -85,8 +86,14 @@ function Workspace(props: { id: string; children: JSX.Element }) {
       <Show when={!merchant.error} fallback={<ErrorNote error={merchant.error} />}>
         <Show when={merchant()} fallback={<div class="skeleton" />}>
           {(m) => (
-            <Show when={m().status === 'active'} fallback={<ApplicationStatus merchant={m()} />}>
-              <Show when={m().lowBalance}>
+            <Show
+              when={m().status === 'active' || m().status === 'suspended'}
+              fallback={<ApplicationStatus merchant={m()} />}
+            >
+              <Show when={m().status === 'suspended'}>
+                <SuspendedBanner kind="merchant" reason={m().suspensionReason} />
+              </Show>
+              <Show when={m().status === 'active' && m().lowBalance}>
                 <div class="banner banner-warn" data-testid="low-balance" role="status">
                   <strong>{t('merchant.lowBalanceTitle')}</strong>
                   <span>{t('merchant.lowBalanceBody', { points: formatPoints(m().adPoints) })}</span>

@@ -36,6 +36,7 @@ const supplierNav = (id: string): NavItem[] => [
 const operatorNav: NavItem[] = [
   { to: '/platform', label: 'nav.reconciliation', icon: 'dashboard' },
   { to: '/platform/applications', label: 'nav.applications', icon: 'check' },
+  { to: '/platform/organisations', label: 'nav.organisations', icon: 'staff' },
   { to: '/platform/parameters', label: 'nav.parameters', icon: 'sliders' },
   { to: '/platform/adjustments', label: 'nav.adjustments', icon: 'coins' },
   { to: '/platform/campaigns', label: 'nav.campaigns', icon: 'video' },

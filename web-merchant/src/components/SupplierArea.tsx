@@ -4,6 +4,7 @@ import { api } from '../api';
 import { Badge, Loaded, PageHeader } from '../components/ui';
 import { t } from '../i18n';
 import { me, refetchMe } from '../session';
+import { SuspendedBanner } from './SuspendedBanner';
 
 /** The supplier's id, for the pages of /suppliers/:id. */
 const Ctx = createContext<{ id: string }>();
@@ -24,12 +25,23 @@ export function SupplierArea(props: RouteSectionProps) {
             when={membership()?.status !== 'pending' && membership()?.status !== 'rejected'}
             fallback={<SupplierStatus id={id} />}
           >
-            <Ctx.Provider value={{ id }}>{props.children}</Ctx.Provider>
+            <Ctx.Provider value={{ id }}>
+              <Show when={membership()?.status === 'suspended'}>
+                <SupplierSuspended id={id} />
+              </Show>
+              {props.children}
+            </Ctx.Provider>
           </Show>
         );
       }}
     </Show>
   );
+}
+
+/** The banner of a suspended supplier, with the reason read from the supplier itself. */
+function SupplierSuspended(props: { id: string }) {
+  const [supplier] = createResource(() => props.id, api.supplier);
+  return <SuspendedBanner kind="supplier" reason={supplier()?.suspensionReason ?? null} />;
 }
 
 function SupplierStatus(props: { id: string }) {
