@@ -7389,6 +7389,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description `merchant_not_active`, `merchant_suspended` */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `insufficient_eco_points`, `amount_too_small` */
                 422: {
                     headers: {

@@ -68,6 +68,7 @@ ecoPointRoutes.openapi(
       401: errors[401],
       403: { ...errors[403], description: 'Staff who are not the owner (`owner_only`)' },
       404: errors[404],
+      409: { ...errors[409], description: '`merchant_not_active`, `merchant_suspended`' },
       422: { ...errors[422], description: '`insufficient_eco_points`, `amount_too_small`' },
     },
   }),

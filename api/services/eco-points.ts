@@ -8,6 +8,7 @@ import { query } from '../ledger/sql';
 import type { VerifyCheck } from '../ledger/verify';
 import { merchantForCaller } from './access';
 import { accounts } from './accounts';
+import { requireActive } from './organisations';
 import { parametersAt } from './parameters';
 import {
   adPointsForValue,
@@ -68,6 +69,7 @@ export function merchantForOwner(ctx: Ctx, merchantId: string) {
 export async function ecoTopup(ctx: Ctx, merchantId: string, input: { ecoPoints: number }) {
   const user = ctx.user!;
   const merchant = await merchantForOwner(ctx, merchantId);
+  requireActive(merchant);
   const now = ctx.now();
   const params = await parametersAt(ctx, now);
   const valueFen = ecoPointsValueFen(input.ecoPoints, params.ecoPointUnitPriceFen);

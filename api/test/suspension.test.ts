@@ -1,6 +1,8 @@
 import { schema } from '@alliance/db';
 import { count } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postTransaction } from '../ledger';
+import { accounts } from '../services/accounts';
 import { consumerLookupsPerOperatorHour } from '../services/adjustments';
 import { createTestApp, operatorPhone, type TestApp, testClock } from './harness';
 import { grantAdPoints, nextPhone, signInConsumer } from './sales-fixtures';
@@ -237,6 +239,18 @@ describe('a suspended merchant', () => {
     });
     expect(earlier.status).toBe(201);
     expect((await suspend('merchants', merchant.id, 'Fake receipts')).status).toBe(200);
+    // Eco-points it received (a consumer paid with them earlier), which it may not turn into ad points now.
+    await postTransaction(t.db, {
+      key: `test:eco:${merchant.id}`,
+      kind: 'test_grant',
+      transfers: [
+        {
+          debit: accounts.platformEcoPointsIssued(),
+          credit: accounts.merchantEcoPoints(merchant.id),
+          amount: 5_000,
+        },
+      ],
+    });
     const before = await footprint();
 
     const refusals = [
@@ -256,8 +270,13 @@ describe('a suspended merchant', () => {
         token: consumer.token,
         body: { merchantId: merchant.id, items: [{ listingId: item.body.id, quantity: 1 }], shipTo },
       }),
+      await t.request('POST', `/v1/merchants/${merchant.id}/eco-topups`, {
+        token: merchant.owner.token,
+        body: { ecoPoints: 1_000 },
+      }),
     ];
     expect(refusals.map((r) => [r.status, r.body.error.code])).toEqual([
+      [409, 'merchant_suspended'],
       [409, 'merchant_suspended'],
       [409, 'merchant_suspended'],
       [409, 'merchant_suspended'],

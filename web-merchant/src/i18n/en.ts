@@ -850,4 +850,6 @@ export const en: Record<keyof typeof zh, string> = {
   'adjust.confirmAddConsumer': 'Add {points} {unit} to consumer {phone}?',
   'adjust.confirmRemoveConsumer': 'Remove {points} {unit} from consumer {phone}?',
   'adjust.consumerDone': 'Adjusted consumer {phone}: {unit} now {balance}',
+  'orgs.merchants': 'Merchants',
+  'orgs.suppliers': 'Suppliers',
 };

@@ -469,7 +469,7 @@ export const zh = {
   'status.pending': '待审核',
   'status.active': '已生效',
   'status.rejected': '已驳回',
-  'status.suspended': '已停用',
+  'status.suspended': '已暂停',
   'status.paid': '已支付',
   'status.refunded': '已退款',
   'status.awaiting_confirmation': '待顾客确认',
@@ -816,4 +816,6 @@ export const zh = {
   'adjust.confirmAddConsumer': '给用户 {phone} 增加 {points} {unit}？',
   'adjust.confirmRemoveConsumer': '从用户 {phone} 扣减 {points} {unit}？',
   'adjust.consumerDone': '已调整用户 {phone} 的{unit}，现余额 {balance}',
+  'orgs.merchants': '商户',
+  'orgs.suppliers': '供应商',
 } as const;

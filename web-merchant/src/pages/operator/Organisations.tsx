@@ -81,7 +81,7 @@ export function Organisations() {
                 data-testid={`orgs-${k}`}
                 onClick={() => show(k, status())}
               >
-                {t(k === 'merchants' ? 'ops.merchantApps' : 'ops.supplierApps')}
+                {t(k === 'merchants' ? 'orgs.merchants' : 'orgs.suppliers')}
               </button>
             )}
           </For>
