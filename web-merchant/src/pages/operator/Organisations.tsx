@@ -144,7 +144,6 @@ export function Organisations() {
               empty={t('orgs.none')}
               columns={[
                 { label: t('col.name'), render: (r) => <strong>{r.name}</strong> },
-                { label: t('apply.contact'), render: (r) => r.contact ?? '—' },
                 {
                   label: t('col.status'),
                   render: (r) => (
