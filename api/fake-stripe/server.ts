@@ -540,7 +540,7 @@ h2{font-size:18px;margin:0 0 16px}.method{display:flex;align-items:center;gap:10
 #cancel,#later{width:100%;background:none;border:0;color:#697386;padding:12px;font-size:14px;cursor:pointer;text-decoration:underline}
 .note{color:#697386;font-size:12px;margin-top:24px;text-align:center}
 @media (max-width:760px){.wrap{grid-template-columns:1fr}.summary{border-right:0;border-bottom:1px solid #e3e8ee;padding:28px 20px}.pay{padding:28px 20px;max-width:none}}
-.fields{background:#fff;border:1px solid #e3e8ee;border-radius:6px;padding:4px 14px;margin:0 0 16px}.fields p{display:flex;justify-content:space-between;gap:12px;margin:0;padding:10px 0;border-bottom:1px solid #e3e8ee;font-size:14px}.fields p:last-child{border-bottom:0}
+.amount small{display:block;font-size:18px;font-weight:500;margin-top:4px}.fields{background:#fff;border:1px solid #e3e8ee;border-radius:6px;padding:4px 14px;margin:0 0 16px}.fields p{display:flex;justify-content:space-between;gap:12px;margin:0;padding:10px 0;border-bottom:1px solid #e3e8ee;font-size:14px}.fields p:last-child{border-bottom:0}
 `;
 
 /** The hosted checkout page, laid out like a real one: order summary, payment method, pay. */
