@@ -1,10 +1,13 @@
 import { schema } from '@alliance/db';
 import { eq } from 'drizzle-orm';
+import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, operatorPhone, type TestApp, testClock } from './harness';
 
 // Payout accounts (ADR 0016): Express onboarding through Account Links on the fake Stripe.
 const clock = testClock('2026-11-30T02:00:00Z');
+/** The Connect endpoint's own signing secret (docs/stripe.md). */
+const connectSecret = 'whsec_test_connect_endpoint';
 let t: TestApp;
 let seq = 0;
 const phone = () => `+86134${String(10_000_000 + ++seq * 7907).slice(-8)}`;
@@ -41,7 +44,7 @@ const onboard = (id: string, token?: string, kind = 'merchants') =>
   t.request('POST', `${accountPath(id, kind)}/onboarding`, { token });
 
 beforeAll(async () => {
-  t = await createTestApp({ clock });
+  t = await createTestApp({ clock, env: { STRIPE_CONNECT_WEBHOOK_SECRET: connectSecret } });
   operator = await user(operatorPhone);
   consumer = await user();
   staff = await user();
@@ -233,6 +236,40 @@ describe('payout account onboarding', () => {
       .from(schema.stripeEvents)
       .where(eq(schema.stripeEvents.id, stray.eventId));
     expect(strayRow[0]!.outcome).toBe('ignored');
+  });
+
+  it("verifies Connect events with the Connect endpoint's secret too; any other secret is 400", async () => {
+    const account = await t.request('GET', accountPath(merchant.id), { token: staff.token });
+    const stripeAccount = t.fakeStripe.accounts.get(account.body.stripeAccountId)!;
+    clock.advance(1000);
+    const signed = (secret: string, id: string) => {
+      const payload = JSON.stringify({
+        id,
+        object: 'event',
+        type: 'account.updated',
+        created: Math.floor(clock.now().getTime() / 1000),
+        account: stripeAccount.id,
+        data: { object: { ...stripeAccount, payouts_enabled: true } },
+      });
+      const signature = new Stripe('sk_test_x').webhooks.generateTestHeaderString({
+        payload,
+        secret,
+        timestamp: Math.floor(clock.now().getTime() / 1000),
+      });
+      return { rawBody: payload, headers: { 'stripe-signature': signature } };
+    };
+    const forged = await t.request('POST', '/v1/webhooks/stripe', signed('whsec_someone_else', 'evt_forged'));
+    expect(forged.status).toBe(400);
+    expect(forged.body.error.code).toBe('invalid_signature');
+    expect((await t.request('GET', accountPath(merchant.id), { token: staff.token })).body.status).toBe(
+      'incomplete',
+    );
+    const connect = await t.request('POST', '/v1/webhooks/stripe', signed(connectSecret, 'evt_connect_1'));
+    expect(connect.status).toBe(200);
+    expect(connect.body).toEqual({ received: true, outcome: 'payout_account_updated' });
+    expect((await t.request('GET', accountPath(merchant.id), { token: staff.token })).body.status).toBe(
+      'enabled',
+    );
   });
 
   it('the hosted form: complete enables the account, sends account.updated and returns; a link opens once', async () => {
