@@ -13,6 +13,15 @@ const statusWord = {
 } as const;
 const statusTone = { none: 'plain', incomplete: 'warn', enabled: 'ok' } as const;
 
+/** The account's status in words (未设置 / 资料待完善 / 可收款), as a badge. */
+export function PayoutAccountBadge(props: { status: PayoutAccount['status']; testId?: string }) {
+  return (
+    <span class={`badge badge-${statusTone[props.status]}`} data-testid={props.testId}>
+      {t(statusWord[props.status])}
+    </span>
+  );
+}
+
 /** What happens next, in words, for the account as Stripe last described it. */
 function nextStep(a: PayoutAccount) {
   if (a.status === 'enabled') return t('payouts.nextEnabled');
@@ -51,9 +60,7 @@ export function PayoutAccountCard(props: { kind: Kind; id: string }) {
         {(a) => (
           <div class="payout-account" data-testid="payout-account">
             <p>
-              <span class={`badge badge-${statusTone[a.status]}`} data-testid="payout-account-status">
-                {t(statusWord[a.status])}
-              </span>
+              <PayoutAccountBadge status={a.status} testId="payout-account-status" />
               <Show when={a.statusAt && a.status !== 'none'}>
                 {' '}
                 <span class="muted">{t('payouts.statusAt', { time: formatDate(a.statusAt) })}</span>

@@ -239,7 +239,7 @@ export const en: Record<keyof typeof zh, string> = {
   'confirm.approveBody': 'Once approved it can take payments, list products or supply.',
   'confirm.runPayouts': 'Create payout batches now?',
   'confirm.runPayoutsBody':
-    'One payout for everyone owed something; those with a Stripe account are transferred at once.',
+    'One payout for everyone owed something; those whose payout account is ready for payouts are transferred through Stripe at once, the others wait for a bank transfer to be recorded.',
   'confirm.markPaid': 'Record this payout as paid by bank transfer (reference {reference})?',
   'confirm.markPaidBody': 'This cannot be undone.',
   'confirm.parameter': 'Change “{name}” to {value}?',

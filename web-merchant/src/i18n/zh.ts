@@ -224,7 +224,8 @@ export const zh = {
   'confirm.approve': '通过「{name}」的入驻申请？',
   'confirm.approveBody': '通过后对方即可收款、上架商品或供货。',
   'confirm.runPayouts': '现在生成打款批次？',
-  'confirm.runPayoutsBody': '为每个有应付款的对象生成一笔打款，已绑定 Stripe 账户的会立即转账。',
+  'confirm.runPayoutsBody':
+    '为每个有应付款的对象生成一笔打款；收款账户「可收款」的会立即通过 Stripe 转账，其余等待银行转账后登记。',
   'confirm.markPaid': '登记这笔打款已通过银行转账付清（凭证 {reference}）？',
   'confirm.markPaidBody': '登记后不能撤销。',
   'confirm.parameter': '把「{name}」改为 {value}？',
