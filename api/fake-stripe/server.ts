@@ -390,9 +390,9 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
   }
 
   /**
-   * The hosted onboarding form. Like Stripe, an unknown, expired or already opened link sends the
-   * person to refresh_url (where the platform makes a new link); the form's answers go back to
-   * return_url, whether finished or left for later.
+   * The hosted onboarding form. Like Stripe, an expired or already opened link sends the person to
+   * refresh_url (where the platform makes a new link); the form's answers go back to return_url,
+   * whether finished or left for later.
    */
   async function onboardingPage(
     method: string,
