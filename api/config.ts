@@ -19,6 +19,11 @@ const configSchema = z.object({
   STRIPE_SECRET_KEY: z.string().optional(),
   /** The dev secret applies only while STRIPE_SECRET_KEY is unset (resolved below). */
   STRIPE_WEBHOOK_SECRET: z.string().optional(),
+  /**
+   * Secret of a second webhook endpoint that listens to connected accounts (account.updated, ADR
+   * 0016): Stripe signs Connect events with that endpoint's own secret.
+   */
+  STRIPE_CONNECT_WEBHOOK_SECRET: z.string().optional(),
   /** Origin of the Stripe API; unset means api.stripe.com. The Worker test tier points it at the fake. */
   STRIPE_API_BASE: z.string().url().optional(),
   DEMO_DATA: bool.optional(),

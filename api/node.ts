@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { openDb } from '@alliance/db/node';
 import { serve } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import WebSocket from 'ws';
 import { createApp } from './app';
 import { composeDeps } from './compose';
@@ -67,9 +67,10 @@ async function main() {
   }
 
   const server = new Hono();
-  // The fake's checkout pages under this port (a second port breaks behind a proxy or port-forward).
+  // The fake's checkout and Connect onboarding pages under this port (a second port breaks behind a
+  // proxy or port-forward); its API stays on loopback.
   if (fakeStripe) {
-    server.all('/_stripe/checkout/*', async (c) => {
+    const forward = async (c: Context) => {
       const url = new URL(c.req.url);
       return fetch(`${fakeStripe.url}${url.pathname.slice('/_stripe'.length)}${url.search}`, {
         method: c.req.method,
@@ -77,7 +78,9 @@ async function main() {
         body: c.req.method === 'GET' ? undefined : await c.req.arrayBuffer(),
         redirect: 'manual',
       });
-    });
+    };
+    server.all('/_stripe/checkout/*', forward);
+    server.all('/_stripe/connect/*', forward);
   }
   server.route('/', createApp(deps));
   mountSpa(server, '/biz', `${root}web-merchant/dist`);

@@ -316,6 +316,9 @@ describe('back office flows (issues 4, 5 and 7)', () => {
     await operator.click('[data-testid="confirm-yes"]');
     await operator.waitForSelector('[data-testid="payouts-notice"]');
     await operator.waitForSelector('[data-testid="payouts"] >> text=¥80.00');
+    // It waits for a bank transfer because the supplier has not set up its payout account.
+    await operator.waitForSelector('[data-testid="payouts"] >> text=未设置');
+    await screenshot(operator, 'biz-operator-payouts-waiting');
     await operator.click('[data-testid="payouts"] >> text=登记已打款');
     await operator.fill('input[name="reference"]', 'BANK-20261130-001');
     await operator.click('[data-testid="confirm-paid"]');

@@ -47,6 +47,9 @@ export interface FakeStripe {
   sessions: Map<string, Obj>;
   charges: Map<string, Obj>;
   refunds: Map<string, Obj>;
+  /** Connected accounts (`POST /v1/accounts`) and their onboarding links (`POST /v1/account_links`). */
+  accounts: Map<string, Obj>;
+  accountLinks: Map<string, Obj>;
   deliveries: WebhookDelivery[];
   close(): Promise<void>;
 }
@@ -62,6 +65,9 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
   const charges = new Map<string, Obj>();
   const refunds = new Map<string, Obj>();
   const accounts = new Map<string, Obj>();
+  const accountLinks = new Map<string, Obj>();
+  /** Answers already given to a POST with an Idempotency-Key, as Stripe replays them. */
+  const idempotentAnswers = new Map<string, Obj>();
   const deliveries: WebhookDelivery[] = [];
   let base = '';
 
@@ -235,6 +241,40 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
     return { object: 'list', url, data: all.slice(0, limit), has_more: all.length > limit };
   }
 
+  /** Stripe's rules: an existing account, onboarding type, both URLs; the link lives 300 s and opens once. */
+  function createAccountLink(params: Obj): Obj {
+    if (!accounts.has(params.account)) throw stripeError('No such account', 'account');
+    if (params.type !== 'account_onboarding') throw stripeError('type must be account_onboarding', 'type');
+    for (const name of ['refresh_url', 'return_url']) {
+      if (!params[name]) throw stripeError(`${name} is required`, name);
+    }
+    const id = fakeId('acctlink');
+    const link = {
+      object: 'account_link',
+      created: seconds(),
+      expires_at: seconds() + 300,
+      url: `${options.pageBase?.() ?? base}/connect/onboarding/${id}`,
+      // Kept by the fake only, not part of Stripe's answer.
+      id,
+      account: params.account,
+      refresh_url: params.refresh_url,
+      return_url: params.return_url,
+      visited: false,
+    };
+    accountLinks.set(id, link);
+    const { id: _id, account: _account, refresh_url: _r, return_url: _ret, visited: _v, ...answer } = link;
+    return answer;
+  }
+
+  /** The hosted form was completed: the account can take transfers and pay out; Stripe says so by webhook. */
+  async function completeOnboarding(account: Obj): Promise<void> {
+    account.details_submitted = true;
+    account.charges_enabled = true;
+    account.payouts_enabled = true;
+    account.capabilities = Object.fromEntries(Object.keys(account.capabilities).map((c) => [c, 'active']));
+    await sendEvent('account.updated', { ...account });
+  }
+
   async function api(method: string, path: string, params: Obj): Promise<Obj> {
     if (method === 'POST' && path === '/v1/checkout/sessions') return createSession(params);
     const sessionMatch = /^\/v1\/checkout\/sessions\/([\w-]+)$/.exec(path);
@@ -277,11 +317,17 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
         id: fakeId('acct'),
         object: 'account',
         type: params.type ?? 'express',
+        capabilities: Object.fromEntries(Object.keys(params.capabilities ?? {}).map((c) => [c, 'inactive'])),
+        charges_enabled: false,
+        payouts_enabled: false,
+        details_submitted: false,
+        created: seconds(),
         metadata: params.metadata ?? {},
       };
       accounts.set(account.id, account);
       return account;
     }
+    if (method === 'POST' && path === '/v1/account_links') return createAccountLink(params);
     const accountMatch = /^\/v1\/accounts\/([\w-]+)$/.exec(path);
     if (method === 'GET' && accountMatch) {
       const account = accounts.get(accountMatch[1]!);
@@ -296,14 +342,25 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
     const body = await readBody(req);
     if (url.pathname.startsWith('/v1/')) {
       const params = req.method === 'GET' ? parseForm(url.searchParams.toString()) : parseForm(body);
+      const idempotencyKey = req.method === 'POST' ? req.headers['idempotency-key'] : undefined;
+      const replayKey = typeof idempotencyKey === 'string' ? `${url.pathname} ${idempotencyKey}` : null;
       try {
-        sendJson(res, 200, await api(req.method ?? 'GET', url.pathname, params));
+        const known = replayKey ? idempotentAnswers.get(replayKey) : undefined;
+        const answer = known ?? (await api(req.method ?? 'GET', url.pathname, params));
+        // A snapshot, as Stripe replays the first answer, not the object's state now.
+        if (replayKey && !known) idempotentAnswers.set(replayKey, structuredClone(answer));
+        sendJson(res, 200, answer);
       } catch (error) {
         const e = error as FakeStripeError;
         sendJson(res, e.status ?? 500, {
           error: { type: 'invalid_request_error', message: e.message, param: e.param },
         });
       }
+      return;
+    }
+    const onboarding = /^\/connect\/onboarding\/([\w-]+)(\/complete|\/later)?$/.exec(url.pathname);
+    if (onboarding) {
+      await onboardingPage(req.method ?? 'GET', onboarding[1]!, onboarding[2], res);
       return;
     }
     const page = /^\/checkout\/([\w-]+)(\/pay|\/cancel)?$/.exec(url.pathname);
@@ -327,6 +384,44 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
     }
     if (req.method === 'POST' && page[2] === '/cancel') {
       redirect(res, session.cancel_url ?? session.success_url, session.id);
+      return;
+    }
+    res.writeHead(405, { 'content-type': 'text/plain' }).end('Method not allowed');
+  }
+
+  /**
+   * The hosted onboarding form. Like Stripe, an expired or already opened link sends the person to
+   * refresh_url (where the platform makes a new link); the form's answers go back to return_url,
+   * whether finished or left for later.
+   */
+  async function onboardingPage(
+    method: string,
+    linkId: string,
+    action: string | undefined,
+    res: ServerResponse,
+  ) {
+    const link = accountLinks.get(linkId);
+    if (!link) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('No such account link');
+      return;
+    }
+    const account = accounts.get(link.account)!;
+    if (method === 'GET' && !action) {
+      if (link.visited || link.expires_at < seconds()) {
+        res.writeHead(303, { location: link.refresh_url }).end();
+        return;
+      }
+      link.visited = true;
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(onboardingForm(link, account));
+      return;
+    }
+    if (method === 'POST' && action === '/complete') {
+      if (!account.details_submitted) await completeOnboarding(account);
+      res.writeHead(303, { location: link.return_url }).end();
+      return;
+    }
+    if (method === 'POST' && action === '/later') {
+      res.writeHead(303, { location: link.return_url }).end();
       return;
     }
     res.writeHead(405, { 'content-type': 'text/plain' }).end('Method not allowed');
@@ -359,6 +454,8 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
     sessions,
     charges,
     refunds,
+    accounts,
+    accountLinks,
     deliveries,
     close: () =>
       new Promise<void>((resolve) => {
@@ -428,6 +525,24 @@ const escapeHtml = (text: string) =>
     (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!,
   );
 
+/** The look of Stripe's hosted pages: a summary column and an action column, one column on a phone. */
+const hostedPageStyle = `
+*{box-sizing:border-box}body{margin:0;font-family:-apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,"PingFang SC","Microsoft YaHei",sans-serif;color:#1a1f36;background:#f6f9fc}
+.wrap{display:grid;grid-template-columns:1fr 1fr;min-height:100vh}
+.summary{background:#fff;padding:48px 40px;border-right:1px solid #e3e8ee}.pay{padding:48px 40px;max-width:460px}
+.badge{display:inline-block;background:#ffde92;color:#8a5300;font-size:12px;font-weight:600;border-radius:4px;padding:2px 8px;margin-bottom:24px}
+h1{font-size:16px;color:#697386;font-weight:500;margin:0 0 6px}.amount{font-size:36px;font-weight:600;margin:0 0 28px}
+ul{list-style:none;padding:0;margin:0;border-top:1px solid #e3e8ee}li{display:flex;justify-content:space-between;padding:12px 0;border-bottom:1px solid #e3e8ee;font-size:14px}
+small{color:#697386}.total{display:flex;justify-content:space-between;font-weight:600;padding-top:12px}
+h2{font-size:18px;margin:0 0 16px}.method{display:flex;align-items:center;gap:10px;border:1px solid #e3e8ee;background:#fff;border-radius:6px;padding:14px;margin-bottom:8px;cursor:pointer;font-size:15px}
+.method:has(input:checked){border-color:#635bff;box-shadow:0 0 0 1px #635bff}
+#pay,#complete{width:100%;background:#635bff;color:#fff;border:0;border-radius:6px;padding:14px;font-size:16px;font-weight:600;margin-top:12px;cursor:pointer}
+#cancel,#later{width:100%;background:none;border:0;color:#697386;padding:12px;font-size:14px;cursor:pointer;text-decoration:underline}
+.note{color:#697386;font-size:12px;margin-top:24px;text-align:center}
+@media (max-width:760px){.wrap{grid-template-columns:1fr}.summary{border-right:0;border-bottom:1px solid #e3e8ee;padding:28px 20px}.pay{padding:28px 20px;max-width:none}}
+.amount small{display:block;font-size:18px;font-weight:500;margin-top:4px}.fields{background:#fff;border:1px solid #e3e8ee;border-radius:6px;padding:4px 14px;margin:0 0 16px}.fields p{display:flex;justify-content:space-between;gap:12px;margin:0;padding:10px 0;border-bottom:1px solid #e3e8ee;font-size:14px}.fields p:last-child{border-bottom:0}
+`;
+
 /** The hosted checkout page, laid out like a real one: order summary, payment method, pay. */
 function checkoutPage(session: Obj): string {
   const items: Obj[] = session.line_items_detail ?? [];
@@ -451,21 +566,7 @@ function checkoutPage(session: Obj): string {
   const done = session.status !== 'open';
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Checkout (test mode)</title>
-<style>
-*{box-sizing:border-box}body{margin:0;font-family:-apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,"PingFang SC","Microsoft YaHei",sans-serif;color:#1a1f36;background:#f6f9fc}
-.wrap{display:grid;grid-template-columns:1fr 1fr;min-height:100vh}
-.summary{background:#fff;padding:48px 40px;border-right:1px solid #e3e8ee}.pay{padding:48px 40px;max-width:460px}
-.badge{display:inline-block;background:#ffde92;color:#8a5300;font-size:12px;font-weight:600;border-radius:4px;padding:2px 8px;margin-bottom:24px}
-h1{font-size:16px;color:#697386;font-weight:500;margin:0 0 6px}.amount{font-size:36px;font-weight:600;margin:0 0 28px}
-ul{list-style:none;padding:0;margin:0;border-top:1px solid #e3e8ee}li{display:flex;justify-content:space-between;padding:12px 0;border-bottom:1px solid #e3e8ee;font-size:14px}
-small{color:#697386}.total{display:flex;justify-content:space-between;font-weight:600;padding-top:12px}
-h2{font-size:18px;margin:0 0 16px}.method{display:flex;align-items:center;gap:10px;border:1px solid #e3e8ee;background:#fff;border-radius:6px;padding:14px;margin-bottom:8px;cursor:pointer;font-size:15px}
-.method:has(input:checked){border-color:#635bff;box-shadow:0 0 0 1px #635bff}
-#pay{width:100%;background:#635bff;color:#fff;border:0;border-radius:6px;padding:14px;font-size:16px;font-weight:600;margin-top:12px;cursor:pointer}
-#cancel{width:100%;background:none;border:0;color:#697386;padding:12px;font-size:14px;cursor:pointer;text-decoration:underline}
-.note{color:#697386;font-size:12px;margin-top:24px;text-align:center}
-@media (max-width:760px){.wrap{grid-template-columns:1fr}.summary{border-right:0;border-bottom:1px solid #e3e8ee;padding:28px 20px}.pay{padding:28px 20px;max-width:none}}
-</style>
+<style>${hostedPageStyle}</style>
 </head><body><div class="wrap">
 <section class="summary"><span class="badge">TEST MODE</span>
 <h1 id="checkout-title">${title}</h1>
@@ -480,5 +581,37 @@ ${
 <form method="post" action="${session.id}/cancel"><button type="submit" id="cancel">Cancel and return</button></form>`
 }
 <p class="note">The embedded test Stripe: no money moves.</p>
+</section></div></body></html>`;
+}
+
+/**
+ * The hosted Connect onboarding form (Express), in Chinese and English: what Stripe would ask for,
+ * prefilled, with "complete" (the account is then enabled) and "save and return later".
+ */
+function onboardingForm(link: Obj, account: Obj): string {
+  const done = account.details_submitted === true;
+  return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>收款账户设置 · Payout account setup (test mode)</title>
+<style>${hostedPageStyle}</style>
+</head><body><div class="wrap">
+<section class="summary"><span class="badge">测试模式 · TEST MODE</span>
+<h1>Stripe Connect</h1>
+<p class="amount" id="onboarding-title">设置收款账户<br><small>Set up your payout account</small></p>
+<p>平台将通过此账户向您打款。填写的资料由 Stripe 保管，平台看不到。<br><small>The platform pays you through this account. Stripe keeps what you enter; the platform does not see it.</small></p>
+</section>
+<section class="pay">
+<h2>资料 · Your details</h2>
+<div class="fields">
+<p><span>账户 · Account</span><span>${escapeHtml(String(account.id))}</span></p>
+<p><span>经营者 · Business</span><span>测试商户 · Test business</span></p>
+<p><span>银行账户 · Bank account</span><span>•••• 6789</span></p>
+</div>
+${
+  done
+    ? '<p id="onboarding-status">资料已提交 · Details submitted</p>'
+    : `<form method="post" action="${escapeHtml(String(link.id))}/complete"><button type="submit" id="complete">完成并返回 · Complete and return</button></form>`
+}
+<form method="post" action="${escapeHtml(String(link.id))}/later"><button type="submit" id="later">稍后继续 · Save and return later</button></form>
+<p class="note">内置测试 Stripe：不验证身份，不转账。<br>The embedded test Stripe: nothing is verified, no money moves.</p>
 </section></div></body></html>`;
 }

@@ -1,7 +1,13 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { newRouter, requireOperator, requireUser, serviceCtx } from '../http';
 import type { OrgKind } from '../services/access';
-import { listPayouts, markPayoutPaid, payable, runPayouts, setPayoutAccount } from '../services/payouts';
+import {
+  getPayoutAccount,
+  refreshPayoutAccount,
+  setPayoutAccount,
+  startOnboarding,
+} from '../services/payout-accounts';
+import { listPayouts, markPayoutPaid, payable, runPayouts } from '../services/payouts';
 import { bearer, errors, IdempotencyKeyHeader, jsonBody, jsonResponse } from './schemas';
 
 /** Payouts of merchants and suppliers: one set of routes per concept, declared for each kind's public paths. */
@@ -53,6 +59,27 @@ const MerchantPayoutBatch = z
   })
   .openapi('MerchantPayoutBatch');
 
+const PayoutAccount = z
+  .object({
+    status: z.enum(['none', 'incomplete', 'enabled']).openapi({
+      description:
+        'none: no account; incomplete: Stripe does not pay out yet; enabled: transfers reach the bank',
+    }),
+    stripeAccountId: z.string().nullable(),
+    detailsSubmitted: z.boolean(),
+    payoutsEnabled: z.boolean(),
+    createdVia: z.enum(['onboarding', 'operator']).nullable(),
+    statusAt: z.string().nullable().openapi({ description: 'when Stripe last told the platform the status' }),
+    mayOnboard: z.boolean().openapi({ description: 'the caller is the owner and may start onboarding' }),
+  })
+  .openapi('PayoutAccount');
+
+const Onboarding = z.object({
+  url: z.string().openapi({ description: "Stripe's hosted onboarding page (single use) to redirect to" }),
+  expiresAt: z.string(),
+  account: PayoutAccount,
+});
+
 const Payable = z.object({
   payable: z.number().int(),
   paidOut: z.number().int(),
@@ -66,11 +93,10 @@ const payees = {
     platformPath: '/platform/payouts',
     tag: 'Supply chain',
     Batch: PayoutBatch,
-    AccountSaved: z.object({ supplierId: z.string(), stripeAccountId: z.string() }),
     payableSummary:
       'What the supplier is owed and not yet paid out, and what was paid out (its staff, operators)',
     payoutsSummary: "A supplier's payout batches with the fulfillments each covers (its staff, operators)",
-    accountSummary: 'Set the Stripe Connect account payouts are transferred to (supplier owner)',
+    noun: 'supplier',
     listSummary: 'Every supplier payout batch (operator)',
     runSummary: 'Run the payout batch now, as the schedule would (operator)',
     runDescription: 'One batch per supplier owed something; running it twice at once still makes one.',
@@ -81,11 +107,10 @@ const payees = {
     platformPath: '/platform/merchant-payouts',
     tag: 'Merchants',
     Batch: MerchantPayoutBatch,
-    AccountSaved: z.object({ merchantId: z.string(), stripeAccountId: z.string() }),
     payableSummary:
       'What the platform owes the merchant from online orders and has not paid out (its staff, operators)',
     payoutsSummary: "A merchant's payout batches with the orders each covers (its staff, operators)",
-    accountSummary: 'Set the Stripe Connect account payouts are transferred to (merchant owner)',
+    noun: 'merchant',
     listSummary: 'Every merchant payout batch (operator)',
     runSummary: 'Run the merchant payout batch now, as the schedule would (operator)',
     runDescription:
@@ -137,31 +162,94 @@ for (const kind of ['supplier', 'merchant'] as const satisfies readonly OrgKind[
 
   payoutRoutes.openapi(
     createRoute({
-      method: 'put',
+      method: 'get',
       path: `${p.path}/{id}/payout-account`,
       tags: [p.tag],
-      summary: p.accountSummary,
+      summary: `The ${p.noun}'s payout account and its Stripe status (its staff, operators)`,
       security: bearer,
-      request: { params: z.object({ id: Id }), ...jsonBody(z.object({ stripeAccountId: StripeAccountId })) },
+      request: { params: z.object({ id: Id }) },
+      responses: { 200: jsonResponse('The account', PayoutAccount), 401: errors[401], 404: errors[404] },
+    }),
+    async (c) => {
+      requireUser(c);
+      return c.json(await getPayoutAccount(serviceCtx(c), kind, c.req.valid('param').id), 200);
+    },
+  );
+
+  payoutRoutes.openapi(
+    createRoute({
+      method: 'post',
+      path: `${p.path}/{id}/payout-account/onboarding`,
+      tags: [p.tag],
+      summary: `Start or continue Stripe Connect onboarding (${p.noun} owner)`,
+      description:
+        'Creates the Express connected account once (later calls reuse it) and returns a fresh single-use ' +
+        'Account Link. Staff: 403 `owner_only`; not yet approved: 409.',
+      security: bearer,
+      request: { params: z.object({ id: Id }) },
       responses: {
-        200: jsonResponse('Saved', p.AccountSaved),
-        400: errors[400],
+        200: jsonResponse('Where to send the owner', Onboarding),
         401: errors[401],
+        403: errors[403],
         404: errors[404],
+        409: errors[409],
+        502: errors[502],
       },
     }),
     async (c) => {
       requireUser(c);
-      const { organisationId, stripeAccountId } = await setPayoutAccount(serviceCtx(c), kind, {
-        organisationId: c.req.valid('param').id,
-        ...c.req.valid('json'),
-      });
-      return c.json(
-        kind === 'supplier'
-          ? { supplierId: organisationId, stripeAccountId }
-          : { merchantId: organisationId, stripeAccountId },
-        200,
-      );
+      return c.json(await startOnboarding(serviceCtx(c), kind, c.req.valid('param').id), 200);
+    },
+  );
+
+  payoutRoutes.openapi(
+    createRoute({
+      method: 'post',
+      path: `${p.path}/{id}/payout-account/refresh`,
+      tags: [p.tag],
+      summary: `Ask Stripe for the payout account's status now (its staff, operators)`,
+      security: bearer,
+      request: { params: z.object({ id: Id }) },
+      responses: {
+        200: jsonResponse('The account as Stripe says now', PayoutAccount),
+        401: errors[401],
+        404: errors[404],
+        409: errors[409],
+        502: errors[502],
+      },
+    }),
+    async (c) => {
+      requireUser(c);
+      return c.json(await refreshPayoutAccount(serviceCtx(c), kind, c.req.valid('param').id), 200);
+    },
+  );
+
+  payoutRoutes.openapi(
+    createRoute({
+      method: 'put',
+      path: `${p.path}/{id}/payout-account`,
+      tags: [p.tag],
+      summary: `Name an existing Stripe connected account for the ${p.noun} (operator)`,
+      description:
+        'For an account made outside onboarding; Stripe must know it (422 `unknown_stripe_account`) and it ' +
+        'pays one organisation only (409 `payout_account_in_use`).',
+      security: bearer,
+      request: { params: z.object({ id: Id }), ...jsonBody(z.object({ stripeAccountId: StripeAccountId })) },
+      responses: {
+        200: jsonResponse('Saved, with its status', PayoutAccount),
+        400: errors[400],
+        401: errors[401],
+        403: errors[403],
+        404: errors[404],
+        409: errors[409],
+        422: errors[422],
+        502: errors[502],
+      },
+    }),
+    async (c) => {
+      requireOperator(c);
+      const input = { organisationId: c.req.valid('param').id, ...c.req.valid('json') };
+      return c.json(await setPayoutAccount(serviceCtx(c), kind, input), 200);
     },
   );
 

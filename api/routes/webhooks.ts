@@ -12,7 +12,7 @@ webhookRoutes.openapi(
     tags: ['Webhooks'],
     summary: 'Stripe events (no bearer; Stripe-Signature verified over the raw body, 300 s tolerance)',
     description:
-      'Handles checkout.session.completed (top-ups, orders), charge.refunded and charge.dispute.closed. A verified event that matches nothing is answered 200 and listed for operators.',
+      'Handles checkout.session.completed (top-ups, orders), charge.refunded, charge.dispute.closed and account.updated (payout accounts). A verified event that matches nothing is answered 200 and listed for operators.',
     // No body schema: a JSON validator would parse the body, and the signature covers the exact bytes.
     request: { headers: z.object({ 'stripe-signature': z.string().optional() }) },
     responses: {

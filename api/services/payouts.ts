@@ -268,7 +268,7 @@ function batchesOf(kind: OrgKind) {
 
 export interface PayoutRunResult<K extends OrgKind> {
   created: BatchView<K>[];
-  /** Batches paid by Stripe transfer in this run (payees with a connected account). */
+  /** Batches paid by Stripe transfer in this run (payees whose connected account has payouts enabled). */
   paid: string[];
   /** Transfers Stripe refused: the batch stays pending; the next run or an operator retries. */
   failed: Array<{ batchId: string; error: string }>;
@@ -276,8 +276,9 @@ export interface PayoutRunResult<K extends OrgKind> {
 
 /**
  * Job body: one batch per organisation of the kind that is owed something, each then paid by Stripe
- * transfer when it has a connected account and Stripe is configured; otherwise it waits for an
- * operator to pay by bank and mark it paid. Also retries pending batches' transfers.
+ * transfer when its connected account has payouts enabled (ADR 0016) and Stripe is configured;
+ * otherwise it waits for an operator to pay by bank and mark it paid, or for a later run once the
+ * account is enabled. Also retries pending batches' transfers.
  */
 export async function runPayouts<K extends OrgKind>(ctx: Ctx, kind: K): Promise<PayoutRunResult<K>> {
   const periodEnd = ctx.now();
@@ -298,7 +299,7 @@ export async function runPayouts<K extends OrgKind>(ctx: Ctx, kind: K): Promise<
       .select({ id: b.id })
       .from(b)
       .innerJoin(schema.organisations, join)
-      .innerJoin(a, eq(a.organisationId, b.organisationId))
+      .innerJoin(a, and(eq(a.organisationId, b.organisationId), eq(a.payoutsEnabled, true)))
       .where(eq(b.status, 'pending'))
       .orderBy(asc(b.createdAt), asc(b.id))
       .limit(500);
@@ -367,7 +368,12 @@ async function payBatchByStripeTransfer(ctx: Ctx, batchId: string): Promise<{ pa
   const b = schema.payoutBatches;
   const a = schema.payoutAccounts;
   const [row] = await ctx.db
-    .select({ batch: b, kind: schema.organisations.kind, account: a.stripeAccountId })
+    .select({
+      batch: b,
+      kind: schema.organisations.kind,
+      account: a.stripeAccountId,
+      payoutsEnabled: a.payoutsEnabled,
+    })
     .from(b)
     .innerJoin(schema.organisations, eq(schema.organisations.id, b.organisationId))
     .leftJoin(a, eq(a.organisationId, b.organisationId))
@@ -377,6 +383,8 @@ async function payBatchByStripeTransfer(ctx: Ctx, batchId: string): Promise<{ pa
   const kind = row.kind as OrgKind;
   if (batch.status !== 'pending') return { paidNow: false };
   if (!row.account) throw conflict('no_payout_account', `The ${kind} has no Stripe connected account`);
+  if (!row.payoutsEnabled)
+    throw conflict('payout_account_not_enabled', `Stripe does not pay out to the ${kind}'s account yet`);
   if (!ctx.stripe) throw new Error('Stripe is not configured');
   let transfer: { id: string };
   try {
@@ -586,24 +594,4 @@ export async function payable(
     .where(and(eq(b.organisationId, organisationId), eq(b.status, 'pending')));
   const inPayout = Number(pending?.total ?? 0);
   return { payable: owed.posted + inPayout, paidOut: paidOut.posted, inPayout };
-}
-
-/** The organisation's owner names its Stripe Connect account (acct_…), where transfers go. */
-export async function setPayoutAccount(
-  ctx: Ctx,
-  kind: OrgKind,
-  input: { organisationId: string; stripeAccountId: string },
-): Promise<{ organisationId: string; stripeAccountId: string }> {
-  const organisation = await organisationForCaller(ctx, kind, input.organisationId, { owner: 'hide' });
-  const values = {
-    organisationId: organisation.id,
-    stripeAccountId: input.stripeAccountId,
-    updatedBy: ctx.user!.id,
-    updatedAt: ctx.now(),
-  };
-  await ctx.db
-    .insert(schema.payoutAccounts)
-    .values(values)
-    .onConflictDoUpdate({ target: schema.payoutAccounts.organisationId, set: values });
-  return { organisationId: organisation.id, stripeAccountId: input.stripeAccountId };
 }

@@ -4,6 +4,7 @@ import type Stripe from 'stripe';
 import type { Ctx } from '../context';
 import { ApiError } from '../errors';
 import { onOrderChargeRefunded, onOrderCheckoutCompleted } from './orders';
+import { onAccountUpdated } from './payout-accounts';
 import { stripeFor, verifyStripeEvent } from './stripe';
 import { recordStripeAnomaly } from './stripe-anomalies';
 import { creditPaidTopup, expireTopup, type PaymentFacts, recordTopupMoneyReturned } from './topups';
@@ -11,7 +12,8 @@ import { inTransaction } from './tx';
 
 /**
  * Verified Stripe events: recorded once each, then dispatched here to the area that owns them:
- * top-ups, or orders (Checkout Sessions whose metadata carries `order_id`, refunds of their charges).
+ * top-ups, orders (Checkout Sessions whose metadata carries `order_id`, refunds of their charges),
+ * or payout accounts (`account.updated` of a connected account).
  * Handlers run inside the webhook's transaction and return an outcome word that is stored with the
  * event; throwing rolls the event back so that Stripe delivers it again.
  */
@@ -93,6 +95,9 @@ async function dispatch(ctx: Ctx, event: Stripe.Event, payment: PaymentFacts): P
     if (handled) return handled;
   } else if (event.type === 'charge.dispute.closed') {
     const handled = await onDisputeClosed(ctx, event);
+    if (handled) return handled;
+  } else if (event.type === 'account.updated') {
+    const handled = await onAccountUpdated(ctx, event);
     if (handled) return handled;
   } else if (event.type === 'checkout.session.expired') {
     const handled = await expireTopup(ctx, (event.data.object as Stripe.Checkout.Session).id);

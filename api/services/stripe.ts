@@ -54,18 +54,24 @@ export async function verifyStripeEvent(
   if (signedAtSeconds > ctx.now().getTime() / 1000 + webhookToleranceSeconds) {
     throw new ApiError(400, 'invalid_signature', 'The Stripe-Signature timestamp is in the future');
   }
-  try {
-    return await stripeFor(ctx).webhooks.constructEventAsync(
-      rawBody,
-      signature,
-      ctx.config.STRIPE_WEBHOOK_SECRET,
-      webhookToleranceSeconds,
-      subtleCrypto,
-      ctx.now().getTime(),
-    );
-  } catch {
-    throw new ApiError(400, 'invalid_signature', 'The Stripe-Signature does not verify this body');
+  // The platform's endpoint and the Connect endpoint (events of connected accounts) each have a secret.
+  const secrets = [ctx.config.STRIPE_WEBHOOK_SECRET, ctx.config.STRIPE_CONNECT_WEBHOOK_SECRET];
+  for (const secret of secrets) {
+    if (!secret) continue;
+    try {
+      return await stripeFor(ctx).webhooks.constructEventAsync(
+        rawBody,
+        signature,
+        secret,
+        webhookToleranceSeconds,
+        subtleCrypto,
+        ctx.now().getTime(),
+      );
+    } catch {
+      // Not signed with this secret: try the next one.
+    }
   }
+  throw new ApiError(400, 'invalid_signature', 'The Stripe-Signature does not verify this body');
 }
 
 /** A provider failure is not the caller's fault and not ours to hide: 502, nothing written. */

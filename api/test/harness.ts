@@ -135,3 +135,25 @@ export async function createTestApp(options: { clock?: TestClock; env?: Record<s
     },
   };
 }
+
+/**
+ * The owner onboards through the fake Stripe's hosted form, as in the browser: the account is then
+ * enabled and Stripe's account.updated has reached the app. Returns the connected account's id.
+ */
+export async function onboardPayoutAccount(
+  t: TestApp,
+  kind: 'merchants' | 'suppliers',
+  organisationId: string,
+  ownerToken: string,
+): Promise<string> {
+  const started = await t.request('POST', `/v1/${kind}/${organisationId}/payout-account/onboarding`, {
+    token: ownerToken,
+  });
+  if (started.status !== 200)
+    throw new Error(`onboarding: ${started.status} ${JSON.stringify(started.body)}`);
+  const form = await fetch(started.body.url);
+  if (form.status !== 200) throw new Error(`onboarding form: ${form.status}`);
+  const completed = await fetch(`${started.body.url}/complete`, { method: 'POST', redirect: 'manual' });
+  if (completed.status !== 303) throw new Error(`onboarding complete: ${completed.status}`);
+  return started.body.account.stripeAccountId;
+}

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Ctx, ctxOf } from '../context';
 import { verifyLedger } from '../ledger';
 import { runMerchantPayoutBatch } from '../services/payouts';
-import { createTestApp, operatorPhone, type TestApp, testClock } from './harness';
+import { createTestApp, onboardPayoutAccount, operatorPhone, type TestApp, testClock } from './harness';
 import { onPostgres } from './test-db';
 
 // Merchant payouts of net proceeds, on this file's own database so every balance is exact.
@@ -165,12 +165,7 @@ describe('merchant payouts of net proceeds', () => {
   });
 
   it('pays by Stripe transfer once the last supplier line settles', async () => {
-    const account = await t.deps.stripe!.accounts.create({ type: 'express' });
-    const saved = await t.request('PUT', `/v1/merchants/${merchant.id}/payout-account`, {
-      token: merchant.owner.token,
-      body: { stripeAccountId: account.id },
-    });
-    expect(saved.status).toBe(200);
+    await onboardPayoutAccount(t, 'merchants', merchant.id, merchant.owner.token);
     expect((await ship((await fulfillmentOf(waitingOrder)).id)).status).toBe(200);
     clock.advance(60 * 1000);
     const res = await runMerchantPayoutBatch(ctx());
@@ -212,7 +207,7 @@ describe('merchant payouts of net proceeds', () => {
         token,
         body: { stripeAccountId: 'acct_x' },
       });
-      expect(account.status).toBe(404);
+      expect(account.status).toBe(403);
       expect((await t.request('GET', '/v1/platform/merchant-payouts', { token })).status).toBe(403);
       expect((await t.request('POST', '/v1/platform/merchant-payouts/run', { token })).status).toBe(403);
       const mark = await t.request('POST', '/v1/platform/merchant-payouts/mpb_x/mark-paid', {

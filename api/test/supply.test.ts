@@ -10,7 +10,7 @@ import { expireUnpaidOrders } from '../services/orders';
 import { runPayoutBatch } from '../services/payouts';
 import { createStripeClient } from '../services/stripe';
 import { autoConfirmDeliveries } from '../services/supply-fulfillments';
-import { createTestApp, operatorPhone, type TestApp, testClock } from './harness';
+import { createTestApp, onboardPayoutAccount, operatorPhone, type TestApp, testClock } from './harness';
 import { onPostgres } from './test-db';
 
 const clock = testClock('2026-11-30T02:00:00Z');
@@ -326,29 +326,35 @@ describe('SPEC flow 5: a supplier product sold by a merchant, shipped, settled, 
     expect((await verifyLedger(t.db)).ok).toBe(true);
   });
 
-  it('pays by Stripe Connect transfer (transfer group = batch) when the supplier has a connected account', async () => {
-    const account = await t.deps.stripe!.accounts.create({ type: 'express' });
-    const notOwner = await t.request('PUT', `/v1/suppliers/${supplier.id}/payout-account`, {
+  it('pays by Stripe Connect transfer (transfer group = batch) once the connected account has payouts enabled', async () => {
+    const notOwner = await t.request('POST', `/v1/suppliers/${supplier.id}/payout-account/onboarding`, {
       token: merchant.owner.token,
-      body: { stripeAccountId: account.id },
     });
     expect(notOwner.status).toBe(404);
-    const saved = await t.request('PUT', `/v1/suppliers/${supplier.id}/payout-account`, {
+    // Onboarding started, the form not finished: Stripe does not pay out to the account yet.
+    const started = await t.request('POST', `/v1/suppliers/${supplier.id}/payout-account/onboarding`, {
       token: supplier.owner.token,
-      body: { stripeAccountId: account.id },
     });
-    expect(saved.status).toBe(200);
+    expect(started.body.account).toMatchObject({ status: 'incomplete', payoutsEnabled: false });
 
     const orderId = await paidOrder(listingId, 2);
     const f = await toShip(orderId);
     expect((await ship(f.id)).status).toBe(200);
     expect(await payable()).toEqual({ payable: 16000, paidOut: 8000, inPayout: 0 });
-    // A later run: batches are unique per supplier and period end.
+    // A later run: batches are unique per supplier and period end. The batch waits, not failed.
+    clock.advance(60 * 1000);
+    const waiting = await runPayoutBatch(ctx());
+    expect(waiting.created).toHaveLength(1);
+    expect(waiting.created[0]).toMatchObject({ supplierId: supplier.id, amount: 16000, status: 'pending' });
+    expect(waiting.paid).toEqual([]);
+    expect(waiting.failed).toEqual([]);
+    expect(await payable()).toEqual({ payable: 16000, paidOut: 8000, inPayout: 16000 });
+
+    await onboardPayoutAccount(t, 'suppliers', supplier.id, supplier.owner.token);
     clock.advance(60 * 1000);
     const result = await runPayoutBatch(ctx());
-    expect(result.created).toHaveLength(1);
-    expect(result.created[0]).toMatchObject({ supplierId: supplier.id, amount: 16000 });
-    expect(result.paid).toEqual([result.created[0]!.id]);
+    expect(result.created).toEqual([]);
+    expect(result.paid).toEqual([waiting.created[0]!.id]);
     expect(await payable()).toEqual({ payable: 0, paidOut: 24000, inPayout: 0 });
     const batch = (
       await t.request('GET', `/v1/suppliers/${supplier.id}/payouts`, { token: supplier.owner.token })

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
   bigint,
+  boolean,
   check,
   index,
   integer,
@@ -210,12 +211,29 @@ export const payoutItems = pgTable(
   ],
 );
 
-/** Where an organisation is paid: its Stripe Connect account. Without one, operators pay by bank and mark it paid. */
-export const payoutAccounts = pgTable('payout_accounts', {
-  organisationId: text('organisation_id')
-    .primaryKey()
-    .references(() => organisations.id),
-  stripeAccountId: text('stripe_account_id').notNull(),
-  updatedBy: text('updated_by').notNull(),
-  updatedAt: at('updated_at').notNull(),
-});
+/**
+ * Where an organisation is paid: its Stripe Connect account (ADR 0016), created by the platform when
+ * the owner starts onboarding, or named by an operator. Transfers go to it only while Stripe says
+ * payouts are enabled; otherwise operators pay by bank and mark the batch paid.
+ */
+export const payoutAccounts = pgTable(
+  'payout_accounts',
+  {
+    organisationId: text('organisation_id')
+      .primaryKey()
+      .references(() => organisations.id),
+    stripeAccountId: text('stripe_account_id').notNull(),
+    /** onboarding (an Express account the platform created) | operator (an id an operator entered) */
+    createdVia: text('created_via').notNull().default('operator'),
+    /** Stripe's `details_submitted`: the owner finished the onboarding form. */
+    detailsSubmitted: boolean('details_submitted').notNull().default(false),
+    /** Stripe's `payouts_enabled`: transfers to it can reach the organisation's bank. */
+    payoutsEnabled: boolean('payouts_enabled').notNull().default(false),
+    /** When Stripe last said so (event created / retrieve time): an older account.updated is not applied. */
+    statusAt: at('status_at'),
+    updatedBy: text('updated_by').notNull(),
+    updatedAt: at('updated_at').notNull(),
+  },
+  // One Stripe account pays one organisation.
+  (t) => [uniqueIndex('payout_accounts_stripe_account_once').on(t.stripeAccountId)],
+);

@@ -24,6 +24,7 @@ export type ReconciliationReport = Schemas['ReconciliationReport'];
 export type TrendDay = Row<ApiData<'get', '/v1/platform/reconciliation/trends'>>;
 export type StatusChange = Schemas['OrganisationStatusChange'];
 export type ConsumerFound = ApiData<'post', '/v1/platform/consumers/lookup'>;
+export type PayoutAccount = Schemas['PayoutAccount'];
 
 type Kind = 'merchants' | 'suppliers';
 type ApplicationStatus = Merchant['status'];
@@ -117,10 +118,19 @@ export const api = {
   supplierPayouts: (id: string) => client.get('/v1/suppliers/{id}/payouts', { params: path(id) }),
   merchantPayable: (id: string) => client.get('/v1/merchants/{id}/payable', { params: path(id) }),
   merchantPayouts: (id: string) => client.get('/v1/merchants/{id}/payouts', { params: path(id) }),
-  setPayoutAccount: (kind: Kind, id: string, stripeAccountId: string) =>
+  payoutAccount: (kind: Kind, id: string) =>
     kind === 'merchants'
-      ? client.put('/v1/merchants/{id}/payout-account', { body: { stripeAccountId }, params: path(id) })
-      : client.put('/v1/suppliers/{id}/payout-account', { body: { stripeAccountId }, params: path(id) }),
+      ? client.get('/v1/merchants/{id}/payout-account', { params: path(id) })
+      : client.get('/v1/suppliers/{id}/payout-account', { params: path(id) }),
+  /** The owner's Stripe-hosted onboarding page (a fresh single-use link each time). */
+  startOnboarding: (kind: Kind, id: string) =>
+    kind === 'merchants'
+      ? client.post('/v1/merchants/{id}/payout-account/onboarding', { params: path(id) })
+      : client.post('/v1/suppliers/{id}/payout-account/onboarding', { params: path(id) }),
+  refreshPayoutAccount: (kind: Kind, id: string) =>
+    kind === 'merchants'
+      ? client.post('/v1/merchants/{id}/payout-account/refresh', { params: path(id) })
+      : client.post('/v1/suppliers/{id}/payout-account/refresh', { params: path(id) }),
   cancelFulfillment: (fulfillmentId: string, reason: string) =>
     client.post('/v1/fulfillments/{id}/cancel', { body: { reason }, params: path(fulfillmentId) }),
   returnFulfillment: (fulfillmentId: string, reason: string) =>

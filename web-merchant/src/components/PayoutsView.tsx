@@ -1,24 +1,13 @@
 import { formatFen, rows } from '@alliance/web-shared';
-import { createResource, createSignal } from 'solid-js';
+import { createResource } from 'solid-js';
 import { api } from '../api';
 import { t } from '../i18n';
-import {
-  Alert,
-  Badge,
-  Card,
-  ErrorNote,
-  Field,
-  formatDate,
-  Loaded,
-  PageHeader,
-  Stat,
-  Table,
-  useAction,
-} from './ui';
+import { PayoutAccountCard } from './PayoutAccountCard';
+import { Badge, Card, formatDate, Loaded, PageHeader, Stat, Table } from './ui';
 
 /**
  * What the platform owes this merchant or supplier, its payout batches, and the Stripe Connect
- * account payouts go to. One page for both kinds, as the API declares one set of routes for both.
+ * account payouts go to (set up through Stripe's hosted onboarding). One page for both kinds, as the API declares one set of routes for both.
  */
 export function PayoutsView(props: { kind: 'merchants' | 'suppliers'; id: string }) {
   const merchants = props.kind === 'merchants';
@@ -41,14 +30,6 @@ export function PayoutsView(props: { kind: 'merchants' | 'suppliers'; id: string
       }));
     },
   );
-  const [account, setAccount] = createSignal('');
-  const [saved, setSaved] = createSignal(false);
-  const save = useAction(async (e: Event) => {
-    e.preventDefault();
-    setSaved(false);
-    await api.setPayoutAccount(props.kind, props.id, account().trim());
-    setSaved(true);
-  });
   return (
     <div class="page">
       <PageHeader
@@ -75,29 +56,7 @@ export function PayoutsView(props: { kind: 'merchants' | 'suppliers'; id: string
           </div>
         )}
       </Loaded>
-      <Card title={t('payouts.account')}>
-        <p class="muted">{t('payouts.accountHint')}</p>
-        <form class="inline-form" onSubmit={(e) => save.run(e)}>
-          <Field label={t('payouts.accountId')}>
-            <input
-              class="input"
-              name="stripeAccountId"
-              placeholder="acct_…"
-              value={account()}
-              onInput={(e) => setAccount(e.currentTarget.value)}
-            />
-          </Field>
-          <button type="submit" class="btn btn-primary" disabled={save.busy() || !account().trim()}>
-            {t('products.save')}
-          </button>
-        </form>
-        <ErrorNote error={save.error()} />
-        {saved() && (
-          <Alert tone="ok" testId="account-saved">
-            {t('payouts.accountSaved')}
-          </Alert>
-        )}
-      </Card>
+      <PayoutAccountCard kind={props.kind} id={props.id} />
       <Card title={t('supplier.payoutList')}>
         <Loaded resource={payouts}>
           {(list) => (

@@ -188,10 +188,25 @@ export const en: Record<keyof typeof zh, string> = {
   'payouts.merchantPayableHint': 'Taken from online orders and not yet paid out',
   'payouts.inPayout': 'Being paid out',
   'payouts.account': 'Payout account',
-  'payouts.accountHint':
-    'The platform pays through Stripe Connect. Enter your Stripe account ID; without one the platform pays by bank transfer and records the reference.',
-  'payouts.accountId': 'Stripe account ID',
-  'payouts.accountSaved': 'Payout account saved: future payouts go to it',
+  'payouts.accountNone': 'Not set up',
+  'payouts.accountIncomplete': 'Details needed',
+  'payouts.accountEnabled': 'Ready for payouts',
+  'payouts.nextNone':
+    'The platform pays you through Stripe. Use the button below to enter your business and bank details on Stripe’s page (about 5 minutes); you then come back here. Until it is set up, the platform pays what is due by bank transfer.',
+  'payouts.nextIncomplete':
+    'Some details are still missing. Once you finish and Stripe approves them, payouts go to this account; until then the platform pays what is due by bank transfer.',
+  'payouts.nextReview':
+    'Your details are in and Stripe is reviewing them, usually within minutes, at most two business days. Once approved, payouts go to this account; until then the platform pays by bank transfer.',
+  'payouts.nextEnabled':
+    'Stripe confirmed that this account can receive payouts. After each settlement the platform transfers what it owes you straight to it.',
+  'payouts.ownerOnly': 'Only the owner can set up the payout account.',
+  'payouts.setUp': 'Set up payout account',
+  'payouts.continue': 'Continue with your details',
+  'payouts.update': 'View or change details',
+  'payouts.refresh': 'Refresh status',
+  'payouts.opening': 'Opening Stripe’s details page…',
+  'payouts.returned': 'Back from Stripe: the payout account status is up to date.',
+  'payouts.statusAt': 'Confirmed by Stripe at {time}',
   'payouts.none': 'No payouts yet',
   'status.payout_pending': 'To be paid',
   'status.payout_paid': 'Paid',
@@ -225,7 +240,7 @@ export const en: Record<keyof typeof zh, string> = {
   'confirm.approveBody': 'Once approved it can take payments, list products or supply.',
   'confirm.runPayouts': 'Create payout batches now?',
   'confirm.runPayoutsBody':
-    'One payout for everyone owed something; those with a Stripe account are transferred at once.',
+    'One payout for everyone owed something; those whose payout account is ready for payouts are transferred through Stripe at once, the others wait for a bank transfer to be recorded.',
   'confirm.markPaid': 'Record this payout as paid by bank transfer (reference {reference})?',
   'confirm.markPaidBody': 'This cannot be undone.',
   'confirm.parameter': 'Change “{name}” to {value}?',
@@ -511,6 +526,8 @@ export const en: Record<keyof typeof zh, string> = {
   'form.valueInvalid': 'Enter a valid value',
 
   'error.amount_too_small': 'The amount is below the minimum (1 yuan)',
+  'error.supplier_not_active': 'The supplier is not approved yet, or is suspended',
+  'error.no_payout_account': 'There is no payout account yet: set one up first',
   'error.merchant_not_active': 'The merchant is not approved yet, or is suspended',
   'error.price_below_wholesale': "The price cannot be below the supplier's wholesale price",
   'error.member_not_found': 'No shopper has that member code; please check it',

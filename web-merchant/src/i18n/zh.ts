@@ -177,10 +177,24 @@ export const zh = {
   'payouts.merchantPayableHint': '线上订单已收、尚未打款的货款',
   'payouts.inPayout': '打款中',
   'payouts.account': '收款账户',
-  'payouts.accountHint':
-    '平台通过 Stripe Connect 打款。请填写您在 Stripe 的账户 ID；没有账户时平台改用银行转账并登记凭证。',
-  'payouts.accountId': 'Stripe 账户 ID',
-  'payouts.accountSaved': '收款账户已保存，之后的打款将转入该账户',
+  'payouts.accountNone': '未设置',
+  'payouts.accountIncomplete': '资料待完善',
+  'payouts.accountEnabled': '可收款',
+  'payouts.nextNone':
+    '平台通过 Stripe 把货款打到您的收款账户。点击下方按钮，在 Stripe 的页面填写经营者和银行账户资料，约需 5 分钟，填好后会回到这里。设置完成前，到期的款项由平台通过银行转账支付。',
+  'payouts.nextIncomplete':
+    '资料还没有填完。继续填写后，Stripe 审核通过即可收款；在此之前，到期的款项由平台通过银行转账支付。',
+  'payouts.nextReview':
+    '资料已提交，Stripe 正在审核，通常需要几分钟到两个工作日。审核通过后，之后的打款会自动转入该账户；在此之前由平台通过银行转账支付。',
+  'payouts.nextEnabled': 'Stripe 已确认该账户可以收款。每次结算后，平台会把应付货款直接转入该账户。',
+  'payouts.ownerOnly': '只有店主可以设置收款账户。',
+  'payouts.setUp': '设置收款账户',
+  'payouts.continue': '继续完善资料',
+  'payouts.update': '查看或修改资料',
+  'payouts.refresh': '刷新状态',
+  'payouts.opening': '正在打开 Stripe 的资料页面…',
+  'payouts.returned': '已从 Stripe 返回，收款账户状态已更新。',
+  'payouts.statusAt': 'Stripe 确认于 {time}',
   'payouts.none': '还没有打款记录',
   'status.payout_pending': '待打款',
   'status.payout_paid': '已打款',
@@ -210,7 +224,8 @@ export const zh = {
   'confirm.approve': '通过「{name}」的入驻申请？',
   'confirm.approveBody': '通过后对方即可收款、上架商品或供货。',
   'confirm.runPayouts': '现在生成打款批次？',
-  'confirm.runPayoutsBody': '为每个有应付款的对象生成一笔打款，已绑定 Stripe 账户的会立即转账。',
+  'confirm.runPayoutsBody':
+    '为每个有应付款的对象生成一笔打款；收款账户「可收款」的会立即通过 Stripe 转账，其余等待银行转账后登记。',
   'confirm.markPaid': '登记这笔打款已通过银行转账付清（凭证 {reference}）？',
   'confirm.markPaidBody': '登记后不能撤销。',
   'confirm.parameter': '把「{name}」改为 {value}？',
@@ -491,6 +506,8 @@ export const zh = {
   'form.valueInvalid': '请输入正确的数值',
 
   'error.amount_too_small': '金额低于最低限额（1 元）',
+  'error.supplier_not_active': '供应商尚未通过审核或已停用',
+  'error.no_payout_account': '还没有收款账户，请先设置',
   'error.merchant_not_active': '商户尚未通过审核或已停用',
   'error.price_below_wholesale': '售价不能低于供应商批发价',
   'error.member_not_found': '未找到该会员码，请核对后重试',

@@ -1,6 +1,7 @@
 import { formatFen, rows } from '@alliance/web-shared';
 import { createResource, createSignal, Show } from 'solid-js';
 import { api } from '../../api';
+import { PayoutAccountBadge } from '../../components/PayoutAccountCard';
 import {
   Alert,
   Badge,
@@ -20,6 +21,18 @@ export function PlatformPayouts() {
   const [list, { refetch }] = createResource(api.platformPayouts);
   const [suppliers] = createResource(() => api.applications('suppliers', 'active'));
   const supplierName = (id: string) => rows(suppliers()).find((s) => s.id === id)?.name ?? '—';
+  // Why a batch waits: its supplier's payout account (a transfer needs one Stripe can pay out to).
+  const [accounts] = createResource(list, async (page) => {
+    const waiting = [
+      ...new Set(
+        rows(page)
+          .filter((p) => p.status === 'pending')
+          .map((p) => p.supplierId),
+      ),
+    ];
+    const found = await Promise.all(waiting.map((id) => api.payoutAccount('suppliers', id)));
+    return new Map(waiting.map((id, n) => [id, found[n]!.status]));
+  });
   const [notice, setNotice] = createSignal<string | null>(null);
   const [paying, setPaying] = createSignal<string | null>(null);
   const [reference, setReference] = createSignal('');
@@ -128,6 +141,14 @@ export function PlatformPayouts() {
                 },
                 { label: t('col.reference'), render: (r) => <span class="mono">{r.reference ?? '—'}</span> },
                 { label: t('col.status'), render: (r) => <Badge status={r.status} /> },
+                {
+                  label: t('payouts.account'),
+                  render: (r) => (
+                    <Show when={r.status === 'pending' && accounts()?.get(r.supplierId)}>
+                      {(status) => <PayoutAccountBadge status={status()} />}
+                    </Show>
+                  ),
+                },
                 {
                   label: '',
                   align: 'right',
