@@ -547,3 +547,34 @@ describe('online orders (SPEC flow 2, online)', () => {
     expect((await verifyLedger(t.db)).ok).toBe(true);
   });
 });
+
+describe('voucher quote rate limit', () => {
+  it('limits public quotes per client address (VOUCHER_QUOTE_PER_IP_MINUTE) with 429 rate_limited', async () => {
+    const quoteClock = testClock('2026-11-30T02:00:30Z');
+    const t2 = await createTestApp({
+      clock: quoteClock,
+      env: { VOUCHER_QUOTE_PER_IP_MINUTE: '3', TRUST_PROXY: 'true' },
+    });
+    try {
+      const merchant = await activeMerchant(t2, { adPoints: 10_000 });
+      const quote = (from: string) =>
+        t2.request('GET', `/v1/merchants/${merchant.id}/voucher-quote?amount=500`, {
+          headers: { 'x-forwarded-for': from },
+        });
+      for (let i = 0; i < 3; i++) {
+        const ok = await quote('203.0.113.7');
+        expect(ok.status).toBe(200);
+        expect(ok.body).toEqual({ amount: 500, vouchers: 500, vouchersPaused: false });
+      }
+      const limited = await quote('203.0.113.7');
+      expect(limited.status).toBe(429);
+      expect(limited.body.error.code).toBe('rate_limited');
+      // Another address is counted on its own; the next minute starts a new count.
+      expect((await quote('203.0.113.8')).status).toBe(200);
+      quoteClock.advance(60_000);
+      expect((await quote('203.0.113.7')).status).toBe(200);
+    } finally {
+      await t2.close();
+    }
+  });
+});
