@@ -9,7 +9,7 @@ import { maskPhone } from '../phone';
 import { memberRole, merchantForCaller } from './access';
 import { accounts } from './accounts';
 import { ecoPointsPart, insufficientEcoPoints, isInsufficient } from './eco-points';
-import { consumerForMemberCode } from './me';
+import { consumerForMemberCode } from './member-codes';
 import { organisationRow } from './organisations';
 import { merchantAdRateBpAt, parametersAt } from './parameters';
 import { hitRateLimit } from './rate-limit';
