@@ -84,6 +84,16 @@ describe('structure', () => {
     expect(touching).toEqual(['member-codes.ts']);
   });
 
+  it('the sale and order services do not write the supply tables (they go through the supply hooks)', () => {
+    for (const file of ['orders.ts', 'sales.ts']) {
+      const source = readFileSync(join(apiDir, 'services', file), 'utf8');
+      expect({ file, touches: /schema\.(fulfillment|supplier)/.test(source) }).toEqual({
+        file,
+        touches: false,
+      });
+    }
+  });
+
   it("the Worker's cron triggers in wrangler.toml are the schedule table's", () => {
     const toml = readFileSync(join(root, 'wrangler.toml'), 'utf8');
     const crons = JSON.parse(/^crons\s*=\s*(\[.*\])\s*$/m.exec(toml)?.[1] ?? 'null');
