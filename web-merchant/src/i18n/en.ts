@@ -296,6 +296,15 @@ export const en: Record<keyof typeof zh, string> = {
   'orders.vouchersNone': 'The shopper got no vouchers: your ad points were too low then',
   'orders.ownShipment': 'Shipped by you',
   'orders.shippedOk': 'Order {ref} shipped: the shopper sees the tracking in the app',
+  'orders.ownCancelBody':
+    'The items you ship on this order go back in stock and the shopper is refunded {amount} at once (their vouchers taken back and your ad points returned in proportion). A refund cannot be undone.',
+  'orders.ownCancelConfirm': 'Cancel and refund',
+  'orders.ownCancelled': 'Shipment of order {ref} cancelled; {amount} refunded',
+  'orders.ownCancelledRefundDue':
+    'Shipment of order {ref} cancelled, but the refund of {amount} did not go through: refund it below',
+  'orders.ownReturnBody':
+    'Records the goods the shopper sent back. Nothing is refunded or put back in stock automatically; refund on this order if needed.',
+  'orders.ownReturned': 'Return recorded for order {ref}',
   'orders.refundAmount': 'Refund amount (at most {max})',
   'orders.refundInvalid': 'Enter an amount above 0 and at most {max}',
   'orders.refundTitle': 'Refund {amount} on order {ref}?',

@@ -281,6 +281,13 @@ export const zh = {
   'orders.vouchersNone': '顾客未获得广告券：当时广告积分不足',
   'orders.ownShipment': '自行发货',
   'orders.shippedOk': '订单 {ref} 已发货，顾客可在 App 中查看物流',
+  'orders.ownCancelBody':
+    '本单自行发货的商品回到库存，并立即给顾客退款 {amount}（按比例收回顾客的广告券、返还本店广告积分）。退款后无法撤销。',
+  'orders.ownCancelConfirm': '取消并退款',
+  'orders.ownCancelled': '订单 {ref} 的发货已取消，已退款 {amount}',
+  'orders.ownCancelledRefundDue': '订单 {ref} 的发货已取消，退款 {amount} 没有完成，请在下方重新退款',
+  'orders.ownReturnBody': '登记顾客寄回的货品。不会自动退款，也不会加回库存；需要退款请在本订单退款。',
+  'orders.ownReturned': '订单 {ref} 已登记退货',
   'orders.refundAmount': '退款金额（最多 {max}）',
   'orders.refundInvalid': '请输入大于 0、不超过 {max} 的金额',
   'orders.refundTitle': '确认给订单 {ref} 退款 {amount}？',
