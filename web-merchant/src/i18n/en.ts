@@ -294,7 +294,9 @@ export const en: Record<keyof typeof zh, string> = {
 
   'orders.none': 'No online orders yet',
   'orders.ref': 'Order {ref}',
-  'orders.pickup': 'pick-up in store',
+  'orders.pickupItem': '{item} (pick-up in store)',
+  'orders.label': '{label}: ',
+  'orders.itemSep': ', ',
   'orders.refundedSoFar': 'Refunded {amount}',
   'orders.vouchersEarned': 'The shopper got {vouchers} vouchers',
   'orders.vouchersNone': 'The shopper got no vouchers: your ad points were too low then',

@@ -279,7 +279,9 @@ export const zh = {
 
   'orders.none': '还没有线上订单',
   'orders.ref': '订单 {ref}',
-  'orders.pickup': '到店自提',
+  'orders.pickupItem': '{item}（到店自提）',
+  'orders.label': '{label}：',
+  'orders.itemSep': '，',
   'orders.refundedSoFar': '已退款 {amount}',
   'orders.vouchersEarned': '顾客获得 {vouchers} 广告券',
   'orders.vouchersNone': '顾客未获得广告券：当时广告积分不足',

@@ -28,6 +28,7 @@ function orderStatus(o: Order, shipments: Fulfillment[]): string {
   const live = shipments.filter((f) => f.status !== 'cancelled');
   if (live.some((f) => f.status === 'to_ship')) return 'to_ship';
   if (live.length > 0 && live.every((f) => f.status === 'delivered')) return 'delivered';
+  if (live.length > 0 && live.every((f) => f.status === 'returned')) return 'returned';
   if (live.some((f) => f.status === 'shipped')) return 'shipped';
   return 'paid';
 }
@@ -172,8 +173,11 @@ function OrderBlock(props: {
       </div>
       <div>
         {o()
-          .items.map((i) => `${i.title} × ${i.quantity}${i.ships ? '' : `（${t('orders.pickup')}）`}`)
-          .join('，')}
+          .items.map((i) => {
+            const item = `${i.title} × ${i.quantity}`;
+            return i.ships ? item : t('orders.pickupItem', { item });
+          })
+          .join(t('orders.itemSep'))}
       </div>
       <Show when={o().refunded > 0}>
         <div class="muted">{t('orders.refundedSoFar', { amount: formatFen(o().refunded) })}</div>
@@ -187,7 +191,7 @@ function OrderBlock(props: {
       </Show>
       <Show when={o().shipTo && o().status === 'paid'}>
         <div data-testid="ship-to">
-          <span class="muted">{t('col.shipTo')}：</span>
+          <span class="muted">{t('orders.label', { label: t('col.shipTo') })}</span>
           {o().shipTo!.name} {o().shipTo!.phone} · {o().shipTo!.region} {o().shipTo!.address}
         </div>
       </Show>
@@ -197,7 +201,7 @@ function OrderBlock(props: {
             when={f().status === 'to_ship'}
             fallback={
               <div class="order-actions" data-testid="own-shipment">
-                <span class="muted">{t('orders.ownShipment')}：</span>
+                <span class="muted">{t('orders.label', { label: t('orders.ownShipment') })}</span>
                 <Badge status={f().status} /> {f().carrier ?? ''}{' '}
                 <span class="mono">{f().trackingNumber ?? ''}</span>
                 <Show when={f().status === 'shipped' || f().status === 'delivered'}>
@@ -264,7 +268,8 @@ function OrderBlock(props: {
       <For each={supplied()}>
         {(f) => (
           <div class="muted">
-            {t('orders.dropShip')}：<Badge status={f.status} /> {f.carrier ?? ''} {f.trackingNumber ?? ''}
+            {t('orders.label', { label: t('orders.dropShip') })}
+            <Badge status={f.status} /> {f.carrier ?? ''} {f.trackingNumber ?? ''}
             {f.settled ? ` · ${t('orders.settled')}` : ''}
             <Show when={f.shipTo && !o().shipTo}>{shipTo(f)}</Show>
           </div>
