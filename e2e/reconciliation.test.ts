@@ -289,6 +289,9 @@ describe('reconciliation in the back office (issue 12)', () => {
           .locator('select')
           .evaluateAll((s) => s.map((e) => (e as HTMLSelectElement).selectedOptions[0]?.text)),
       ).toEqual(['29', 'Nov', '2026']);
+      expect(
+        await from.locator('select').evaluateAll((s) => s.map((e) => e.getAttribute('aria-label'))),
+      ).toEqual(['From (Day)', 'From (Month)', 'From (Year)']);
       await screenshot(page, 'biz-statement-dates-en-phone');
       await context.close();
     } finally {

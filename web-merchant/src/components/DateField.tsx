@@ -7,20 +7,18 @@ import { locale, t } from '../i18n';
  * language. A native `<input type="date">` follows the browser's locale instead, so an English
  * Chromium shows mm/dd/yyyy on a Chinese page. Three selects are labelled, keyboard-operable
  * (arrow keys, type-ahead) and fit 390 px. `optional` adds an empty choice to each part; emptying
- * any part clears the value. Dates outside `min`..`max` are disabled and a pick past them is held
- * at the bound. `max` defaults to today's business date, `min` to ten years before it.
+ * any part clears the value. Business records span the last ten years up to today (Beijing time):
+ * dates outside are disabled, and a pick past them (the 20th of this month on the 2nd) is held at the bound.
  */
 export function DateField(props: {
   value: string;
   onChange: (date: string) => void;
   label: string;
   optional?: boolean;
-  min?: string;
-  max?: string;
   testId?: string;
 }) {
-  const max = () => props.max ?? businessToday();
-  const min = () => props.min ?? addDays(max(), -3653);
+  const max = () => businessToday();
+  const min = () => addDays(max(), -3653);
   const [year, setYear] = createSignal('');
   const [month, setMonth] = createSignal('');
   const [day, setDay] = createSignal('');
@@ -73,13 +71,14 @@ export function DateField(props: {
     new Intl.DateTimeFormat(locale(), { timeZone: 'UTC', ...opts }).format(new Date(`${date}T00:00:00Z`));
   const parts = {
     year: {
-      label: t('date.year'),
+      label: () => t('date.year'),
       value: year,
       options: () => years().map((y) => ({ value: y, text: name({ year: 'numeric' }, `${y}-01-01`) })),
-      disabled: (y: string) => outside(`${y}-01-01`, `${y}-12-31`),
+      // The years listed are the range's own.
+      disabled: () => false,
     },
     month: {
-      label: t('date.month'),
+      label: () => t('date.month'),
       value: month,
       options: () =>
         months.map((m) => ({
@@ -93,7 +92,7 @@ export function DateField(props: {
         !!year() && outside(`${year()}-${m}-01`, `${year()}-${m}-${pad(daysIn(year(), m))}`),
     },
     day: {
-      label: t('date.day'),
+      label: () => t('date.day'),
       value: day,
       options: () => days().map((d) => ({ value: d, text: name({ day: 'numeric' }, `2000-01-${d}`) })),
       disabled: (d: string) =>
@@ -110,13 +109,13 @@ export function DateField(props: {
         {(part) => (
           <select
             class="input"
-            aria-label={t('date.part', { field: props.label, part: parts[part].label })}
+            aria-label={t('date.part', { field: props.label, part: parts[part].label() })}
             data-part={part}
             value={parts[part].value()}
             onChange={(e) => pick(part, e.currentTarget.value)}
           >
             <option value="" disabled={!props.optional} hidden={!props.optional && !!parts[part].value()}>
-              {parts[part].label}
+              {parts[part].label()}
             </option>
             <For each={parts[part].options()}>
               {(o) => (
