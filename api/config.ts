@@ -30,6 +30,8 @@ const configSchema = z.object({
   AUTH_OTP_PER_PHONE_HOUR: positiveInt.default(10),
   AUTH_OTP_PER_IP_HOUR: positiveInt.default(60),
   AUTH_VERIFY_PER_IP_HOUR: positiveInt.default(300),
+  /** Public voucher quotes (the shop and the cart ask on every change) one client address may ask per minute. */
+  VOUCHER_QUOTE_PER_IP_MINUTE: positiveInt.default(120),
   /** How long a running request holds its Idempotency-Key before a retry may take it over. */
   IDEMPOTENCY_LEASE_SECONDS: positiveInt.default(30),
   /** Take the client address from X-Forwarded-For (only behind a proxy you run). */

@@ -32,12 +32,19 @@ export interface SupplierOrderLine {
  * What the supply chain (services/supply.ts) does for the supplier lines of an order
  * (services/orders.ts), each inside the order's own transaction: `reserve` when the order is created
  * (throw 409 `out_of_stock` if the supplier cannot cover it), `paid` once when Stripe says the order
- * is paid, `release` once when an unpaid order expires or its checkout could not be opened. Orders
- * do not import the supply chain (it imports them); api/compose.ts joins the two.
+ * is paid (the suppliers' fulfillments, and the merchant's own shipment when `merchantShips`: own
+ * products to deliver, ADR 0015), `release` once when an unpaid order expires or its checkout could
+ * not be opened. Orders do not import the supply chain (it imports them) nor write its tables;
+ * api/compose.ts joins the two.
  */
 export interface SupplyChainOrderHooks {
   reserve(txCtx: Ctx, orderId: string, lines: SupplierOrderLine[]): Promise<void>;
-  paid(txCtx: Ctx, order: typeof schema.orders.$inferSelect, lines: SupplierOrderLine[]): Promise<void>;
+  paid(
+    txCtx: Ctx,
+    order: typeof schema.orders.$inferSelect,
+    lines: SupplierOrderLine[],
+    merchantShips: boolean,
+  ): Promise<void>;
   release(txCtx: Ctx, orderId: string): Promise<void>;
 }
 

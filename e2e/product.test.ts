@@ -208,6 +208,67 @@ describe('first hour (issue 15)', () => {
     await phone.context.close();
   });
 
+  it("the merchant cancels its own shipment after a confirmation that names the refund, and records another's return", async () => {
+    const teapot = await api.post<{ id: string }>(`/v1/merchants/${merchantId}/listings`, owner, {
+      title: '紫砂壶',
+      price: 25_000,
+      stock: 4,
+    });
+    const shopper = await api.signIn('+8613800000305');
+    const paidOrder = async () => {
+      const order = await api.post<{ id: string; checkoutUrl: string }>('/v1/orders', shopper, {
+        merchantId,
+        items: [{ listingId: teapot.id, quantity: 1 }],
+        shipTo: { name: '王五', phone: '+8613800000305', region: '江苏省 苏州市', address: '人民路 2 号' },
+      });
+      await payCheckout(order.checkoutUrl);
+      return order.id;
+    };
+    const first = await paidOrder();
+    const stock = async () =>
+      (
+        await api.get<{ data: Array<{ id: string; stock: number }> }>(`/v1/merchants/${merchantId}/listings`)
+      ).data.find((l) => l.id === teapot.id)?.stock;
+    expect(await stock()).toBe(3);
+
+    const { context, page } = await phonePage(browser);
+    await signInToBackOffice(page, server.url, '13800000300');
+    await page.goto(`${server.url}/biz/merchants/${merchantId}/orders`);
+    const block = page.locator('[data-testid="order"]', { hasText: first.slice(-8).toUpperCase() });
+    await block.locator('[data-testid="cancel-own"]').click();
+    await page.waitForSelector('[data-testid="confirm-dialog"]');
+    expect(await page.textContent('[data-testid="confirm-dialog"]')).toContain('¥250.00');
+    await screenshot(page, 'product-biz-cancel-own-phone');
+    await page.click('[data-testid="confirm-no"]');
+    expect((await api.get<{ refunded: number }>(`/v1/orders/${first}`, shopper)).refunded).toBe(0);
+    await block.locator('[data-testid="cancel-own"]').click();
+    await page.fill('[data-testid="confirm-dialog"] input[name="reason"]', '缺货');
+    await page.click('[data-testid="confirm-yes"]');
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid="orders-done"]')?.textContent?.includes('已退款 ¥250.00'),
+    );
+    expect((await api.get<{ refunded: number }>(`/v1/orders/${first}`, shopper)).refunded).toBe(25_000);
+    expect(await stock()).toBe(4);
+    await block.locator('[data-testid="order-status"]', { hasText: '已退款' }).waitFor();
+
+    // Shipped, then the goods come back: recorded after a confirmation; no money moves.
+    const second = await paidOrder();
+    const own = await api.get<{ data: Array<{ id: string }> }>(`/v1/orders/${second}/fulfillments`, shopper);
+    await api.post(`/v1/fulfillments/${own.data[0]!.id}/ship`, owner, {
+      carrier: '顺丰速运',
+      trackingNumber: 'SF1',
+    });
+    await page.reload();
+    const next = page.locator('[data-testid="order"]', { hasText: second.slice(-8).toUpperCase() });
+    await next.locator('[data-testid="return-own"]').click();
+    await page.fill('[data-testid="confirm-dialog"] input[name="reason"]', '破损');
+    await page.click('[data-testid="confirm-yes"]');
+    await next.locator('[data-testid="own-shipment"]', { hasText: '已退货' }).waitFor();
+    await next.locator('[data-testid="order-status"]', { hasText: '已退货' }).waitFor();
+    expect((await api.get<{ refunded: number }>(`/v1/orders/${second}`, shopper)).refunded).toBe(0);
+    await context.close();
+  });
+
   it('video tasks: the reward shown first, no vouchers means a disabled button with the reason, a reload resumes the video', async () => {
     // One campaign is shown once a day per person: two for two videos.
     for (const [title, mediaUrl] of [
@@ -340,6 +401,7 @@ describe('first hour (issue 15)', () => {
       `/orders/${orders[0]!.id}`,
       '/history?unit=vouchers',
       '/history?unit=eco_points',
+      '/eco-points',
       '/me',
     ];
     const m = `/biz/merchants/${merchantId}`;
@@ -347,6 +409,7 @@ describe('first hour (issue 15)', () => {
       m,
       `${m}/topups`,
       `${m}/points`,
+      `${m}/eco-points`,
       `${m}/sales`,
       `${m}/products`,
       `${m}/supply`,
@@ -362,6 +425,7 @@ describe('first hour (issue 15)', () => {
     ];
     const operatorPages = [
       '/biz/platform',
+      '/biz/platform/applications',
       '/biz/platform/parameters',
       '/biz/platform/adjustments',
       '/biz/platform/campaigns',
@@ -369,6 +433,7 @@ describe('first hour (issue 15)', () => {
       '/biz/platform/ledger',
       '/biz/platform/stripe',
       '/biz/platform/payouts',
+      '/biz/platform/withdrawals',
     ];
     const leaks: string[] = [];
     const patterns: Array<[string, RegExp]> = [
@@ -407,5 +472,62 @@ describe('first hour (issue 15)', () => {
     await walk(ownerPages, (page) => signInToBackOffice(page, server.url, '13800000300'), true);
     await walk(operatorPages, (page) => signInToBackOffice(page, server.url, OPERATOR_PHONE.slice(3)), true);
     expect(leaks).toEqual([]);
+  });
+
+  it('the dashboard, the orders page and the consumer home fit a phone and a desktop in both languages', async () => {
+    const m = `/biz/merchants/${merchantId}`;
+    // One sign-in per app and size (SMS codes per phone are rate-limited); the language is switched in place.
+    const apps = [
+      {
+        signIn: (page: Page) => signInToBackOffice(page, server.url, '13800000300'),
+        scenes: [
+          { shot: 'biz-dashboard', path: m, ready: '[data-testid="today"]' },
+          { shot: 'biz-orders', path: `${m}/orders`, ready: '[data-testid="order"]' },
+        ],
+      },
+      {
+        signIn: (page: Page) => signInThroughUi(page, server.url, '13800000301'),
+        scenes: [{ shot: 'consumer-home', path: '/', ready: '[data-testid="member-code"]' }],
+      },
+    ];
+    const overflowing: string[] = [];
+    for (const size of [
+      { name: 'phone', open: phonePage, width: 390 },
+      { name: 'desktop', open: desktopPage, width: 1440 },
+    ]) {
+      for (const app of apps) {
+        const { context, page } = await size.open(browser);
+        await app.signIn(page);
+        for (const lang of ['zh-CN', 'en']) {
+          await page.evaluate((l) => localStorage.setItem('alliance.locale', l), lang);
+          for (const scene of app.scenes) {
+            await page.goto(`${server.url}${scene.path}`);
+            await page.waitForSelector(scene.ready);
+            await page.waitForLoadState('networkidle');
+            await screenshot(page, `product-walk-${scene.shot}-${lang}-${size.name}`);
+            // Nothing wider than the screen: no sideways scrolling of the page, no element sticking
+            // out, except inside a box that scrolls sideways on purpose (the tab strip, wide tables).
+            const wide = await page.evaluate(
+              (w) =>
+                [...document.querySelectorAll<HTMLElement>('body *')]
+                  .filter((e) => e.getBoundingClientRect().right > w + 1 && e.offsetParent !== null)
+                  .filter((e) => {
+                    for (let a = e.parentElement; a && a !== document.body; a = a.parentElement)
+                      if (['auto', 'scroll'].includes(getComputedStyle(a).overflowX)) return false;
+                    return true;
+                  })
+                  .map((e) => `${e.tagName.toLowerCase()}.${e.className}`)
+                  .slice(0, 3),
+              size.width,
+            );
+            const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+            if (scrollWidth > size.width || wide.length > 0)
+              overflowing.push(`${scene.shot} ${lang} ${size.name}: ${scrollWidth}px ${wide.join(', ')}`);
+          }
+        }
+        await context.close();
+      }
+    }
+    expect(overflowing).toEqual([]);
   });
 });

@@ -6,6 +6,7 @@ import {
   apiClient,
   launchBrowser,
   OPERATOR_PHONE,
+  pickDate,
   screenshot,
   signInToBackOffice,
   startServer,
@@ -146,7 +147,7 @@ describe('reconciliation in the back office (issue 12)', () => {
     // Yesterday has no report on a fresh server: said in words, with the way to make one.
     await page.waitForSelector('[data-testid="recon-none"]');
 
-    await page.fill('[data-testid="recon-date"]', today);
+    await pickDate(page, 'recon-date', today);
     await page.waitForSelector('[data-testid="recon-none"]');
     await page.click('[data-testid="recon-run"]');
     expect(await text(page, 'recon-confirm-text')).toContain('确定开始吗');
@@ -233,5 +234,68 @@ describe('reconciliation in the back office (issue 12)', () => {
     await narrowCharts(page, 'st-daily-chart');
     await screenshot(page, 'biz-merchant-statement-phone');
     await page.context().close();
+  });
+
+  it("dates are picked in the page's language, not the browser's: an English Chromium shows no mm/dd/yyyy on a Chinese page", async () => {
+    const english = await launchBrowser({ lang: 'en-US' });
+    try {
+      const context = await english.newContext({
+        viewport: PHONE,
+        locale: 'en-US',
+        timezoneId: 'Asia/Shanghai',
+      });
+      const page = await context.newPage();
+      await signInToBackOffice(page, server.url, '13800000500');
+      await page.goto(`${server.url}/biz/merchants/${merchantId}/statement`);
+      await page.waitForSelector('[data-testid="statement"]');
+      expect(await page.evaluate(() => navigator.language)).toBe('en-US');
+      expect(await page.locator('input[type="date"]').count()).toBe(0);
+      const from = page.locator('[data-testid="statement-from"]');
+      // Chinese order and words: year, month, day, each named for a screen reader.
+      expect(
+        await from.locator('select').evaluateAll((s) => s.map((e) => e.getAttribute('aria-label'))),
+      ).toEqual(['开始日期（年）', '开始日期（月）', '开始日期（日）']);
+      await pickDate(page, 'statement-from', '2026-11-30');
+      await pickDate(page, 'statement-to', today);
+      expect(
+        await from
+          .locator('select')
+          .evaluateAll((s) => s.map((e) => (e as HTMLSelectElement).selectedOptions[0]?.text)),
+      ).toEqual(['2026年', '11月', '30日']);
+      // The keyboard moves a part: ArrowUp on the day picks the one before.
+      await from.locator('select[data-part="day"]').focus();
+      await page.keyboard.press('ArrowUp');
+      expect(await from.locator('select[data-part="day"]').inputValue()).toBe('29');
+      const asked = page.waitForRequest(
+        (r) => r.url().includes('/statement?') && r.url().includes('from=2026-11-29'),
+      );
+      await page.click('text=查询');
+      expect(new URL((await asked).url()).searchParams.get('to')).toBe(today);
+      const words = (await page.textContent('body')) ?? '';
+      expect(words).not.toMatch(/mm\/dd\/yyyy|\d{2}\/\d{2}\/\d{4}/i);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      await screenshot(page, 'biz-statement-dates-en-browser-phone');
+
+      // In English the same field reads day, month, year: "30 Nov 2026".
+      await page.click('[data-testid="lang-switch"]');
+      await page.waitForSelector('text=Show');
+      expect(
+        await page
+          .locator('[data-testid="statement-to"] select')
+          .evaluateAll((s) => s.map((e) => e.getAttribute('data-part'))),
+      ).toEqual(['day', 'month', 'year']);
+      expect(
+        await from
+          .locator('select')
+          .evaluateAll((s) => s.map((e) => (e as HTMLSelectElement).selectedOptions[0]?.text)),
+      ).toEqual(['29', 'Nov', '2026']);
+      expect(
+        await from.locator('select').evaluateAll((s) => s.map((e) => e.getAttribute('aria-label'))),
+      ).toEqual(['From (Day)', 'From (Month)', 'From (Year)']);
+      await screenshot(page, 'biz-statement-dates-en-phone');
+      await context.close();
+    } finally {
+      await english.close();
+    }
   });
 });

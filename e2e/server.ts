@@ -93,7 +93,8 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
   return { url, stop, output: () => log };
 }
 
-export async function launchBrowser(): Promise<Browser> {
+/** Chromium; `lang` sets the browser's own language (`--lang`), which native date inputs follow. */
+export async function launchBrowser(options: { lang?: string } = {}): Promise<Browser> {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: [
@@ -106,8 +107,18 @@ export async function launchBrowser(): Promise<Browser> {
       '--no-first-run',
       '--disable-quic',
       '--autoplay-policy=no-user-gesture-required',
+      ...(options.lang ? [`--lang=${options.lang}`] : []),
     ],
   });
+}
+
+/** Picks a business date (`YYYY-MM-DD`) in a back-office DateField (components/DateField.tsx). */
+export async function pickDate(page: Page, testId: string, date: string) {
+  const field = page.locator(`[data-testid="${testId}"]`);
+  const [year, month, day] = date.split('-') as [string, string, string];
+  await field.locator('select[data-part="year"]').selectOption(year);
+  await field.locator('select[data-part="month"]').selectOption(month);
+  await field.locator('select[data-part="day"]').selectOption(day);
 }
 
 /** A phone-sized page (iPhone 12-ish), zh-CN, in a fresh context (own localStorage). */

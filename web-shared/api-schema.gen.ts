@@ -906,6 +906,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Rate limited */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -6039,7 +6048,7 @@ export interface paths {
         put?: never;
         /**
          * Cancel before shipment (supplier staff, the merchant, operators); units go back to stock
-         * @description When the merchant's staff cancel, the lines are refunded to the consumer at once (order refund); otherwise `refundDue` is left for the merchant.
+         * @description When the merchant's staff cancel, the lines are refunded to the consumer at once (order refund); otherwise `refundDue` is left for the merchant. A merchant's own shipment (its shipper is the merchant) holds the order's own delivered lines: those go back to the listings' stock and are refunded.
          */
         post: {
             parameters: {

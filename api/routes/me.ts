@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { newRouter, requireUser, serviceCtx } from '../http';
-import { getMe, issueMemberCode } from '../services/me';
+import { getMe } from '../services/me';
+import { issueMemberCode } from '../services/member-codes';
 import { acceptPrivacyNotice, deleteAccount, exportPersonalData } from '../services/privacy';
 import { bearer, errors, jsonBody, jsonResponse } from './schemas';
 

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { newRouter, requireUser, serviceCtx } from '../http';
+import { clientAddress, newRouter, requireUser, serviceCtx } from '../http';
 import { pageQuery } from '../paging';
 import { applyMerchant, getMerchant, merchantDirectory, merchantPointsHistory } from '../services/merchants';
 import { voucherQuote } from '../services/sales';
@@ -220,8 +220,16 @@ merchantRoutes.openapi(
       400: errors[400],
       404: errors[404],
       422: errors[422],
+      429: errors[429],
     },
   }),
   async (c) =>
-    c.json(await voucherQuote(serviceCtx(c), c.req.valid('param').id, c.req.valid('query').amount), 200),
+    c.json(
+      await voucherQuote(serviceCtx(c), {
+        merchantId: c.req.valid('param').id,
+        amountFen: c.req.valid('query').amount,
+        clientAddress: clientAddress(c),
+      }),
+      200,
+    ),
 );

@@ -287,7 +287,7 @@ supplyRoutes.openapi(
     tags: ['Supply chain'],
     summary: 'Cancel before shipment (supplier staff, the merchant, operators); units go back to stock',
     description:
-      "When the merchant's staff cancel, the lines are refunded to the consumer at once (order refund); otherwise `refundDue` is left for the merchant.",
+      "When the merchant's staff cancel, the lines are refunded to the consumer at once (order refund); otherwise `refundDue` is left for the merchant. A merchant's own shipment (its shipper is the merchant) holds the order's own delivered lines: those go back to the listings' stock and are refunded.",
     security: bearer,
     request: {
       params: z.object({ id: Id }),

@@ -327,15 +327,36 @@ async function releaseEcoPoints(txCtx: Ctx, order: Order) {
 }
 
 async function releaseStock(txCtx: Ctx, order: Order, items: OrderItem[]) {
+  await restockOwnListings(
+    txCtx,
+    items.filter((i) => !i.supplierProductId),
+  );
+  if (supplierLines(items).length > 0) await txCtx.supplyChain.release(txCtx, order.id);
+}
+
+/** The merchant's own lines back in its listings' stock, in listing id order (the lock order). */
+async function restockOwnListings(txCtx: Ctx, lines: OrderItem[]) {
   const l = schema.listings;
-  const own = items.filter((i) => !i.supplierProductId).sort((a, b) => (a.listingId < b.listingId ? -1 : 1));
-  for (const line of own) {
+  for (const line of [...lines].sort((a, b) => (a.listingId < b.listingId ? -1 : 1))) {
     await txCtx.db
       .update(l)
       .set({ stock: sql`${l.stock} + ${line.quantity}` })
       .where(eq(l.id, line.listingId));
   }
-  if (supplierLines(items).length > 0) await txCtx.supplyChain.release(txCtx, order.id);
+}
+
+/** The merchant's own products that are delivered: what its own shipment holds (ADR 0015). */
+const ownShippedLines = (items: OrderItem[]) => items.filter((i) => !i.supplierProductId && i.ships);
+
+/**
+ * The merchant's own shipment of an order was cancelled before it left (services/supply-fulfillments.ts),
+ * inside that transaction: its lines go back in stock. Returns what they cost the consumer, in fen,
+ * for the refund that follows.
+ */
+export async function restockOwnShipment(txCtx: Ctx, orderId: string): Promise<number> {
+  const lines = ownShippedLines((await itemsOf(txCtx, [orderId])).get(orderId) ?? []);
+  await restockOwnListings(txCtx, lines);
+  return lines.reduce((sum, i) => sum + i.unitPriceFen * i.quantity, 0);
 }
 
 /**
@@ -456,27 +477,10 @@ async function completeOrderPayment(
     .where(eq(schema.orders.id, order.id))
     .returning();
   const supplied = supplierLines(items);
-  if (supplied.length > 0) await ctx.supplyChain.paid(ctx, paid!, supplied);
-  // Own products that are delivered: the merchant ships them itself, through a fulfillment whose
-  // shipper (supplierId) is the merchant, with no wholesale cost, so shipping, tracking, delivery
-  // and cancel work as for a supplier's (after the hook, which creates the suppliers' ones once).
-  if (items.some((i) => !i.supplierProductId && i.ships)) {
-    await ctx.db
-      .insert(schema.fulfillments)
-      .values({
-        id: newId('ful'),
-        orderId: order.id,
-        supplierId: order.merchantId,
-        merchantId: order.merchantId,
-        consumerUserId: order.consumerUserId,
-        status: 'to_ship',
-        shipTo: order.shipTo as ShipTo | null,
-        settlementTrigger: 'on_shipment',
-        wholesaleCostFen: 0,
-        createdAt: now,
-      })
-      .onConflictDoNothing();
-  }
+  // Own products that are delivered: the merchant ships them itself (ADR 0015); the supply chain
+  // records that shipment beside the suppliers' ones.
+  const merchantShips = ownShippedLines(items).length > 0;
+  if (supplied.length > 0 || merchantShips) await ctx.supplyChain.paid(ctx, paid!, supplied, merchantShips);
   return { ...paid!, saleReason: issued.reason };
 }
 

@@ -6,6 +6,7 @@ import { accountHistory, balanceOf, type HistoryEntry } from '../ledger';
 import { membershipsOf } from './access';
 import { accounts } from './accounts';
 import { forgetSessionsOf } from './auth';
+import { forgetMemberCodesOf } from './member-codes';
 import { leaveAllOrganisations } from './organisations';
 import { inTransaction } from './tx';
 
@@ -132,7 +133,7 @@ export async function deleteAccount(ctx: Ctx, user: SessionUser) {
       .where(eq(schema.adViews.consumerId, user.id));
     await leaveAllOrganisations(tx, user.id);
     await tx.db.delete(schema.otpCodes).where(eq(schema.otpCodes.phone, row.phone));
-    await tx.db.delete(schema.memberCodes).where(eq(schema.memberCodes.userId, user.id));
+    await forgetMemberCodesOf(tx, user.id);
     await tx.db
       .delete(schema.rateLimitCounters)
       .where(eq(schema.rateLimitCounters.bucket, `otp:phone:${row.phone}`));

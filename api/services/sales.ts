@@ -9,9 +9,10 @@ import { maskPhone } from '../phone';
 import { memberRole, merchantForCaller } from './access';
 import { accounts } from './accounts';
 import { ecoPointsPart, insufficientEcoPoints, isInsufficient } from './eco-points';
-import { consumerForMemberCode } from './me';
+import { consumerForMemberCode } from './member-codes';
 import { organisationRow, requireActive } from './organisations';
 import { merchantAdRateBpAt, parametersAt } from './parameters';
+import { hitRateLimit } from './rate-limit';
 import {
   adPointsChargeForAmount,
   ecoPointsValueFen,
@@ -59,7 +60,13 @@ async function vouchersPaused(ctx: Ctx, merchantId: string, adPointsCharge: numb
  * the vouchers by the rules of rounding.ts, and whether they are paused (merchant not active, or
  * its ad points cannot cover the charge), so a consumer is told before paying (SPEC flow 2).
  */
-export async function voucherQuote(ctx: Ctx, merchantId: string, amountFen: number) {
+export async function voucherQuote(
+  ctx: Ctx,
+  input: { merchantId: string; amountFen: number; clientAddress: string },
+) {
+  // Public and unauthenticated: counted per client address before any work, refused ones too.
+  await hitRateLimit(ctx, `quote:ip:${input.clientAddress}`, ctx.config.VOUCHER_QUOTE_PER_IP_MINUTE, 60_000);
+  const { merchantId, amountFen } = input;
   assertAmount(amountFen);
   const merchant = await organisationRow(ctx, 'merchant', merchantId);
   if (merchant?.status !== 'active') throw notFound('not_found', 'No such merchant');

@@ -21,7 +21,7 @@ import { newId } from '../ids';
 import { postTransaction } from '../ledger';
 import { callerActsFor, isOperator, merchantForCaller, supplierForCaller } from './access';
 import { accounts } from './accounts';
-import { refundOrder, type ShipTo } from './orders';
+import { refundOrder, restockOwnShipment, type ShipTo } from './orders';
 import { parametersAt } from './parameters';
 import { restock } from './supply';
 import { inTransaction } from './tx';
@@ -308,7 +308,7 @@ export async function autoConfirmDeliveries(
 
 /**
  * Cancel before shipment (the supplier cannot supply, the merchant withdraws it, or an operator):
- * the units go back to stock. The consumer's money for those lines comes out of the merchant's
+ * the units go back to stock (a merchant's own shipment: its own listings' stock). The consumer's money for those lines comes out of the merchant's
  * proceeds, so only the merchant authorises the refund: when its staff cancel, the refund follows
  * at once through the order refund (vouchers clawed back, ad points returned in proportion); when the
  * supplier or an operator cancels, `refundDue` tells the merchant what to refund on the order.
@@ -327,6 +327,9 @@ export async function cancelFulfillment(
       .update(schema.fulfillments)
       .set({ status: next, cancelledAt: tx.now(), cancelReason: input.reason })
       .where(eq(schema.fulfillments.id, row.id));
+    // The merchant's own shipment holds the order's own delivered lines (ADR 0015), not items.
+    if (row.supplierId === row.merchantId)
+      return { row, next, refundFen: await restockOwnShipment(tx, row.orderId) };
     const items = await tx.db
       .select()
       .from(schema.fulfillmentItems)

@@ -491,6 +491,30 @@ export async function createFulfillmentsForPaidOrder(
   });
 }
 
+/**
+ * The merchant ships its own delivered products (ADR 0015): one fulfillment whose shipper
+ * (supplierId) is the merchant, with no wholesale cost and no items (the order's own lines are what
+ * it holds), so shipping, tracking, delivery, cancel and return work as for a supplier's. Once per
+ * order (unique order and shipper).
+ */
+async function createOwnShipment(txCtx: Ctx, input: PaidOrderInput): Promise<void> {
+  await txCtx.db
+    .insert(schema.fulfillments)
+    .values({
+      id: newId('ful'),
+      orderId: input.orderId,
+      supplierId: input.merchantId,
+      merchantId: input.merchantId,
+      consumerUserId: input.consumerUserId,
+      status: 'to_ship',
+      shipTo: input.shipTo,
+      settlementTrigger: 'on_shipment',
+      wholesaleCostFen: 0,
+      createdAt: txCtx.now(),
+    })
+    .onConflictDoNothing();
+}
+
 const wholesaleCostOf = (lines: ReadonlyArray<{ wholesalePriceFen: number; quantity: number }>) =>
   wholesaleCostFen(lines.map((l) => ({ wholesalePriceFen: l.wholesalePriceFen, quantity: l.quantity })));
 
@@ -499,14 +523,17 @@ export const supplyChainOrderHooks: SupplyChainOrderHooks = {
   reserve: async (txCtx, orderId, lines) => {
     await reserveSupplierStock(txCtx, { orderId, lines });
   },
-  paid: async (txCtx, order) => {
-    await createFulfillmentsForPaidOrder(txCtx, {
+  paid: async (txCtx, order, _lines, merchantShips) => {
+    const input: PaidOrderInput = {
       orderId: order.id,
       merchantId: order.merchantId,
       consumerUserId: order.consumerUserId,
       shipTo: (order.shipTo as ShipTo | null) ?? null,
       paidAt: order.paidAt ?? txCtx.now(),
-    });
+    };
+    // The suppliers' first: that function creates nothing once the order has any fulfillment.
+    await createFulfillmentsForPaidOrder(txCtx, input);
+    if (merchantShips) await createOwnShipment(txCtx, input);
   },
   release: async (txCtx, orderId) => {
     await releaseSupplierStock(txCtx, orderId);

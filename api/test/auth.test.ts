@@ -449,6 +449,8 @@ describe('personal data (SPEC section 7, PIPL)', () => {
       token: op.token,
       body: { ownerType: 'consumer', ownerId: user.id, unit: 'vouchers', amount: 300, reason: 'welcome' },
     });
+    const rotating = await t.request('POST', '/v1/me/member-code', { token });
+    expect(rotating.status).toBe(201);
     const unconfirmed = await t.request('DELETE', '/v1/me', { token, body: {} });
     expect(unconfirmed.status).toBe(400);
 
@@ -459,6 +461,10 @@ describe('personal data (SPEC section 7, PIPL)', () => {
     const [row] = await t.db.select().from(schema.users).where(eq(schema.users.id, user.id));
     expect(row).toMatchObject({ phone: `deleted:${user.id}`, memberCode: `deleted:${user.id}` });
     expect(row!.deletedAt).not.toBeNull();
+    // The rotating code is gone with the account: it names nobody at the till any more.
+    expect(
+      await t.db.select().from(schema.memberCodes).where(eq(schema.memberCodes.userId, user.id)),
+    ).toEqual([]);
     const history = await accountHistory(t.db, accounts.consumerVouchers(user.id), { limit: 10 });
     expect(history.map((e) => e.amount)).toEqual([300]);
     expect((await verifyLedger(t.db)).ok).toBe(true);

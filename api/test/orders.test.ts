@@ -272,6 +272,78 @@ describe('online orders (SPEC flow 2, online)', () => {
     expect((await verifyLedger(t.db)).ok).toBe(true);
   });
 
+  it('the merchant cancels its own shipment: its lines refunded at once and back in stock; it returns another', async () => {
+    const merchant = await activeMerchant(t, { adPoints: 10_000 });
+    const other = await activeMerchant(t);
+    const consumer = await signInConsumer(t);
+    const kettle = await listing(merchant, { title: 'Kettle', price: 3000, stock: 5 });
+    const pickup = await listing(merchant, { title: 'Mooncake', price: 1000, stock: 5, ships: false });
+    const paidOrder = async () => {
+      const order = await t.request('POST', '/v1/orders', {
+        token: consumer.token,
+        body: {
+          merchantId: merchant.id,
+          items: [
+            { listingId: kettle.id, quantity: 2 },
+            { listingId: pickup.id, quantity: 1 },
+          ],
+          shipTo,
+        },
+      });
+      expect(order.status).toBe(201);
+      await pay(order.body.checkoutSessionId);
+      const list = await t.request('GET', `/v1/orders/${order.body.id}/fulfillments`, {
+        token: consumer.token,
+      });
+      expect(list.body.data).toHaveLength(1);
+      return {
+        orderId: order.body.id as string,
+        own: list.body.data[0] as { id: string; supplierId: string },
+      };
+    };
+    const first = await paidOrder();
+    expect(first.own.supplierId).toBe(merchant.id);
+    expect(await stockOf(kettle.id)).toBe(3);
+    expect(await proceeds(merchant.id)).toBe(7000);
+    expect(await vouchers(t, consumer.id)).toBe(7000);
+    const cancel = (token: string | undefined, id = first.own.id) =>
+      t.request('POST', `/v1/fulfillments/${id}/cancel`, { token, body: { reason: 'out of kettles' } });
+    expect((await cancel(undefined)).status).toBe(401);
+    for (const token of [consumer.token, other.owner.token]) expect((await cancel(token)).status).toBe(404);
+    const cancelled = await cancel(merchant.owner.token);
+    expect(cancelled.status).toBe(200);
+    // The two kettles (2 × 30.00 yuan) are refunded; the pickup line stays sold.
+    expect(cancelled.body).toMatchObject({
+      status: 'cancelled',
+      refunded: 6000,
+      refundDue: 0,
+      refundError: null,
+    });
+    expect(await stockOf(kettle.id)).toBe(5);
+    expect(await stockOf(pickup.id)).toBe(4);
+    expect(await proceeds(merchant.id)).toBe(1000);
+    expect(await vouchers(t, consumer.id)).toBe(1000);
+    const order = await t.request('GET', `/v1/orders/${first.orderId}`, { token: consumer.token });
+    expect(order.body).toMatchObject({ status: 'paid', refunded: 6000 });
+    expect((await cancel(merchant.owner.token)).body.error.code).toBe('not_cancellable');
+
+    // Shipped goods that come back are recorded as returned: nothing was settled, nothing reverses.
+    const second = await paidOrder();
+    const ret = (token: string) =>
+      t.request('POST', `/v1/fulfillments/${second.own.id}/return`, { token, body: { reason: 'damaged' } });
+    expect((await ret(merchant.owner.token)).body.error.code).toBe('not_returnable');
+    await t.request('POST', `/v1/fulfillments/${second.own.id}/ship`, {
+      token: merchant.owner.token,
+      body: { carrier: 'SF Express', trackingNumber: 'SF0002' },
+    });
+    for (const token of [consumer.token, other.owner.token]) expect((await ret(token)).status).toBe(404);
+    const returned = await ret(merchant.owner.token);
+    expect(returned.status).toBe(200);
+    expect(returned.body).toMatchObject({ status: 'returned', reversed: 0 });
+    expect(await proceeds(merchant.id)).toBe(8000);
+    expect((await verifyLedger(t.db)).ok).toBe(true);
+  });
+
   it('refusals: ship_to_required, out_of_stock, unknown listing, own staff; none of them keeps anything', async () => {
     const merchant = await activeMerchant(t, { adPoints: 10_000 });
     const consumer = await signInConsumer(t);
@@ -545,5 +617,36 @@ describe('online orders (SPEC flow 2, online)', () => {
     expect(row!.status).toBe('paid');
     expect(await proceeds(merchant.id)).toBe(2000);
     expect((await verifyLedger(t.db)).ok).toBe(true);
+  });
+});
+
+describe('voucher quote rate limit', () => {
+  it('limits public quotes per client address (VOUCHER_QUOTE_PER_IP_MINUTE) with 429 rate_limited', async () => {
+    const quoteClock = testClock('2026-11-30T02:00:30Z');
+    const t2 = await createTestApp({
+      clock: quoteClock,
+      env: { VOUCHER_QUOTE_PER_IP_MINUTE: '3', TRUST_PROXY: 'true' },
+    });
+    try {
+      const merchant = await activeMerchant(t2, { adPoints: 10_000 });
+      const quote = (from: string) =>
+        t2.request('GET', `/v1/merchants/${merchant.id}/voucher-quote?amount=500`, {
+          headers: { 'x-forwarded-for': from },
+        });
+      for (let i = 0; i < 3; i++) {
+        const ok = await quote('203.0.113.7');
+        expect(ok.status).toBe(200);
+        expect(ok.body).toEqual({ amount: 500, vouchers: 500, vouchersPaused: false });
+      }
+      const limited = await quote('203.0.113.7');
+      expect(limited.status).toBe(429);
+      expect(limited.body.error.code).toBe('rate_limited');
+      // Another address is counted on its own; the next minute starts a new count.
+      expect((await quote('203.0.113.8')).status).toBe(200);
+      quoteClock.advance(60_000);
+      expect((await quote('203.0.113.7')).status).toBe(200);
+    } finally {
+      await t2.close();
+    }
   });
 });

@@ -76,6 +76,24 @@ describe('structure', () => {
     expect(outside.map((f) => relative(apiDir, f))).toEqual(['ids.ts']);
   });
 
+  it('only the member-code service touches the member_codes table', () => {
+    const files = readdirSync(join(apiDir, 'services')).filter((f) => f.endsWith('.ts'));
+    const touching = files.filter((f) =>
+      readFileSync(join(apiDir, 'services', f), 'utf8').includes('schema.memberCodes'),
+    );
+    expect(touching).toEqual(['member-codes.ts']);
+  });
+
+  it('the sale and order services do not write the supply tables (they go through the supply hooks)', () => {
+    for (const file of ['orders.ts', 'sales.ts']) {
+      const source = readFileSync(join(apiDir, 'services', file), 'utf8');
+      expect({ file, touches: /schema\.(fulfillment|supplier)/.test(source) }).toEqual({
+        file,
+        touches: false,
+      });
+    }
+  });
+
   it("the Worker's cron triggers in wrangler.toml are the schedule table's", () => {
     const toml = readFileSync(join(root, 'wrangler.toml'), 'utf8');
     const crons = JSON.parse(/^crons\s*=\s*(\[.*\])\s*$/m.exec(toml)?.[1] ?? 'null');

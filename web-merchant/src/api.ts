@@ -132,9 +132,15 @@ export const api = {
       ? client.post('/v1/merchants/{id}/payout-account/refresh', { params: path(id) })
       : client.post('/v1/suppliers/{id}/payout-account/refresh', { params: path(id) }),
   cancelFulfillment: (fulfillmentId: string, reason: string) =>
-    client.post('/v1/fulfillments/{id}/cancel', { body: { reason }, params: path(fulfillmentId) }),
+    client.post('/v1/fulfillments/{id}/cancel', {
+      body: { reason },
+      params: { ...path(fulfillmentId), header: idempotent() },
+    }),
   returnFulfillment: (fulfillmentId: string, reason: string) =>
-    client.post('/v1/fulfillments/{id}/return', { body: { reason }, params: path(fulfillmentId) }),
+    client.post('/v1/fulfillments/{id}/return', {
+      body: { reason },
+      params: { ...path(fulfillmentId), header: idempotent() },
+    }),
   setCampaignStatus: (campaignId: string, status: 'active' | 'paused') =>
     client.patch('/v1/platform/campaigns/{id}', { body: { status }, params: path(campaignId) }),
   adjustPoints: (body: {

@@ -137,7 +137,7 @@ export function OrderDetail(props: { orderId: string }) {
                             <div class="grow">
                               <Show when={s.items.length > 0}>
                                 <div class="muted">
-                                  {s.items.map((i) => `${i.title} ×${i.quantity}`).join('，')}
+                                  {s.items.map((i) => `${i.title} ×${i.quantity}`).join(t('orders.itemSep'))}
                                 </div>
                               </Show>
                               <Show

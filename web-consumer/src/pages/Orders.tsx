@@ -4,7 +4,7 @@ import { Header, Loaded, StatusBadge } from '../components';
 import { i18n, t } from '../i18n';
 import { api, type Order, useMerchantNames } from '../session';
 
-const itemsText = (o: Order) => o.items.map((i) => `${i.title} ×${i.quantity}`).join('，');
+const itemsText = (o: Order) => o.items.map((i) => `${i.title} ×${i.quantity}`).join(t('orders.itemSep'));
 
 export function Orders() {
   const [orders, { refetch }] = createResource(() => api.get('/v1/orders'));

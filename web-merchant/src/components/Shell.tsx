@@ -1,6 +1,6 @@
 import { LangSwitch, maskPhone } from '@alliance/web-shared';
 import { useLocation, useNavigate } from '@solidjs/router';
-import { createMemo, For, type JSX, Show } from 'solid-js';
+import { createEffect, createMemo, For, type JSX, on, Show } from 'solid-js';
 import type { Membership } from '../api';
 import { BASE } from '../base';
 import { i18n, type Key, t } from '../i18n';
@@ -89,6 +89,21 @@ export function Shell(props: { children?: JSX.Element }) {
     const hits = nav().filter((i) => p === i.to || p.startsWith(`${i.to}/`));
     return hits.sort((a, b) => b.to.length - a.to.length)[0]?.to;
   });
+  // On a narrow screen the nav is a strip of tabs wider than the screen: keep the current page's
+  // tab in view (centred), so "online orders" is not hidden past the edge while it is open.
+  let navEl: HTMLElement | undefined;
+  createEffect(
+    on(activeNav, () =>
+      requestAnimationFrame(() => {
+        const strip = navEl?.closest<HTMLElement>('.sidebar');
+        const tab = navEl?.querySelector<HTMLElement>('.nav-item.active');
+        if (!strip || !tab || strip.scrollWidth <= strip.clientWidth) return;
+        const s = strip.getBoundingClientRect();
+        const r = tab.getBoundingClientRect();
+        strip.scrollLeft += r.left - s.left - (s.width - r.width) / 2;
+      }),
+    ),
+  );
   const areaLabel = () => {
     const a = area();
     if (!a) return t('area.none');
@@ -110,7 +125,7 @@ export function Shell(props: { children?: JSX.Element }) {
         <Show when={area()}>
           <div class="nav-group-label">{areaLabel()}</div>
         </Show>
-        <nav class="nav" data-testid="sidebar-nav">
+        <nav class="nav" data-testid="sidebar-nav" ref={navEl}>
           <For each={nav()}>
             {(item) => (
               <Link to={item.to} class={`nav-item ${activeNav() === item.to ? 'active' : ''}`}>

@@ -1,4 +1,4 @@
-import { formatFen, formatPoints, parseMinor, rows } from '@alliance/web-shared';
+import { formatFen, formatMinor, formatPoints, parseMinor, rows } from '@alliance/web-shared';
 import { createResource, createSignal, For, onCleanup, Show } from 'solid-js';
 import { api, type Fulfillment, type Order } from '../../api';
 import { shipTo } from '../../components/fulfillment';
@@ -12,6 +12,7 @@ import {
   formatDate,
   Loaded,
   PageHeader,
+  reasonDialog,
   useAction,
 } from '../../components/ui';
 import { t } from '../../i18n';
@@ -27,6 +28,7 @@ function orderStatus(o: Order, shipments: Fulfillment[]): string {
   const live = shipments.filter((f) => f.status !== 'cancelled');
   if (live.some((f) => f.status === 'to_ship')) return 'to_ship';
   if (live.length > 0 && live.every((f) => f.status === 'delivered')) return 'delivered';
+  if (live.length > 0 && live.every((f) => f.status === 'returned')) return 'returned';
   if (live.some((f) => f.status === 'shipped')) return 'shipped';
   return 'paid';
 }
@@ -91,6 +93,14 @@ function OrderBlock(props: {
   const own = () => props.shipments.find((f) => f.supplierId === props.merchantId);
   const supplied = () => props.shipments.filter((f) => f.supplierId !== props.merchantId);
   const left = () => o().amount - o().refunded;
+  // What the merchant's own shipment holds: the delivered lines no supplier ships (a listing is
+  // either the merchant's own product or a supplier's); its cancel refunds them (ADR 0015).
+  const ownShippedFen = () => {
+    const bySupplier = new Set(supplied().flatMap((f) => f.items.map((i) => i.listingId)));
+    return o()
+      .items.filter((i) => i.ships && !bySupplier.has(i.listingId))
+      .reduce((sum, i) => sum + i.unitPrice * i.quantity, 0);
+  };
   const [carrier, setCarrier] = createSignal('');
   const [tracking, setTracking] = createSignal('');
   const [refunding, setRefunding] = createSignal(false);
@@ -100,6 +110,33 @@ function OrderBlock(props: {
     e.preventDefault();
     await api.ship(own()!.id, carrier().trim(), tracking().trim());
     props.onDone(t('orders.shippedOk', { ref: orderRef(o().id) }));
+  });
+  const cancelOwn = useAction(async () => {
+    const ref = orderRef(o().id);
+    const reason = await reasonDialog({
+      title: t('fulfil.cancelTitle'),
+      body: t('orders.ownCancelBody', { amount: formatFen(ownShippedFen()) }),
+      input: t('col.reason'),
+      confirm: t('orders.ownCancelConfirm'),
+    });
+    if (reason === null) return;
+    const res = await api.cancelFulfillment(own()!.id, reason);
+    props.onDone(
+      res.refundDue > 0
+        ? t('orders.ownCancelledRefundDue', { ref, amount: formatFen(res.refundDue) })
+        : t('orders.ownCancelled', { ref, amount: formatFen(res.refunded) }),
+    );
+  });
+  const returnOwn = useAction(async () => {
+    const reason = await reasonDialog({
+      title: t('fulfil.returnTitle'),
+      body: t('orders.ownReturnBody'),
+      input: t('col.reason'),
+      confirm: t('fulfil.return'),
+    });
+    if (reason === null) return;
+    await api.returnFulfillment(own()!.id, reason);
+    props.onDone(t('orders.ownReturned', { ref: orderRef(o().id) }));
   });
   const refund = useAction(async (e: Event) => {
     e.preventDefault();
@@ -136,8 +173,11 @@ function OrderBlock(props: {
       </div>
       <div>
         {o()
-          .items.map((i) => `${i.title} × ${i.quantity}${i.ships ? '' : `（${t('orders.pickup')}）`}`)
-          .join('，')}
+          .items.map((i) => {
+            const item = `${i.title} × ${i.quantity}`;
+            return i.ships ? item : t('orders.pickupItem', { item });
+          })
+          .join(t('orders.itemSep'))}
       </div>
       <Show when={o().refunded > 0}>
         <div class="muted">{t('orders.refundedSoFar', { amount: formatFen(o().refunded) })}</div>
@@ -151,7 +191,7 @@ function OrderBlock(props: {
       </Show>
       <Show when={o().shipTo && o().status === 'paid'}>
         <div data-testid="ship-to">
-          <span class="muted">{t('col.shipTo')}：</span>
+          <span class="muted">{t('orders.label', { label: t('col.shipTo') })}</span>
           {o().shipTo!.name} {o().shipTo!.phone} · {o().shipTo!.region} {o().shipTo!.address}
         </div>
       </Show>
@@ -160,10 +200,21 @@ function OrderBlock(props: {
           <Show
             when={f().status === 'to_ship'}
             fallback={
-              <div data-testid="own-shipment">
-                <span class="muted">{t('orders.ownShipment')}：</span>
+              <div class="order-actions" data-testid="own-shipment">
+                <span class="muted">{t('orders.label', { label: t('orders.ownShipment') })}</span>
                 <Badge status={f().status} /> {f().carrier ?? ''}{' '}
                 <span class="mono">{f().trackingNumber ?? ''}</span>
+                <Show when={f().status === 'shipped' || f().status === 'delivered'}>
+                  <button
+                    type="button"
+                    class="btn btn-ghost btn-small"
+                    data-testid="return-own"
+                    disabled={returnOwn.busy()}
+                    onClick={() => returnOwn.run()}
+                  >
+                    {t('fulfil.return')}
+                  </button>
+                </Show>
               </div>
             }
           >
@@ -200,15 +251,25 @@ function OrderBlock(props: {
               >
                 {t('supplier.confirmShip')}
               </button>
+              <button
+                type="button"
+                class="btn btn-ghost btn-small"
+                data-testid="cancel-own"
+                disabled={cancelOwn.busy()}
+                onClick={() => cancelOwn.run()}
+              >
+                {t('fulfil.cancel')}
+              </button>
             </form>
           </Show>
         )}
       </Show>
-      <ErrorNote error={ship.error()} />
+      <ErrorNote error={ship.error() ?? cancelOwn.error() ?? returnOwn.error()} />
       <For each={supplied()}>
         {(f) => (
           <div class="muted">
-            {t('orders.dropShip')}：<Badge status={f.status} /> {f.carrier ?? ''} {f.trackingNumber ?? ''}
+            {t('orders.label', { label: t('orders.dropShip') })}
+            <Badge status={f.status} /> {f.carrier ?? ''} {f.trackingNumber ?? ''}
             {f.settled ? ` · ${t('orders.settled')}` : ''}
             <Show when={f.shipTo && !o().shipTo}>{shipTo(f)}</Show>
           </div>
@@ -224,7 +285,7 @@ function OrderBlock(props: {
                 class="btn btn-outline btn-small"
                 data-testid="refund-order"
                 onClick={() => {
-                  setRefundAmount((left() / 100).toFixed(2));
+                  setRefundAmount(formatMinor(left(), { group: false }));
                   setRefunding(true);
                 }}
               >

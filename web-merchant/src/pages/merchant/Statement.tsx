@@ -2,6 +2,7 @@ import { formatFen, formatMinor, formatPoints } from '@alliance/web-shared';
 import { createResource, createSignal } from 'solid-js';
 import { api } from '../../api';
 import { LineChart } from '../../components/Chart';
+import { DateField } from '../../components/DateField';
 import { useMerchant } from '../../components/MerchantArea';
 import { Bars, Card, Loaded, PageHeader, Stat } from '../../components/ui';
 import { downloadCsv } from '../../csv';
@@ -29,20 +30,20 @@ export function StatementPage() {
               setRange({ from: from() || undefined, to: to() || undefined });
             }}
           >
-            <input
-              class="input"
-              type="date"
+            <DateField
               value={from()}
-              onInput={(e) => setFrom(e.currentTarget.value)}
-              aria-label={t('statement.from')}
+              onChange={setFrom}
+              label={t('statement.from')}
+              optional
+              testId="statement-from"
             />
             <span class="muted">—</span>
-            <input
-              class="input"
-              type="date"
+            <DateField
               value={to()}
-              onInput={(e) => setTo(e.currentTarget.value)}
-              aria-label={t('statement.to')}
+              onChange={setTo}
+              label={t('statement.to')}
+              optional
+              testId="statement-to"
             />
             <button type="submit" class="btn btn-outline">
               {t('statement.apply')}

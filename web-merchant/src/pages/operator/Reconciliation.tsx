@@ -2,6 +2,7 @@ import { ApiFailure, formatFen, formatPoints } from '@alliance/web-shared';
 import { createResource, createSignal, For, type JSX, Show } from 'solid-js';
 import { api, type ReconciliationReport } from '../../api';
 import { addDays, businessToday, formatBusinessDate } from '../../business-date';
+import { DateField } from '../../components/DateField';
 import { ReconciliationTrends } from '../../components/ReconciliationTrends';
 import {
   Alert,
@@ -64,18 +65,14 @@ export function Reconciliation() {
         subtitle={t('recon.subtitle')}
         actions={
           <div class="inline-form">
-            <input
-              class="input"
-              type="date"
+            <DateField
               value={date()}
-              max={businessToday()}
-              aria-label={t('recon.date')}
-              data-testid="recon-date"
-              onChange={(e) => {
-                if (!e.currentTarget.value) return;
+              label={t('recon.date')}
+              testId="recon-date"
+              onChange={(picked) => {
                 setRanFor(null);
                 setConfirming(false);
-                setDate(e.currentTarget.value);
+                setDate(picked);
               }}
             />
             <button
