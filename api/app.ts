@@ -6,7 +6,7 @@ import { newRouter, requireOperator, requireUser, serviceCtx } from './http';
 import { randomBase32 } from './ids';
 import { LedgerError } from './ledger';
 import { idempotency } from './middleware/idempotency';
-import { inputGuard } from './middleware/input-guard';
+import { inputGuard, mayHaveBody } from './middleware/input-guard';
 import { securityHeaders } from './middleware/security-headers';
 import { adViewRoutes } from './routes/ad-views';
 import { admobRoutes } from './routes/admob';
@@ -53,9 +53,11 @@ export function createApp(deps: Deps) {
     const requestId = c.req.header('x-request-id')?.slice(0, 64) || `req_${randomBase32(16)}`;
     c.set('requestId', requestId);
     c.set('deps', deps);
+    // Before the handler, so the response is built with it (see securityHeaders).
+    c.header('X-Request-Id', requestId);
     const started = Date.now();
     await next();
-    c.header('X-Request-Id', requestId);
+    if (!c.res.headers.has('X-Request-Id')) c.header('X-Request-Id', requestId);
     if (c.req.path.startsWith('/v1/')) {
       deps.log.info('request', {
         requestId,
@@ -82,15 +84,13 @@ export function createApp(deps: Deps) {
     if (c.req.path.startsWith('/v1/platform/')) requireOperator(c);
     await next();
   });
-  app.use(
-    '/v1/*',
-    bodyLimit({
-      maxSize: 64 * 1024,
-      onError: () => {
-        throw new ApiError(413, 'payload_too_large', 'The request body is larger than 64 KiB');
-      },
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: 64 * 1024,
+    onError: () => {
+      throw new ApiError(413, 'payload_too_large', 'The request body is larger than 64 KiB');
+    },
+  });
+  app.use('/v1/*', (c, next) => (mayHaveBody(c.req.method) ? limitBody(c, next) : next()));
   app.use('/v1/*', inputGuard);
   app.use('/v1/*', idempotency);
 

@@ -7,6 +7,7 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -66,25 +67,55 @@ export async function startServer(options: {
   };
 }
 
+/**
+ * Keep-alive connections for the bench's clients. node:http rather than fetch: undici's Request,
+ * Response and stream objects cost the load generator several times the CPU, and on this machine
+ * the load generator shares the two cores with the server and PostgreSQL (pgbench's is C).
+ */
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+
 /** A JSON call; anything but a 2xx fails the bench (the API's own tests check the shapes). */
-export async function call(
+export function call(
   base: string,
   method: string,
   path: string,
   token?: string,
   body?: unknown,
 ): Promise<unknown> {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      `${base}${path}`,
+      {
+        method,
+        agent,
+        headers: {
+          ...(payload === undefined
+            ? {}
+            : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          try {
+            const json = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+            const status = res.statusCode ?? 0;
+            if (status < 200 || status >= 300)
+              reject(new Error(`${method} ${path}: ${status} ${JSON.stringify(json)}`));
+            else resolve(json);
+          } catch (error) {
+            reject(error);
+          }
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
   });
-  const json = await res.json();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
 }
 
 /** Runs `clients` loops of `step` until the time box ends (or a step returns false); returns the count. */

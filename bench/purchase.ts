@@ -26,6 +26,11 @@ export interface PurchaseBenchOptions {
   /** How long each scenario runs. */
   seconds?: number;
   clients?: number;
+  /**
+   * With a count: after the timed cases, that many more requests (nine wallet reads to one
+   * confirmation) against the same API process, its RSS printed before, after a fifth and after all.
+   */
+  memoryRequests?: number;
 }
 
 export interface PurchaseBenchResult {
@@ -40,6 +45,8 @@ export interface PurchaseBenchResult {
 export interface PurchaseBenchReport {
   results: PurchaseBenchResult[];
   memory: { startMb: number; afterMb: number; requests: number };
+  /** RSS before the long run, after its first fifth, and at its end (memoryRequests). */
+  longRun?: { requests: number; beforeMb: number; fifthMb: number; afterMb: number };
 }
 
 const merchantsSpread = 100;
@@ -113,13 +120,12 @@ export async function runPurchaseBench(options: PurchaseBenchOptions): Promise<P
       adPointsCharge: adPointsChargeForAmount(amountFen, parameterDefaults.merchantAdRateBp),
     };
 
-    const results: PurchaseBenchResult[] = [];
-    for (const scenario of ['spread over 100 merchants', 'all at one merchant'] as const) {
+    /** Writes `count` sales awaiting confirmation, straight into the table; returns them in order. */
+    const recordSales = async (count: number, merchantOf: (i: number) => string) => {
       const queue: Array<{ saleId: string; token: string }> = [];
       const rows = [];
-      for (let i = 0; i < salesPerScenario; i++) {
-        const merchantId =
-          scenario === 'all at one merchant' ? merchantIds[0]! : merchantIds[i % merchantsSpread]!;
+      for (let i = 0; i < count; i++) {
+        const merchantId = merchantOf(i);
         const consumer = consumers[i % consumers.length]!;
         const id = newId('sal');
         rows.push({
@@ -138,15 +144,25 @@ export async function runPurchaseBench(options: PurchaseBenchOptions): Promise<P
       }
       for (let i = 0; i < rows.length; i += 1000)
         await opened.db.insert(schema.sales).values(rows.slice(i, i + 1000));
-
+      return queue;
+    };
+    const confirmer = (queue: Array<{ saleId: string; token: string }>) => {
       let next = 0;
-      const confirm = async () => {
+      return async () => {
         const item = queue[next++];
         if (!item) return false;
         const confirmed = await counted(api.base, 'POST', `/v1/sales/${item.saleId}/confirm`, item.token, {});
         if (confirmed.reason !== null) throw new Error(`unexpected refusal: ${JSON.stringify(confirmed)}`);
         return true;
       };
+    };
+
+    const results: PurchaseBenchResult[] = [];
+    for (const scenario of ['spread over 100 merchants', 'all at one merchant'] as const) {
+      const queue = await recordSales(salesPerScenario, (i) =>
+        scenario === 'all at one merchant' ? merchantIds[0]! : merchantIds[i % merchantsSpread]!,
+      );
+      const confirm = confirmer(queue);
       await opened.db.execute(sql`analyze`);
       // Warm up (prepared statements, JIT, caches) outside the measured window.
       await drive(clients, 1000, confirm);
@@ -166,6 +182,23 @@ export async function runPurchaseBench(options: PurchaseBenchOptions): Promise<P
     const walletDone = await drive(clients, seconds * 1000, wallet);
     const walletSeconds = (performance.now() - started) / 1000;
     const afterMb = api.rssMb();
+    let longRun: PurchaseBenchReport['longRun'];
+    if (options.memoryRequests) {
+      const total = options.memoryRequests;
+      const confirm = confirmer(
+        await recordSales(Math.ceil(total / 10), (i) => merchantIds[i % merchantsSpread]!),
+      );
+      const beforeMb = api.rssMb();
+      let sent = 0;
+      let fifthMb = beforeMb;
+      await drive(clients, 24 * 3600_000, async (client) => {
+        if (sent >= total) return false;
+        const n = sent++;
+        if (n === Math.floor(total / 5)) fifthMb = api.rssMb();
+        return n % 10 === 0 ? confirm() : wallet(client);
+      });
+      longRun = { requests: total, beforeMb, fifthMb, afterMb: api.rssMb() };
+    }
     await api.stop();
     const bare = await startServer({ mode: 'bare', databaseUrl: url.toString() });
     try {
@@ -186,13 +219,19 @@ export async function runPurchaseBench(options: PurchaseBenchOptions): Promise<P
     } finally {
       await bare.stop();
     }
-    return { results, memory: { startMb, afterMb, requests } };
+    return { results, memory: { startMb, afterMb, requests }, longRun };
   } finally {
     await api.stop();
     await opened.close();
     await admin.unsafe(`drop database if exists ${name} with (force)`);
     await admin.end();
   }
+}
+
+/** BENCH_MEMORY_REQUESTS=100000 adds the long run (about two minutes); unset, it is skipped. */
+export function memoryRequestsFromEnv(): number | undefined {
+  const n = Number(process.env.BENCH_MEMORY_REQUESTS ?? 0);
+  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
 }
 
 /** Prints each result as a ratio to the pgbench baseline measured in the same run. */
@@ -213,6 +252,12 @@ export function printPurchaseResults(report: PurchaseBenchReport, pgbenchTps: nu
   console.log(
     `  API process memory (RSS)     ${m.startMb.toFixed(0)} MB at start, ${m.afterMb.toFixed(0)} MB after ${m.requests} requests`,
   );
+  const long = report.longRun;
+  if (long) {
+    console.log(
+      `  ${long.requests.toLocaleString('en')} more requests (1 in 10 a confirmation): RSS ${long.beforeMb.toFixed(0)} MB before, ${long.fifthMb.toFixed(0)} MB after a fifth, ${long.afterMb.toFixed(0)} MB after all`,
+    );
+  }
 }
 
 /** Standalone: `npx tsx bench/purchase.ts` (bench/run.ts runs it with the shared pgbench baseline). */
@@ -220,5 +265,5 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const { measurePgbenchTps } = await import('./pgbench');
   const tps = await measurePgbenchTps(adminUrl);
-  printPurchaseResults(await runPurchaseBench({ adminUrl }), tps);
+  printPurchaseResults(await runPurchaseBench({ adminUrl, memoryRequests: memoryRequestsFromEnv() }), tps);
 }

@@ -8,14 +8,21 @@
  */
 import { printLedgerResults, runLedgerBench } from './ledger';
 import { measurePgbenchTps } from './pgbench';
-import { printPurchaseResults, runPurchaseBench } from './purchase';
+import { memoryRequestsFromEnv, printPurchaseResults, runPurchaseBench } from './purchase';
 import { printReconciliationResults, runReconciliationBench } from './reconciliation';
 
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 const benches: Array<{ name: string; run: (pgbenchTps: number) => Promise<void> }> = [
   { name: 'ledger', run: async (tps) => printLedgerResults(await runLedgerBench({ adminUrl }), tps) },
-  { name: 'purchase', run: async (tps) => printPurchaseResults(await runPurchaseBench({ adminUrl }), tps) },
+  {
+    name: 'purchase',
+    run: async (tps) =>
+      printPurchaseResults(
+        await runPurchaseBench({ adminUrl, memoryRequests: memoryRequestsFromEnv() }),
+        tps,
+      ),
+  },
   // Its own baseline (a scan of the same table in the same run), not pgbench's tps.
   {
     name: 'reconciliation',

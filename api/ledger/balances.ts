@@ -1,5 +1,5 @@
-import { type DbOrTx, schema } from '@alliance/db';
-import { and, eq, or, sql } from 'drizzle-orm';
+import { type DbOrTx, isTransaction, perDb, schema } from '@alliance/db';
+import { and, eq, or, type Placeholder, sql } from 'drizzle-orm';
 import { query } from './sql';
 import type { AccountRef } from './types';
 
@@ -34,11 +34,11 @@ export async function balanceOf(db: DbOrTx, ref: AccountRef): Promise<Balance> {
   };
 }
 
-/** The balance of each of `refs` (all shards of each), in one query. */
-export async function balancesOf(db: DbOrTx, refs: readonly AccountRef[]): Promise<Balance[]> {
-  if (refs.length === 0) return [];
+type RefKey = Pick<AccountRef, 'ownerType' | 'ownerId' | 'code'>;
+
+function selectBalances(db: DbOrTx, refs: ReadonlyArray<{ [K in keyof RefKey]: RefKey[K] | Placeholder }>) {
   const a = schema.ledgerAccounts;
-  const rows = await db
+  return db
     .select({
       ownerType: a.ownerType,
       ownerId: a.ownerId,
@@ -53,6 +53,38 @@ export async function balancesOf(db: DbOrTx, refs: readonly AccountRef[]): Promi
       or(...refs.map((r) => and(eq(a.ownerType, r.ownerType), eq(a.ownerId, r.ownerId), eq(a.code, r.code)))),
     )
     .groupBy(a.ownerType, a.ownerId, a.code);
+}
+
+/** Prepared per database handle and number of refs (up to a few: the wallet asks for two). */
+const maxPreparedRefs = 4;
+const preparedBalances = perDb((db) =>
+  Array.from({ length: maxPreparedRefs + 1 }, (_, n) =>
+    selectBalances(
+      db,
+      Array.from({ length: n }, (_, i) => ({
+        ownerType: sql.placeholder(`t${i}`),
+        ownerId: sql.placeholder(`o${i}`),
+        code: sql.placeholder(`c${i}`),
+      })),
+    ).prepare(`ledger_balances_${n}`),
+  ),
+);
+
+/** The balance of each of `refs` (all shards of each), in one query. */
+export async function balancesOf(db: DbOrTx, refs: readonly AccountRef[]): Promise<Balance[]> {
+  if (refs.length === 0) return [];
+  const rows =
+    isTransaction(db) || refs.length > maxPreparedRefs
+      ? await selectBalances(db, refs)
+      : await preparedBalances(db)[refs.length]!.execute(
+          Object.fromEntries(
+            refs.flatMap((r, i) => [
+              [`t${i}`, r.ownerType],
+              [`o${i}`, r.ownerId],
+              [`c${i}`, r.code],
+            ]),
+          ),
+        );
   const byName = new Map(rows.map((r) => [`${r.ownerType}:${r.ownerId}:${r.code}`, r]));
   return refs.map((r) => {
     const row = byName.get(`${r.ownerType}:${r.ownerId}:${r.code}`);

@@ -1,7 +1,8 @@
 /**
  * The double-entry ledger: the only code that changes a balance. It knows accounts, units and
  * transfers, never business words; services name accounts through services/accounts.ts. It imports
- * nothing from services and throws only LedgerError, which the edge maps to an API error once.
+ * nothing from services and throws only LedgerError, which the edge maps to an API error once (and
+ * GuardNotMet to a caller that gave postTransaction a guard, which that caller handles).
  */
 
 export {
@@ -20,6 +21,7 @@ export {
 export { LedgerError, type LedgerErrorCode, maxAccountTotal, maxTransferAmount } from './errors';
 export { accountHistory, type HistoryEntry } from './history';
 export {
+  GuardNotMet,
   type PostTransactionInput,
   postPending,
   postTransaction,

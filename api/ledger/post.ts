@@ -91,6 +91,13 @@ class KeyExists {}
 /** Thrown before any write when an account must be created but no savepoint could undo that. */
 class AccountsMissing {}
 
+/** A posting's `guard` statement returned no row: nothing was written (see PostTransactionInput). */
+export class GuardNotMet extends Error {
+  constructor() {
+    super('ledger: the guard statement matched no row; nothing was posted');
+  }
+}
+
 const logicalName = (r: { ownerType: string; ownerId: string; code: string }) =>
   `${r.ownerType}:${r.ownerId}:${r.code}`;
 
@@ -537,6 +544,14 @@ export interface PostTransactionInput {
   transfers: TransferInput[];
   meta?: Record<string, unknown>;
   now?: Date;
+  /**
+   * The caller's own condition on the posting, one statement (an `UPDATE … RETURNING` of the row the
+   * posting is about): it runs first in the posting's transaction, sent together with the account
+   * lock (no round trip of its own), and when it returns no row nothing is written and GuardNotMet
+   * is thrown. A caller that needs its row changed with the posting need not open a transaction of
+   * its own around it (issue 14: a confirmation in two round trips).
+   */
+  guard?: SQL;
 }
 
 /**
@@ -614,7 +629,11 @@ export async function postTransaction(db: DbOrTx, input: PostTransactionInput): 
     input.key,
     contents,
     async (run, undoable) => {
-      const rows = await lockAccounts(run, undoable, [...wanted.values()]);
+      const [guarded, rows] = await Promise.all([
+        input.guard ? run(input.guard) : null,
+        lockAccounts(run, undoable, [...wanted.values()]),
+      ]);
+      if (guarded?.length === 0) throw new GuardNotMet();
       const row = (ref: AccountRef) => {
         const r = rows.get(`${logicalName(ref)}#${shardOf.get(logicalName(ref))}`);
         if (!r) throw new Error(`ledger: account ${logicalName(ref)} was not created`);

@@ -20,7 +20,7 @@ export const inputGuard: MiddlewareHandler<AppEnv> = async (c, next) => {
     checkText(name, 'query');
     checkText(value, 'query');
   }
-  if (c.req.raw.body) {
+  if (mayHaveBody(c.req.method) && c.req.raw.body) {
     const raw = await c.req.raw.clone().text();
     checkText(raw, 'body');
     let parsed: unknown;
@@ -34,6 +34,14 @@ export const inputGuard: MiddlewareHandler<AppEnv> = async (c, next) => {
   }
   return next();
 };
+
+/**
+ * A GET or HEAD request never has a body (fetch's Request refuses one), so its body is not looked
+ * at: on @hono/node-server, asking for it builds the full Request object (issue 14).
+ */
+export function mayHaveBody(method: string): boolean {
+  return method !== 'GET' && method !== 'HEAD';
+}
 
 function decodeComponent(text: string): string {
   try {

@@ -17,16 +17,24 @@ export const appContentSecurityPolicy = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-/** API.md: every response is nosniff and sends no referrer; HTML pages get a CSP unless they set their own. */
+const fixedHeaders: Array<[string, string]> = [
+  ['X-Content-Type-Options', 'nosniff'],
+  ['Referrer-Policy', 'no-referrer'],
+  ['X-Frame-Options', 'DENY'],
+];
+
+/**
+ * API.md: every response is nosniff and sends no referrer; HTML pages get a CSP unless they set their own.
+ * Set before the handler runs, so that c.json() and friends build the response with them: setting a
+ * header on a finished response copies it into a new one, twice per header on @hono/node-server,
+ * and made it stream the body (issue 14). A response a handler built itself is completed after.
+ */
 export const securityHeaders: MiddlewareHandler = async (c, next) => {
+  for (const [name, value] of fixedHeaders) c.header(name, value);
   await next();
-  c.header('X-Content-Type-Options', 'nosniff');
-  c.header('Referrer-Policy', 'no-referrer');
-  c.header('X-Frame-Options', 'DENY');
-  if (
-    c.res.headers.get('content-type')?.startsWith('text/html') &&
-    !c.res.headers.has('content-security-policy')
-  ) {
+  const headers = c.res.headers;
+  for (const [name, value] of fixedHeaders) if (!headers.has(name)) c.header(name, value);
+  if (headers.get('content-type')?.startsWith('text/html') && !headers.has('content-security-policy')) {
     c.header('Content-Security-Policy', appContentSecurityPolicy);
   }
 };

@@ -115,7 +115,13 @@ export const accounts = {
     platform(`adjustments.${ledger}`, ledger),
 };
 
-const hotShards = 16;
+/**
+ * Rows per platform account (ADR 0001, decision 3). A confirmation locks one random shard of two of
+ * them; with 16, eight concurrent confirmations at different merchants shared a shard about half
+ * the time and waited for each other's commit (issue 14). 64 makes that about one in five; reads
+ * sum the rows, and the rows of an account are created on first use, so more shards cost little.
+ */
+const hotShards = 64;
 
 function platform(code: string, ledger: AccountRef['ledger']): AccountRef {
   return { ownerType: 'platform', ownerId: 'platform', code, ledger, shards: hotShards };

@@ -1,9 +1,9 @@
-import { schema } from '@alliance/db';
+import { isTransaction, schema } from '@alliance/db';
 import { and, desc, eq, gt, inArray, lte } from 'drizzle-orm';
 import type { Ctx } from '../context';
 import { type ApiError, conflict, notFound, unauthorized, unprocessable } from '../errors';
 import { newId } from '../ids';
-import { balanceOf, LedgerError, postTransaction, type TransferInput } from '../ledger';
+import { balanceOf, GuardNotMet, LedgerError, postTransaction, type TransferInput } from '../ledger';
 import { after, type CursorKey, pageOf } from '../paging';
 import { maskPhone } from '../phone';
 import { memberRole, merchantForCaller } from './access';
@@ -239,17 +239,10 @@ async function lockConsumerSale(ctx: Ctx, saleId: string): Promise<Sale> {
   return sale;
 }
 
-/**
- * Issues the sale's vouchers and charges the merchant, exactly once per `key`: both or neither.
- * When the merchant's ad points do not cover the charge, nothing moves and the reason says why.
- * Must run inside the caller's transaction, with the sale row locked.
- */
-export async function issueVouchersForSale(
-  txCtx: Ctx,
-  sale: Pick<Sale, 'id' | 'merchantId' | 'consumerUserId' | 'vouchers' | 'adPointsCharge'>,
-  key: string,
-  extra: TransferInput[] = [],
-): Promise<{ vouchersIssued: number; adPointsCharged: number; reason: string | null }> {
+/** A sale's two legs: vouchers to the consumer, ad points from the merchant (either may be zero). */
+function saleTransfers(
+  sale: Pick<Sale, 'merchantId' | 'consumerUserId' | 'vouchers' | 'adPointsCharge'>,
+): TransferInput[] {
   const transfers: TransferInput[] = [];
   if (sale.vouchers > 0) {
     transfers.push({
@@ -265,6 +258,21 @@ export async function issueVouchersForSale(
       amount: sale.adPointsCharge,
     });
   }
+  return transfers;
+}
+
+/**
+ * Issues the sale's vouchers and charges the merchant, exactly once per `key`: both or neither.
+ * When the merchant's ad points do not cover the charge, nothing moves and the reason says why.
+ * Must run inside the caller's transaction, with the sale row locked.
+ */
+export async function issueVouchersForSale(
+  txCtx: Ctx,
+  sale: Pick<Sale, 'id' | 'merchantId' | 'consumerUserId' | 'vouchers' | 'adPointsCharge'>,
+  key: string,
+  extra: TransferInput[] = [],
+): Promise<{ vouchersIssued: number; adPointsCharged: number; reason: string | null }> {
+  const transfers = saleTransfers(sale);
   const meta = { saleId: sale.id, merchantId: sale.merchantId };
   try {
     if (transfers.length + extra.length > 0) {
@@ -298,27 +306,14 @@ export async function issueVouchersForSale(
  */
 export async function confirmSale(ctx: Ctx, saleId: string, input: { ecoPoints?: number } = {}) {
   const user = requireCaller(ctx);
+  if (!input.ecoPoints && !isTransaction(ctx.db)) {
+    const confirmed = await confirmInLedgerTransaction(ctx, user.id, saleId);
+    if (confirmed) return confirmed;
+  }
   const outcome = await inTransaction(ctx, async (tx) => {
     const s = schema.sales;
     const now = tx.now();
-    const [locked] = await tx.db
-      .update(s)
-      .set({
-        status: 'completed',
-        decidedAt: now,
-        vouchersIssued: s.vouchers,
-        adPointsCharged: s.adPointsCharge,
-      })
-      .where(
-        and(
-          eq(s.id, saleId),
-          eq(s.consumerUserId, user.id),
-          eq(s.channel, 'in_store'),
-          eq(s.status, 'awaiting_confirmation'),
-          gt(s.expiresAt, now),
-        ),
-      )
-      .returning();
+    const [locked] = await completeIfAwaiting(tx, user.id, saleId, now).returning();
     if (!locked) return { error: await whyNotConfirmable(tx, saleId) };
     let sale: Sale = locked;
     if (input.ecoPoints) {
@@ -376,6 +371,80 @@ export async function confirmSale(ctx: Ctx, saleId: string, input: { ecoPoints?:
   // Expiry is recorded even though the request is refused.
   if ('error' in outcome) throw outcome.error;
   return outcome.result;
+}
+
+/** The conditional UPDATE that completes an in-store sale awaiting the caller's confirmation (and locks it). */
+function completeIfAwaiting(ctx: Ctx, consumerUserId: string, saleId: string, now: Date) {
+  const s = schema.sales;
+  return ctx.db
+    .update(s)
+    .set({
+      status: 'completed',
+      decidedAt: now,
+      vouchersIssued: s.vouchers,
+      adPointsCharged: s.adPointsCharge,
+    })
+    .where(
+      and(
+        eq(s.id, saleId),
+        eq(s.consumerUserId, consumerUserId),
+        eq(s.channel, 'in_store'),
+        eq(s.status, 'awaiting_confirmation'),
+        gt(s.expiresAt, now),
+      ),
+    );
+}
+
+/**
+ * The common confirmation (no eco-points, the merchant's ad points cover the charge) in two round
+ * trips after a plain read (issue 14): the ledger's own transaction runs the sale's conditional
+ * UPDATE as its guard, sent with BEGIN and the account lock, then writes and commits. The terms
+ * read beforehand cannot change while the sale awaits confirmation (only a confirmation changes
+ * them), and the guard re-checks that it still does under the row lock. Anything else (no such
+ * sale awaiting, insufficient ad points, nothing to move) returns null having written nothing,
+ * and the full path decides and records the outcome.
+ */
+async function confirmInLedgerTransaction(ctx: Ctx, consumerUserId: string, saleId: string) {
+  const s = schema.sales;
+  const now = ctx.now();
+  const [sale] = await ctx.db
+    .select()
+    .from(s)
+    .where(
+      and(
+        eq(s.id, saleId),
+        eq(s.consumerUserId, consumerUserId),
+        eq(s.channel, 'in_store'),
+        eq(s.status, 'awaiting_confirmation'),
+        gt(s.expiresAt, now),
+      ),
+    );
+  const transfers = sale ? saleTransfers(sale) : [];
+  if (!sale || transfers.length === 0) return null;
+  try {
+    const posted = await postTransaction(ctx.db, {
+      key: `sale:${sale.id}:confirm`,
+      kind: 'sale',
+      transfers,
+      meta: { saleId: sale.id, merchantId: sale.merchantId },
+      now,
+      guard: completeIfAwaiting(ctx, consumerUserId, saleId, now).returning({ id: s.id }).getSQL(),
+    });
+    // A replay would mean the guard's UPDATE was rolled back with the refused write: not done here.
+    if (posted.replayed) return null;
+  } catch (error) {
+    if (error instanceof GuardNotMet || isInsufficient(error)) return null;
+    throw error;
+  }
+  return {
+    id: sale.id,
+    status: 'completed' as const,
+    vouchersIssued: sale.vouchers,
+    adPointsCharged: sale.adPointsCharge,
+    reason: null,
+    ecoPoints: sale.ecoPoints,
+    cashDue: sale.amountFen - sale.ecoPointsValueFen,
+  };
 }
 
 /** Why a sale cannot be confirmed (or declined) now; an overdue one is marked expired. */

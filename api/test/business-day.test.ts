@@ -39,6 +39,22 @@ describe('business day', () => {
     expect(startOfBusinessDate('2026-07-01', 'Europe/London')).toEqual(new Date('2026-06-30T23:00:00Z'));
   });
 
+  it('answers repeated calls (kept from the last call) exactly at both edges of the day and per zone', () => {
+    const day = (iso: string, zone = 'Asia/Shanghai') => businessDay(new Date(iso), zone).date;
+    expect(day('2026-11-30T02:00:00Z')).toBe('2026-11-30');
+    expect(day('2026-11-29T16:00:00.000Z')).toBe('2026-11-30');
+    expect(day('2026-11-29T15:59:59.999Z')).toBe('2026-11-29');
+    expect(day('2026-11-30T15:59:59.999Z')).toBe('2026-11-30');
+    expect(day('2026-11-30T16:00:00.000Z')).toBe('2026-12-01');
+    expect(day('2026-11-30T16:00:00.000Z', 'UTC')).toBe('2026-11-30');
+    expect(day('2026-11-30T16:00:00.000Z')).toBe('2026-12-01');
+    const first = businessDay(new Date('2026-12-01T03:00:00Z'), 'Asia/Shanghai');
+    first.startsAt.setTime(0);
+    expect(businessDay(new Date('2026-12-01T04:00:00Z'), 'Asia/Shanghai').startsAt).toEqual(
+      new Date('2026-11-30T16:00:00Z'),
+    );
+  });
+
   it('falls back to Asia/Shanghai for a zone name Intl does not know', () => {
     expect(businessDate(new Date('2026-11-30T16:00:00Z'), 'Not/AZone')).toBe('2026-12-01');
   });

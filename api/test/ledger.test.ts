@@ -5,6 +5,7 @@ import {
   type AccountRef,
   accountHistory,
   balanceOf,
+  GuardNotMet,
   LedgerError,
   movementsBetween,
   postedBalanceAt,
@@ -16,6 +17,7 @@ import {
   voidExpiredPending,
   voidPending,
 } from '../ledger';
+import { query } from '../ledger/sql';
 import { inTransaction } from '../services/tx';
 import { openTestDb } from './test-db';
 
@@ -180,6 +182,33 @@ describe('ledger transfers', () => {
     });
     expect(retry.replayed).toBe(true);
     expect((await balanceOf(db, dave)).posted).toBe(0);
+  });
+
+  it('a guard statement runs in the posting transaction: no row, nothing written; a row, both committed', async () => {
+    const db = opened.db;
+    const guarded = consumer('usr_guard');
+    await db.execute(sql`create table guard_probe (id text primary key, done boolean not null)`);
+    await db.execute(sql`insert into guard_probe values ('g1', false)`);
+    const input = {
+      key: 'guarded-1',
+      kind: 'issue',
+      transfers: [{ debit: issued, credit: guarded, amount: 300 }],
+    };
+    const markDone = sql`update guard_probe set done = true where id = 'g1' and not done returning id`;
+    const unmet = sql`update guard_probe set done = true where id = 'nope' returning id`;
+    await expect(postTransaction(db, { ...input, guard: unmet })).rejects.toBeInstanceOf(GuardNotMet);
+    const accountsOfGuarded = sql`select count(*)::int as n from ledger_accounts where owner_id = 'usr_guard'`;
+    expect(await query(db, accountsOfGuarded)).toEqual([{ n: 0 }]);
+    expect(
+      await query(db, sql`select count(*)::int as n from ledger_transactions where key = 'guarded-1'`),
+    ).toEqual([{ n: 0 }]);
+    const posted = await postTransaction(db, { ...input, guard: markDone });
+    expect(posted.replayed).toBe(false);
+    expect((await balanceOf(db, guarded)).posted).toBe(300);
+    expect(await query(db, sql`select done from guard_probe`)).toEqual([{ done: true }]);
+    // Done once: the same guard now matches nothing, and the posting is not replayed either.
+    await expect(postTransaction(db, { ...input, guard: markDone })).rejects.toBeInstanceOf(GuardNotMet);
+    expect((await balanceOf(db, guarded)).posted).toBe(300);
   });
 
   it('converts between units as paired transfers through platform accounts, both or neither', async () => {

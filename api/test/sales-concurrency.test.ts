@@ -53,6 +53,34 @@ describe.skipIf(!onPostgres)('purchases under concurrency (PostgreSQL)', () => {
     expect((await verifyLedger(t.db)).ok).toBe(true);
   });
 
+  it('the same sale confirmed 10 times at once: one 200, nine 409 already_confirmed, charged once', async () => {
+    const merchant = await activeMerchant(t, { adPoints: 10 * 1500 });
+    const consumer = await signInConsumer(t);
+    const sale = await t.request('POST', `/v1/merchants/${merchant.id}/sales`, {
+      token: merchant.owner.token,
+      body: { memberCode: consumer.memberCode, amount: 10_000 },
+    });
+    expect(sale.status).toBe(201);
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        t.request('POST', `/v1/sales/${sale.body.id}/confirm`, { token: consumer.token }),
+      ),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([200, ...Array(9).fill(409)]);
+    expect(
+      results.filter((r) => r.status === 409).every((r) => r.body.error.code === 'already_confirmed'),
+    ).toBe(true);
+    expect(results.find((r) => r.status === 200)?.body).toMatchObject({
+      status: 'completed',
+      vouchersIssued: 10_000,
+      adPointsCharged: 1500,
+      reason: null,
+    });
+    expect(await adPoints(t, merchant.id)).toBe(9 * 1500);
+    expect(await vouchers(t, consumer.id)).toBe(10_000);
+    expect((await verifyLedger(t.db)).ok).toBe(true);
+  });
+
   it('concurrent orders for the last item in stock: exactly one succeeds', async () => {
     const merchant = await activeMerchant(t, { adPoints: 10_000 });
     const item = await t.request('POST', `/v1/merchants/${merchant.id}/listings`, {

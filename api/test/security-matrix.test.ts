@@ -324,12 +324,13 @@ describe('input that no endpoint takes', () => {
     expect(kept.filter((row) => row.scope.includes('/v1/auth/'))).toEqual([]);
   });
 
-  it('sends the security headers on every response, and a CSP that forbids framing on pages', async () => {
+  it('sends the security headers and a request id on every response, and a CSP that forbids framing on pages', async () => {
     for (const path of ['/health', '/v1/me', '/openapi.json', '/docs', '/v1/nope']) {
       const res = await t.request('GET', path);
       expect(res.headers.get('x-content-type-options')).toBe('nosniff');
       expect(res.headers.get('referrer-policy')).toBe('no-referrer');
       expect(res.headers.get('x-frame-options')).toBe('DENY');
+      expect(res.headers.get('x-request-id')).toMatch(/^req_[0-9a-z]{16}$/);
     }
     const docs = await t.request('GET', '/docs');
     expect(docs.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
