@@ -221,6 +221,7 @@ describe.skipIf(!onPostgres)('ledger under real concurrency (PostgreSQL)', () =>
     ];
     const url = new URL(process.env.TEST_DATABASE_URL!);
     url.pathname = `/${name}`;
+    url.searchParams.set('application_name', 'ledger_kill_child');
     const script = fileURLToPath(new URL('./ledger-kill.child.ts', import.meta.url));
     // Its own process group, so SIGKILL reaches the node process under npx and tsx, not just npx.
     const child = spawn('npx', ['tsx', script, url.toString(), 'kill', 'usr_killed'], {
@@ -245,6 +246,17 @@ describe.skipIf(!onPostgres)('ledger under real concurrency (PostgreSQL)', () =>
       child.on('error', reject);
     });
     expect(acked.length).toBeGreaterThanOrEqual(200);
+    // A transaction the child had already sent whole (BEGIN through COMMIT in one write) may still
+    // commit after the kill: wait until the child's backends have gone before reading what is stored.
+    for (let waitedMs = 0; ; waitedMs += 50) {
+      const [left] = await query<{ n: number }>(
+        db,
+        sql`select count(*)::int as n from pg_stat_activity where application_name = 'ledger_kill_child'`,
+      );
+      if (left?.n === 0) break;
+      if (waitedMs > 10_000) throw new Error('the killed child still has open connections');
+      await new Promise((r) => setTimeout(r, 50));
+    }
     const stored = new Set(
       (
         await query<{ key: string }>(db, sql`select key from ledger_transactions where kind = 'kill_test'`)
