@@ -11,6 +11,7 @@ import {
   postTransaction,
   type VerifyResult,
   verifyLedger,
+  verifyLedgerSinceCheckpoint,
 } from '../ledger';
 import { type CursorKey, pageOf } from '../paging';
 import { accounts } from './accounts';
@@ -100,8 +101,13 @@ export async function adjustPoints(ctx: Ctx, operator: SessionUser, input: Adjus
  * GET /v1/platform/ledger/verify: every ledger invariant, each failure naming its first offender,
  * and the business invariant that eco-points are conserved (ecoPointsConservation).
  */
-export async function verifyLedgerInvariants(ctx: Ctx): Promise<VerifyResult> {
-  const ledger = await verifyLedger(ctx.db);
+export async function verifyLedgerInvariants(
+  ctx: Ctx,
+  checkpointed?: { cut: number | null },
+): Promise<VerifyResult> {
+  const ledger = checkpointed
+    ? await verifyLedgerSinceCheckpoint(ctx.db, checkpointed.cut)
+    : await verifyLedger(ctx.db);
   const { figures: _figures, ...eco } = await ecoPointsConservation(ctx);
   return { ok: ledger.ok && eco.ok, checks: [...ledger.checks, eco] };
 }
