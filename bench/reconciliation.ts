@@ -10,6 +10,8 @@
  * verify. Stripe is the embedded fake with nothing listed.
  *
  *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/reconciliation.ts
+ *
+ * BENCH_SMOKE=1: a thousandth of the data; BENCH_KEEP=1: keep the database (its name is printed) to profile.
  */
 import { pathToFileURL } from 'node:url';
 import { schema, type Tx } from '@alliance/db';
@@ -155,6 +157,8 @@ async function seedTransfers(
     after = page[page.length - 1]!.transfer.id;
   }
   await db.unsafe('alter table ledger_transfers enable trigger ledger_transfers_append_only');
+  // Compact again: the chain's updates left every row twice, which a real ledger never has.
+  await db.unsafe('vacuum full ledger_transfers');
   await db`
     update ledger_accounts a set head_hash = v.h
     from (select unnest(${[...heads.keys()]}::bigint[]) as id, unnest(${[...heads.values()]}::text[]) as h) v
@@ -186,6 +190,7 @@ async function seedDay(db: Sql, scale: ReconciliationBenchScale) {
         x.created_at, 'usr_b0', x.created_at
       from ledger_transactions x where x.kind = 'topup_credit' and x.created_at >= ${dayStart};
   `);
+  await db.unsafe('vacuum full analyze ledger_accounts');
   await db.unsafe('vacuum analyze');
 }
 
@@ -295,7 +300,8 @@ export async function runReconciliationBench(options: {
     await fake.close();
     await raw.end();
     await opened.close();
-    await admin.unsafe(`drop database if exists ${name} with (force)`);
+    if (process.env.BENCH_KEEP) console.log(`kept ${name}`);
+    else await admin.unsafe(`drop database if exists ${name} with (force)`);
     await admin.end();
   }
 }

@@ -14,5 +14,3 @@ CREATE TABLE "ledger_checkpoints" (
 	"transfers" bigint NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
---> statement-breakpoint
-ALTER TABLE "ledger_checkpoint_accounts" ADD CONSTRAINT "ledger_checkpoint_accounts_account_id_ledger_accounts_id_fk" FOREIGN KEY ("account_id") REFERENCES "public"."ledger_accounts"("id") ON DELETE no action ON UPDATE no action;
