@@ -1,6 +1,5 @@
 import { type DbOrTx, pgErrorCode, schema } from '@alliance/db';
 import { desc, type SQL, sql } from 'drizzle-orm';
-import { sha256, transferHashInput } from './post';
 import { query } from './sql';
 
 export interface VerifyCheck {
@@ -14,15 +13,13 @@ export interface VerifyResult {
   checks: VerifyCheck[];
 }
 
-const pageSize = 20_000;
-
 /**
  * Checks every invariant of the ledger: each ledger sums to zero, each account's balance columns
  * equal its transfers, no noOverdraft account is below zero, and every account's hash chain holds.
  * Each failing check names the first offender. A full pass over every transfer.
  */
 export async function verifyLedger(db: DbOrTx): Promise<VerifyResult> {
-  return verifyFrom(db, emptyCheckpoint, null);
+  return verifyFrom(db, emptyCheckpoint);
 }
 
 /** Where verification resumes: every transfer up to `lastTransferId` was verified (ADR 0009). */
@@ -81,30 +78,23 @@ export async function verifyLedgerSinceCheckpoint(tx: DbOrTx, cut: number | null
   const c = schema.ledgerCheckpoints;
   const [latest] = await tx.select().from(c).orderBy(desc(c.id)).limit(1);
   const from: Checkpoint = latest ? { ...latest, stored: true } : emptyCheckpoint;
-  const atCut = cut !== null && cut > from.lastTransferId ? { cut, heads: new Map<number, string>() } : null;
-  const result = await verifyFrom(tx, from, atCut);
-  if (result.ok && atCut) await writeCheckpoint(tx, from, atCut.cut, atCut.heads);
+  const result = await verifyFrom(tx, from);
+  if (result.ok && cut !== null && cut > from.lastTransferId) await writeCheckpoint(tx, from, cut);
   return result;
 }
 
 /**
- * The replay of the chains after `from`, then one pass over the accounts for the rest: each
+ * The chains of the transfers after `from`, then one pass over the accounts for the rest: each
  * ledger's sum, each account's columns against `from`'s sums plus its transfers since, the
- * overdraft flags, and each head against its replayed (or checkpointed) one.
+ * overdraft flags, and each head against its last transfer's hash (or its checkpointed head).
  */
-async function verifyFrom(
-  db: DbOrTx,
-  from: Checkpoint,
-  atCut: { cut: number; heads: Map<number, string> } | null,
-): Promise<VerifyResult> {
-  const chain = (await checkpointIntact(db, from)) ?? (await replayChains(db, from, atCut));
-  const heads = 'heads' in chain ? chain.heads : new Map<number, string>();
+async function verifyFrom(db: DbOrTx, from: Checkpoint): Promise<VerifyResult> {
+  const chain = (await checkpointIntact(db, from)) ?? (await chainsHold(db, from));
   const base = from.stored
     ? sql`select account_id as id, debits_posted as dpost, debits_pending as dpend, credits_posted as cpost,
             credits_pending as cpend, head_hash as head from ledger_checkpoint_accounts`
     : sql`select null::bigint as id, 0 as dpost, 0 as dpend, 0 as cpost, 0 as cpend, ''::text as head where false`;
-  // Materialised, so that each check below reads the joined accounts once (with LIMIT alone the
-  // planner would rather loop over the replayed heads per account).
+  // Materialised, so that each check below reads the joined accounts once.
   const [row] = await query<{
     ledgers: Array<{ ledger: string; posted: string; pending: string }> | string | null;
     balance: Record<string, string> | string | null;
@@ -113,14 +103,13 @@ async function verifyFrom(
   }>(
     db,
     sql`with c as (${base}), s as (${transferSums(from.lastTransferId, null)}),
-        h as (select * from unnest(${pgArray([...heads.keys()], 'bigint')}, ${pgArray([...heads.values()], 'text')}) as h(id, head)),
         x as materialized (
           select a.id, a.ledger, a.debits_must_not_exceed_credits as no_overdraft, a.head_hash,
             a.debits_posted, a.debits_pending, a.credits_posted, a.credits_pending,
             coalesce(c.dpost, 0) + coalesce(s.dpost, 0) as dpost, coalesce(c.dpend, 0) + coalesce(s.dpend, 0) as dpend,
             coalesce(c.cpost, 0) + coalesce(s.cpost, 0) as cpost, coalesce(c.cpend, 0) + coalesce(s.cpend, 0) as cpend,
-            coalesce(h.head, c.head, '') as expected_head
-          from ledger_accounts a left join c on c.id = a.id left join s on s.id = a.id left join h on h.id = a.id
+            coalesce(s.head, c.head, '') as expected_head
+          from ledger_accounts a left join c on c.id = a.id left join s on s.id = a.id
         )
         select
           (select json_agg(l order by l.ledger) from (
@@ -166,10 +155,8 @@ async function verifyFrom(
         ? `account ${overdrawn.id} is at ${overdrawn.available}`
         : 'no noOverdraft account is below zero',
     },
-    'heads' in chain
-      ? row?.head !== null && row?.head !== undefined
-        ? broken(`account ${row.head}'s head is not its last transfer's hash`, null, Number(row.head))
-        : chain.check
+    chain.ok && row?.head !== null && row?.head !== undefined
+      ? broken(`account ${row.head}'s head is not its last transfer's hash`, null, Number(row.head))
       : chain,
   ];
   return { ok: checks.every((check) => check.ok), checks };
@@ -193,132 +180,82 @@ async function checkpointIntact(db: DbOrTx, from: Checkpoint): Promise<VerifyChe
 }
 
 /**
- * Replays the chains of the transfers after `from` in transfer-id order (the order each account's
- * row lock imposed), each account starting at its checkpointed head. Returns the first broken link,
- * or the check passed so far with each account's replayed head (compared with the head columns by
- * the caller). `atCut` collects each account's head as of its last transfer up to `atCut.cut`.
+ * The hash chains of the transfers after `from`: each transfer's hash recomputed from its row
+ * (transferHashInput's canonical JSON, built in SQL: to_json quotes and escapes strings as
+ * JSON.stringify does, integers print the same, times are whole milliseconds), and each side's
+ * previous link equal to the hash of the account's transfer before it in id order (the order its
+ * row lock imposed), or for its first one since `from`, its checkpointed head. Names the first
+ * broken link in id order, as a replay would.
  */
-async function replayChains(
-  db: DbOrTx,
-  from: Checkpoint,
-  atCut: { cut: number; heads: Map<number, string> } | null,
-): Promise<VerifyCheck | { check: VerifyCheck; heads: Map<number, string> }> {
-  const heads = new Map<number, string>();
-  // An account's link before its first transfer since the checkpoint is its checkpointed head.
-  const startOf = from.stored
-    ? sql`(select head_hash from ledger_checkpoint_accounts where account_id = t.debit_account_id) as debit_start,
-          (select head_hash from ledger_checkpoint_accounts where account_id = t.credit_account_id) as credit_start`
-    : sql`null as debit_start, null as credit_start`;
-  let after = from.lastTransferId;
-  let count = 0;
-  for (;;) {
-    const page = await query<TransferRow>(
-      db,
-      sql`select t.id, x.key, t.ledger, t.debit_account_id, t.credit_account_id, t.amount, t.type, t.pending_id,
-            t.timeout_at, t.debit_balance_after, t.credit_balance_after, t.created_at, t.debit_prev_hash,
-            t.credit_prev_hash, t.hash, ${startOf}
+async function chainsHold(db: DbOrTx, from: Checkpoint): Promise<VerifyCheck> {
+  const ms = (column: SQL) => sql`floor(extract(epoch from ${column}) * 1000)::bigint::text`;
+  const [row] = await query<{
+    transfers: string | number;
+    bad_hash: string | number | null;
+    link_id: string | number | null;
+    link_account: string | number | null;
+  }>(
+    db,
+    sql`with t as materialized (
+          select t.id, t.debit_account_id, t.credit_account_id, t.debit_prev_hash, t.credit_prev_hash, t.hash,
+            encode(sha256(convert_to(concat_ws(',', '[' || to_json(x.key)::text, to_json(t.ledger)::text,
+              t.debit_account_id::text, t.credit_account_id::text, t.amount::text, to_json(t.type)::text,
+              coalesce(t.pending_id::text, 'null'), coalesce(${ms(sql`t.timeout_at`)}, 'null'),
+              t.debit_balance_after::text, t.credit_balance_after::text, ${ms(sql`t.created_at`)},
+              to_json(t.debit_prev_hash)::text, to_json(t.credit_prev_hash)::text || ']'), 'UTF8')), 'hex') as computed
           from ledger_transfers t join ledger_transactions x on x.id = t.transaction_id
-          where t.id > ${after} order by t.id limit ${pageSize}`,
+          where t.id > ${from.lastTransferId}
+        ), e as (
+          select id, debit_account_id as account_id, 0 as side, debit_prev_hash as prev, hash from t
+          union all
+          select id, credit_account_id, 1, credit_prev_hash, hash from t
+        ), l as (
+          select id, account_id, side, prev, lag(hash) over (partition by account_id order by id) as before from e
+        ), bad_link as (
+          select l.id, l.account_id from l
+          ${from.stored ? sql`left join ledger_checkpoint_accounts c on c.account_id = l.account_id` : sql``}
+          where l.prev <> coalesce(l.before, ${from.stored ? sql`c.head_hash, ` : sql``}'')
+          order by l.id, l.side limit 1
+        )
+        select (select count(*) from t) as transfers, (select min(id) from t where computed <> hash) as bad_hash,
+          (select id from bad_link) as link_id, (select account_id from bad_link) as link_account`,
+  );
+  const badHash = row?.bad_hash === null || row?.bad_hash === undefined ? null : Number(row.bad_hash);
+  const linkId = row?.link_id === null || row?.link_id === undefined ? null : Number(row.link_id);
+  if (linkId !== null && (badHash === null || linkId <= badHash)) {
+    const accountId = Number(row?.link_account);
+    return broken(
+      `transfer ${linkId} does not follow account ${accountId}'s previous link`,
+      linkId,
+      accountId,
     );
-    for (const row of page) {
-      const transfer = transferOf(row);
-      for (const [accountId, prev, start] of [
-        [transfer.debitAccountId, transfer.debitPrevHash, row.debit_start],
-        [transfer.creditAccountId, transfer.creditPrevHash, row.credit_start],
-      ] as const) {
-        if ((heads.get(accountId) ?? start ?? '') !== prev) {
-          return broken(
-            `transfer ${transfer.id} does not follow account ${accountId}'s previous link`,
-            transfer.id,
-            accountId,
-          );
-        }
-      }
-      const hash = sha256(transferHashInput(transfer));
-      if (hash !== transfer.hash) {
-        return broken(
-          `transfer ${transfer.id} does not match its hash`,
-          transfer.id,
-          transfer.debitAccountId,
-        );
-      }
-      heads.set(transfer.debitAccountId, hash);
-      heads.set(transfer.creditAccountId, hash);
-      if (atCut && transfer.id <= atCut.cut) {
-        atCut.heads.set(transfer.debitAccountId, hash);
-        atCut.heads.set(transfer.creditAccountId, hash);
-      }
-      count++;
-    }
-    if (page.length < pageSize) break;
-    after = Number(page[page.length - 1]?.id);
   }
+  if (badHash !== null) {
+    const [t] = await query<{ debit_account_id: string | number }>(
+      db,
+      sql`select debit_account_id from ledger_transfers where id = ${badHash}`,
+    );
+    return broken(`transfer ${badHash} does not match its hash`, badHash, Number(t?.debit_account_id));
+  }
+  const count = Number(row?.transfers ?? 0);
   return {
-    heads,
-    check: {
-      name: 'hash_chain',
-      ok: true,
-      detail: from.stored
-        ? `${count} transfers chained since the checkpoint at transfer ${from.lastTransferId}`
-        : `${count} transfers chained`,
-    },
+    name: 'hash_chain',
+    ok: true,
+    detail: from.stored
+      ? `${count} transfers chained since the checkpoint at transfer ${from.lastTransferId}`
+      : `${count} transfers chained`,
   };
 }
 
-/** A transfer row as the raw query returns it (both drivers: numbers or strings, dates or strings). */
-interface TransferRow {
-  id: string | number;
-  key: string;
-  ledger: string;
-  debit_account_id: string | number;
-  credit_account_id: string | number;
-  amount: string | number;
-  type: string;
-  pending_id: string | number | null;
-  timeout_at: string | Date | null;
-  debit_balance_after: string | number;
-  credit_balance_after: string | number;
-  created_at: string | Date;
-  debit_prev_hash: string;
-  credit_prev_hash: string;
-  hash: string;
-  debit_start: string | null;
-  credit_start: string | null;
-}
-
-const dateOf = (value: string | Date) => (value instanceof Date ? value : new Date(value));
-
-function transferOf(row: TransferRow) {
-  return {
-    id: Number(row.id),
-    key: row.key,
-    ledger: row.ledger,
-    debitAccountId: Number(row.debit_account_id),
-    creditAccountId: Number(row.credit_account_id),
-    amount: Number(row.amount),
-    type: row.type,
-    pendingId: row.pending_id === null ? null : Number(row.pending_id),
-    timeoutAt: row.timeout_at === null ? null : dateOf(row.timeout_at),
-    debitBalanceAfter: Number(row.debit_balance_after),
-    creditBalanceAfter: Number(row.credit_balance_after),
-    createdAt: dateOf(row.created_at),
-    debitPrevHash: row.debit_prev_hash,
-    creditPrevHash: row.credit_prev_hash,
-    hash: row.hash,
-  };
-}
-
-/** Stores the checkpoint at `cut`: the previous one's sums plus the transfers up to `cut`. */
-async function writeCheckpoint(tx: DbOrTx, from: Checkpoint, cut: number, heads: Map<number, string>) {
-  const ids = [...heads.keys()];
+/** Stores the checkpoint at `cut`: the previous one's sums plus the transfers up to `cut`, and their heads. */
+async function writeCheckpoint(tx: DbOrTx, from: Checkpoint, cut: number) {
   await tx.execute(
-    sql`with s as (${transferSums(from.lastTransferId, cut)}),
-          h as (select * from unnest(${pgArray(ids, 'bigint')}, ${pgArray([...heads.values()], 'text')}) as h(id, head))
+    sql`with s as (${transferSums(from.lastTransferId, cut)})
         insert into ledger_checkpoint_accounts
           (account_id, debits_pending, debits_posted, credits_pending, credits_posted, head_hash)
-        select h.id, coalesce(c.debits_pending, 0) + coalesce(s.dpend, 0), coalesce(c.debits_posted, 0) + coalesce(s.dpost, 0),
-          coalesce(c.credits_pending, 0) + coalesce(s.cpend, 0), coalesce(c.credits_posted, 0) + coalesce(s.cpost, 0), h.head
-        from h left join s on s.id = h.id left join ledger_checkpoint_accounts c on c.account_id = h.id
+        select s.id, coalesce(c.debits_pending, 0) + s.dpend, coalesce(c.debits_posted, 0) + s.dpost,
+          coalesce(c.credits_pending, 0) + s.cpend, coalesce(c.credits_posted, 0) + s.cpost, s.head
+        from s left join ledger_checkpoint_accounts c on c.account_id = s.id
         on conflict (account_id) do update set debits_pending = excluded.debits_pending,
           debits_posted = excluded.debits_posted, credits_pending = excluded.credits_pending,
           credits_posted = excluded.credits_posted, head_hash = excluded.head_hash`,
@@ -331,18 +268,14 @@ async function writeCheckpoint(tx: DbOrTx, from: Checkpoint, cut: number, heads:
   );
 }
 
-/** An array parameter both drivers pass as one value. */
-function pgArray(values: ReadonlyArray<number | string>, type: 'bigint' | 'text'): SQL {
-  return sql`${`{${values.map((v) => (type === 'text' ? `"${v}"` : v)).join(',')}}`}::${sql.raw(type)}[]`;
-}
-
 /**
  * Per account, the four balance columns' sums over the transfers with ids in (after, upTo] (no
- * upTo: all): a post or void releases what its pending reserved. Columns id, dpost, dpend, cpost, cpend.
+ * upTo: all), a post or void releasing what its pending reserved, and the hash of its last one
+ * (its head). Columns id, dpost, dpend, cpost, cpend, head.
  */
 function transferSums(after: number, upTo: number | null): SQL {
   return sql`with t as (
-          select t.debit_account_id, t.credit_account_id,
+          select t.id, t.debit_account_id, t.credit_account_id, t.hash,
             case when t.type in ('single', 'post') then t.amount else 0 end as posted,
             case when t.type = 'pending' then t.amount
               when t.type in ('post', 'void') then -(select p.amount from ledger_transfers p where p.id = t.pending_id)
@@ -350,11 +283,13 @@ function transferSums(after: number, upTo: number | null): SQL {
           from ledger_transfers t
           where t.id > ${after} ${upTo === null ? sql`` : sql`and t.id <= ${upTo}`}
         ), e as (
-          select debit_account_id as id, posted as dpost, pending as dpend, 0 as cpost, 0 as cpend from t
+          select debit_account_id as id, t.id as transfer_id, hash, posted as dpost, pending as dpend, 0 as cpost, 0 as cpend from t
           union all
-          select credit_account_id, 0, 0, posted, pending from t
+          select credit_account_id, t.id, hash, 0, 0, posted, pending from t
         )
-        select id, sum(dpost) as dpost, sum(dpend) as dpend, sum(cpost) as cpost, sum(cpend) as cpend from e group by id`;
+        select id, sum(dpost) as dpost, sum(dpend) as dpend, sum(cpost) as cpost, sum(cpend) as cpend,
+          (array_agg(hash order by transfer_id desc))[1] as head
+        from e group by id`;
 }
 
 function broken(what: string, transferId: number | null, accountId: number | null): VerifyCheck {

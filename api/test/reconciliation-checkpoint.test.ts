@@ -183,6 +183,38 @@ describe('the checkpointed ledger verify', () => {
     );
   });
 
+  it('recomputes in SQL the hash the ledger computed in JavaScript, whatever the key holds', async () => {
+    for (const odd of ['quote " and \\ backslash', 'line\nbreak\ttab\u0001\u001f', '茶馆 🍵 \u2028', '']) {
+      await postTransaction(opened.db, {
+        key: `cp-${++key}-${odd}`,
+        kind: 'issue',
+        transfers: [{ debit: issued, credit: holder('gus'), amount: 7 }],
+        now: new Date('2026-11-30T01:02:03.456Z'),
+      });
+    }
+    const hold = await postTransaction(opened.db, {
+      key: `cp-${++key}`,
+      kind: 'hold',
+      transfers: [
+        {
+          debit: holder('gus'),
+          credit: issued,
+          amount: 5,
+          pending: { timeoutAt: new Date('2026-12-01T00:00:00.001Z') },
+        },
+      ],
+    });
+    await voidPending(opened.db, { key: `cp-${++key}`, pendingTransferId: hold.transferIds[0] as number });
+    const result = await verifyNightly(opened.db);
+    expect(result.checks.map((c) => [c.name, c.ok])).toEqual([
+      ['ledgers_balance', true],
+      ['balances_match_transfers', true],
+      ['no_overdraft', true],
+      ['hash_chain', true],
+    ]);
+    expect(checkOf(await verifyLedger(opened.db), 'hash_chain')?.ok).toBe(true);
+  });
+
   it('lists a tampered transfer after the checkpoint, and again the next night (no checkpoint past it)', async () => {
     expect((await verifyNightly(opened.db)).ok).toBe(true);
     const checkpoint = await latestCheckpoint(opened.db);

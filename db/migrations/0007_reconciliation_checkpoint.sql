@@ -14,3 +14,6 @@ CREATE TABLE "ledger_checkpoints" (
 	"transfers" bigint NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
+--> statement-breakpoint
+CREATE INDEX "topups_paid_idx" ON "topups" USING btree ("paid_at");--> statement-breakpoint
+CREATE INDEX "sales_decided_idx" ON "sales" USING btree ("decided_at") WHERE "sales"."status" = 'completed';
