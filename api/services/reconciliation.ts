@@ -23,7 +23,6 @@ import { verifyLedgerInvariants } from './adjustments';
 import { addDays, businessDate, businessDay, startOfBusinessDate } from './business-day';
 import { parametersAt } from './parameters';
 import {
-  chargeableSaleGroups,
   emptyMerchantDay,
   merchantDays,
   organisationNames,
@@ -152,17 +151,23 @@ async function buildReport(
   const generatedAt = ctx.now();
   // Parameters in force at the day's end (or now, for today).
   const params = await parametersAt(ctx, end < generatedAt ? new Date(end.getTime() - 1) : generatedAt);
-  const [merchantDayMap, groups, supplierDayMap, inPayout, names, balances, vouchersOut, ecoOut] =
-    await Promise.all([
-      merchantDays(ctx, start, end),
-      chargeableSaleGroups(ctx, start, end),
-      supplierDays(ctx, start, end),
-      suppliersInPayoutAt(ctx, end),
-      organisationNames(ctx),
-      postedBalancesAt(ctx.db, end, [merchantAdPoints, merchantEcoPoints, supplierPayable]),
-      postedTotalAt(ctx.db, end, [kindOf(accounts.consumerVouchers('*'))]),
-      ecoPointsOutstandingAt(ctx.db, end),
-    ]);
+  const [
+    { days: merchantDayMap, chargeable: groups },
+    supplierDayMap,
+    inPayout,
+    names,
+    balances,
+    vouchersOut,
+    ecoOut,
+  ] = await Promise.all([
+    merchantDays(ctx, start, end),
+    supplierDays(ctx, start, end),
+    suppliersInPayoutAt(ctx, end),
+    organisationNames(ctx),
+    postedBalancesAt(ctx.db, end, [merchantAdPoints, merchantEcoPoints, supplierPayable]),
+    postedTotalAt(ctx.db, end, [kindOf(accounts.consumerVouchers('*'))]),
+    ecoPointsOutstandingAt(ctx.db, end),
+  ]);
   const [stripe, anomalies, verify, video] = await Promise.all([
     compareStripeWithLedger(ctx, stripeDay, start, end),
     stripeAnomaliesBetween(ctx, start, end),
