@@ -90,54 +90,57 @@ export async function verifyLedgerSinceCheckpoint(tx: DbOrTx, cut: number | null
  */
 async function verifyFrom(db: DbOrTx, from: Checkpoint): Promise<VerifyResult> {
   const chain = (await checkpointIntact(db, from)) ?? (await chainsHold(db, from));
-  const base = from.stored
-    ? sql`select account_id as id, debits_posted as dpost, debits_pending as dpend, credits_posted as cpost,
-            credits_pending as cpend, head_hash as head from ledger_checkpoint_accounts`
-    : sql`select null::bigint as id, 0 as dpost, 0 as dpend, 0 as cpost, 0 as cpend, ''::text as head where false`;
-  // Materialised, so that each check below reads the joined accounts once.
-  const [row] = await query<{
-    ledgers: Array<{ ledger: string; posted: string; pending: string }> | string | null;
-    balance: Record<string, string> | string | null;
-    overdraft: { id: string; available: string } | string | null;
+  // One streaming pass, grouped by ledger: each check keeps only the first offending account id
+  // (wide rows materialised for several passes would spill to disk); details are read after.
+  const rows = await query<{
+    ledger: string;
+    posted: string;
+    pending: string;
+    balance: string | number | null;
+    overdraft: string | number | null;
     head: string | number | null;
   }>(
     db,
-    sql`with c as (${base}), s as (${transferSums(from.lastTransferId, null)}),
-        x as materialized (
-          select a.id, a.ledger, a.debits_must_not_exceed_credits as no_overdraft, a.head_hash,
-            a.debits_posted, a.debits_pending, a.credits_posted, a.credits_pending,
-            coalesce(c.dpost, 0) + coalesce(s.dpost, 0) as dpost, coalesce(c.dpend, 0) + coalesce(s.dpend, 0) as dpend,
-            coalesce(c.cpost, 0) + coalesce(s.cpost, 0) as cpost, coalesce(c.cpend, 0) + coalesce(s.cpend, 0) as cpend,
-            coalesce(s.head, c.head, '') as expected_head
-          from ledger_accounts a left join c on c.id = a.id left join s on s.id = a.id
-        )
-        select
-          (select json_agg(l order by l.ledger) from (
-            select ledger, sum(credits_posted - debits_posted)::text as posted, sum(credits_pending - debits_pending)::text as pending
-            from x group by ledger) l) as ledgers,
-          (select to_json(b) from (
-            select id::text, debits_posted::text, debits_pending::text, credits_posted::text, credits_pending::text,
-              dpost::text, dpend::text, cpost::text, cpend::text
-            from x where debits_posted <> dpost or debits_pending <> dpend or credits_posted <> cpost or credits_pending <> cpend
-            order by x.id limit 1) b) as balance,
-          (select to_json(o) from (
-            select id::text, (credits_posted - debits_posted - debits_pending)::text as available from x
-            where no_overdraft and debits_posted + debits_pending > credits_posted order by x.id limit 1) o) as overdraft,
-          (select min(id) from x where head_hash <> expected_head) as head`,
+    sql`select ledger, sum(credits_posted - debits_posted)::text as posted,
+          sum(credits_pending - debits_pending)::text as pending,
+          min(id) filter (where debits_posted <> dpost or debits_pending <> dpend
+            or credits_posted <> cpost or credits_pending <> cpend) as balance,
+          min(id) filter (where no_overdraft and debits_posted + debits_pending > credits_posted) as overdraft,
+          min(id) filter (where head_hash <> expected_head) as head
+        from (${accountsAgainst(from, sql``)}) x group by ledger order by ledger`,
   );
-  const json = <T>(value: T | string | null | undefined): T | null =>
-    typeof value === 'string' ? (JSON.parse(value) as T) : (value ?? null);
-  const ledgers = json(row?.ledgers) ?? [];
-  const unbalanced = ledgers.find((l) => BigInt(l.posted) !== 0n || BigInt(l.pending) !== 0n);
-  const bad = json(row?.balance);
-  const overdrawn = json(row?.overdraft);
+  const first = (pick: (r: (typeof rows)[number]) => string | number | null) =>
+    rows
+      .map(pick)
+      .reduce<number | null>(
+        (m, v) => (v === null ? m : m === null ? Number(v) : Math.min(m, Number(v))),
+        null,
+      );
+  const unbalanced = rows.find((l) => BigInt(l.posted) !== 0n || BigInt(l.pending) !== 0n);
+  const badId = first((r) => r.balance);
+  const overdrawnId = first((r) => r.overdraft);
+  const badHead = first((r) => r.head);
+  const [bad] =
+    badId === null
+      ? []
+      : await query<Record<string, string | number>>(
+          db,
+          sql`select * from (${accountsAgainst(from, sql`where a.id = ${badId}`)}) x`,
+        );
+  const [overdrawn] =
+    overdrawnId === null
+      ? []
+      : await query<{ id: string | number; available: string | number }>(
+          db,
+          sql`select id, credits_posted - debits_posted - debits_pending as available from ledger_accounts where id = ${overdrawnId}`,
+        );
   const checks: VerifyCheck[] = [
     {
       name: 'ledgers_balance',
       ok: !unbalanced,
       detail: unbalanced
         ? `ledger ${unbalanced.ledger} sums to ${unbalanced.posted} posted, ${unbalanced.pending} pending (expected 0)`
-        : `${ledgers.length} ledgers sum to zero`,
+        : `${rows.length} ledgers sum to zero`,
     },
     {
       name: 'balances_match_transfers',
@@ -155,11 +158,29 @@ async function verifyFrom(db: DbOrTx, from: Checkpoint): Promise<VerifyResult> {
         ? `account ${overdrawn.id} is at ${overdrawn.available}`
         : 'no noOverdraft account is below zero',
     },
-    chain.ok && row?.head !== null && row?.head !== undefined
-      ? broken(`account ${row.head}'s head is not its last transfer's hash`, null, Number(row.head))
+    chain.ok && badHead !== null
+      ? broken(`account ${badHead}'s head is not its last transfer's hash`, null, badHead)
       : chain,
   ];
   return { ok: checks.every((check) => check.ok), checks };
+}
+
+/**
+ * Each account's columns and head beside what `from` and its transfers since say they should be
+ * (dpost, dpend, cpost, cpend, expected_head); `where` narrows the accounts.
+ */
+function accountsAgainst(from: Checkpoint, where: SQL): SQL {
+  const base = from.stored
+    ? sql`select account_id as id, debits_posted as dpost, debits_pending as dpend, credits_posted as cpost,
+            credits_pending as cpend, head_hash as head from ledger_checkpoint_accounts`
+    : sql`select null::bigint as id, 0 as dpost, 0 as dpend, 0 as cpost, 0 as cpend, ''::text as head where false`;
+  return sql`with c as (${base}), s as (${transferSums(from.lastTransferId, null)})
+    select a.id, a.ledger, a.debits_must_not_exceed_credits as no_overdraft, a.head_hash,
+      a.debits_posted, a.debits_pending, a.credits_posted, a.credits_pending,
+      coalesce(c.dpost, 0) + coalesce(s.dpost, 0) as dpost, coalesce(c.dpend, 0) + coalesce(s.dpend, 0) as dpend,
+      coalesce(c.cpost, 0) + coalesce(s.cpost, 0) as cpost, coalesce(c.cpend, 0) + coalesce(s.cpend, 0) as cpend,
+      coalesce(s.head, c.head, '') as expected_head
+    from ledger_accounts a left join c on c.id = a.id left join s on s.id = a.id ${where}`;
 }
 
 /** A failed hash_chain check when the checkpointed past was changed; null when it is intact. */
