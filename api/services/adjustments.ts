@@ -99,7 +99,9 @@ export async function adjustPoints(ctx: Ctx, operator: SessionUser, input: Adjus
 
 /**
  * GET /v1/platform/ledger/verify: every ledger invariant, each failure naming its first offender,
- * and the business invariant that eco-points are conserved (ecoPointsConservation).
+ * and the business invariant that eco-points are conserved (ecoPointsConservation). A full pass;
+ * `checkpointed` (the reconciliation report) verifies from the latest checkpoint instead and
+ * writes the next at `cut` (verifyLedgerSinceCheckpoint, ADR 0009).
  */
 export async function verifyLedgerInvariants(
   ctx: Ctx,
