@@ -1,5 +1,5 @@
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
-import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import type { PgDatabase, PgQueryResultHKT, PgTransaction, PgTransactionConfig } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import * as schema from './schema/index';
@@ -141,8 +141,12 @@ const retryableCodes = new Set(['40001', '40P01']);
 const maxAttempts = 6;
 
 /** One transaction on `db`, run again (bounded) on serialization failures and deadlocks. */
-export function transactionWithRetry<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T> {
-  return retrying(() => db.transaction((tx) => work(tx as Tx)));
+export function transactionWithRetry<T>(
+  db: Db,
+  work: (tx: Tx) => Promise<T>,
+  config?: PgTransactionConfig,
+): Promise<T> {
+  return retrying(() => db.transaction((tx) => work(tx as Tx), config));
 }
 
 /** Runs `transaction` (one whole transaction) again, a bounded number of times, while it fails retryably. */

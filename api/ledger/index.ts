@@ -30,4 +30,10 @@ export {
 } from './post';
 export { voidExpiredPending } from './timeouts';
 export type { AccountRef, LedgerUnit, OwnerType, PostResult, TransferInput } from './types';
-export { type VerifyResult, verifyLedger } from './verify';
+export {
+  ledgerCut,
+  lockLedgerCheckpoints,
+  type VerifyResult,
+  verifyLedger,
+  verifyLedgerSinceCheckpoint,
+} from './verify';

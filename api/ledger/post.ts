@@ -44,7 +44,7 @@ interface PlannedTransfer {
   hash: string;
 }
 
-/** What a transfer's hash covers, in this order; verifyLedger recomputes it from the stored row. */
+/** What a transfer's hash covers, in this order; verify.ts (chainsHold) recomputes the same JSON in SQL. */
 export function transferHashInput(t: {
   key: string;
   ledger: string;

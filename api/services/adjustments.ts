@@ -11,6 +11,7 @@ import {
   postTransaction,
   type VerifyResult,
   verifyLedger,
+  verifyLedgerSinceCheckpoint,
 } from '../ledger';
 import { type CursorKey, pageOf } from '../paging';
 import { maskPhone } from '../phone';
@@ -132,10 +133,17 @@ export async function findConsumer(ctx: Ctx, phone: string) {
 
 /**
  * GET /v1/platform/ledger/verify: every ledger invariant, each failure naming its first offender,
- * and the business invariant that eco-points are conserved (ecoPointsConservation).
+ * and the business invariant that eco-points are conserved (ecoPointsConservation). A full pass;
+ * `checkpointed` (the reconciliation report) verifies from the latest checkpoint instead and
+ * writes the next at `cut` (verifyLedgerSinceCheckpoint, ADR 0009).
  */
-export async function verifyLedgerInvariants(ctx: Ctx): Promise<VerifyResult> {
-  const ledger = await verifyLedger(ctx.db);
+export async function verifyLedgerInvariants(
+  ctx: Ctx,
+  checkpointed?: { cut: number | null },
+): Promise<VerifyResult> {
+  const ledger = checkpointed
+    ? await verifyLedgerSinceCheckpoint(ctx.db, checkpointed.cut)
+    : await verifyLedger(ctx.db);
   const { figures: _figures, ...eco } = await ecoPointsConservation(ctx);
   return { ok: ledger.ok && eco.ok, checks: [...ledger.checks, eco] };
 }

@@ -5,7 +5,7 @@
  * figures are over [start, end); amounts are fen, points hundredths.
  */
 import { schema } from '@alliance/db';
-import { and, eq, gt, gte, inArray, isNull, lt, ne, or, type SQL, sql } from 'drizzle-orm';
+import { and, eq, gte, inArray, isNull, lt, ne, or, type SQL, sql } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { Ctx } from '../context';
 
@@ -33,68 +33,79 @@ export const emptyMerchantDay = (): MerchantDay => ({
   adPointsBought: 0,
 });
 
-/** Sales completed and top-ups paid in the window, per merchant, before refunds. */
-export async function merchantDays(ctx: Ctx, start: Date, end: Date): Promise<Map<string, MerchantDay>> {
+/** Completed sales that issued vouchers, grouped by what their ad-point charge depends on. */
+export interface ChargeableSales {
+  merchantId: string;
+  /** The money part: the amount less the value of the eco-points applied (API.md "Eco-points"). */
+  moneyFen: number;
+  adRateBp: number;
+  count: number;
+}
+
+/**
+ * Sales completed and top-ups paid in the window, per merchant, before refunds; and the completed
+ * sales that issued vouchers grouped by money part and rate, so the caller applies the rounding
+ * rule once per group and multiplies. One pass over the window's sales, one over its top-ups.
+ */
+export async function merchantDays(
+  ctx: Ctx,
+  start: Date,
+  end: Date,
+): Promise<{ days: Map<string, MerchantDay>; chargeable: ChargeableSales[] }> {
   const s = schema.sales;
   const t = schema.topups;
+  const moneyPart = sql`${s.amountFen} - ${s.ecoPointsValueFen}`;
+  const issued = sql`${s.vouchersIssued} > 0`;
   const [sales, topups] = await Promise.all([
     ctx.db
       .select({
         merchantId: s.merchantId,
+        channel: s.channel,
+        moneyFen: sql<string>`(${moneyPart})::text`,
+        adRateBp: s.adRateBp,
+        issued: sql<boolean>`${issued}`,
+        count: sql<string>`count(*)::text`,
         sales: total(s.amountFen),
-        inStore: total(sql`case when ${s.channel} = 'in_store' then ${s.amountFen} else 0 end`),
         vouchers: total(s.vouchersIssued),
         adPoints: total(s.adPointsCharged),
       })
       .from(s)
       .where(and(eq(s.status, 'completed'), within(s.decidedAt, start, end)))
-      .groupBy(s.merchantId),
+      .groupBy(s.merchantId, s.channel, moneyPart, s.adRateBp, issued),
     ctx.db
       .select({ merchantId: t.merchantId, money: total(t.amountFen), adPoints: total(t.adPoints) })
       .from(t)
       .where(and(ne(t.status, 'pending'), within(t.paidAt, start, end)))
       .groupBy(t.merchantId),
   ]);
-  const out = new Map<string, MerchantDay>();
-  const day = (id: string) => out.get(id) ?? out.set(id, emptyMerchantDay()).get(id)!;
+  const days = new Map<string, MerchantDay>();
+  const day = (id: string) => days.get(id) ?? days.set(id, emptyMerchantDay()).get(id)!;
+  const chargeable = new Map<string, ChargeableSales>();
   for (const r of sales) {
     const d = day(r.merchantId);
-    d.sales = num(r.sales);
-    d.inStoreSales = num(r.inStore);
-    d.onlineSales = d.sales - d.inStoreSales;
-    d.vouchersIssued = num(r.vouchers);
-    d.adPointsCharged = num(r.adPoints);
+    d.sales += num(r.sales);
+    if (r.channel === 'in_store') d.inStoreSales += num(r.sales);
+    else d.onlineSales += num(r.sales);
+    d.vouchersIssued += num(r.vouchers);
+    d.adPointsCharged += num(r.adPoints);
+    if (r.issued !== true) continue;
+    const key = `${r.merchantId}:${r.moneyFen}:${r.adRateBp}`;
+    const group = chargeable.get(key);
+    if (group) group.count += num(r.count);
+    else
+      chargeable.set(key, {
+        merchantId: r.merchantId,
+        moneyFen: num(r.moneyFen),
+        adRateBp: r.adRateBp,
+        count: num(r.count),
+      });
   }
   for (const r of topups) {
     const d = day(r.merchantId);
     d.topups = num(r.money);
     d.adPointsBought = num(r.adPoints);
   }
-  return out;
-}
-
-/**
- * The completed sales of the window that issued vouchers, grouped by what their charge depends on
- * (money part and rate), so the caller applies the rounding rule once per group and multiplies.
- * The money part is the amount less the value of the eco-points applied (API.md "Eco-points").
- */
-export async function chargeableSaleGroups(
-  ctx: Ctx,
-  start: Date,
-  end: Date,
-): Promise<Array<{ merchantId: string; moneyFen: number; adRateBp: number; count: number }>> {
-  const s = schema.sales;
-  const rows = await ctx.db
-    .select({
-      merchantId: s.merchantId,
-      moneyFen: sql<string>`(${s.amountFen} - ${s.ecoPointsValueFen})::text`,
-      adRateBp: s.adRateBp,
-      count: sql<string>`count(*)::text`,
-    })
-    .from(s)
-    .where(and(eq(s.status, 'completed'), gt(s.vouchersIssued, 0), within(s.decidedAt, start, end)))
-    .groupBy(s.merchantId, sql`${s.amountFen} - ${s.ecoPointsValueFen}`, s.adRateBp);
-  return rows.map((r) => ({ ...r, moneyFen: num(r.moneyFen), count: num(r.count) }));
+  return { days, chargeable: [...chargeable.values()] };
 }
 
 /** Wholesale settled (before returns) and payouts paid in the window, per supplier. */

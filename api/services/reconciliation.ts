@@ -10,13 +10,19 @@ import { and, desc, eq, gte, lte, sql } from 'drizzle-orm';
 import type { Ctx } from '../context';
 import { notFound, unprocessable } from '../errors';
 import { newId } from '../ids';
-import { type AccountKind, type AccountRef, postedBalancesAt, postedTotalAt } from '../ledger';
+import {
+  type AccountKind,
+  type AccountRef,
+  ledgerCut,
+  lockLedgerCheckpoints,
+  postedBalancesAt,
+  postedTotalAt,
+} from '../ledger';
 import { accounts } from './accounts';
 import { verifyLedgerInvariants } from './adjustments';
 import { addDays, businessDate, businessDay, startOfBusinessDate } from './business-day';
 import { parametersAt } from './parameters';
 import {
-  chargeableSaleGroups,
   emptyMerchantDay,
   merchantDays,
   organisationNames,
@@ -92,9 +98,6 @@ export interface ReconciliationReport {
   totals: DayTotals;
 }
 
-/** Serialises the nightly job per date across processes (namespace of pg_advisory_xact_lock). */
-const nightlyLockClass = 7_101;
-
 const kindOf = (ref: AccountRef): AccountKind => ({ ownerType: ref.ownerType, code: ref.code });
 const merchantAdPoints = kindOf(accounts.merchantAdPoints('*'));
 const merchantEcoPoints = kindOf(accounts.merchantEcoPoints('*'));
@@ -133,27 +136,42 @@ async function dayOf(ctx: Ctx, date: string | undefined): Promise<Day> {
   return { businessDate: wanted, start, end: businessDay(start, businessTimeZone).resetsAt };
 }
 
-/** Builds one day's report from the database (`ctx.db`, possibly a transaction) and Stripe's listing. */
-async function buildReport(ctx: Ctx, day: Day, stripeDay: StripeDay): Promise<ReconciliationReport> {
+/**
+ * Builds one day's report from the database and Stripe's listing, in the report's transaction
+ * (see `reportTransaction`); the ledger's invariants are checked from the latest checkpoint and
+ * the next one written at `cut` (ADR 0009).
+ */
+async function buildReport(
+  ctx: Ctx,
+  day: Day,
+  stripeDay: StripeDay,
+  cut: number | null,
+): Promise<ReconciliationReport> {
   const { start, end } = day;
   const generatedAt = ctx.now();
   // Parameters in force at the day's end (or now, for today).
   const params = await parametersAt(ctx, end < generatedAt ? new Date(end.getTime() - 1) : generatedAt);
-  const [merchantDayMap, groups, supplierDayMap, inPayout, names, balances, vouchersOut, ecoOut] =
-    await Promise.all([
-      merchantDays(ctx, start, end),
-      chargeableSaleGroups(ctx, start, end),
-      supplierDays(ctx, start, end),
-      suppliersInPayoutAt(ctx, end),
-      organisationNames(ctx),
-      postedBalancesAt(ctx.db, end, [merchantAdPoints, merchantEcoPoints, supplierPayable]),
-      postedTotalAt(ctx.db, end, [kindOf(accounts.consumerVouchers('*'))]),
-      ecoPointsOutstandingAt(ctx.db, end),
-    ]);
+  const [
+    { days: merchantDayMap, chargeable: groups },
+    supplierDayMap,
+    inPayout,
+    names,
+    balances,
+    vouchersOut,
+    ecoOut,
+  ] = await Promise.all([
+    merchantDays(ctx, start, end),
+    supplierDays(ctx, start, end),
+    suppliersInPayoutAt(ctx, end),
+    organisationNames(ctx),
+    postedBalancesAt(ctx.db, end, [merchantAdPoints, merchantEcoPoints, supplierPayable]),
+    postedTotalAt(ctx.db, end, [kindOf(accounts.consumerVouchers('*'))]),
+    ecoPointsOutstandingAt(ctx.db, end),
+  ]);
   const [stripe, anomalies, verify, video] = await Promise.all([
     compareStripeWithLedger(ctx, stripeDay, start, end),
     stripeAnomaliesBetween(ctx, start, end),
-    verifyLedgerInvariants(ctx),
+    verifyLedgerInvariants(ctx, { cut }),
     videoDay(ctx, day.businessDate, start, end),
   ]);
 
@@ -315,12 +333,32 @@ async function store(ctx: Ctx, report: ReconciliationReport, kind: 'nightly' | '
   });
 }
 
+/**
+ * A report's transaction: REPEATABLE READ, so every query sees the same ledger and business rows,
+ * opened by the checkpoint lock (before the snapshot, so a report waiting for another one sees the
+ * checkpoint and rows it wrote). The cut is taken before, outside it.
+ */
+async function reportTransaction<T>(ctx: Ctx, work: (tx: Ctx, cut: number | null) => Promise<T>): Promise<T> {
+  const cut = await ledgerCut(ctx.db);
+  return inTransaction(
+    ctx,
+    async (tx) => {
+      await lockLedgerCheckpoints(tx.db);
+      // Its queries each read about one row per account or per transfer of the day: compiling
+      // them (JIT) costs more than it saves.
+      await tx.db.execute(sql`set local jit = off`);
+      return work(tx, cut);
+    },
+    { isolationLevel: 'repeatable read' },
+  );
+}
+
 /** POST /v1/platform/reconciliation/runs: an operator runs a day (default today) now; stored. */
 export async function runReconciliation(ctx: Ctx, input: { date?: string }): Promise<ReconciliationReport> {
   const day = await dayOf(ctx, input.date);
   const stripeDay = await fetchStripeDay(ctx, day.start, day.end);
-  return inTransaction(ctx, async (tx) => {
-    const report = await buildReport(tx, day, stripeDay);
+  return reportTransaction(ctx, async (tx, cut) => {
+    const report = await buildReport(tx, day, stripeDay, cut);
     await store(tx, report, 'on_demand');
     return report;
   });
@@ -339,8 +377,9 @@ async function nightlyExists(db: DbOrTx, date: string): Promise<boolean> {
 /**
  * The nightly job: the previous business day's report, written at most once however many
  * processes run it. Stripe is listed before the transaction (no network call inside it); the
- * transaction takes an advisory lock for the date and writes only if no nightly report exists,
- * and the unique index on nightly reports per date is the backstop.
+ * transaction's checkpoint lock serialises the runs, each writes only if no nightly report exists
+ * (its snapshot is taken after the lock, so it sees the other's), and the unique index on nightly
+ * reports per date is the backstop.
  */
 export async function runNightlyReconciliation(
   ctx: Ctx,
@@ -351,10 +390,9 @@ export async function runNightlyReconciliation(
   if (await nightlyExists(ctx.db, date)) return { businessDate: date, written: false };
   const day = await dayOf(ctx, date);
   const stripeDay = await fetchStripeDay(ctx, day.start, day.end);
-  const written = await inTransaction(ctx, async (tx) => {
-    await tx.db.execute(sql`select pg_advisory_xact_lock(${nightlyLockClass}, hashtext(${date}))`);
+  const written = await reportTransaction(ctx, async (tx, cut) => {
     if (await nightlyExists(tx.db, date)) return false;
-    await store(tx, await buildReport(tx, day, stripeDay), 'nightly');
+    await store(tx, await buildReport(tx, day, stripeDay, cut), 'nightly');
     return true;
   });
   return { businessDate: date, written };

@@ -108,3 +108,32 @@ export const ledgerTransfers = pgTable(
     index('ledger_transfers_created_idx').on(t.createdAt),
   ],
 );
+
+/**
+ * A verified cut of the ledger (ADR 0009): every transfer up to `lastTransferId` was checked, and
+ * all of them had committed when the cut was taken. The nightly report verifies only the transfers
+ * after the latest checkpoint and writes the next one in its own transaction.
+ */
+export const ledgerCheckpoints = pgTable('ledger_checkpoints', {
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  lastTransferId: bigint('last_transfer_id', { mode: 'number' }).notNull(),
+  /** The hash of transfer `lastTransferId` and the number of transfers up to it: the cheap check that the verified past is still there. */
+  lastTransferHash: text('last_transfer_hash').notNull(),
+  transfers: bigint('transfers', { mode: 'number' }).notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/**
+ * Each account's sums and chain head over its transfers up to the latest checkpoint's
+ * `lastTransferId` (one row per account that had a transfer by then; earlier checkpoints' rows are
+ * overwritten). What the incremental verify compares the balance columns and heads against.
+ */
+export const ledgerCheckpointAccounts = pgTable('ledger_checkpoint_accounts', {
+  // No foreign key: the report rewrites a day's accounts here, and a check per row would double that.
+  accountId: bigint('account_id', { mode: 'number' }).primaryKey(),
+  debitsPending: amount('debits_pending').notNull(),
+  debitsPosted: amount('debits_posted').notNull(),
+  creditsPending: amount('credits_pending').notNull(),
+  creditsPosted: amount('credits_posted').notNull(),
+  headHash: text('head_hash').notNull(),
+});

@@ -43,6 +43,8 @@ export const topups = pgTable(
   (t) => [
     index('topups_merchant_idx').on(t.merchantId, t.createdAt),
     index('topups_payment_intent_idx').on(t.paymentIntentId),
+    // A day's paid top-ups (reconciliation) read their day.
+    index('topups_paid_idx').on(t.paidAt),
   ],
 );
 

@@ -79,6 +79,8 @@ export const sales = pgTable(
     index('sales_merchant_idx').on(t.merchantId, t.recordedAt, t.id),
     index('sales_consumer_idx').on(t.consumerUserId, t.recordedAt, t.id),
     index('sales_awaiting_idx').on(t.expiresAt).where(sql`${t.status} = 'awaiting_confirmation'`),
+    // A day's completed sales (reconciliation) read their day, not every sale ever made.
+    index('sales_decided_idx').on(t.decidedAt).where(sql`${t.status} = 'completed'`),
   ],
 );
 
