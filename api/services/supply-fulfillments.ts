@@ -19,6 +19,7 @@ import type { Ctx } from '../context';
 import { ApiError, conflict, notFound, unauthorized } from '../errors';
 import { newId } from '../ids';
 import { postTransaction } from '../ledger';
+import { maskPhone } from '../phone';
 import { callerActsFor, isOperator, merchantForCaller, supplierForCaller } from './access';
 import { accounts } from './accounts';
 import { refundOrder, restockOwnShipment, type ShipTo } from './orders';
@@ -59,6 +60,13 @@ export interface FulfillmentView {
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
+/** The courier needs the full phone until delivery; after it (or a cancel or return) it is masked (ADR 0014). */
+function shipToFor(row: FulfillmentRow): ShipTo | null {
+  const shipTo = row.shipTo as ShipTo | null;
+  if (!shipTo || row.status === 'to_ship' || row.status === 'shipped') return shipTo;
+  return { ...shipTo, phone: maskPhone(shipTo.phone) };
+}
+
 async function views(ctx: Ctx, rows: FulfillmentRow[]): Promise<FulfillmentView[]> {
   if (rows.length === 0) return [];
   const items = await ctx.db
@@ -87,7 +95,7 @@ async function views(ctx: Ctx, rows: FulfillmentRow[]): Promise<FulfillmentView[
         quantity: i.quantity,
         wholesalePrice: i.wholesalePriceFen,
       })),
-    shipTo: row.shipTo ?? null,
+    shipTo: shipToFor(row),
     wholesaleCost: row.wholesaleCostFen,
     settlementTrigger: row.settlementTrigger as SettlementTrigger,
     settled: row.settledAt !== null,

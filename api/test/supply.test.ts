@@ -625,6 +625,7 @@ describe('fulfillment life cycle', () => {
 
     const confirmedId = await paidOrder(l.id);
     const f1 = await toShip(confirmedId);
+    expect(f1.shipTo.phone).toBe('+8613800000009');
     expect((await ship(f1.id)).body).toMatchObject({ status: 'shipped', settled: false });
     expect((await payable()).payable).toBe(before);
     const notYours = await t.request(
@@ -644,6 +645,14 @@ describe('fulfillment life cycle', () => {
     );
     expect(confirmed.status).toBe(200);
     expect(confirmed.body).toMatchObject({ status: 'delivered', settled: true });
+    // The courier needs the full phone until delivery; after it the supplier sees it masked (ADR 0014).
+    const delivered = await t.request('GET', `/v1/suppliers/${supplier.id}/fulfillments?status=delivered`, {
+      token: supplier.owner.token,
+    });
+    expect(delivered.body.data.find((f: { id: string }) => f.id === f1.id).shipTo).toEqual({
+      ...shipTo,
+      phone: '+86 138****0009',
+    });
     expect((await payable()).payable).toBe(before + 3000);
     const twice = await t.request(
       'POST',
