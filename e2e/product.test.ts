@@ -403,7 +403,7 @@ describe('first hour (issue 15)', () => {
     await context.close();
   });
 
-  it("a second merchant's first day at 390 and 1440: today's figures, the new-order notice, status words, one active tab, a photo, a refund's second look", async () => {
+  it("a second merchant's first day at 390 and 1440: today's figures, the new-order notice, status words, one active tab, a photo, a refund's second look, campaign pause, an ad-point adjustment", async () => {
     const bakeryOwner = await api.signIn('+8613800000310');
     const { id: bakery } = await api.post<{ id: string }>('/v1/merchants', bakeryOwner, {
       name: '麦香烘焙',
@@ -529,6 +529,27 @@ describe('first hour (issue 15)', () => {
       await row.locator('button', { hasText: '恢复' }).click();
       await row.locator('button', { hasText: '暂停' }).waitFor();
     }
+    // And gives the bakery 10.00 ad points after a second look, on either screen (84.10 after the third order).
+    for (const [i, size] of sizes.entries()) {
+      await ops.page.setViewportSize(size);
+      await ops.page.goto(`${server.url}/biz/platform/adjustments`);
+      await ops.page.waitForSelector('select[name="merchant"] option:has-text("麦香烘焙")', {
+        state: 'attached',
+      });
+      await ops.page.selectOption('select[name="merchant"]', bakery);
+      await ops.page.fill('input[name="amount"]', '10.00');
+      await ops.page.fill('input[name="reason"]', '活动补贴');
+      await ops.page.click('[data-testid="adjust-submit"]');
+      expect(await ops.page.textContent('[data-testid="confirm-dialog"] h2')).toBe(
+        '给「麦香烘焙」增加 10.00 广告积分？',
+      );
+      await screenshot(ops.page, `product-ops-adjust-confirm-${size.name}`);
+      await ops.page.click('[data-testid="confirm-yes"]');
+      expect(await (await ops.page.waitForSelector('[data-testid="adjust-done"]')).textContent()).toBe(
+        `已调整「麦香烘焙」的广告积分，现余额 ${['94.10', '104.10'][i]}`,
+      );
+      await fits(ops.page, size.width);
+    }
     await ops.context.close();
 
     // The consumer: an unpaid order in waiting words, a delivered one as delivered, one active tab.
@@ -569,8 +590,14 @@ describe('first hour (issue 15)', () => {
       '/v1/orders',
       await api.signIn(`+86${shopperPhone}`),
     );
+    const [{ data: campaigns }, { data: topups }] = await Promise.all([
+      api.get<{ data: Array<{ id: string }> }>('/v1/platform/campaigns', operator),
+      api.get<{ data: Array<{ id: string; status: string }> }>(`/v1/merchants/${merchantId}/topups`, owner),
+    ]);
     const consumerPages = [
       '/',
+      // The player for a shopper with no vouchers: the refusal in words.
+      `/watch/${campaigns[0]!.id}`,
       '/merchants',
       `/shop/${merchantId}`,
       '/cart',
@@ -586,6 +613,7 @@ describe('first hour (issue 15)', () => {
     const ownerPages = [
       m,
       `${m}/topups`,
+      `${m}/topups/${topups.find((t) => t.status === 'paid')!.id}`,
       `${m}/points`,
       `${m}/eco-points`,
       `${m}/sales`,
