@@ -13,7 +13,7 @@ import {
 /** A desktop page (the back office is a desktop app), zh-CN, in a fresh context. */
 async function desktopPage(browser: Browser) {
   const context = await browser.newContext({
-    viewport: { width: 1366, height: 860 },
+    viewport: { width: 1440, height: 900 },
     locale: 'zh-CN',
     timezoneId: 'Asia/Shanghai',
   });
@@ -80,7 +80,7 @@ describe('back office: sign-in and navigation by role (issue 2)', () => {
     await page.click('[data-testid="sidebar-nav"] >> text=入驻审核');
     await page.waitForSelector('[data-testid="tab-merchants"]');
     await screenshot(page, 'biz-operator-narrow');
-    await page.setViewportSize({ width: 1366, height: 860 });
+    await page.setViewportSize({ width: 1440, height: 900 });
     await page.click('[data-testid="sidebar-nav"] >> text=账本校验');
     await page.waitForSelector('[data-testid="ledger-verdict"]');
 
