@@ -650,6 +650,7 @@ describe('first hour (issue 15)', () => {
       ['undefined', /undefined|\bnull\b/],
       ['NaN', /\bNaN\b/],
       ['ISO time', /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/],
+      ['project document', /\bSPEC\b|\bADR\b|规格第/],
     ];
     async function walk(pages: string[], signIn: (page: Page) => Promise<void>, wide: boolean) {
       for (const lang of ['zh-CN', 'en']) {
