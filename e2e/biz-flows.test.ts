@@ -18,7 +18,7 @@ import {
  */
 async function desktopPage(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({
-    viewport: { width: 1366, height: 860 },
+    viewport: { width: 1440, height: 900 },
     locale: 'zh-CN',
     timezoneId: 'Asia/Shanghai',
   });
@@ -273,6 +273,10 @@ describe('back office flows (issues 4, 5 and 7)', () => {
     await supplierPage.waitForSelector('[data-testid="payable"]');
     expect(await text(supplierPage, 'payable')).toBe('¥80.00');
     await screenshot(supplierPage, 'biz-supplier-payable');
+    await supplierPage.setViewportSize({ width: 390, height: 844 });
+    await screenshot(supplierPage, 'biz-supplier-payable-phone');
+    expect(await supplierPage.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await supplierPage.setViewportSize({ width: 1440, height: 900 });
 
     // The merchant's statement: 100 proceeds, 80 settled to the supplier, 20 net; 100 of top-ups.
     await merchant.click('[data-testid="sidebar-nav"] >> text=对账单');
@@ -322,6 +326,11 @@ describe('back office flows (issues 4, 5 and 7)', () => {
     await operator.click('[data-testid="payouts"] >> text=登记已打款');
     await operator.fill('input[name="reference"]', 'BANK-20261130-001');
     await operator.click('[data-testid="confirm-paid"]');
+    // The second look, on a phone too.
+    await operator.waitForSelector('[data-testid="confirm-dialog"]');
+    await operator.setViewportSize({ width: 390, height: 844 });
+    await screenshot(operator, 'biz-operator-payout-confirm-phone');
+    await operator.setViewportSize({ width: 1440, height: 900 });
     await operator.click('[data-testid="confirm-yes"]');
     await operator.waitForSelector('[data-testid="payouts"] >> text=BANK-20261130-001');
     await screenshot(operator, 'biz-operator-payouts');

@@ -4,6 +4,7 @@ import {
   apiClient,
   launchBrowser,
   OPERATOR_PHONE,
+  pickDate,
   screenshot,
   signInToBackOffice,
   startServer,
@@ -13,7 +14,7 @@ import {
 /** A desktop page (the back office is a desktop app), zh-CN, in a fresh context. */
 async function desktopPage(browser: Browser) {
   const context = await browser.newContext({
-    viewport: { width: 1366, height: 860 },
+    viewport: { width: 1440, height: 900 },
     locale: 'zh-CN',
     timezoneId: 'Asia/Shanghai',
   });
@@ -70,6 +71,30 @@ describe('back office: sign-in and navigation by role (issue 2)', () => {
     expect(params).toContain('15.00%');
     await screenshot(page, 'biz-operator-parameters');
 
+    // A change scheduled for tomorrow 09:00 Beijing time, picked in Chinese (no mm/dd/yyyy), reaches
+    // the API as 01:00 UTC after the confirmation.
+    const tomorrow = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(
+      Date.now() + 86_400_000,
+    );
+    expect(await page.locator('input[type="date"], input[type="datetime-local"]').count()).toBe(0);
+    await page.selectOption('select[name="name"]', 'deliveryAutoConfirmDays');
+    await page.fill('input[name="value"]', '12');
+    await pickDate(page, 'effective-date', tomorrow);
+    await page.selectOption('select[name="effectiveHour"]', '9');
+    expect(await page.textContent('select[name="effectiveHour"] option:checked')).toBe('09:00');
+    await screenshot(page, 'biz-operator-parameter-scheduled');
+    const sent = page.waitForRequest(
+      (r) => r.url().endsWith('/v1/platform/parameters') && r.method() === 'POST',
+    );
+    await page.click('button:has-text("保存")');
+    await page.click('[data-testid="confirm-yes"]');
+    expect((await sent).postDataJSON()).toEqual({
+      name: 'deliveryAutoConfirmDays',
+      value: 12,
+      effectiveFrom: `${tomorrow}T01:00:00.000Z`,
+    });
+    await page.waitForSelector('text=已保存');
+
     await page.click('[data-testid="sidebar-nav"] >> text=账本校验');
     await page.waitForSelector('[data-testid="ledger-verdict"]');
     expect(await page.textContent('[data-testid="ledger-verdict"]')).toContain('账本校验通过');
@@ -80,7 +105,7 @@ describe('back office: sign-in and navigation by role (issue 2)', () => {
     await page.click('[data-testid="sidebar-nav"] >> text=入驻审核');
     await page.waitForSelector('[data-testid="tab-merchants"]');
     await screenshot(page, 'biz-operator-narrow');
-    await page.setViewportSize({ width: 1366, height: 860 });
+    await page.setViewportSize({ width: 1440, height: 900 });
     await page.click('[data-testid="sidebar-nav"] >> text=账本校验');
     await page.waitForSelector('[data-testid="ledger-verdict"]');
 

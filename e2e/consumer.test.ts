@@ -295,6 +295,16 @@ describe('consumer app', () => {
     }
     expect(await page.textContent('[data-testid="conversion"]')).toBe('已兑换：广告券 -1.00，生态积分 +1.00');
     await screenshot(page, 'consumer-player-converted');
+    // 6/6: the task page says so calmly, with no watch button, on a phone and on a desktop.
+    await page.goto(new URL('/tasks', page.url()).toString());
+    expect(await (await page.waitForSelector('[data-testid="all-done"]')).textContent()).toBe(
+      '今天的 6 个视频都看完了，明天再来吧',
+    );
+    expect(await page.$('[data-testid="start-video"], [data-testid="task-error"]')).toBeNull();
+    await screenshot(page, 'consumer-tasks-all-done-phone');
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await screenshot(page, 'consumer-tasks-all-done-desktop');
+    await page.setViewportSize({ width: 390, height: 844 });
     const after = await api.get<{ vouchers: number; ecoPoints: number; today: { completed: number } }>(
       '/v1/wallet',
       consumerToken,

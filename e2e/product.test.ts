@@ -85,8 +85,11 @@ describe('first hour (issue 15)', () => {
       expect(await page.getAttribute('[data-testid="voucher-quote"]', 'data-paused')).toBe('yes');
       await screenshot(page, `product-cart-paused-${wide ? 'desktop' : 'phone'}`);
 
-      // Cancel on the checkout page: back on the order, and the cart is still there.
+      // Cancel on the checkout page (served under the app's own port): back on the order, and the cart is still there.
       await page.click('[data-testid="pay"]');
+      await page.waitForSelector('#cancel');
+      expect(page.url().startsWith(`${server.url}/_stripe/checkout/`)).toBe(true);
+      await screenshot(page, `product-checkout-${wide ? 'desktop' : 'phone'}`);
       await page.click('#cancel');
       await page.waitForURL(/checkout=cancelled/);
       await page.goto(`${server.url}/cart`);
@@ -239,6 +242,9 @@ describe('first hour (issue 15)', () => {
     await page.waitForSelector('[data-testid="confirm-dialog"]');
     expect(await page.textContent('[data-testid="confirm-dialog"]')).toContain('¥250.00');
     await screenshot(page, 'product-biz-cancel-own-phone');
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await screenshot(page, 'product-biz-cancel-own-desktop');
+    await page.setViewportSize({ width: 390, height: 844 });
     await page.click('[data-testid="confirm-no"]');
     expect((await api.get<{ refunded: number }>(`/v1/orders/${first}`, shopper)).refunded).toBe(0);
     await block.locator('[data-testid="cancel-own"]').click();
@@ -313,6 +319,10 @@ describe('first hour (issue 15)', () => {
     await page.waitForFunction(() => (document.querySelector('video')?.currentTime ?? 0) > 2.5);
     expect(await page.textContent('[data-testid="video-position"]')).toMatch(/^还剩 \d 秒$/);
     await screenshot(page, 'product-player-countdown-phone');
+    await page.setViewportSize({ width: 1440, height: 900 });
+    expect(await page.textContent('[data-testid="video-position"]')).toMatch(/^还剩 \d 秒$/);
+    await screenshot(page, 'product-player-countdown-desktop');
+    await page.setViewportSize({ width: 390, height: 844 });
     await page.reload();
     await page.waitForSelector('[data-testid="video"]');
     await playIfPaused();
@@ -340,6 +350,8 @@ describe('first hour (issue 15)', () => {
     await page.waitForSelector('[data-testid="continue-video"]');
     expect(await page.textContent('[data-testid="continue-video"]')).toBe('继续观看第 2 个视频');
     await screenshot(page, 'product-tasks-continue-phone');
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await screenshot(page, 'product-tasks-continue-desktop');
     await context.close();
     // Two real-time videos on a busy machine.
   }, 180_000);
@@ -352,6 +364,9 @@ describe('first hour (issue 15)', () => {
     expect(code).toMatch(/^\d{8}$/);
     expect(await page.textContent('[data-testid="member-card"]')).toContain('+86 138****0305');
     await screenshot(page, 'product-member-code-phone');
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await screenshot(page, 'product-member-code-desktop');
+    await page.setViewportSize({ width: 390, height: 844 });
 
     const biz = await desktopPage(browser);
     await signInToBackOffice(biz.page, server.url, '13800000300');
@@ -365,6 +380,11 @@ describe('first hour (issue 15)', () => {
     await biz.page.click('[data-testid="record-sale"]');
     await biz.page.waitForSelector('[data-testid="sale-status"]');
     await screenshot(biz.page, 'product-biz-sale-by-rotating-code-desktop');
+    await biz.page.setViewportSize({ width: 390, height: 844 });
+    expect(await biz.page.isVisible('[data-testid="sale-status"]')).toBe(true);
+    await screenshot(biz.page, 'product-biz-sale-by-rotating-code-phone');
+    expect(await biz.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await biz.page.setViewportSize({ width: 1440, height: 900 });
     await page.reload();
     await page.waitForSelector('[data-testid="pending-sale"]');
     expect(await page.textContent('[data-testid="pending-sale"]')).toContain('¥12.00');
@@ -383,6 +403,185 @@ describe('first hour (issue 15)', () => {
     await context.close();
   });
 
+  it("a second merchant's first day at 390 and 1440: today's figures, the new-order notice, status words, one active tab, a photo, a refund's second look, campaign pause, an ad-point adjustment", async () => {
+    const bakeryOwner = await api.signIn('+8613800000310');
+    const { id: bakery } = await api.post<{ id: string }>('/v1/merchants', bakeryOwner, {
+      name: '麦香烘焙',
+      category: '餐饮',
+    });
+    await api.post(`/v1/platform/merchants/${bakery}/approve`, operator);
+    const paid = await api.post<{ checkoutUrl: string }>(`/v1/merchants/${bakery}/topups`, bakeryOwner, {
+      amount: 10_000,
+    });
+    await payCheckout(paid.checkoutUrl);
+    // A top-up left on the checkout page waits for payment, not for a review.
+    await api.post(`/v1/merchants/${bakery}/topups`, bakeryOwner, { amount: 5_000 });
+    const toast = await api.post<{ id: string }>(`/v1/merchants/${bakery}/listings`, bakeryOwner, {
+      title: '全麦吐司',
+      price: 2_800,
+      stock: 20,
+      imageUrl: '/demo/kettle.svg',
+    });
+    const shopperPhone = '13800000311';
+    const shopper = await api.signIn(`+86${shopperPhone}`);
+    const orderToast = () =>
+      api.post<{ id: string; checkoutUrl: string }>('/v1/orders', shopper, {
+        merchantId: bakery,
+        items: [{ listingId: toast.id, quantity: 1 }],
+        shipTo: {
+          name: '赵六',
+          phone: `+86${shopperPhone}`,
+          region: '上海市 徐汇区',
+          address: '漕溪路 3 号',
+        },
+      });
+    const unpaid = await orderToast();
+    // Paid, shipped by the bakery, delivered: the consumer confirms it arrived.
+    const delivered = await orderToast();
+    await payCheckout(delivered.checkoutUrl);
+    const [own] = (
+      await api.get<{ data: Array<{ id: string }> }>(`/v1/orders/${delivered.id}/fulfillments`, shopper)
+    ).data;
+    await api.post(`/v1/fulfillments/${own!.id}/ship`, bakeryOwner, {
+      carrier: '顺丰速运',
+      trackingNumber: 'SF2',
+    });
+    await api.post(`/v1/orders/${delivered.id}/fulfillments/${own!.id}/confirm-delivery`, shopper);
+    // An in-store sale of ¥50.00, confirmed by the consumer: today's takings are ¥78.00 (with the paid
+    // ¥28.00 order) and today's voucher cost 15% of that, 11.70 ad points.
+    const { memberCode } = await api.get<{ memberCode: string }>('/v1/me', shopper);
+    const sale = await api.post<{ id: string }>(`/v1/merchants/${bakery}/sales`, bakeryOwner, {
+      memberCode,
+      amount: 5_000,
+    });
+    await api.post(`/v1/sales/${sale.id}/confirm`, shopper);
+
+    const fits = async (page: Page, width: number) =>
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+    const sizes = [
+      { name: 'desktop', width: 1440, height: 900 },
+      { name: 'phone', width: 390, height: 844 },
+    ];
+
+    // The back office: the dashboard, then a paid order arrives while it is open.
+    const biz = await desktopPage(browser);
+    await signInToBackOffice(biz.page, server.url, '13800000310');
+    const m = `${server.url}/biz/merchants/${bakery}`;
+    await biz.page.goto(m);
+    await biz.page.waitForSelector('[data-testid="today"]');
+    await biz.page.waitForLoadState('networkidle');
+    expect(await biz.page.textContent('[data-testid="today-takings"]')).toBe('¥78.00');
+    expect(await biz.page.textContent('[data-testid="today-orders"]')).toBe('1');
+    expect(await biz.page.textContent('[data-testid="today-voucher-cost"]')).toBe('11.70');
+    await payCheckout((await orderToast()).checkoutUrl);
+    // The workspace polls every 20 s.
+    const notice = await biz.page.waitForSelector('[data-testid="new-order"]', { timeout: 30_000 });
+    expect(await notice.textContent()).toContain('有 1 笔新的线上订单已付款，等待处理');
+    for (const size of sizes) {
+      await biz.page.setViewportSize(size);
+      await screenshot(biz.page, `product-biz-dashboard-new-order-${size.name}`);
+      await fits(biz.page, size.width);
+    }
+
+    for (const size of sizes) {
+      await biz.page.setViewportSize(size);
+      await biz.page.goto(`${m}/topups`);
+      const abandoned = biz.page.locator('[data-testid="topups-table"] tr', { hasText: '¥50.00' });
+      expect(await abandoned.locator('.badge').textContent()).toBe('待支付');
+      await screenshot(biz.page, `product-biz-topups-${size.name}`);
+      await fits(biz.page, size.width);
+
+      await biz.page.goto(`${m}/orders`);
+      const block = biz.page.locator('[data-testid="order"]', {
+        hasText: delivered.id.slice(-8).toUpperCase(),
+      });
+      await block.locator('[data-testid="order-status"]', { hasText: '已签收' }).waitFor();
+      // A refund is asked first on either screen; Cancel moves nothing.
+      await block.locator('[data-testid="refund-order"]').click();
+      await block.locator('input[name="refundAmount"]').fill('28.00');
+      await block.locator('[data-testid="refund-submit"]').click();
+      expect(await biz.page.textContent('[data-testid="confirm-dialog"] h2')).toContain('¥28.00');
+      await screenshot(biz.page, `product-biz-refund-delivered-${size.name}`);
+      await biz.page.click('[data-testid="confirm-no"]');
+      await fits(biz.page, size.width);
+
+      await biz.page.goto(`${m}/products`);
+      const photo = biz.page.locator('tr', { hasText: '全麦吐司' }).locator('img');
+      await photo.waitFor();
+      expect(await photo.evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+      await screenshot(biz.page, `product-biz-products-${size.name}`);
+      await fits(biz.page, size.width);
+    }
+    expect((await api.get<{ refunded: number }>(`/v1/orders/${delivered.id}`, shopper)).refunded).toBe(0);
+    await biz.context.close();
+
+    // The operator pauses and resumes a campaign, on either screen.
+    const ops = await desktopPage(browser);
+    await signInToBackOffice(ops.page, server.url, OPERATOR_PHONE.slice(3));
+    for (const size of sizes) {
+      await ops.page.setViewportSize(size);
+      await ops.page.goto(`${server.url}/biz/platform/campaigns`);
+      const row = ops.page.locator('[data-testid="campaigns"] tr', { hasText: '麦香烘焙 · 买一送一' });
+      await row.locator('button', { hasText: '暂停' }).click();
+      await row.locator('.badge', { hasText: '已暂停' }).waitFor();
+      await screenshot(ops.page, `product-ops-campaign-paused-${size.name}`);
+      await fits(ops.page, size.width);
+      await row.locator('button', { hasText: '恢复' }).click();
+      await row.locator('button', { hasText: '暂停' }).waitFor();
+    }
+    // And gives the bakery 10.00 ad points after a second look, on either screen (84.10 after the third order).
+    for (const [i, size] of sizes.entries()) {
+      await ops.page.setViewportSize(size);
+      await ops.page.goto(`${server.url}/biz/platform/adjustments`);
+      await ops.page.waitForSelector('select[name="merchant"] option:has-text("麦香烘焙")', {
+        state: 'attached',
+      });
+      await ops.page.selectOption('select[name="merchant"]', bakery);
+      await ops.page.fill('input[name="amount"]', '10.00');
+      await ops.page.fill('input[name="reason"]', '活动补贴');
+      await ops.page.click('[data-testid="adjust-submit"]');
+      expect(await ops.page.textContent('[data-testid="confirm-dialog"] h2')).toBe(
+        '给「麦香烘焙」增加 10.00 广告积分？',
+      );
+      await screenshot(ops.page, `product-ops-adjust-confirm-${size.name}`);
+      await ops.page.click('[data-testid="confirm-yes"]');
+      expect(await (await ops.page.waitForSelector('[data-testid="adjust-done"]')).textContent()).toBe(
+        `已调整「麦香烘焙」的广告积分，现余额 ${['94.10', '104.10'][i]}`,
+      );
+      await fits(ops.page, size.width);
+    }
+    await ops.context.close();
+
+    // The consumer: an unpaid order in waiting words, a delivered one as delivered, one active tab.
+    const consumer = await phonePage(browser);
+    await signInThroughUi(consumer.page, server.url, shopperPhone);
+    for (const size of [...sizes].reverse()) {
+      await consumer.page.setViewportSize(size);
+      await consumer.page.goto(`${server.url}/orders/${unpaid.id}`);
+      const detail = await consumer.page.waitForSelector('[data-testid="order-detail"]');
+      expect(await consumer.page.textContent('[data-testid="order-detail"] .badge')).toBe('待支付');
+      expect(await detail.textContent()).toContain('应付金额');
+      expect(await detail.textContent()).not.toContain('实付金额');
+      expect(await consumer.page.textContent('[data-testid="awaiting-payment"]')).toBe(
+        '待支付：付款后商家才会备货',
+      );
+      await screenshot(consumer.page, `product-order-unpaid-${size.name}`);
+      await fits(consumer.page, size.width);
+
+      await consumer.page.goto(`${server.url}/orders/${delivered.id}`);
+      await consumer.page.waitForSelector('[data-testid="order-detail"] .badge >> text=已送达');
+
+      await consumer.page.goto(`${server.url}/merchants`);
+      await consumer.page.waitForLoadState('networkidle');
+      expect(
+        await consumer.page.$$eval('.tab.active', (tabs) => tabs.map((a) => a.textContent?.trim())),
+      ).toEqual(['商家']);
+      await screenshot(consumer.page, `product-consumer-merchants-${size.name}`);
+      await fits(consumer.page, size.width);
+    }
+    await consumer.context.close();
+  }, 150_000);
+
   it('walks every page in both languages: no error code, identifier, "fen", undefined, NaN or ISO time is visible', async () => {
     const { id: supplierId } = await api.post<{ id: string }>('/v1/suppliers', owner, { name: '山野茶园' });
     await api.post(`/v1/platform/suppliers/${supplierId}/approve`, operator);
@@ -391,8 +590,14 @@ describe('first hour (issue 15)', () => {
       '/v1/orders',
       await api.signIn(`+86${shopperPhone}`),
     );
+    const [{ data: campaigns }, { data: topups }] = await Promise.all([
+      api.get<{ data: Array<{ id: string }> }>('/v1/platform/campaigns', operator),
+      api.get<{ data: Array<{ id: string; status: string }> }>(`/v1/merchants/${merchantId}/topups`, owner),
+    ]);
     const consumerPages = [
       '/',
+      // The player for a shopper with no vouchers: the refusal in words.
+      `/watch/${campaigns[0]!.id}`,
       '/merchants',
       `/shop/${merchantId}`,
       '/cart',
@@ -408,6 +613,7 @@ describe('first hour (issue 15)', () => {
     const ownerPages = [
       m,
       `${m}/topups`,
+      `${m}/topups/${topups.find((t) => t.status === 'paid')!.id}`,
       `${m}/points`,
       `${m}/eco-points`,
       `${m}/sales`,
@@ -426,6 +632,7 @@ describe('first hour (issue 15)', () => {
     const operatorPages = [
       '/biz/platform',
       '/biz/platform/applications',
+      '/biz/platform/organisations',
       '/biz/platform/parameters',
       '/biz/platform/adjustments',
       '/biz/platform/campaigns',
@@ -443,6 +650,7 @@ describe('first hour (issue 15)', () => {
       ['undefined', /undefined|\bnull\b/],
       ['NaN', /\bNaN\b/],
       ['ISO time', /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/],
+      ['project document', /\bSPEC\b|\bADR\b|规格第/],
     ];
     async function walk(pages: string[], signIn: (page: Page) => Promise<void>, wide: boolean) {
       for (const lang of ['zh-CN', 'en']) {

@@ -275,6 +275,10 @@ describe('reconciliation in the back office (issue 12)', () => {
       expect(words).not.toMatch(/mm\/dd\/yyyy|\d{2}\/\d{2}\/\d{4}/i);
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
       await screenshot(page, 'biz-statement-dates-en-browser-phone');
+      await page.setViewportSize(DESKTOP);
+      expect(await page.textContent('body')).not.toMatch(/mm\/dd\/yyyy|\d{2}\/\d{2}\/\d{4}/i);
+      await screenshot(page, 'biz-statement-dates-en-browser-desktop');
+      await page.setViewportSize(PHONE);
 
       // In English the same field reads day, month, year: "30 Nov 2026".
       await page.click('[data-testid="lang-switch"]');

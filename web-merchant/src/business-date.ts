@@ -15,6 +15,10 @@ export function addDays(date: string, days: number): string {
   return d.toISOString().slice(0, 10);
 }
 
+/** The instant (ISO, UTC) of an hour on a business date's wall clock; Beijing keeps UTC+8 all year. */
+export const businessInstant = (date: string, hour: string) =>
+  new Date(`${date}T${hour.padStart(2, '0')}:00:00+08:00`).toISOString();
+
 /** Seconds since the epoch of a business date's midnight in UTC: the charts' x axis, read back in UTC. */
 export const dateSeconds = (date: string) => Date.parse(`${date}T00:00:00Z`) / 1000;
 

@@ -51,6 +51,8 @@ export function LineChart(props: {
           {
             stroke: '#86909c',
             grid: { show: false },
+            // Whole days only: a few days' data would otherwise get hourly ticks that all read "11/29".
+            incrs: [1, 2, 7, 14, 30, 91].map((days) => days * 2 * halfDay),
             values: (_u, splits) => splits.map((s) => formatBusinessDate(s, true)),
           },
           {

@@ -9,16 +9,18 @@ import { locale, t } from '../i18n';
  * (arrow keys, type-ahead) and fit 390 px. `optional` adds an empty choice to each part; emptying
  * any part clears the value. Business records span the last ten years up to today (Beijing time):
  * dates outside are disabled, and a pick past them (the 20th of this month on the 2nd) is held at the bound.
+ * `future` turns the range round, today to a year ahead: when a scheduled change takes effect.
  */
 export function DateField(props: {
   value: string;
   onChange: (date: string) => void;
   label: string;
   optional?: boolean;
+  future?: boolean;
   testId?: string;
 }) {
-  const max = () => businessToday();
-  const min = () => addDays(max(), -3653);
+  const max = () => (props.future ? addDays(businessToday(), 366) : businessToday());
+  const min = () => (props.future ? businessToday() : addDays(businessToday(), -3653));
   const [year, setYear] = createSignal('');
   const [month, setMonth] = createSignal('');
   const [day, setDay] = createSignal('');

@@ -1,6 +1,8 @@
 import { formatFen, formatMinor, formatPoints, parseMinor } from '@alliance/web-shared';
 import { createResource, createSignal, For, Match, Show, Switch } from 'solid-js';
 import { api } from '../../api';
+import { businessInstant } from '../../business-date';
+import { DateField } from '../../components/DateField';
 import {
   Alert,
   Card,
@@ -67,7 +69,10 @@ export function Parameters() {
     }));
   const [name, setName] = createSignal('');
   const [value, setValue] = createSignal('');
+  // A scheduled change: a business date and an hour of Beijing time (a native datetime input would
+  // follow the browser's language and zone).
   const [effective, setEffective] = createSignal('');
+  const [effectiveHour, setEffectiveHour] = createSignal('0');
   const [saved, setSaved] = createSignal(false);
   const selected = () => rows().find((p) => p.name === name());
   const change = useAction(async (e: Event) => {
@@ -86,10 +91,15 @@ export function Parameters() {
     });
     if (!yes) return;
     // Empty means "now": the server takes its own clock rather than the browser's.
-    await api.changeParameter(p.name, parsed, effective() ? new Date(effective()).toISOString() : undefined);
+    await api.changeParameter(
+      p.name,
+      parsed,
+      effective() ? businessInstant(effective(), effectiveHour()) : undefined,
+    );
     setSaved(true);
     setValue('');
     setEffective('');
+    setEffectiveHour('0');
     refetch();
   });
   const unitHint = () => {
@@ -163,13 +173,29 @@ export function Parameters() {
                   <ValueControl name={name()} value={value()} onChange={setValue} />
                 </Field>
                 <Field label={t('ops.effectiveFrom')} hint={t('ops.effectiveHint')}>
-                  <input
-                    class="input"
-                    type="datetime-local"
-                    name="effectiveFrom"
-                    value={effective()}
-                    onInput={(e) => setEffective(e.currentTarget.value)}
-                  />
+                  <span class="inline-form">
+                    <DateField
+                      value={effective()}
+                      onChange={setEffective}
+                      label={t('ops.effectiveFrom')}
+                      optional
+                      future
+                      testId="effective-date"
+                    />
+                    <select
+                      class="input"
+                      name="effectiveHour"
+                      aria-label={t('ops.effectiveHour')}
+                      value={effectiveHour()}
+                      onChange={(e) => setEffectiveHour(e.currentTarget.value)}
+                    >
+                      <For each={Array.from({ length: 24 }, (_, h) => String(h))}>
+                        {(h) => (
+                          <option value={h}>{t('ops.hourOption', { hour: h.padStart(2, '0') })}</option>
+                        )}
+                      </For>
+                    </select>
+                  </span>
                 </Field>
                 <ErrorNote error={change.error()} />
                 <Show when={saved()}>
