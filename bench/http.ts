@@ -15,8 +15,13 @@ export interface BenchServer {
   base: string;
   /** Resident memory of the server process now, in MB. */
   rssMb(): number;
+  /** CPU time (user + system) the server process has used so far, in ms (10 ms resolution). */
+  cpuMs(): number;
   stop(): Promise<void>;
 }
+
+/** USER_HZ: Linux reports /proc CPU times in 1/100 s on every architecture Node runs on. */
+const clockTicksPerSecond = 100;
 
 export async function startServer(options: {
   mode: 'api' | 'bare';
@@ -59,6 +64,12 @@ export async function startServer(options: {
       // taskset execs node, so the child's pid is node's either way.
       const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
       return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+    },
+    cpuMs: () => {
+      // Fields 14 and 15 of /proc/<pid>/stat (after the parenthesised name): utime, stime in ticks.
+      const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicksPerSecond;
     },
     stop: () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');

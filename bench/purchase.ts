@@ -38,8 +38,11 @@ export interface PurchaseBenchResult {
   requests: number;
   seconds: number;
   perSecond: number;
-  /** For `wallet reads`: the bare Hono route's rate in the same run. */
+  /** CPU the API process spent per request in the timed window, in µs. */
+  apiCpuUs: number;
+  /** For `wallet reads`: the bare Hono route's rate in the same run, and its CPU per request. */
   bare?: number;
+  bareCpuUs?: number;
 }
 
 export interface PurchaseBenchReport {
@@ -168,9 +171,11 @@ export async function runPurchaseBench(options: PurchaseBenchOptions): Promise<P
       await drive(clients, 1000, confirm);
       await pinDatabase(admin, name);
       const started = performance.now();
+      const cpuMs = api.cpuMs();
       const done = await drive(clients, seconds * 1000, confirm);
       const elapsed = (performance.now() - started) / 1000;
-      results.push({ scenario, requests: done, seconds: elapsed, perSecond: done / elapsed });
+      const apiCpuUs = ((api.cpuMs() - cpuMs) * 1000) / done;
+      results.push({ scenario, requests: done, seconds: elapsed, perSecond: done / elapsed, apiCpuUs });
     }
 
     // Reads: the wallet, then the same three reads on a bare route, in the same conditions.
@@ -179,8 +184,10 @@ export async function runPurchaseBench(options: PurchaseBenchOptions): Promise<P
     await drive(clients, 1000, wallet);
     await pinDatabase(admin, name);
     let started = performance.now();
+    let cpuMs = api.cpuMs();
     const walletDone = await drive(clients, seconds * 1000, wallet);
     const walletSeconds = (performance.now() - started) / 1000;
+    const walletCpuUs = ((api.cpuMs() - cpuMs) * 1000) / walletDone;
     const afterMb = api.rssMb();
     let longRun: PurchaseBenchReport['longRun'];
     if (options.memoryRequests) {
@@ -207,14 +214,18 @@ export async function runPurchaseBench(options: PurchaseBenchOptions): Promise<P
       await drive(clients, 1000, read);
       await pinDatabase(admin, name);
       started = performance.now();
+      cpuMs = bare.cpuMs();
       const bareDone = await drive(clients, seconds * 1000, read);
       const bareSeconds = (performance.now() - started) / 1000;
+      const bareCpuUs = ((bare.cpuMs() - cpuMs) * 1000) / bareDone;
       results.push({
         scenario: 'wallet reads',
         requests: walletDone,
         seconds: walletSeconds,
         perSecond: walletDone / walletSeconds,
+        apiCpuUs: walletCpuUs,
         bare: bareDone / bareSeconds,
+        bareCpuUs,
       });
     } finally {
       await bare.stop();
@@ -243,9 +254,9 @@ export function printPurchaseResults(report: PurchaseBenchReport, pgbenchTps: nu
     const bare =
       r.bare === undefined
         ? ''
-        : `   bare Hono route ${r.bare.toFixed(0)} /s (ratio ${(r.bare / pgbenchTps).toFixed(2)}), wallet/bare ${(r.perSecond / r.bare).toFixed(2)}`;
+        : `   bare Hono route ${r.bare.toFixed(0)} /s (ratio ${(r.bare / pgbenchTps).toFixed(2)}, ${r.bareCpuUs?.toFixed(0)} µs CPU), wallet/bare ${(r.perSecond / r.bare).toFixed(2)}`;
     console.log(
-      `  ${r.scenario.padEnd(28)} ${r.perSecond.toFixed(0).padStart(6)} /s   ratio ${(r.perSecond / pgbenchTps).toFixed(2)}   (${r.requests} in ${r.seconds.toFixed(1)} s)${bare}`,
+      `  ${r.scenario.padEnd(28)} ${r.perSecond.toFixed(0).padStart(6)} /s   ratio ${(r.perSecond / pgbenchTps).toFixed(2)}   (${r.requests} in ${r.seconds.toFixed(1)} s, API ${r.apiCpuUs.toFixed(0)} µs CPU each)${bare}`,
     );
   }
   const m = report.memory;

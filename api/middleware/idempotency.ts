@@ -23,7 +23,7 @@ export const idempotency: MiddlewareHandler<AppEnv> = async (c, next) => {
   const { db, now, config } = c.get('deps');
   const caller = c.get('user')?.id ?? 'anonymous';
   const scope = `${caller} ${c.req.method} ${c.req.path}`;
-  const raw = await c.req.raw.clone().text();
+  const raw = await c.req.text();
   let body: unknown = raw;
   try {
     body = raw ? JSON.parse(raw) : null;

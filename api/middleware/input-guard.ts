@@ -21,7 +21,8 @@ export const inputGuard: MiddlewareHandler<AppEnv> = async (c, next) => {
     checkText(value, 'query');
   }
   if (mayHaveBody(c.req.method) && c.req.raw.body) {
-    const raw = await c.req.raw.clone().text();
+    // Hono keeps the text: the route's validator parses it from there (no clone of the stream).
+    const raw = await c.req.text();
     checkText(raw, 'body');
     let parsed: unknown;
     try {

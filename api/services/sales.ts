@@ -1,5 +1,5 @@
-import { isTransaction, schema } from '@alliance/db';
-import { and, desc, eq, gt, inArray, lte } from 'drizzle-orm';
+import { type Db, isTransaction, perDb, schema } from '@alliance/db';
+import { and, desc, eq, gt, inArray, lte, sql } from 'drizzle-orm';
 import type { Ctx } from '../context';
 import { type ApiError, conflict, notFound, unauthorized, unprocessable } from '../errors';
 import { newId } from '../ids';
@@ -395,6 +395,24 @@ function completeIfAwaiting(ctx: Ctx, consumerUserId: string, saleId: string, no
     );
 }
 
+/** The sale awaiting the caller's confirmation, its SQL built once per database handle (issue 14). */
+const preparedAwaitingSale = perDb((db) => {
+  const s = schema.sales;
+  return db
+    .select()
+    .from(s)
+    .where(
+      and(
+        eq(s.id, sql.placeholder('saleId')),
+        eq(s.consumerUserId, sql.placeholder('consumerUserId')),
+        eq(s.channel, 'in_store'),
+        eq(s.status, 'awaiting_confirmation'),
+        gt(s.expiresAt, sql.placeholder('now')),
+      ),
+    )
+    .prepare('sale_awaiting_confirmation');
+});
+
 /**
  * The common confirmation (no eco-points, the merchant's ad points cover the charge) in two round
  * trips after a plain read (issue 14): the ledger's own transaction runs the sale's conditional
@@ -407,18 +425,13 @@ function completeIfAwaiting(ctx: Ctx, consumerUserId: string, saleId: string, no
 async function confirmInLedgerTransaction(ctx: Ctx, consumerUserId: string, saleId: string) {
   const s = schema.sales;
   const now = ctx.now();
-  const [sale] = await ctx.db
-    .select()
-    .from(s)
-    .where(
-      and(
-        eq(s.id, saleId),
-        eq(s.consumerUserId, consumerUserId),
-        eq(s.channel, 'in_store'),
-        eq(s.status, 'awaiting_confirmation'),
-        gt(s.expiresAt, now),
-      ),
-    );
+  // Not a transaction: confirmSale takes this path only outside one. A placeholder skips the
+  // column's mapping, so the instant goes as the text that mapping would make.
+  const [sale] = await preparedAwaitingSale(ctx.db as Db).execute({
+    saleId,
+    consumerUserId,
+    now: now.toISOString(),
+  });
   const transfers = sale ? saleTransfers(sale) : [];
   if (!sale || transfers.length === 0) return null;
   try {
