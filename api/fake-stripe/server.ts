@@ -129,6 +129,7 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
       expires_at: seconds() + 24 * 3600,
       line_items_detail: items,
       livemode: false,
+      locale: params.locale ?? null,
       metadata: params.metadata ?? {},
       mode: 'payment',
       payment_intent: null,
@@ -543,12 +544,20 @@ h2{font-size:18px;margin:0 0 16px}.method{display:flex;align-items:center;gap:10
 .amount small{display:block;font-size:18px;font-weight:500;margin-top:4px}.fields{background:#fff;border:1px solid #e3e8ee;border-radius:6px;padding:4px 14px;margin:0 0 16px}.fields p{display:flex;justify-content:space-between;gap:12px;margin:0;padding:10px 0;border-bottom:1px solid #e3e8ee;font-size:14px}.fields p:last-child{border-bottom:0}
 `;
 
-/** The hosted checkout page, laid out like a real one: order summary, payment method, pay. */
+/**
+ * The hosted checkout page, laid out like a real one: order summary, payment method, pay. In Chinese
+ * and English, as the onboarding form, since the real page follows the payer's browser language.
+ */
 function checkoutPage(session: Obj): string {
   const items: Obj[] = session.line_items_detail ?? [];
-  const title = escapeHtml(String(items[0]?.price_data?.product_data?.name ?? 'Payment'));
+  const title = escapeHtml(String(items[0]?.price_data?.product_data?.name ?? '付款 · Payment'));
   const yuan = formatHundredths(session.amount_total);
-  const labels: Record<string, string> = { card: 'Card', alipay: 'Alipay', wechat_pay: 'WeChat Pay' };
+  const labels: Record<string, string> = {
+    card: '银行卡 · Card',
+    alipay: '支付宝 · Alipay',
+    wechat_pay: '微信支付 · WeChat Pay',
+  };
+  const statusWords: Record<string, string> = { complete: '已支付 · paid' };
   const lines = items
     .map((item) => {
       const name = escapeHtml(String(item.price_data?.product_data?.name ?? ''));
@@ -564,23 +573,23 @@ function checkoutPage(session: Obj): string {
     )
     .join('');
   const done = session.status !== 'open';
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Checkout (test mode)</title>
+  return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>收银台 · Checkout (test mode)</title>
 <style>${hostedPageStyle}</style>
 </head><body><div class="wrap">
-<section class="summary"><span class="badge">TEST MODE</span>
+<section class="summary"><span class="badge">测试模式 · TEST MODE</span>
 <h1 id="checkout-title">${title}</h1>
 <p class="amount" id="checkout-amount">¥${yuan}</p>
-<ul>${lines}</ul><div class="total"><span>Total due</span><span>¥${yuan}</span></div></section>
+<ul>${lines}</ul><div class="total"><span>应付合计 · Total due</span><span>¥${yuan}</span></div></section>
 <section class="pay">
 ${
   done
-    ? `<p id="checkout-status">This checkout is ${escapeHtml(session.status)}.</p>`
-    : `<h2>Pay with</h2><form method="post" action="${session.id}/pay">${methods}
-<button type="submit" id="pay">Pay ¥${yuan}</button></form>
-<form method="post" action="${session.id}/cancel"><button type="submit" id="cancel">Cancel and return</button></form>`
+    ? `<p id="checkout-status">此付款${escapeHtml(statusWords[session.status] ?? session.status)}</p>`
+    : `<h2>支付方式 · Pay with</h2><form method="post" action="${session.id}/pay">${methods}
+<button type="submit" id="pay">支付 · Pay ¥${yuan}</button></form>
+<form method="post" action="${session.id}/cancel"><button type="submit" id="cancel">取消并返回 · Cancel and return</button></form>`
 }
-<p class="note">The embedded test Stripe: no money moves.</p>
+<p class="note">内置测试 Stripe：不会扣款。<br>The embedded test Stripe: no money moves.</p>
 </section></div></body></html>`;
 }
 

@@ -261,6 +261,7 @@ export async function createOrder(ctx: Ctx, input: CreateOrderInput) {
         mode: 'payment',
         allowed_payment_method_types: ['card', 'alipay', 'wechat_pay'],
         payment_method_options: { wechat_pay: { client: 'web' } },
+        locale: 'auto',
         line_items: checkoutLines(order, items),
         client_reference_id: orderId,
         metadata,

@@ -80,13 +80,16 @@ export async function createTopup(
         // API 2026-10-28 (stripe 23) replaced payment_method_types with this filter.
         allowed_payment_method_types: ['card', 'alipay', 'wechat_pay'],
         payment_method_options: { wechat_pay: { client: 'web' } },
+        // Stripe's own words on its page follow the payer's browser language.
+        locale: 'auto',
         line_items: [
           {
             quantity: 1,
             price_data: {
               currency: 'cny',
               unit_amount: input.amount,
-              product_data: { name: `${formatHundredths(adPoints)} ad points for ${merchant.name}` },
+              // The merchant reads this on Stripe's page: in the platform's language, not an internal phrase.
+              product_data: { name: `${merchant.name} · 广告积分 ${formatHundredths(adPoints)}` },
             },
           },
         ],

@@ -124,6 +124,12 @@ describe('top-up through Stripe Checkout, credited by the verified webhook', () 
     expect(session.amount_total).toBe(10000);
     expect(session.payment_method_types).toEqual(['card', 'alipay', 'wechat_pay']);
     expect(session.payment_method_options).toEqual({ wechat_pay: { client: 'web' } });
+    // What the merchant reads on the payment page: Stripe's words in the browser's language, ours in Chinese.
+    expect(session.locale).toBe('auto');
+    expect(session.line_items_detail[0].price_data.product_data.name).toMatch(/ · 广告积分 100\.00$/);
+    const page = await (await fetch(topup.checkoutUrl)).text();
+    expect(page).toContain('广告积分 100.00');
+    expect(page).toContain('支付 · Pay ¥100.00');
     expect(await adPoints(m.id, m.token)).toBe(0);
     const receipt = await t.request('GET', `/v1/merchants/${m.id}/topups/${topup.id}/receipt`, {
       token: m.token,
