@@ -22,9 +22,8 @@ export function Adjustments() {
 function MerchantAdjustment() {
   const [merchants] = createResource(() => api.applications('merchants', 'active'));
   const [merchantId, setMerchantId] = createSignal('');
-  const [direction, setDirection] = createSignal<'add' | 'remove'>('add');
-  const [amount, setAmount] = createSignal('');
-  const [reason, setReason] = createSignal('');
+  const change = createChange();
+  const { direction, amount, reason } = change;
   const [done, setDone] = createSignal<string | null>(null);
   const name = () => rows(merchants()).find((m) => m.id === merchantId())?.name ?? '';
   const submit = useAction(async (e: Event) => {
@@ -49,8 +48,7 @@ function MerchantAdjustment() {
       reason: reason().trim(),
     });
     setDone(t('adjust.done', { name: name(), balance: formatPoints(res.balance) }));
-    setAmount('');
-    setReason('');
+    change.clear();
   });
   return (
     <>
@@ -73,35 +71,7 @@ function MerchantAdjustment() {
                 <For each={rows(merchants())}>{(m) => <option value={m.id}>{m.name}</option>}</For>
               </select>
             </Field>
-            <Field label={t('adjust.direction')}>
-              <select
-                class="input"
-                name="direction"
-                value={direction()}
-                onChange={(e) => setDirection(e.currentTarget.value as 'add' | 'remove')}
-              >
-                <option value="add">{t('adjust.add')}</option>
-                <option value="remove">{t('adjust.remove')}</option>
-              </select>
-            </Field>
-            <Field label={t('adjust.amount')}>
-              <input
-                class="input"
-                name="amount"
-                inputmode="decimal"
-                placeholder="100.00"
-                value={amount()}
-                onInput={(e) => setAmount(e.currentTarget.value)}
-              />
-            </Field>
-            <Field label={t('col.reason')}>
-              <input
-                class="input"
-                name="reason"
-                value={reason()}
-                onInput={(e) => setReason(e.currentTarget.value)}
-              />
-            </Field>
+            <ChangeFields change={change} amountLabel={t('adjust.amount')} />
           </div>
           <ErrorNote error={submit.error()} />
           <button
@@ -118,6 +88,59 @@ function MerchantAdjustment() {
   );
 }
 
+type Change = ReturnType<typeof createChange>;
+
+/** What both forms ask: add or remove, how many points, and why. */
+function createChange() {
+  const [direction, setDirection] = createSignal<'add' | 'remove'>('add');
+  const [amount, setAmount] = createSignal('');
+  const [reason, setReason] = createSignal('');
+  const clear = () => {
+    setAmount('');
+    setReason('');
+  };
+  return { direction, setDirection, amount, setAmount, reason, setReason, clear };
+}
+
+/** The direction, amount and reason fields; `namePrefix` keeps the two forms' field names apart. */
+function ChangeFields(props: { change: Change; amountLabel: string; namePrefix?: string }) {
+  const named = (field: string) =>
+    props.namePrefix ? `${props.namePrefix}${field[0]!.toUpperCase()}${field.slice(1)}` : field;
+  return (
+    <>
+      <Field label={t('adjust.direction')}>
+        <select
+          class="input"
+          name={named('direction')}
+          value={props.change.direction()}
+          onChange={(e) => props.change.setDirection(e.currentTarget.value as 'add' | 'remove')}
+        >
+          <option value="add">{t('adjust.add')}</option>
+          <option value="remove">{t('adjust.remove')}</option>
+        </select>
+      </Field>
+      <Field label={props.amountLabel}>
+        <input
+          class="input"
+          name={named('amount')}
+          inputmode="decimal"
+          placeholder="100.00"
+          value={props.change.amount()}
+          onInput={(e) => props.change.setAmount(e.currentTarget.value)}
+        />
+      </Field>
+      <Field label={t('col.reason')}>
+        <input
+          class="input"
+          name={named('reason')}
+          value={props.change.reason()}
+          onInput={(e) => props.change.setReason(e.currentTarget.value)}
+        />
+      </Field>
+    </>
+  );
+}
+
 const unitLabel = (unit: 'vouchers' | 'eco_points') =>
   t(unit === 'vouchers' ? 'adjust.vouchers' : 'adjust.ecoPoints');
 
@@ -125,9 +148,8 @@ function ConsumerAdjustment() {
   const [phone, setPhone] = createSignal('');
   const [consumer, setConsumer] = createSignal<ConsumerFound | null>(null);
   const [unit, setUnit] = createSignal<'vouchers' | 'eco_points'>('vouchers');
-  const [direction, setDirection] = createSignal<'add' | 'remove'>('add');
-  const [amount, setAmount] = createSignal('');
-  const [reason, setReason] = createSignal('');
+  const change = createChange();
+  const { direction, amount, reason } = change;
   const [done, setDone] = createSignal<string | null>(null);
   const find = useAction(async (e: Event) => {
     e.preventDefault();
@@ -164,8 +186,7 @@ function ConsumerAdjustment() {
       }),
     );
     setConsumer({ ...c, [unit() === 'vouchers' ? 'vouchers' : 'ecoPoints']: res.balance });
-    setAmount('');
-    setReason('');
+    change.clear();
   });
   return (
     <>
@@ -218,35 +239,7 @@ function ConsumerAdjustment() {
                     <option value="eco_points">{t('adjust.ecoPoints')}</option>
                   </select>
                 </Field>
-                <Field label={t('adjust.direction')}>
-                  <select
-                    class="input"
-                    name="consumerDirection"
-                    value={direction()}
-                    onChange={(e) => setDirection(e.currentTarget.value as 'add' | 'remove')}
-                  >
-                    <option value="add">{t('adjust.add')}</option>
-                    <option value="remove">{t('adjust.remove')}</option>
-                  </select>
-                </Field>
-                <Field label={t('adjust.points')}>
-                  <input
-                    class="input"
-                    name="consumerAmount"
-                    inputmode="decimal"
-                    placeholder="100.00"
-                    value={amount()}
-                    onInput={(e) => setAmount(e.currentTarget.value)}
-                  />
-                </Field>
-                <Field label={t('col.reason')}>
-                  <input
-                    class="input"
-                    name="consumerReason"
-                    value={reason()}
-                    onInput={(e) => setReason(e.currentTarget.value)}
-                  />
-                </Field>
+                <ChangeFields change={change} amountLabel={t('adjust.points')} namePrefix="consumer" />
               </div>
               <ErrorNote error={submit.error()} />
               <button
