@@ -100,6 +100,30 @@ describe('suspension and consumer adjustments in the back office', () => {
       await Promise.all([ops.context.close(), staff.context.close(), shopper.context.close()]);
     });
 
+    it(`a supplier signed in when it is suspended sees why on its next page, without a reload (${size.name})`, async () => {
+      const api = apiClient(server.url);
+      const ownerPhone = `1380000024${i}`;
+      const owner = await api.signIn(`+86${ownerPhone}`);
+      const supplier = await api.post<{ id: string }>('/v1/suppliers', owner, {
+        name: `山野茶园 ${size.name}`,
+      });
+      await api.post(`/v1/platform/suppliers/${supplier.id}/approve`, operatorToken);
+      const staff = await pageOf(browser, size);
+      await signInToBackOffice(staff.page, server.url, ownerPhone);
+      await staff.page.goto(`${server.url}/biz/suppliers/${supplier.id}`);
+      await staff.page.waitForSelector('.page');
+      expect(await staff.page.$('[data-testid="suspended-banner"]')).toBeNull();
+
+      await api.post(`/v1/platform/suppliers/${supplier.id}/suspend`, operatorToken, {
+        reason: '发货严重延误',
+      });
+      await staff.page.click(`a[href$="/suppliers/${supplier.id}/to-ship"]`);
+      await staff.page.waitForSelector('[data-testid="suspended-banner"]');
+      expect(await staff.page.textContent('[data-testid="suspension-reason"]')).toBe('发货严重延误');
+      await screenshot(staff.page, `suspension-supplier-banner-${size.name}`);
+      await staff.context.close();
+    });
+
     it(`an operator finds a consumer by phone and adds eco-points after a confirmation (${size.name})`, async () => {
       const consumerPhone = `1380000023${i}`;
       await apiClient(server.url).signIn(`+86${consumerPhone}`);

@@ -1,5 +1,5 @@
-import { type RouteSectionProps, useParams } from '@solidjs/router';
-import { createContext, createEffect, createResource, onCleanup, Show, useContext } from 'solid-js';
+import { type RouteSectionProps, useLocation, useParams } from '@solidjs/router';
+import { createContext, createEffect, createResource, on, onCleanup, Show, useContext } from 'solid-js';
 import { api } from '../api';
 import { Badge, Loaded, PageHeader } from '../components/ui';
 import { t } from '../i18n';
@@ -16,6 +16,16 @@ export const useSupplier = () => useContext(Ctx)!;
  */
 export function SupplierArea(props: RouteSectionProps) {
   const params = useParams<{ id: string }>();
+  const location = useLocation();
+  // A suspension or reinstatement happens behind the page: re-read the status on every page change,
+  // as the merchant area does, so the banner follows without a reload.
+  createEffect(
+    on(
+      () => location.pathname,
+      () => refetchMe(),
+      { defer: true },
+    ),
+  );
   return (
     <Show when={params.id} keyed>
       {(id) => {
