@@ -6,7 +6,7 @@
  * Transfers go only to an account with payouts enabled (payouts.ts). Operators may still name an
  * existing account by id, checked with Stripe first.
  */
-import { schema } from '@alliance/db';
+import { pgErrorCode, schema } from '@alliance/db';
 import { and, eq, isNull, lte, ne, or } from 'drizzle-orm';
 import Stripe from 'stripe';
 import type { Ctx } from '../context';
@@ -169,6 +169,8 @@ export async function refreshPayoutAccount(
   return view(await accountOf(ctx, organisationId), await callerIsOwner(ctx, organisationId));
 }
 
+const inUse = () => conflict('payout_account_in_use', 'This Stripe account pays another organisation');
+
 /**
  * An operator names an existing connected account (made outside onboarding). Stripe must know it
  * (422 `unknown_stripe_account`), and it may pay one organisation only (409 `payout_account_in_use`).
@@ -185,7 +187,7 @@ export async function setPayoutAccount(
     .select({ organisationId: a.organisationId })
     .from(a)
     .where(and(eq(a.stripeAccountId, input.stripeAccountId), ne(a.organisationId, input.organisationId)));
-  if (elsewhere) throw conflict('payout_account_in_use', 'This Stripe account pays another organisation');
+  if (elsewhere) throw inUse();
   let account: Stripe.Account;
   try {
     account = await stripeFor(ctx).accounts.retrieve(input.stripeAccountId);
@@ -202,7 +204,13 @@ export async function setPayoutAccount(
     updatedBy: operator.id,
     updatedAt: ctx.now(),
   };
-  await ctx.db.insert(a).values(values).onConflictDoUpdate({ target: a.organisationId, set: values });
+  try {
+    await ctx.db.insert(a).values(values).onConflictDoUpdate({ target: a.organisationId, set: values });
+  } catch (error) {
+    // Two operators naming one account for two organisations at once: the unique index decides.
+    if (pgErrorCode(error) === '23505') throw inUse();
+    throw error;
+  }
   return view(await accountOf(ctx, input.organisationId), false);
 }
 

@@ -366,5 +366,14 @@ describe('payout account onboarding', () => {
     });
     expect(taken.status).toBe(409);
     expect(taken.body.error.code).toBe('payout_account_in_use');
+    // Named for two organisations at once: one wins, the other is told, nothing fails.
+    const fresh = await t.deps.stripe!.accounts.create({ type: 'express' });
+    const both = await Promise.all(
+      [pendingMerchant.id, otherMerchant.id].map((id) =>
+        t.request('PUT', accountPath(id), { token: operator.token, body: { stripeAccountId: fresh.id } }),
+      ),
+    );
+    expect(both.map((r) => r.status).sort()).toEqual([200, 409]);
+    expect(both.find((r) => r.status === 409)!.body.error.code).toBe('payout_account_in_use');
   });
 });
