@@ -95,7 +95,8 @@ export async function startOnboarding(
   organisationId: string,
 ): Promise<{ url: string; expiresAt: string; account: PayoutAccountView }> {
   const organisation = await organisationForCaller(ctx, kind, organisationId, { owner: 'forbid' });
-  if (organisation.status !== 'active')
+  // A suspended one is still paid what it earned (ADR 0017), so it may still say where to.
+  if (organisation.status !== 'active' && organisation.status !== 'suspended')
     throw conflict(`${kind}_not_active`, `Only an approved ${kind} can set up payouts`);
   const stripe = stripeFor(ctx);
   let row = await accountOf(ctx, organisationId);

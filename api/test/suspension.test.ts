@@ -307,6 +307,13 @@ describe('a suspended merchant', () => {
       expect([path, res.status]).toEqual([path, 200]);
     }
 
+    // What it earned is still paid, so its owner may still set up where payouts go.
+    const onboarding = await t.request('POST', `/v1/merchants/${merchant.id}/payout-account/onboarding`, {
+      token: merchant.owner.token,
+    });
+    expect(onboarding.status).toBe(200);
+    expect(onboarding.body.account.status).toBe('incomplete');
+
     // What was agreed before goes on: the consumer confirms the earlier sale and gets its vouchers.
     const confirmed = await t.request('POST', `/v1/sales/${earlier.body.id}/confirm`, {
       token: consumer.token,
