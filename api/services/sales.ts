@@ -358,15 +358,7 @@ export async function confirmSale(ctx: Ctx, saleId: string, input: { ecoPoints?:
     if (issued.reason) {
       await tx.db.update(s).set(issued).where(eq(s.id, confirmed.id));
     }
-    return {
-      result: {
-        id: confirmed.id,
-        status: 'completed' as const,
-        ...issued,
-        ecoPoints: confirmed.ecoPoints,
-        cashDue: confirmed.amountFen - confirmed.ecoPointsValueFen,
-      },
-    };
+    return { result: confirmedView(confirmed, issued) };
   });
   // Expiry is recorded even though the request is refused.
   if ('error' in outcome) throw outcome.error;
@@ -449,12 +441,22 @@ async function confirmInLedgerTransaction(ctx: Ctx, consumerUserId: string, sale
     if (error instanceof GuardNotMet || isInsufficient(error)) return null;
     throw error;
   }
-  return {
-    id: sale.id,
-    status: 'completed' as const,
+  return confirmedView(sale, {
     vouchersIssued: sale.vouchers,
     adPointsCharged: sale.adPointsCharge,
     reason: null,
+  });
+}
+
+/** The answer to a confirmation, whichever path recorded it. */
+function confirmedView(
+  sale: Sale,
+  issued: { vouchersIssued: number; adPointsCharged: number; reason: string | null },
+) {
+  return {
+    id: sale.id,
+    status: 'completed' as const,
+    ...issued,
     ecoPoints: sale.ecoPoints,
     cashDue: sale.amountFen - sale.ecoPointsValueFen,
   };
