@@ -36,23 +36,33 @@ function nextStep(a: PayoutAccount) {
  */
 export function PayoutAccountCard(props: { kind: Kind; id: string }) {
   const [search, setSearch] = useSearchParams<{ onboarding?: string }>();
-  const [account, { mutate }] = createResource(
-    () => props.id,
-    (id) => api.payoutAccount(props.kind, id),
-  );
+  const returned = search.onboarding === 'return';
+  const refresh = useAction(async () => {
+    mutate(await api.refreshPayoutAccount(props.kind, props.id));
+  });
+  // Back from Stripe, the first load asks Stripe itself: a separate read racing the refresh could
+  // land last and show the status from before onboarding. If Stripe cannot be asked, the stored
+  // status shows with the error beside it.
+  const load = async (id: string) => {
+    if (!returned) return api.payoutAccount(props.kind, id);
+    try {
+      return await api.refreshPayoutAccount(props.kind, id);
+    } catch (e) {
+      refresh.setError(e);
+      return api.payoutAccount(props.kind, id);
+    } finally {
+      setSearch({ onboarding: undefined }, { replace: true });
+    }
+  };
+  const [account, { mutate }] = createResource(() => props.id, load);
   const start = useAction(async () => {
     const { url } = await api.startOnboarding(props.kind, props.id);
     window.location.assign(url);
     // Keep the button busy until the browser leaves.
     await new Promise(() => {});
   });
-  const refresh = useAction(async () => {
-    mutate(await api.refreshPayoutAccount(props.kind, props.id));
-  });
-  const returned = search.onboarding === 'return';
   onMount(() => {
     if (search.onboarding === 'refresh') start.run();
-    else if (returned) refresh.run().then(() => setSearch({ onboarding: undefined }, { replace: true }));
   });
   return (
     <Card title={t('payouts.account')}>
@@ -69,7 +79,7 @@ export function PayoutAccountCard(props: { kind: Kind; id: string }) {
             <p class="muted" data-testid="payout-account-next">
               {nextStep(a)}
             </p>
-            <Show when={returned && !refresh.busy() && !refresh.error()}>
+            <Show when={returned && !refresh.error()}>
               <Alert tone="ok" testId="onboarding-returned">
                 {t('payouts.returned')}
               </Alert>
