@@ -1,6 +1,6 @@
-import type { ExtractTablesWithRelations } from 'drizzle-orm';
+import { type ExtractTablesWithRelations, is, sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction, PgTransactionConfig } from 'drizzle-orm/pg-core';
-import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { drizzle as drizzlePostgres, PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import * as schema from './schema/index';
 
@@ -159,6 +159,30 @@ export async function retrying<T>(transaction: () => Promise<T>): Promise<T> {
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
     }
   }
+}
+
+/**
+ * Runs `work` with a reader: a read-only transaction on another of `pool`'s connections that
+ * imports `tx`'s snapshot (pg_export_snapshot), so queries sent to it and to `tx` read exactly the
+ * same rows, on two cores. `tx` must be REPEATABLE READ and must not be waiting for a lock, or a
+ * full pool could wait for a connection it holds. The reader ends when `work` settles. When `pool`
+ * is PGlite (one connection) or itself a transaction, the reader is `tx`.
+ */
+export async function withReader<T>(pool: DbOrTx, tx: Tx, work: (reader: Tx) => Promise<T>): Promise<T> {
+  if (!is(pool, PostgresJsDatabase)) return work(tx);
+  const [row] = (await tx.execute(sql`select pg_export_snapshot() as id`)) as unknown as Array<{
+    id: string;
+  }>;
+  const snapshot = String(row?.id);
+  // SET TRANSACTION SNAPSHOT takes no parameters; an id is hex words and dashes.
+  if (!/^[0-9A-F-]+$/i.test(snapshot)) throw new Error(`unexpected snapshot id ${snapshot}`);
+  return (pool as Db).transaction(
+    async (reader) => {
+      await reader.execute(sql.raw(`set transaction snapshot '${snapshot}'`));
+      return work(reader as Tx);
+    },
+    { isolationLevel: 'repeatable read', accessMode: 'read only' },
+  );
 }
 
 export function isTransaction(db: DbOrTx): db is Tx {

@@ -8635,6 +8635,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description `reconciliation_running`: another report took over a minute */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `date_in_future`, `invalid_date` */
                 422: {
                     headers: {

@@ -19,19 +19,101 @@ export interface VerifyResult {
  * Each failing check names the first offender. A full pass over every transfer.
  */
 export async function verifyLedger(db: DbOrTx): Promise<VerifyResult> {
-  return verifyFrom(db, emptyCheckpoint);
+  const chain = await chainsHold(db);
+  // One streaming pass, grouped by ledger: each check keeps only the first offending account id
+  // (wide rows materialised for several passes would spill to disk); details are read after.
+  const rows = await query<{
+    ledger: string;
+    posted: string;
+    pending: string;
+    balance: string | number | null;
+    overdraft: string | number | null;
+    head: string | number | null;
+  }>(
+    db,
+    sql`select ledger, sum(credits_posted - debits_posted)::text as posted,
+          sum(credits_pending - debits_pending)::text as pending,
+          min(id) filter (where debits_posted <> dpost or debits_pending <> dpend
+            or credits_posted <> cpost or credits_pending <> cpend) as balance,
+          min(id) filter (where no_overdraft and debits_posted + debits_pending > credits_posted) as overdraft,
+          min(id) filter (where head_hash <> expected_head) as head
+        from (${accountsAgainstTransfers(sql``)}) x group by ledger order by ledger`,
+  );
+  const first = (pick: (r: (typeof rows)[number]) => string | number | null) =>
+    rows
+      .map(pick)
+      .reduce<number | null>(
+        (m, v) => (v === null ? m : m === null ? Number(v) : Math.min(m, Number(v))),
+        null,
+      );
+  const unbalanced = rows.find((l) => BigInt(l.posted) !== 0n || BigInt(l.pending) !== 0n);
+  const badId = first((r) => r.balance);
+  const overdrawnId = first((r) => r.overdraft);
+  const badHead = first((r) => r.head);
+  const [bad] =
+    badId === null
+      ? []
+      : await query<Record<string, string | number>>(
+          db,
+          sql`select * from (${accountsAgainstTransfers(sql`where a.id = ${badId}`)}) x`,
+        );
+  const [overdrawn] =
+    overdrawnId === null
+      ? []
+      : await query<{ id: string | number; available: string | number }>(
+          db,
+          sql`select id, credits_posted - debits_posted - debits_pending as available from ledger_accounts where id = ${overdrawnId}`,
+        );
+  return resultOf([
+    {
+      name: 'ledgers_balance',
+      ok: !unbalanced,
+      detail: unbalanced
+        ? `ledger ${unbalanced.ledger} sums to ${unbalanced.posted} posted, ${unbalanced.pending} pending (expected 0)`
+        : `${rows.length} ledgers sum to zero`,
+    },
+    {
+      name: 'balances_match_transfers',
+      ok: !bad,
+      detail: bad
+        ? `account ${bad.id}: columns debits ${bad.debits_posted}/${bad.debits_pending} credits ${bad.credits_posted}/${bad.credits_pending} (posted/pending), transfers say ${bad.dpost}/${bad.dpend} and ${bad.cpost}/${bad.cpend}`
+        : 'every account balance equals its transfers',
+    },
+    {
+      name: 'no_overdraft',
+      ok: !overdrawn,
+      detail: overdrawn
+        ? `account ${overdrawn.id} is at ${overdrawn.available}`
+        : 'no noOverdraft account is below zero',
+    },
+    chain.ok && badHead !== null
+      ? broken(`account ${badHead}'s head is not its last transfer's hash`, null, badHead)
+      : chain,
+  ]);
 }
 
-/** Where verification resumes: every transfer up to `lastTransferId` was verified (ADR 0009). */
+const resultOf = (checks: VerifyCheck[]): VerifyResult => ({ ok: checks.every((c) => c.ok), checks });
+
+/**
+ * Where verification resumes (ADR 0009): every transfer up to `lastTransferId` was verified, and
+ * `accountsDigest` is the digest of every account's state at that transfer (`accountDigest`).
+ */
 interface Checkpoint {
   lastTransferId: number;
   lastTransferHash: string;
   transfers: number;
-  /** False for the empty checkpoint: nothing verified yet, no ledger_checkpoint_accounts to read. */
+  accountsDigest: bigint;
+  /** False for the empty checkpoint: nothing verified yet. */
   stored: boolean;
 }
 
-const emptyCheckpoint: Checkpoint = { lastTransferId: 0, lastTransferHash: '', transfers: 0, stored: false };
+const emptyCheckpoint: Checkpoint = {
+  lastTransferId: 0,
+  lastTransferHash: '',
+  transfers: 0,
+  accountsDigest: 0n,
+  stored: false,
+};
 
 /**
  * A transfer id up to which every transfer has committed: taken under a SHARE lock on
@@ -60,127 +142,270 @@ export async function ledgerCut(db: DbOrTx): Promise<number | null> {
 /**
  * Serialises checkpointed verifications and must be the first statement of their transaction,
  * which is REPEATABLE READ: its snapshot, taken after the lock, sees the latest checkpoint, and
- * every query of the verification (and of the report around it) sees the same transfers.
+ * every query of the verification (and of the report around it) sees the same transfers. Does not
+ * wait: while another verification holds it, fails with lock_not_available (55P03), and the caller
+ * tries again without holding a connection meanwhile.
  */
 export async function lockLedgerCheckpoints(tx: DbOrTx): Promise<void> {
-  await tx.execute(sql`lock table ledger_checkpoints in share row exclusive mode`);
+  await tx.execute(sql`lock table ledger_checkpoints in share row exclusive mode nowait`);
 }
 
 /**
- * verifyLedger's four checks from the latest checkpoint on (the nightly report's form, ADR 0009):
- * balance columns against the checkpoint's sums plus the transfers since, the chains of the
- * transfers since from the checkpoint's heads, and the cheap check that the checkpointed past is
- * intact (its last transfer keeps its hash, the count up to it is unchanged). Without a checkpoint
- * it is a full pass. When every check holds and `cut` (ledgerCut) is past the checkpoint, writes
- * the next checkpoint at `cut`. Run after lockLedgerCheckpoints, in the same transaction.
+ * verifyLedger's four checks from the latest checkpoint on (the nightly report's form, ADR 0009),
+ * in one statement over the transfers since and one pass over the accounts: the transfers' hashes
+ * and links, each ledger's sum, the overdraft flags, each moved account's head against its last
+ * transfer, and every account's state before those transfers (its columns less their sums, its
+ * first one's previous link) against the checkpoint's digest; plus the cheap check that the
+ * checkpointed past is intact. When all hold and `cut` (ledgerCut) is past the checkpoint, writes
+ * the next checkpoint at `cut`. When one fails, the full verify names the first offender (and a
+ * full pass that holds writes a fresh checkpoint). Run after lockLedgerCheckpoints, in the same
+ * transaction.
  */
-export async function verifyLedgerSinceCheckpoint(tx: DbOrTx, cut: number | null): Promise<VerifyResult> {
+export async function verifyLedgerSinceCheckpoint(
+  tx: DbOrTx,
+  cut: number | null,
+  reader: DbOrTx = tx,
+): Promise<VerifyResult> {
   const c = schema.ledgerCheckpoints;
   const [latest] = await tx.select().from(c).orderBy(desc(c.id)).limit(1);
   const from: Checkpoint = latest ? { ...latest, stored: true } : emptyCheckpoint;
-  const result = await verifyFrom(tx, from);
-  if (result.ok && cut !== null && cut > from.lastTransferId) await writeCheckpoint(tx, from, cut);
+  let [intact, since] = await Promise.all([
+    checkpointIntact(reader, from),
+    sinceCheckpoint(tx, reader, from, cut),
+  ]);
+  if (!since.ok) {
+    const full = await verifyLedger(tx);
+    if (!full.ok || intact) return withChain(full, intact);
+    // Everything holds but the checkpoint disagreed: start again from an empty one.
+    since = await sinceCheckpoint(tx, reader, emptyCheckpoint, cut);
+    if (!since.ok) return full;
+    return writeAt(tx, emptyCheckpoint, cut, since, full);
+  }
+  const checks = resultOf([
+    { name: 'ledgers_balance', ok: true, detail: `${since.ledgers} ledgers sum to zero` },
+    {
+      name: 'balances_match_transfers',
+      ok: true,
+      detail: from.stored
+        ? `every account balance equals its transfers (checkpoint at transfer ${from.lastTransferId} and the transfers since)`
+        : 'every account balance equals its transfers',
+    },
+    { name: 'no_overdraft', ok: true, detail: 'no noOverdraft account is below zero' },
+    {
+      name: 'hash_chain',
+      ok: true,
+      detail: from.stored
+        ? `${since.transfers} transfers chained since the checkpoint at transfer ${from.lastTransferId}`
+        : `${since.transfers} transfers chained`,
+    },
+  ]);
+  if (intact) return withChain(checks, intact);
+  return writeAt(tx, from, cut, since, checks);
+}
+
+/** `result` with its hash_chain check replaced by `chain` when there is one. */
+function withChain(result: VerifyResult, chain: VerifyCheck | null): VerifyResult {
+  if (!chain) return result;
+  return resultOf(result.checks.map((check) => (check.name === chain.name ? chain : check)));
+}
+
+/** Writes the checkpoint at `cut` when it is past `from`; returns `result`. */
+async function writeAt(
+  tx: DbOrTx,
+  from: Checkpoint,
+  cut: number | null,
+  since: SinceCheckpoint,
+  result: VerifyResult,
+): Promise<VerifyResult> {
+  if (cut === null || cut <= from.lastTransferId) return result;
+  await tx.execute(
+    sql`insert into ledger_checkpoints (last_transfer_id, last_transfer_hash, transfers, accounts_digest)
+        select ${cut}, t.hash, ${from.transfers + since.transfersToCut}, ${since.digestAtCut.toString()}::bigint
+        from ledger_transfers t where t.id = ${cut}`,
+  );
   return result;
 }
 
 /**
- * The chains of the transfers after `from`, then one pass over the accounts for the rest: each
- * ledger's sum, each account's columns against `from`'s sums plus its transfers since, the
- * overdraft flags, and each head against its last transfer's hash (or its checkpointed head).
+ * An account's state as the checkpoint digest hashes it: each of its four sums and its chain head
+ * hashed with a seed of its own (the account id and the field, so equal changes to two accounts
+ * cannot cancel), combined by XOR; 0 for an account with nothing yet, so accounts opened since a
+ * checkpoint change nothing. The digest is the XOR of this over every account: an accidental
+ * change to any account shows, with odds of 2^-64 of hiding (ADR 0009, "What it trusts").
  */
-async function verifyFrom(db: DbOrTx, from: Checkpoint): Promise<VerifyResult> {
-  const chain = (await checkpointIntact(db, from)) ?? (await chainsHold(db, from));
-  // One streaming pass, grouped by ledger: each check keeps only the first offending account id
-  // (wide rows materialised for several passes would spill to disk); details are read after.
-  const rows = await query<{
-    ledger: string;
-    posted: string;
-    pending: string;
-    balance: string | number | null;
-    overdraft: string | number | null;
-    head: string | number | null;
+function accountDigest(id: SQL, dpost: SQL, dpend: SQL, cpost: SQL, cpend: SQL, head: SQL): SQL {
+  return sql`case when ${dpost} = 0 and ${dpend} = 0 and ${cpost} = 0 and ${cpend} = 0 and ${head} = '' then 0
+    else hashtextextended(${head}, ${id}) # hashint8extended(${dpost}, ${id} * 4)
+      # hashint8extended(${dpend}, ${id} * 4 + 1) # hashint8extended(${cpost}, ${id} * 4 + 2)
+      # hashint8extended(${cpend}, ${id} * 4 + 3) end`;
+}
+
+interface SinceCheckpoint {
+  ok: boolean;
+  ledgers: number;
+  /** Transfers after the checkpoint, and those of them up to the cut. */
+  transfers: number;
+  transfersToCut: number;
+  /** The accounts' digest at the cut: the next checkpoint's. */
+  digestAtCut: bigint;
+}
+
+/** The checks after `from` (see verifyLedgerSinceCheckpoint): two statements, on two connections when given. */
+async function sinceCheckpoint(
+  db: DbOrTx,
+  reader: DbOrTx,
+  from: Checkpoint,
+  cut: number | null,
+): Promise<SinceCheckpoint> {
+  const upTo = cut ?? Number.MAX_SAFE_INTEGER;
+  const [hashes, accounts] = await Promise.all([
+    hashesSince(reader, from, upTo),
+    linksAndAccountsSince(db, from, upTo),
+  ]);
+  return {
+    ok: hashes.badHash === null && accounts.ok && accounts.digestBefore === from.accountsDigest,
+    ledgers: accounts.ledgers,
+    transfers: hashes.transfers,
+    transfersToCut: hashes.toCut,
+    digestAtCut: accounts.digestAtCut,
+  };
+}
+
+/** The transfers after `from`: how many (up to `upTo`), and the first whose hash is not its row's. */
+async function hashesSince(db: DbOrTx, from: Checkpoint, upTo: number) {
+  const [row] = await query<{
+    transfers: string | number;
+    to_cut: string | number;
+    bad_hash: string | number | null;
   }>(
     db,
-    sql`select ledger, sum(credits_posted - debits_posted)::text as posted,
-          sum(credits_pending - debits_pending)::text as pending,
-          min(id) filter (where debits_posted <> dpost or debits_pending <> dpend
-            or credits_posted <> cpost or credits_pending <> cpend) as balance,
-          min(id) filter (where no_overdraft and debits_posted + debits_pending > credits_posted) as overdraft,
-          min(id) filter (where head_hash <> expected_head) as head
-        from (${accountsAgainst(from, sql``)}) x group by ledger order by ledger`,
+    sql`with first as materialized (
+          -- The transactions as an index range from the first one's id: a join over all of them would
+          -- read the table (the planner cannot see that range from the join alone).
+          select min(transaction_id) as id
+          from (select transaction_id from ledger_transfers where id > ${from.lastTransferId} offset 0) t
+        )
+        select count(*) as transfers, count(*) filter (where t.id <= ${upTo}) as to_cut,
+          min(t.id) filter (where ${computedHash(sql`t`, sql`x.key`)} is distinct from t.hash) as bad_hash
+        from ledger_transfers t left join ledger_transactions x on x.id = t.transaction_id
+          and x.id >= (select id from first)
+        where t.id > ${from.lastTransferId}`,
   );
-  const first = (pick: (r: (typeof rows)[number]) => string | number | null) =>
-    rows
-      .map(pick)
-      .reduce<number | null>(
-        (m, v) => (v === null ? m : m === null ? Number(v) : Math.min(m, Number(v))),
-        null,
-      );
-  const unbalanced = rows.find((l) => BigInt(l.posted) !== 0n || BigInt(l.pending) !== 0n);
-  const badId = first((r) => r.balance);
-  const overdrawnId = first((r) => r.overdraft);
-  const badHead = first((r) => r.head);
-  const [bad] =
-    badId === null
-      ? []
-      : await query<Record<string, string | number>>(
-          db,
-          sql`select * from (${accountsAgainst(from, sql`where a.id = ${badId}`)}) x`,
-        );
-  const [overdrawn] =
-    overdrawnId === null
-      ? []
-      : await query<{ id: string | number; available: string | number }>(
-          db,
-          sql`select id, credits_posted - debits_posted - debits_pending as available from ledger_accounts where id = ${overdrawnId}`,
-        );
-  const checks: VerifyCheck[] = [
-    {
-      name: 'ledgers_balance',
-      ok: !unbalanced,
-      detail: unbalanced
-        ? `ledger ${unbalanced.ledger} sums to ${unbalanced.posted} posted, ${unbalanced.pending} pending (expected 0)`
-        : `${rows.length} ledgers sum to zero`,
-    },
-    {
-      name: 'balances_match_transfers',
-      ok: !bad,
-      detail: bad
-        ? `account ${bad.id}: columns debits ${bad.debits_posted}/${bad.debits_pending} credits ${bad.credits_posted}/${bad.credits_pending} (posted/pending), transfers say ${bad.dpost}/${bad.dpend} and ${bad.cpost}/${bad.cpend}`
-        : from.stored
-          ? `every account balance equals its transfers (checkpoint at transfer ${from.lastTransferId} and the transfers since)`
-          : 'every account balance equals its transfers',
-    },
-    {
-      name: 'no_overdraft',
-      ok: !overdrawn,
-      detail: overdrawn
-        ? `account ${overdrawn.id} is at ${overdrawn.available}`
-        : 'no noOverdraft account is below zero',
-    },
-    chain.ok && badHead !== null
-      ? broken(`account ${badHead}'s head is not its last transfer's hash`, null, badHead)
-      : chain,
-  ];
-  return { ok: checks.every((check) => check.ok), checks };
+  return {
+    transfers: Number(row?.transfers ?? 0),
+    toCut: Number(row?.to_cut ?? 0),
+    badHash: row?.bad_hash === null || row?.bad_hash === undefined ? null : Number(row.bad_hash),
+  };
 }
 
 /**
- * Each account's columns and head beside what `from` and its transfers since say they should be
- * (dpost, dpend, cpost, cpend, expected_head); `where` narrows the accounts.
+ * One statement: per account moved after `from`, its sums since, its first previous link, its last
+ * hash and its first broken link (and the same after the cut, for the next checkpoint's digest);
+ * then one pass over the accounts for each ledger's sum, the overdraft flags, the moved accounts'
+ * heads and the digests before the transfers since and at the cut.
  */
-function accountsAgainst(from: Checkpoint, where: SQL): SQL {
-  const base = from.stored
-    ? sql`select account_id as id, debits_posted as dpost, debits_pending as dpend, credits_posted as cpost,
-            credits_pending as cpend, head_hash as head from ledger_checkpoint_accounts`
-    : sql`select null::bigint as id, 0 as dpost, 0 as dpend, 0 as cpost, 0 as cpend, ''::text as head where false`;
-  return sql`with c as (${base}), s as (${transferSums(from.lastTransferId, null)})
+async function linksAndAccountsSince(db: DbOrTx, from: Checkpoint, upTo: number) {
+  const [row] = await query<{
+    ledgers: string | number;
+    unbalanced: string | number;
+    overdraft: string | number | null;
+    bad_head: string | number | null;
+    bad_link: string | number | null;
+    digest_before: string | null;
+    digest_at_cut: string | null;
+  }>(
+    db,
+    sql`with d as (
+          select id, debit_account_id, credit_account_id, debit_prev_hash, credit_prev_hash, hash,
+            case when type in ('single', 'post') then amount else 0 end as posted,
+            case when type = 'pending' then amount
+              when type in ('post', 'void') then -(select p.amount from ledger_transfers p where p.id = t.pending_id)
+              else 0 end as pending
+          from ledger_transfers t where id > ${from.lastTransferId}
+        ), e as materialized (
+          select id, debit_account_id as account_id, 0 as side, debit_prev_hash as prev, hash,
+            posted as dpost, pending as dpend, 0::bigint as cpost, 0::bigint as cpend from d
+          union all
+          select id, credit_account_id, 1, credit_prev_hash, hash, 0, 0, posted, pending from d
+        ), l as (
+          select e.*, lag(hash) over w as before, lag(id) over w as before_id, lead(id) over w as next_id
+          from e window w as (partition by account_id order by id, side)
+        ), m as (
+          select account_id, sum(dpost)::bigint as dp, sum(dpend)::bigint as dpe, sum(cpost)::bigint as cp,
+            sum(cpend)::bigint as cpe,
+            min(prev) filter (where before_id is null) as first_prev,
+            min(hash) filter (where next_id is null) as last_hash,
+            min(id) filter (where before_id is not null and prev is distinct from before) as bad_link
+          from l group by account_id
+        ), after_cut as (
+          -- Usually none: transfers that committed between the cut and this snapshot.
+          select account_id, sum(dpost)::bigint as dp, sum(dpend)::bigint as dpe, sum(cpost)::bigint as cp,
+            sum(cpend)::bigint as cpe, (array_agg(prev order by id, side))[1] as first_prev
+          from e where id > ${upTo} group by account_id
+        ), a as (
+          select a.id, a.ledger, a.debits_posted, a.debits_pending, a.credits_posted, a.credits_pending, a.head_hash,
+            a.debits_must_not_exceed_credits, m.account_id is not null as moved, m.last_hash, m.bad_link,
+            ${accountDigest(sql`a.id`, sql`a.debits_posted`, sql`a.debits_pending`, sql`a.credits_posted`, sql`a.credits_pending`, sql`a.head_hash`)} as now,
+            case when m.account_id is not null then ${accountDigest(
+              sql`a.id`,
+              sql`a.debits_posted - m.dp`,
+              sql`a.debits_pending - m.dpe`,
+              sql`a.credits_posted - m.cp`,
+              sql`a.credits_pending - m.cpe`,
+              sql`m.first_prev`,
+            )} end as before,
+            case when c.account_id is not null then ${accountDigest(
+              sql`a.id`,
+              sql`a.debits_posted - c.dp`,
+              sql`a.debits_pending - c.dpe`,
+              sql`a.credits_posted - c.cp`,
+              sql`a.credits_pending - c.cpe`,
+              sql`c.first_prev`,
+            )} end as at_cut
+          from ledger_accounts a left join m on m.account_id = a.id left join after_cut c on c.account_id = a.id
+          offset 0
+        ), g as (
+          select ledger, sum(credits_posted - debits_posted) as posted, sum(credits_pending - debits_pending) as pending,
+            min(id) filter (where debits_must_not_exceed_credits
+              and debits_posted + debits_pending > credits_posted) as overdraft,
+            min(id) filter (where moved and last_hash is distinct from head_hash) as bad_head,
+            min(bad_link) as bad_link,
+            -- Each account as it is now, with the moved ones swapped for their state before / at the cut.
+            bit_xor(now) # coalesce(bit_xor(now # before) filter (where moved), 0) as digest_before,
+            bit_xor(now) # coalesce(bit_xor(now # at_cut) filter (where at_cut is not null), 0) as digest_at_cut
+          from a group by ledger
+        )
+        select count(*) as ledgers, count(*) filter (where posted <> 0 or pending <> 0) as unbalanced,
+          min(overdraft) as overdraft, min(bad_head) as bad_head, min(bad_link) as bad_link,
+          coalesce(bit_xor(digest_before), 0)::text as digest_before, coalesce(bit_xor(digest_at_cut), 0)::text as digest_at_cut
+        from g`,
+  );
+  const nothing = (v: unknown) => v === null || v === undefined;
+  return {
+    ok:
+      Boolean(row) &&
+      Number(row?.unbalanced) === 0 &&
+      nothing(row?.overdraft) &&
+      nothing(row?.bad_head) &&
+      nothing(row?.bad_link),
+    ledgers: Number(row?.ledgers ?? 0),
+    digestBefore: BigInt(row?.digest_before ?? 0),
+    digestAtCut: BigInt(row?.digest_at_cut ?? 0),
+  };
+}
+
+/**
+ * Each account's columns and head beside what its transfers say they should be (dpost, dpend,
+ * cpost, cpend, expected_head); `where` narrows the accounts.
+ */
+function accountsAgainstTransfers(where: SQL): SQL {
+  return sql`with s as (${transferSums()})
     select a.id, a.ledger, a.debits_must_not_exceed_credits as no_overdraft, a.head_hash,
       a.debits_posted, a.debits_pending, a.credits_posted, a.credits_pending,
-      coalesce(c.dpost, 0) + coalesce(s.dpost, 0) as dpost, coalesce(c.dpend, 0) + coalesce(s.dpend, 0) as dpend,
-      coalesce(c.cpost, 0) + coalesce(s.cpost, 0) as cpost, coalesce(c.cpend, 0) + coalesce(s.cpend, 0) as cpend,
-      coalesce(s.head, c.head, '') as expected_head
-    from ledger_accounts a left join c on c.id = a.id left join s on s.id = a.id ${where}`;
+      coalesce(s.dpost, 0) as dpost, coalesce(s.dpend, 0) as dpend,
+      coalesce(s.cpost, 0) as cpost, coalesce(s.cpend, 0) as cpend,
+      coalesce(s.head, '') as expected_head
+    from ledger_accounts a left join s on s.id = a.id ${where}`;
 }
 
 /** A failed hash_chain check when the checkpointed past was changed; null when it is intact. */
@@ -201,15 +426,27 @@ async function checkpointIntact(db: DbOrTx, from: Checkpoint): Promise<VerifyChe
 }
 
 /**
- * The hash chains of the transfers after `from`: each transfer's hash recomputed from its row
- * (transferHashInput's canonical JSON, built in SQL: to_json quotes and escapes strings as
- * JSON.stringify does, integers print the same, times are whole milliseconds), and each side's
- * previous link equal to the hash of the account's transfer before it in id order (the order its
- * row lock imposed), or for its first one since `from`, its checkpointed head. Names the first
- * broken link in id order, as a replay would.
+ * A transfer's hash recomputed in SQL from its row (`t`) and its transaction's key: the canonical
+ * JSON that transferHashInput builds (the key through to_json, which quotes and escapes as
+ * JSON.stringify does; ledger, type and links are plain words and hex, quoted as they are;
+ * integers print the same; times are whole milliseconds), hashed with the database's sha256.
  */
-async function chainsHold(db: DbOrTx, from: Checkpoint): Promise<VerifyCheck> {
-  const ms = (column: SQL) => sql`floor(extract(epoch from ${column}) * 1000)::bigint::text`;
+function computedHash(t: SQL, key: SQL): SQL {
+  const ms = (column: SQL) => sql`round(date_part('epoch', ${column}) * 1000)::bigint`;
+  return sql`encode(sha256(convert_to(concat_ws(',', '[' || to_json(${key})::text, '"' || ${t}.ledger || '"',
+    ${t}.debit_account_id, ${t}.credit_account_id, ${t}.amount, '"' || ${t}.type || '"',
+    coalesce(${t}.pending_id::text, 'null'), coalesce(${ms(sql`${t}.timeout_at`)}::text, 'null'),
+    ${t}.debit_balance_after, ${t}.credit_balance_after, ${ms(sql`${t}.created_at`)},
+    '"' || ${t}.debit_prev_hash || '"', '"' || ${t}.credit_prev_hash || '"]'), 'UTF8')), 'hex')`;
+}
+
+/**
+ * The hash chains of every transfer: each transfer's hash recomputed from its row, and each side's
+ * previous link equal to the hash of the account's transfer before it in id order (the order its
+ * row lock imposes), or '' for its first. Names the first broken link in id order, as a replay
+ * would.
+ */
+async function chainsHold(db: DbOrTx): Promise<VerifyCheck> {
   const [row] = await query<{
     transfers: string | number;
     bad_hash: string | number | null;
@@ -219,26 +456,21 @@ async function chainsHold(db: DbOrTx, from: Checkpoint): Promise<VerifyCheck> {
     db,
     sql`with t as materialized (
           select t.id, t.debit_account_id, t.credit_account_id, t.debit_prev_hash, t.credit_prev_hash, t.hash,
-            encode(sha256(convert_to(concat_ws(',', '[' || to_json(x.key)::text, to_json(t.ledger)::text,
-              t.debit_account_id::text, t.credit_account_id::text, t.amount::text, to_json(t.type)::text,
-              coalesce(t.pending_id::text, 'null'), coalesce(${ms(sql`t.timeout_at`)}, 'null'),
-              t.debit_balance_after::text, t.credit_balance_after::text, ${ms(sql`t.created_at`)},
-              to_json(t.debit_prev_hash)::text, to_json(t.credit_prev_hash)::text || ']'), 'UTF8')), 'hex') as computed
-          from ledger_transfers t join ledger_transactions x on x.id = t.transaction_id
-          where t.id > ${from.lastTransferId}
+            ${computedHash(sql`t`, sql`x.key`)} as computed
+          from ledger_transfers t left join ledger_transactions x on x.id = t.transaction_id
         ), e as (
           select id, debit_account_id as account_id, 0 as side, debit_prev_hash as prev, hash from t
           union all
           select id, credit_account_id, 1, credit_prev_hash, hash from t
         ), l as (
-          select id, account_id, side, prev, lag(hash) over (partition by account_id order by id) as before from e
+          select id, account_id, side, prev, lag(hash) over (partition by account_id order by id, side) as before from e
         ), bad_link as (
           select l.id, l.account_id from l
-          ${from.stored ? sql`left join ledger_checkpoint_accounts c on c.account_id = l.account_id` : sql``}
-          where l.prev <> coalesce(l.before, ${from.stored ? sql`c.head_hash, ` : sql``}'')
+          where l.prev <> coalesce(l.before, '')
           order by l.id, l.side limit 1
         )
-        select (select count(*) from t) as transfers, (select min(id) from t where computed <> hash) as bad_hash,
+        select (select count(*) from t) as transfers,
+          (select min(id) from t where computed is distinct from hash) as bad_hash,
           (select id from bad_link) as link_id, (select account_id from bad_link) as link_account`,
   );
   const badHash = row?.bad_hash === null || row?.bad_hash === undefined ? null : Number(row.bad_hash);
@@ -258,43 +490,15 @@ async function chainsHold(db: DbOrTx, from: Checkpoint): Promise<VerifyCheck> {
     );
     return broken(`transfer ${badHash} does not match its hash`, badHash, Number(t?.debit_account_id));
   }
-  const count = Number(row?.transfers ?? 0);
-  return {
-    name: 'hash_chain',
-    ok: true,
-    detail: from.stored
-      ? `${count} transfers chained since the checkpoint at transfer ${from.lastTransferId}`
-      : `${count} transfers chained`,
-  };
-}
-
-/** Stores the checkpoint at `cut`: the previous one's sums plus the transfers up to `cut`, and their heads. */
-async function writeCheckpoint(tx: DbOrTx, from: Checkpoint, cut: number) {
-  await tx.execute(
-    sql`with s as (${transferSums(from.lastTransferId, cut)})
-        insert into ledger_checkpoint_accounts
-          (account_id, debits_pending, debits_posted, credits_pending, credits_posted, head_hash)
-        select s.id, coalesce(c.debits_pending, 0) + s.dpend, coalesce(c.debits_posted, 0) + s.dpost,
-          coalesce(c.credits_pending, 0) + s.cpend, coalesce(c.credits_posted, 0) + s.cpost, s.head
-        from s left join ledger_checkpoint_accounts c on c.account_id = s.id
-        on conflict (account_id) do update set debits_pending = excluded.debits_pending,
-          debits_posted = excluded.debits_posted, credits_pending = excluded.credits_pending,
-          credits_posted = excluded.credits_posted, head_hash = excluded.head_hash`,
-  );
-  await tx.execute(
-    sql`insert into ledger_checkpoints (last_transfer_id, last_transfer_hash, transfers)
-        select ${cut}, t.hash, ${from.transfers}
-          + (select count(*) from ledger_transfers where id > ${from.lastTransferId} and id <= ${cut})
-        from ledger_transfers t where t.id = ${cut}`,
-  );
+  return { name: 'hash_chain', ok: true, detail: `${Number(row?.transfers ?? 0)} transfers chained` };
 }
 
 /**
- * Per account, the four balance columns' sums over the transfers with ids in (after, upTo] (no
- * upTo: all), a post or void releasing what its pending reserved, and the hash of its last one
- * (its head). Columns id, dpost, dpend, cpost, cpend, head.
+ * Per account, the four balance columns' sums over every transfer, a post or void releasing what
+ * its pending reserved, and the hash of its last one (its head). Columns id, dpost, dpend, cpost,
+ * cpend, head.
  */
-function transferSums(after: number, upTo: number | null): SQL {
+function transferSums(): SQL {
   return sql`with t as (
           select t.id, t.debit_account_id, t.credit_account_id, t.hash,
             case when t.type in ('single', 'post') then t.amount else 0 end as posted,
@@ -302,7 +506,6 @@ function transferSums(after: number, upTo: number | null): SQL {
               when t.type in ('post', 'void') then -(select p.amount from ledger_transfers p where p.id = t.pending_id)
               else 0 end as pending
           from ledger_transfers t
-          where t.id > ${after} ${upTo === null ? sql`` : sql`and t.id <= ${upTo}`}
         ), e as (
           select debit_account_id as id, t.id as transfer_id, hash, posted as dpost, pending as dpend, 0 as cpost, 0 as cpend from t
           union all

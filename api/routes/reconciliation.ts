@@ -112,6 +112,7 @@ reconciliationRoutes.openapi(
       400: errors[400],
       401: errors[401],
       403: errors[403],
+      409: { ...errors[409], description: '`reconciliation_running`: another report took over a minute' },
       422: { ...errors[422], description: '`date_in_future`, `invalid_date`' },
     },
   }),

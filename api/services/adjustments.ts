@@ -1,4 +1,4 @@
-import { schema } from '@alliance/db';
+import { type DbOrTx, schema } from '@alliance/db';
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Ctx, SessionUser } from '../context';
 import { notFound, unprocessable } from '../errors';
@@ -139,10 +139,10 @@ export async function findConsumer(ctx: Ctx, phone: string) {
  */
 export async function verifyLedgerInvariants(
   ctx: Ctx,
-  checkpointed?: { cut: number | null },
+  checkpointed?: { cut: number | null; reader?: DbOrTx },
 ): Promise<VerifyResult> {
   const ledger = checkpointed
-    ? await verifyLedgerSinceCheckpoint(ctx.db, checkpointed.cut)
+    ? await verifyLedgerSinceCheckpoint(ctx.db, checkpointed.cut, checkpointed.reader)
     : await verifyLedger(ctx.db);
   const { figures: _figures, ...eco } = await ecoPointsConservation(ctx);
   return { ok: ledger.ok && eco.ok, checks: [...ledger.checks, eco] };

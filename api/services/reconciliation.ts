@@ -5,10 +5,10 @@
  * own list API. Every disagreement is a `difference`; the report is `ok` only without any. Reports
  * are stored as generated, and the latest one for a date is the one read back.
  */
-import { type DbOrTx, schema } from '@alliance/db';
+import { type DbOrTx, isTransaction, pgErrorCode, schema, type Tx, withReader } from '@alliance/db';
 import { and, desc, eq, gte, lte, sql } from 'drizzle-orm';
 import type { Ctx } from '../context';
-import { notFound, unprocessable } from '../errors';
+import { conflict, notFound, unprocessable } from '../errors';
 import { newId } from '../ids';
 import {
   type AccountKind,
@@ -137,28 +137,22 @@ async function dayOf(ctx: Ctx, date: string | undefined): Promise<Day> {
 }
 
 /**
- * Builds one day's report from the database and Stripe's listing, in the report's transaction
- * (see `reportTransaction`); the ledger's invariants are checked from the latest checkpoint and
- * the next one written at `cut` (ADR 0009).
+ * The day's figures: business tables, balances at the day's end, Stripe against the ledger, video.
+ * Read-only, so it runs on the report's reader (`withReader`).
  */
-async function buildReport(
-  ctx: Ctx,
-  day: Day,
-  stripeDay: StripeDay,
-  cut: number | null,
-): Promise<ReconciliationReport> {
+async function readFigures(ctx: Ctx, day: Day, stripeDay: StripeDay) {
   const { start, end } = day;
-  const generatedAt = ctx.now();
-  // Parameters in force at the day's end (or now, for today).
-  const params = await parametersAt(ctx, end < generatedAt ? new Date(end.getTime() - 1) : generatedAt);
   const [
-    { days: merchantDayMap, chargeable: groups },
+    merchantDay,
     supplierDayMap,
     inPayout,
     names,
     balances,
     vouchersOut,
     ecoOut,
+    stripe,
+    anomalies,
+    video,
   ] = await Promise.all([
     merchantDays(ctx, start, end),
     supplierDays(ctx, start, end),
@@ -167,86 +161,53 @@ async function buildReport(
     postedBalancesAt(ctx.db, end, [merchantAdPoints, merchantEcoPoints, supplierPayable]),
     postedTotalAt(ctx.db, end, [kindOf(accounts.consumerVouchers('*'))]),
     ecoPointsOutstandingAt(ctx.db, end),
-  ]);
-  const [stripe, anomalies, verify, video] = await Promise.all([
     compareStripeWithLedger(ctx, stripeDay, start, end),
     stripeAnomaliesBetween(ctx, start, end),
-    verifyLedgerInvariants(ctx, { cut }),
     videoDay(ctx, day.businessDate, start, end),
   ]);
+  return {
+    merchantDay,
+    supplierDayMap,
+    inPayout,
+    names,
+    balances,
+    vouchersOut,
+    ecoOut,
+    stripe,
+    anomalies,
+    video,
+  };
+}
 
-  const balance = (kind: AccountKind) =>
-    new Map(
-      balances
-        .filter((b) => b.ownerType === kind.ownerType && b.code === kind.code)
-        .map((b) => [b.ownerId, safe(b.posted)]),
-    );
-  const adPoints = balance(merchantAdPoints);
-  const ecoPoints = balance(merchantEcoPoints);
-  const payable = balance(supplierPayable);
-
-  const expected = new Map<string, number>();
-  for (const g of groups) {
-    const charge = adPointsChargeForAmount(g.moneyFen, g.adRateBp) * g.count;
-    expected.set(g.merchantId, (expected.get(g.merchantId) ?? 0) + charge);
-  }
-
-  const differences: Difference[] = [];
-  const merchantIds = new Set([
-    ...merchantDayMap.keys(),
-    ...[...adPoints].filter(([, v]) => v !== 0).map(([id]) => id),
-    ...[...ecoPoints].filter(([, v]) => v !== 0).map(([id]) => id),
-  ]);
-  const merchants: MerchantLine[] = [...merchantIds]
-    .map((merchantId) => {
-      const d = merchantDayMap.get(merchantId) ?? emptyMerchantDay();
-      return {
-        merchantId,
-        name: names.merchants.get(merchantId) ?? '',
-        sales: d.sales,
-        inStoreSales: d.inStoreSales,
-        onlineSales: d.onlineSales,
-        vouchersIssued: d.vouchersIssued,
-        adPointsCharged: d.adPointsCharged,
-        expectedAdPointsCharged: expected.get(merchantId) ?? 0,
-        topups: d.topups,
-        adPointsBought: d.adPointsBought,
-        adPoints: adPoints.get(merchantId) ?? 0,
-        ecoPoints: ecoPoints.get(merchantId) ?? 0,
-      };
-    })
-    .sort(byNameThenId((m) => m.merchantId));
-  for (const m of merchants) {
-    if (m.adPointsCharged !== m.expectedAdPointsCharged) {
-      differences.push({
-        kind: 'ad_points_charge_mismatch',
-        subject: m.merchantId,
-        expected: m.expectedAdPointsCharged,
-        actual: m.adPointsCharged,
-        detail: `${m.name} was charged ad points that its sales and rates do not account for`,
-      });
-    }
-  }
-
-  const supplierIds = new Set([
-    ...supplierDayMap.keys(),
-    ...[...payable].filter(([, v]) => v !== 0).map(([id]) => id),
-    ...inPayout.keys(),
-  ]);
-  const suppliers: SupplierLine[] = [...supplierIds]
-    .map((supplierId) => {
-      const d = supplierDayMap.get(supplierId) ?? { settled: 0, paidOut: 0 };
-      return {
-        supplierId,
-        name: names.suppliers.get(supplierId) ?? '',
-        settled: d.settled,
-        paidOut: d.paidOut,
-        // Owed at the day's end: not yet in a batch, plus in a batch not yet paid.
-        payable: (payable.get(supplierId) ?? 0) + (inPayout.get(supplierId) ?? 0),
-      };
-    })
-    .sort(byNameThenId((s) => s.supplierId));
-
+/**
+ * Builds one day's report from the database and Stripe's listing, in the report's transaction
+ * (see `reportTransaction`): the ledger's invariants are checked from the latest checkpoint and the
+ * next one written at `cut` (ADR 0009) in it, while the figures (and the verify's hashes) are read
+ * on a second connection on the same snapshot, from `pool` (`withReader`), and made into the
+ * report's lines as soon as they arrive.
+ */
+async function buildReport(
+  ctx: Ctx,
+  pool: DbOrTx,
+  day: Day,
+  stripeDay: StripeDay,
+  cut: number | null,
+): Promise<ReconciliationReport> {
+  const generatedAt = ctx.now();
+  // Parameters in force at the day's end (or now, for today).
+  const params = await parametersAt(
+    ctx,
+    day.end < generatedAt ? new Date(day.end.getTime() - 1) : generatedAt,
+  );
+  const [verify, lines] = await withReader(pool, ctx.db as Tx, async (reader) => {
+    await tuneForReport(reader);
+    return Promise.all([
+      verifyLedgerInvariants(ctx, { cut, reader }),
+      readFigures({ ...ctx, db: reader }, day, stripeDay).then(linesOf),
+    ]);
+  });
+  const { merchants, suppliers, chargeDifferences, stripe, anomalies, vouchersOut, ecoOut, video } = lines;
+  const differences: Difference[] = [...chargeDifferences];
   for (const check of verify.checks.filter((c) => !c.ok)) {
     differences.push({
       kind: 'ledger_check_failed',
@@ -266,7 +227,6 @@ async function buildReport(
       detail: `A verified Stripe event: ${anomalyWords[anomaly.kind] ?? 'the platform could not match it'}`,
     });
   }
-
   const ecoOutstanding = safe(ecoOut);
   const sum = <T>(rows: T[], pick: (row: T) => number) => rows.reduce((total, row) => total + pick(row), 0);
   return {
@@ -305,6 +265,86 @@ async function buildReport(
   };
 }
 
+/** The merchant and supplier lines of the day's figures, and the ad-point charges they do not account for. */
+function linesOf(figures: Awaited<ReturnType<typeof readFigures>>) {
+  const { merchantDay, supplierDayMap, inPayout, names, balances } = figures;
+  const { days: merchantDayMap, chargeable: groups } = merchantDay;
+
+  const balance = (kind: AccountKind) =>
+    new Map(
+      balances
+        .filter((b) => b.ownerType === kind.ownerType && b.code === kind.code)
+        .map((b) => [b.ownerId, safe(b.posted)]),
+    );
+  const adPoints = balance(merchantAdPoints);
+  const ecoPoints = balance(merchantEcoPoints);
+  const payable = balance(supplierPayable);
+
+  const expected = new Map<string, number>();
+  for (const g of groups) {
+    const charge = adPointsChargeForAmount(g.moneyFen, g.adRateBp) * g.count;
+    expected.set(g.merchantId, (expected.get(g.merchantId) ?? 0) + charge);
+  }
+
+  const chargeDifferences: Difference[] = [];
+  const merchantIds = new Set([
+    ...merchantDayMap.keys(),
+    ...[...adPoints].filter(([, v]) => v !== 0).map(([id]) => id),
+    ...[...ecoPoints].filter(([, v]) => v !== 0).map(([id]) => id),
+  ]);
+  const merchants: MerchantLine[] = [...merchantIds]
+    .map((merchantId) => {
+      const d = merchantDayMap.get(merchantId) ?? emptyMerchantDay();
+      return {
+        merchantId,
+        name: names.merchants.get(merchantId) ?? '',
+        sales: d.sales,
+        inStoreSales: d.inStoreSales,
+        onlineSales: d.onlineSales,
+        vouchersIssued: d.vouchersIssued,
+        adPointsCharged: d.adPointsCharged,
+        expectedAdPointsCharged: expected.get(merchantId) ?? 0,
+        topups: d.topups,
+        adPointsBought: d.adPointsBought,
+        adPoints: adPoints.get(merchantId) ?? 0,
+        ecoPoints: ecoPoints.get(merchantId) ?? 0,
+      };
+    })
+    .sort(byNameThenId((m) => m.merchantId));
+  for (const m of merchants) {
+    if (m.adPointsCharged !== m.expectedAdPointsCharged) {
+      chargeDifferences.push({
+        kind: 'ad_points_charge_mismatch',
+        subject: m.merchantId,
+        expected: m.expectedAdPointsCharged,
+        actual: m.adPointsCharged,
+        detail: `${m.name} was charged ad points that its sales and rates do not account for`,
+      });
+    }
+  }
+
+  const supplierIds = new Set([
+    ...supplierDayMap.keys(),
+    ...[...payable].filter(([, v]) => v !== 0).map(([id]) => id),
+    ...inPayout.keys(),
+  ]);
+  const suppliers: SupplierLine[] = [...supplierIds]
+    .map((supplierId) => {
+      const d = supplierDayMap.get(supplierId) ?? { settled: 0, paidOut: 0 };
+      return {
+        supplierId,
+        name: names.suppliers.get(supplierId) ?? '',
+        settled: d.settled,
+        paidOut: d.paidOut,
+        // Owed at the day's end: not yet in a batch, plus in a batch not yet paid.
+        payable: (payable.get(supplierId) ?? 0) + (inPayout.get(supplierId) ?? 0),
+      };
+    })
+    .sort(byNameThenId((s) => s.supplierId));
+
+  return { ...figures, merchants, suppliers, chargeDifferences };
+}
+
 /** What each kind of Stripe anomaly (stripe_anomalies.kind) means, for the operator reading it. */
 const anomalyWords: Record<string, string> = {
   unknown_session: 'a paid Checkout session the platform never opened',
@@ -334,31 +374,66 @@ async function store(ctx: Ctx, report: ReconciliationReport, kind: 'nightly' | '
 }
 
 /**
+ * Settings for a report's transaction (and its reader), in one round trip. Its queries each read
+ * about one row per account or per transfer of the day: compiling them (JIT) costs more than it
+ * saves; sorting the day's transfers by account takes tens of megabytes, in memory rather than on
+ * disk; and the report already reads on two connections, so parallel workers would only contend.
+ */
+async function tuneForReport(db: DbOrTx) {
+  await db.execute(
+    sql`select set_config('jit', 'off', true), set_config('work_mem', '64MB', true),
+          set_config('max_parallel_workers_per_gather', '0', true)`,
+  );
+}
+
+/** How long a report waits for another one to finish before answering 409. */
+const reportWaitMs = 60_000;
+
+/**
  * A report's transaction: REPEATABLE READ, so every query sees the same ledger and business rows,
  * opened by the checkpoint lock (before the snapshot, so a report waiting for another one sees the
- * checkpoint and rows it wrote). The cut is taken before, outside it.
+ * checkpoint and rows it wrote). The cut is taken before, outside it. While another report holds
+ * the lock, this one tries again a moment later, holding no connection in between (a report reads
+ * on two: see `withReader`), for at most `reportWaitMs`.
  */
-async function reportTransaction<T>(ctx: Ctx, work: (tx: Ctx, cut: number | null) => Promise<T>): Promise<T> {
-  const cut = await ledgerCut(ctx.db);
-  return inTransaction(
-    ctx,
-    async (tx) => {
-      await lockLedgerCheckpoints(tx.db);
-      // Its queries each read about one row per account or per transfer of the day: compiling
-      // them (JIT) costs more than it saves.
-      await tx.db.execute(sql`set local jit = off`);
-      return work(tx, cut);
-    },
-    { isolationLevel: 'repeatable read' },
-  );
+async function reportTransaction<T>(
+  ctx: Ctx,
+  work: (tx: Ctx, pool: DbOrTx, cut: number | null) => Promise<T>,
+): Promise<T> {
+  const giveUpAt = performance.now() + reportWaitMs;
+  for (;;) {
+    const cut = await ledgerCut(ctx.db);
+    try {
+      return await inTransaction(
+        ctx,
+        async (tx) => {
+          await lockLedgerCheckpoints(tx.db);
+          await tuneForReport(tx.db);
+          // The report and its checkpoint are derived: a crash just after COMMIT may lose them
+          // (the job and the next report build them again), so COMMIT does not wait for the disk.
+          await tx.db.execute(sql`select set_config('synchronous_commit', 'off', true)`);
+          return work(tx, ctx.db, cut);
+        },
+        { isolationLevel: 'repeatable read' },
+      );
+    } catch (error) {
+      if (pgErrorCode(error) !== '55P03' || isTransaction(ctx.db)) throw error;
+      if (performance.now() > giveUpAt)
+        throw conflict(
+          'reconciliation_running',
+          'Another reconciliation report is being built; try again shortly',
+        );
+      await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 200));
+    }
+  }
 }
 
 /** POST /v1/platform/reconciliation/runs: an operator runs a day (default today) now; stored. */
 export async function runReconciliation(ctx: Ctx, input: { date?: string }): Promise<ReconciliationReport> {
   const day = await dayOf(ctx, input.date);
   const stripeDay = await fetchStripeDay(ctx, day.start, day.end);
-  return reportTransaction(ctx, async (tx, cut) => {
-    const report = await buildReport(tx, day, stripeDay, cut);
+  return reportTransaction(ctx, async (tx, pool, cut) => {
+    const report = await buildReport(tx, pool, day, stripeDay, cut);
     await store(tx, report, 'on_demand');
     return report;
   });
@@ -390,9 +465,9 @@ export async function runNightlyReconciliation(
   if (await nightlyExists(ctx.db, date)) return { businessDate: date, written: false };
   const day = await dayOf(ctx, date);
   const stripeDay = await fetchStripeDay(ctx, day.start, day.end);
-  const written = await reportTransaction(ctx, async (tx, cut) => {
+  const written = await reportTransaction(ctx, async (tx, pool, cut) => {
     if (await nightlyExists(tx.db, date)) return false;
-    await store(tx, await buildReport(tx, day, stripeDay, cut), 'nightly');
+    await store(tx, await buildReport(tx, pool, day, stripeDay, cut), 'nightly');
     return true;
   });
   return { businessDate: date, written };

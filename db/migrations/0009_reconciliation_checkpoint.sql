@@ -1,17 +1,9 @@
-CREATE TABLE "ledger_checkpoint_accounts" (
-	"account_id" bigint PRIMARY KEY NOT NULL,
-	"debits_pending" bigint NOT NULL,
-	"debits_posted" bigint NOT NULL,
-	"credits_pending" bigint NOT NULL,
-	"credits_posted" bigint NOT NULL,
-	"head_hash" text NOT NULL
-);
---> statement-breakpoint
 CREATE TABLE "ledger_checkpoints" (
 	"id" bigint PRIMARY KEY GENERATED ALWAYS AS IDENTITY (sequence name "ledger_checkpoints_id_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1),
 	"last_transfer_id" bigint NOT NULL,
 	"last_transfer_hash" text NOT NULL,
 	"transfers" bigint NOT NULL,
+	"accounts_digest" bigint NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint

@@ -120,20 +120,10 @@ export const ledgerCheckpoints = pgTable('ledger_checkpoints', {
   /** The hash of transfer `lastTransferId` and the number of transfers up to it: the cheap check that the verified past is still there. */
   lastTransferHash: text('last_transfer_hash').notNull(),
   transfers: bigint('transfers', { mode: 'number' }).notNull(),
+  /**
+   * The XOR over every account of a hash of its four sums and chain head at `lastTransferId` (0 for
+   * an account with nothing yet): what the accounts that have not moved since are checked against.
+   */
+  accountsDigest: bigint('accounts_digest', { mode: 'bigint' }).notNull(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-});
-
-/**
- * Each account's sums and chain head over its transfers up to the latest checkpoint's
- * `lastTransferId` (one row per account that had a transfer by then; earlier checkpoints' rows are
- * overwritten). What the incremental verify compares the balance columns and heads against.
- */
-export const ledgerCheckpointAccounts = pgTable('ledger_checkpoint_accounts', {
-  // No foreign key: the report rewrites a day's accounts here, and a check per row would double that.
-  accountId: bigint('account_id', { mode: 'number' }).primaryKey(),
-  debitsPending: amount('debits_pending').notNull(),
-  debitsPosted: amount('debits_posted').notNull(),
-  creditsPending: amount('credits_pending').notNull(),
-  creditsPosted: amount('credits_posted').notNull(),
-  headHash: text('head_hash').notNull(),
 });

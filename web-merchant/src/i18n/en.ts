@@ -727,6 +727,7 @@ export const en: Record<keyof typeof zh, string> = {
   'chart.date': 'Day',
   'error.date_in_future': 'A future day cannot be reconciled',
   'error.invalid_date': 'That date is not valid; pick another',
+  'error.reconciliation_running': 'Another report is being built; try again in a moment',
   'recon.title': 'Platform overview and reconciliation',
   'recon.subtitle':
     "The platform's books for one business day (Beijing time): merchants, suppliers, point liabilities and Stripe, compared item by item, every difference listed",

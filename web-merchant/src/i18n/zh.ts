@@ -700,6 +700,7 @@ export const zh = {
   'chart.date': '日期',
   'error.date_in_future': '不能对未来的日期对账',
   'error.invalid_date': '日期无效，请重新选择',
+  'error.reconciliation_running': '另一份对账报告正在生成，请稍后再试',
   'recon.title': '平台经营与对账',
   'recon.subtitle':
     '按北京时间的营业日核对平台账目：商户、供应商、积分负债与 Stripe 收款逐项比对，差异全部列出',
