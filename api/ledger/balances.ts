@@ -204,19 +204,22 @@ export async function movementsBetween(
     refs.map((r) => sql`(${r.ownerType}::text, ${r.ownerId}::text, ${r.code}::text)`),
     sql`, `,
   );
+  // The window's transfers first (an index range on created_at; the upper bound only when there is
+  // one, so a prepared plan keeps it), then each side joined to the few accounts: an account's
+  // index would walk all of its history.
   const rows = await query<{ id: string | number; key: string; kind: string; meta: unknown; net: string }>(
     db,
     sql`with a as (select id from ledger_accounts where (owner_type, owner_id, code) in (${tuples})),
-        m as (
-          select t.transaction_id,
-            sum(case when t.credit_account_id in (select id from a) then t.amount else 0 end
-              - case when t.debit_account_id in (select id from a) then t.amount else 0 end) as net
-          from ledger_transfers t
+        t as materialized (
+          select transaction_id, debit_account_id, credit_account_id, amount from ledger_transfers t
           where t.created_at >= ${from.toISOString()}::timestamptz
-            and (${to?.toISOString() ?? null}::timestamptz is null or t.created_at < ${to?.toISOString() ?? null}::timestamptz)
-            and ${postedEffect}
-            and (t.debit_account_id in (select id from a) or t.credit_account_id in (select id from a))
-          group by t.transaction_id
+            ${to ? sql`and t.created_at < ${to.toISOString()}::timestamptz` : sql``} and ${postedEffect}
+        ), m as (
+          select transaction_id, sum(net) as net from (
+            select t.transaction_id, -t.amount as net from t join a on a.id = t.debit_account_id
+            union all
+            select t.transaction_id, t.amount from t join a on a.id = t.credit_account_id
+          ) e group by transaction_id
         )
         select x.id, x.key, x.kind, x.meta, m.net::text as net
         from m join ledger_transactions x on x.id = m.transaction_id order by x.id`,

@@ -237,14 +237,29 @@ export async function videoDay(
   const v = schema.videoCompletions;
   const x = schema.ledgerTransactions;
   const t = schema.ledgerTransfers;
+  // The day's voucher transfers (an index range on their time), then their transactions as an id
+  // range from the first of them: a join on the kind alone would read every transaction.
+  const day = ctx.db.$with('day').as(
+    ctx.db
+      .select({ transactionId: t.transactionId, amount: t.amount })
+      .from(t)
+      .where(and(eq(t.ledger, 'vouchers'), within(t.createdAt, start, end))),
+  );
   const [[completions], [converted]] = await Promise.all([
     ctx.db.select({ count: sql<string>`count(*)::text` }).from(v).where(eq(v.businessDate, businessDate)),
     // A conversion is one transaction: vouchers back to the platform, eco-points to the consumer.
     ctx.db
-      .select({ vouchers: total(t.amount) })
-      .from(t)
-      .innerJoin(x, eq(x.id, t.transactionId))
-      .where(and(eq(x.kind, 'video_conversion'), eq(t.ledger, 'vouchers'), within(t.createdAt, start, end))),
+      .with(day)
+      .select({ vouchers: total(day.amount) })
+      .from(day)
+      .innerJoin(
+        x,
+        and(
+          eq(x.id, day.transactionId),
+          gte(x.id, sql`(select min(${day.transactionId}) from ${day})`),
+          eq(x.kind, 'video_conversion'),
+        ),
+      ),
   ]);
   return { completions: num(completions?.count), vouchersConverted: num(converted?.vouchers) };
 }
