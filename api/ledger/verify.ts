@@ -250,7 +250,11 @@ interface SinceCheckpoint {
   digestAtCut: bigint;
 }
 
-/** The checks after `from` (see verifyLedgerSinceCheckpoint): two statements, on two connections when given. */
+/**
+ * The checks after `from` (see verifyLedgerSinceCheckpoint) in three statements: the hashes and
+ * the accounts that moved on `db`, every account as it is now on `reader` (the report's second
+ * connection, on the same snapshot).
+ */
 async function sinceCheckpoint(
   db: DbOrTx,
   reader: DbOrTx,
@@ -258,21 +262,71 @@ async function sinceCheckpoint(
   cut: number | null,
 ): Promise<SinceCheckpoint> {
   const upTo = cut ?? Number.MAX_SAFE_INTEGER;
-  const [hashes, accounts] = await Promise.all([
-    hashesSince(reader, from, upTo),
-    linksAndAccountsSince(db, from, upTo),
+  // The hashes are the heaviest part: half of the transfers on each connection.
+  const half = cut === null ? null : from.lastTransferId + Math.ceil((cut - from.lastTransferId) / 2);
+  const [early, late, moved, now] = await Promise.all([
+    hashesBetween(db, from.lastTransferId, half, upTo),
+    half === null ? null : hashesBetween(reader, half, null, upTo),
+    movedSince(db, from, upTo),
+    accountsNow(reader),
   ]);
+  const hashes = {
+    transfers: early.transfers + (late?.transfers ?? 0),
+    toCut: early.toCut + (late?.toCut ?? 0),
+    badHash: early.badHash ?? late?.badHash ?? null,
+  };
   return {
-    ok: hashes.badHash === null && accounts.ok && accounts.digestBefore === from.accountsDigest,
-    ledgers: accounts.ledgers,
+    ok:
+      hashes.badHash === null &&
+      moved.ok &&
+      now.ok &&
+      (now.digest ^ moved.nowToBefore) === from.accountsDigest,
+    ledgers: now.ledgers,
     transfers: hashes.transfers,
     transfersToCut: hashes.toCut,
-    digestAtCut: accounts.digestAtCut,
+    digestAtCut: now.digest ^ moved.nowToCut,
   };
 }
 
-/** The transfers after `from`: how many (up to `upTo`), and the first whose hash is not its row's. */
-async function hashesSince(db: DbOrTx, from: Checkpoint, upTo: number) {
+/**
+ * One pass over every account as it is now: each ledger's sum, the overdraft flags, and the XOR of
+ * their digests.
+ */
+async function accountsNow(db: DbOrTx) {
+  const [row] = await query<{
+    ledgers: string | number;
+    unbalanced: string | number;
+    overdraft: string | number | null;
+    digest: string | null;
+  }>(
+    db,
+    sql`with g as (
+          select ledger, sum(credits_posted - debits_posted) as posted, sum(credits_pending - debits_pending) as pending,
+            min(id) filter (where debits_must_not_exceed_credits
+              and debits_posted + debits_pending > credits_posted) as overdraft,
+            bit_xor(${accountDigest(sql`id`, sql`debits_posted`, sql`debits_pending`, sql`credits_posted`, sql`credits_pending`, sql`head_hash`)}) as digest
+          from ledger_accounts group by ledger
+        )
+        select count(*) as ledgers, count(*) filter (where posted <> 0 or pending <> 0) as unbalanced,
+          min(overdraft) as overdraft, coalesce(bit_xor(digest), 0)::text as digest
+        from g`,
+  );
+  return {
+    ok:
+      Boolean(row) &&
+      Number(row?.unbalanced) === 0 &&
+      (row?.overdraft === null || row?.overdraft === undefined),
+    ledgers: Number(row?.ledgers ?? 0),
+    digest: BigInt(row?.digest ?? 0),
+  };
+}
+
+/**
+ * The transfers with ids in (after, below] (no `below`: all after): how many (and up to `upTo`),
+ * and the first whose hash is not its row's.
+ */
+async function hashesBetween(db: DbOrTx, after: number, below: number | null, upTo: number) {
+  const range = (t: SQL) => sql`${t}.id > ${after} ${below === null ? sql`` : sql`and ${t}.id <= ${below}`}`;
   const [row] = await query<{
     transfers: string | number;
     to_cut: string | number;
@@ -283,13 +337,13 @@ async function hashesSince(db: DbOrTx, from: Checkpoint, upTo: number) {
           -- The transactions as an index range from the first one's id: a join over all of them would
           -- read the table (the planner cannot see that range from the join alone).
           select min(transaction_id) as id
-          from (select transaction_id from ledger_transfers where id > ${from.lastTransferId} offset 0) t
+          from (select transaction_id from ledger_transfers r where ${range(sql`r`)} offset 0) r
         )
         select count(*) as transfers, count(*) filter (where t.id <= ${upTo}) as to_cut,
           min(t.id) filter (where ${computedHash(sql`t`, sql`x.key`)} is distinct from t.hash) as bad_hash
         from ledger_transfers t left join ledger_transactions x on x.id = t.transaction_id
           and x.id >= (select id from first)
-        where t.id > ${from.lastTransferId}`,
+        where ${range(sql`t`)}`,
   );
   return {
     transfers: Number(row?.transfers ?? 0),
@@ -299,20 +353,17 @@ async function hashesSince(db: DbOrTx, from: Checkpoint, upTo: number) {
 }
 
 /**
- * One statement: per account moved after `from`, its sums since, its first previous link, its last
- * hash and its first broken link (and the same after the cut, for the next checkpoint's digest);
- * then one pass over the accounts for each ledger's sum, the overdraft flags, the moved accounts'
- * heads and the digests before the transfers since and at the cut.
+ * One statement over the accounts that moved after `from`: per account its sums since, its first
+ * previous link, its last hash and its first broken link (and the same after the cut); then, joined
+ * to the account, its head against its last hash, and what swaps its digest now for its digest
+ * before those transfers (XOR of the two) and for its digest at the cut.
  */
-async function linksAndAccountsSince(db: DbOrTx, from: Checkpoint, upTo: number) {
+async function movedSince(db: DbOrTx, from: Checkpoint, upTo: number) {
   const [row] = await query<{
-    ledgers: string | number;
-    unbalanced: string | number;
-    overdraft: string | number | null;
     bad_head: string | number | null;
     bad_link: string | number | null;
-    digest_before: string | null;
-    digest_at_cut: string | null;
+    now_to_before: string | null;
+    now_to_cut: string | null;
   }>(
     db,
     sql`with d as (
@@ -343,17 +394,16 @@ async function linksAndAccountsSince(db: DbOrTx, from: Checkpoint, upTo: number)
             sum(cpend)::bigint as cpe, (array_agg(prev order by id, side))[1] as first_prev
           from e where id > ${upTo} group by account_id
         ), a as (
-          select a.id, a.ledger, a.debits_posted, a.debits_pending, a.credits_posted, a.credits_pending, a.head_hash,
-            a.debits_must_not_exceed_credits, m.account_id is not null as moved, m.last_hash, m.bad_link,
+          select a.id, a.head_hash, m.last_hash, m.bad_link,
             ${accountDigest(sql`a.id`, sql`a.debits_posted`, sql`a.debits_pending`, sql`a.credits_posted`, sql`a.credits_pending`, sql`a.head_hash`)} as now,
-            case when m.account_id is not null then ${accountDigest(
+            ${accountDigest(
               sql`a.id`,
               sql`a.debits_posted - m.dp`,
               sql`a.debits_pending - m.dpe`,
               sql`a.credits_posted - m.cp`,
               sql`a.credits_pending - m.cpe`,
               sql`m.first_prev`,
-            )} end as before,
+            )} as before,
             case when c.account_id is not null then ${accountDigest(
               sql`a.id`,
               sql`a.debits_posted - c.dp`,
@@ -362,35 +412,20 @@ async function linksAndAccountsSince(db: DbOrTx, from: Checkpoint, upTo: number)
               sql`a.credits_pending - c.cpe`,
               sql`c.first_prev`,
             )} end as at_cut
-          from ledger_accounts a left join m on m.account_id = a.id left join after_cut c on c.account_id = a.id
+          from m join ledger_accounts a on a.id = m.account_id left join after_cut c on c.account_id = a.id
           offset 0
-        ), g as (
-          select ledger, sum(credits_posted - debits_posted) as posted, sum(credits_pending - debits_pending) as pending,
-            min(id) filter (where debits_must_not_exceed_credits
-              and debits_posted + debits_pending > credits_posted) as overdraft,
-            min(id) filter (where moved and last_hash is distinct from head_hash) as bad_head,
-            min(bad_link) as bad_link,
-            -- Each account as it is now, with the moved ones swapped for their state before / at the cut.
-            bit_xor(now) # coalesce(bit_xor(now # before) filter (where moved), 0) as digest_before,
-            bit_xor(now) # coalesce(bit_xor(now # at_cut) filter (where at_cut is not null), 0) as digest_at_cut
-          from a group by ledger
         )
-        select count(*) as ledgers, count(*) filter (where posted <> 0 or pending <> 0) as unbalanced,
-          min(overdraft) as overdraft, min(bad_head) as bad_head, min(bad_link) as bad_link,
-          coalesce(bit_xor(digest_before), 0)::text as digest_before, coalesce(bit_xor(digest_at_cut), 0)::text as digest_at_cut
-        from g`,
+        select min(id) filter (where last_hash is distinct from head_hash) as bad_head, min(bad_link) as bad_link,
+          coalesce(bit_xor(now # before), 0)::text as now_to_before,
+          coalesce(bit_xor(now # at_cut) filter (where at_cut is not null), 0)::text as now_to_cut
+        from a`,
   );
-  const nothing = (v: unknown) => v === null || v === undefined;
   return {
     ok:
-      Boolean(row) &&
-      Number(row?.unbalanced) === 0 &&
-      nothing(row?.overdraft) &&
-      nothing(row?.bad_head) &&
-      nothing(row?.bad_link),
-    ledgers: Number(row?.ledgers ?? 0),
-    digestBefore: BigInt(row?.digest_before ?? 0),
-    digestAtCut: BigInt(row?.digest_at_cut ?? 0),
+      (row?.bad_head === null || row?.bad_head === undefined) &&
+      (row?.bad_link === null || row?.bad_link === undefined),
+    nowToBefore: BigInt(row?.now_to_before ?? 0),
+    nowToCut: BigInt(row?.now_to_cut ?? 0),
   };
 }
 

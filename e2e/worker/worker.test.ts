@@ -357,6 +357,26 @@ describe('the Worker in workerd, on PostgreSQL through Hyperdrive, with Supabase
     expect(supabase.jwksFetches()).toBe(1);
   });
 
+  it("reconciles today on two connections sharing one snapshot; a second run goes on from the first's checkpoint", async () => {
+    const run = (key: string) =>
+      call('POST', '/v1/platform/reconciliation/runs', {
+        token: operator.token,
+        body: {},
+        headers: { 'idempotency-key': key },
+      });
+    const chain = (reply: Reply) =>
+      (reply.body.checks as Array<{ name: string; ok: boolean; detail: string }>).find(
+        (c) => c.name === 'hash_chain',
+      );
+    const first = await run('worker-recon-1');
+    expect(first.status).toBe(201);
+    expect((first.body.checks as Array<{ ok: boolean }>).every((c) => c.ok)).toBe(true);
+    expect(chain(first)?.detail).toMatch(/^\d+ transfers chained$/);
+    const second = await run('worker-recon-2');
+    expect(second.status).toBe(201);
+    expect(chain(second)?.detail).toMatch(/^0 transfers chained since the checkpoint at transfer \d+$/);
+  });
+
   it('serves the consumer app at / and the back office at /biz/, each with its own SPA fallback', async () => {
     const consumerHtml = readFileSync(join(root, 'web-consumer/dist/index.html'), 'utf8');
     const merchantHtml = readFileSync(join(root, 'web-merchant/dist/index.html'), 'utf8');
