@@ -64,8 +64,10 @@ export async function voucherQuote(
   ctx: Ctx,
   input: { merchantId: string; amountFen: number; clientAddress: string },
 ) {
-  // Public and unauthenticated: counted per client address before any work, refused ones too.
-  await hitRateLimit(ctx, `quote:ip:${input.clientAddress}`, ctx.config.VOUCHER_QUOTE_PER_IP_MINUTE, 60_000);
+  // Public: counted before any work, refused ones too; per signed-in consumer when there is one
+  // (shoppers behind one shared address, a mall's Wi-Fi, each get their own count), else per address.
+  const caller = ctx.user ? `user:${ctx.user.id}` : `ip:${input.clientAddress}`;
+  await hitRateLimit(ctx, `quote:${caller}`, ctx.config.VOUCHER_QUOTE_PER_IP_MINUTE, 60_000);
   const { merchantId, amountFen } = input;
   assertAmount(amountFen);
   const merchant = await organisationRow(ctx, 'merchant', merchantId);

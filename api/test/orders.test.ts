@@ -645,6 +645,21 @@ describe('voucher quote rate limit', () => {
       expect((await quote('203.0.113.8')).status).toBe(200);
       quoteClock.advance(60_000);
       expect((await quote('203.0.113.7')).status).toBe(200);
+
+      // Signed in, each consumer behind the same address has a count of their own.
+      const signedIn = (token: string) =>
+        t2.request('GET', `/v1/merchants/${merchant.id}/voucher-quote?amount=500`, {
+          token,
+          headers: { 'x-forwarded-for': '203.0.113.7' },
+        });
+      const [ann, bob] = [await signInConsumer(t2), await signInConsumer(t2)];
+      for (let i = 0; i < 3; i++) expect((await signedIn(ann.token)).status).toBe(200);
+      expect((await signedIn(ann.token)).body.error.code).toBe('rate_limited');
+      expect((await signedIn(bob.token)).status).toBe(200);
+      // The address's own count is untouched by them: two left of three this minute.
+      expect((await quote('203.0.113.7')).status).toBe(200);
+      expect((await quote('203.0.113.7')).status).toBe(200);
+      expect((await quote('203.0.113.7')).status).toBe(429);
     } finally {
       await t2.close();
     }
