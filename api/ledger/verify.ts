@@ -152,11 +152,11 @@ export async function lockLedgerCheckpoints(tx: DbOrTx): Promise<void> {
 
 /**
  * verifyLedger's four checks from the latest checkpoint on (the nightly report's form, ADR 0009),
- * in one statement over the transfers since and one pass over the accounts: the transfers' hashes
- * and links, each ledger's sum, the overdraft flags, each moved account's head against its last
- * transfer, and every account's state before those transfers (its columns less their sums, its
- * first one's previous link) against the checkpoint's digest; plus the cheap check that the
- * checkpointed past is intact. When all hold and `cut` (ledgerCut) is past the checkpoint, writes
+ * in a few statements shared between `tx` and `reader` (a second connection on its snapshot, or
+ * `tx` itself): the transfers' hashes and links, each ledger's sum, the overdraft flags, each moved
+ * account's head against its last transfer, and every account's state before those transfers (its
+ * columns less their sums, its first one's previous link) against the checkpoint's digest; plus
+ * the cheap check that the checkpointed past is intact. When all hold and `cut` (ledgerCut) is past the checkpoint, writes
  * the next checkpoint at `cut`. When one fails, the full verify names the first offender (and a
  * full pass that holds writes a fresh checkpoint). Run after lockLedgerCheckpoints, in the same
  * transaction.
@@ -169,7 +169,7 @@ export async function verifyLedgerSinceCheckpoint(
   const c = schema.ledgerCheckpoints;
   const [latest] = await tx.select().from(c).orderBy(desc(c.id)).limit(1);
   const from: Checkpoint = latest ? { ...latest, stored: true } : emptyCheckpoint;
-  let [intact, since] = await Promise.all([
+  const [intact, since] = await Promise.all([
     checkpointIntact(reader, from),
     sinceCheckpoint(tx, reader, from, cut),
   ]);
@@ -177,9 +177,9 @@ export async function verifyLedgerSinceCheckpoint(
     const full = await verifyLedger(tx);
     if (!full.ok || intact) return withChain(full, intact);
     // Everything holds but the checkpoint disagreed: start again from an empty one.
-    since = await sinceCheckpoint(tx, reader, emptyCheckpoint, cut);
-    if (!since.ok) return full;
-    return writeAt(tx, emptyCheckpoint, cut, since, full);
+    const fromScratch = await sinceCheckpoint(tx, reader, emptyCheckpoint, cut);
+    if (!fromScratch.ok) return full;
+    return writeAt(tx, emptyCheckpoint, cut, fromScratch, full);
   }
   const checks = resultOf([
     { name: 'ledgers_balance', ok: true, detail: `${since.ledgers} ledgers sum to zero` },
