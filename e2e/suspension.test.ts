@@ -72,6 +72,29 @@ describe('suspension and consumer adjustments in the back office', () => {
       expect(await staff.page.textContent('[data-testid="suspended-banner"]')).toContain('不能记录门店消费');
       await screenshot(staff.page, `suspension-banner-${size.name}`);
 
+      // What a suspension stops is greyed out, with why beside it, even with the form filled in.
+      const paused = async (path: string, fill: Array<[string, string]>, button: string) => {
+        await staff.page.goto(`${server.url}/biz/merchants/${merchant.id}/${path}`);
+        await staff.page.waitForSelector('[data-testid="paused-while-suspended"]');
+        for (const [selector, value] of fill) await staff.page.fill(selector, value);
+        expect(await staff.page.isDisabled(`[data-testid="${button}"]`)).toBe(true);
+      };
+      const addTitle = 'form:has([data-testid="product-add"]) input[name="title"]';
+      await paused(
+        'sales',
+        [
+          ['input[name="memberCode"]', '12345678'],
+          ['input[name="amount"]', '10'],
+        ],
+        'record-sale',
+      );
+      expect(await staff.page.textContent('[data-testid="paused-while-suspended"]')).toBe(
+        '账户暂停期间不能进行此操作',
+      );
+      await screenshot(staff.page, `suspension-sales-${size.name}`);
+      await paused('topups', [['input[name="amount"]', '100']], 'topup-submit');
+      await paused('products', [[addTitle, '茶']], 'product-add');
+
       const shopper = await pageOf(browser, size);
       await signInThroughUi(shopper.page, server.url, `1380000022${i}`);
       await shopper.page.goto(`${server.url}/shop/${merchant.id}`);
@@ -97,6 +120,10 @@ describe('suspension and consumer adjustments in the back office', () => {
       await staff.page.reload();
       await staff.page.waitForSelector('.page');
       expect(await staff.page.$('[data-testid="suspended-banner"]')).toBeNull();
+      // Reinstated: adding a product is open again.
+      await staff.page.fill(addTitle, '茶');
+      expect(await staff.page.isDisabled('[data-testid="product-add"]')).toBe(false);
+      expect(await staff.page.$('[data-testid="paused-while-suspended"]')).toBeNull();
       await Promise.all([ops.context.close(), staff.context.close(), shopper.context.close()]);
     });
 

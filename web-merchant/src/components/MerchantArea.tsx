@@ -21,9 +21,23 @@ interface MerchantContext {
   id: string;
   merchant: Resource<Merchant>;
   refetch: () => void;
+  /** Suspended by an operator: new business (sales, listings, top-ups) waits (ADR 0017). */
+  suspended: () => boolean;
 }
 const Ctx = createContext<MerchantContext>();
 export const useMerchant = () => useContext(Ctx)!;
+
+/** Beside an action that a suspension stops: why its button is greyed out. */
+export function PausedWhileSuspended() {
+  const { suspended } = useMerchant();
+  return (
+    <Show when={suspended()}>
+      <p class="muted" data-testid="paused-while-suspended">
+        {t('suspended.actionPaused')}
+      </p>
+    </Show>
+  );
+}
 
 /**
  * The layout route of /merchants/:id. Keyed by id: switching workspace remounts the area and
@@ -73,7 +87,9 @@ function Workspace(props: { id: string; children: JSX.Element }) {
       ? 0
       : (orders()?.data ?? []).filter((o) => o.paidAt && Date.parse(o.paidAt) > openedAt).length;
   return (
-    <Ctx.Provider value={{ id: props.id, merchant, refetch }}>
+    <Ctx.Provider
+      value={{ id: props.id, merchant, refetch, suspended: () => merchant()?.status === 'suspended' }}
+    >
       <Show when={newOrders() > 0}>
         <div class="banner banner-ok" data-testid="new-order" role="status">
           <strong>{t('merchant.newOrderTitle')}</strong>

@@ -862,6 +862,7 @@ export const en: Record<keyof typeof zh, string> = {
   'orgs.change': '{from} → {to}',
   'suspended.title': 'This account is suspended by the platform',
   'suspended.reason': 'Reason: ',
+  'suspended.actionPaused': 'Not available while the account is suspended',
   'suspended.merchantBody':
     'While suspended you cannot record in-store sales, add products, take online orders or buy ad points. You can still sign in and read your statement, history and payouts; money already earned is still paid. Contact the platform with any questions.',
   'suspended.supplierBody':

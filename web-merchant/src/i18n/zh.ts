@@ -826,6 +826,7 @@ export const zh = {
   'orgs.change': '{from} → {to}',
   'suspended.title': '账户已被平台暂停',
   'suspended.reason': '原因：',
+  'suspended.actionPaused': '账户暂停期间不能进行此操作',
   'suspended.merchantBody':
     '暂停期间不能记录门店消费、上架商品、接收线上订单或充值广告积分。你仍可登录查看账单、记录和结算，已赚取的款项照常支付。如有疑问请联系平台。',
   'suspended.supplierBody':

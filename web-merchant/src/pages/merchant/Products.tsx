@@ -1,7 +1,7 @@
 import { formatFen, parseMinor, rows } from '@alliance/web-shared';
 import { createResource, createSignal, Show } from 'solid-js';
 import { api, type Listing } from '../../api';
-import { useMerchant } from '../../components/MerchantArea';
+import { PausedWhileSuspended, useMerchant } from '../../components/MerchantArea';
 import {
   Badge,
   Card,
@@ -196,7 +196,7 @@ export function ListingsTable(props: { merchantId: string; rows: Listing[]; onCh
 }
 
 export function Products() {
-  const { id } = useMerchant();
+  const { id, suspended } = useMerchant();
   const [listings, { refetch }] = createResource(() => id, api.listings);
   const [title, setTitle] = createSignal('');
   const [price, setPrice] = createSignal('');
@@ -264,11 +264,17 @@ export function Products() {
             value={photo()}
             onInput={(e) => setPhoto(e.currentTarget.value)}
           />
-          <button type="submit" class="btn btn-primary" disabled={create.busy() || !title().trim()}>
+          <button
+            type="submit"
+            class="btn btn-primary"
+            data-testid="product-add"
+            disabled={suspended() || create.busy() || !title().trim()}
+          >
             {t('products.add')}
           </button>
         </form>
         <ErrorNote error={create.error()} />
+        <PausedWhileSuspended />
       </Card>
       <Card title={t('products.list')}>
         <Loaded resource={listings}>

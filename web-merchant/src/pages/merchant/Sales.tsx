@@ -2,7 +2,7 @@ import { formatFen, formatMinor, formatPoints, parseMinor, rows } from '@allianc
 import { createResource, createSignal, Match, onCleanup, Show, Switch } from 'solid-js';
 import { api, type Sale } from '../../api';
 import { MemberScanner } from '../../components/MemberScanner';
-import { useMerchant } from '../../components/MerchantArea';
+import { PausedWhileSuspended, useMerchant } from '../../components/MerchantArea';
 import { SalesTable } from '../../components/SalesTable';
 import {
   Alert,
@@ -20,7 +20,7 @@ import { downloadCsv } from '../../csv';
 import { i18n, type Key, t } from '../../i18n';
 
 export function Sales() {
-  const { id, merchant, refetch: refetchMerchant } = useMerchant();
+  const { id, merchant, refetch: refetchMerchant, suspended } = useMerchant();
   const [sales, { refetch }] = createResource(() => id, api.sales);
   const [memberCode, setMemberCode] = createSignal('');
   const [amount, setAmount] = createSignal('');
@@ -116,11 +116,12 @@ export function Sales() {
               </div>
             </Field>
             <ErrorNote error={record.error()} />
+            <PausedWhileSuspended />
             <button
               type="submit"
               class="btn btn-primary"
               data-testid="record-sale"
-              disabled={record.busy() || !memberCode().trim() || !amount()}
+              disabled={suspended() || record.busy() || !memberCode().trim() || !amount()}
             >
               {t('sales.recordButton')}
             </button>

@@ -1,12 +1,12 @@
 import { formatFen, formatMinor, parseMinor, rows } from '@alliance/web-shared';
 import { createResource, createSignal, Show } from 'solid-js';
 import { api } from '../../api';
-import { useMerchant } from '../../components/MerchantArea';
+import { PausedWhileSuspended, useMerchant } from '../../components/MerchantArea';
 import { Card, ErrorNote, Loaded, PageHeader, Table, useAction } from '../../components/ui';
 import { t } from '../../i18n';
 
 export function Supply() {
-  const { id } = useMerchant();
+  const { id, suspended } = useMerchant();
   const [catalog] = createResource(api.supplyCatalog);
   const [listings, { refetch: refetchListings }] = createResource(() => id, api.listings);
   const [prices, setPrices] = createSignal<Record<string, string>>({});
@@ -28,6 +28,7 @@ export function Supply() {
     <div class="page">
       <PageHeader title={t('supply.title')} subtitle={t('supply.subtitle')} />
       <Card title={t('supply.catalog')}>
+        <PausedWhileSuspended />
         <Loaded resource={catalog}>
           {(page) => (
             <Table
@@ -72,7 +73,7 @@ export function Supply() {
                         <button
                           type="button"
                           class="btn btn-primary btn-small"
-                          disabled={list.busy()}
+                          disabled={suspended() || list.busy()}
                           onClick={() => list.run(r.id)}
                         >
                           {t('supply.list')}

@@ -2,7 +2,7 @@ import { formatFen, formatMinor, formatPoints, parseMinor, rows } from '@allianc
 import { useParams, useSearchParams } from '@solidjs/router';
 import { createEffect, createResource, createSignal, For, on, onCleanup, Show } from 'solid-js';
 import { api, type Receipt } from '../../api';
-import { useMerchant } from '../../components/MerchantArea';
+import { PausedWhileSuspended, useMerchant } from '../../components/MerchantArea';
 import {
   Alert,
   Badge,
@@ -18,7 +18,7 @@ import {
 import { i18n, type Key, t } from '../../i18n';
 
 export function Topups() {
-  const { id, merchant, refetch } = useMerchant();
+  const { id, merchant, refetch, suspended } = useMerchant();
   const [amount, setAmount] = createSignal('');
   // The hosted checkout sends the browser back to /merchants/<id>/topups/<topupId>?checkout=success|cancelled.
   const params = useParams<{ topupId?: string }>();
@@ -122,11 +122,12 @@ export function Topups() {
               </div>
             </Field>
             <ErrorNote error={start.error()} />
+            <PausedWhileSuspended />
             <button
               type="submit"
               class="btn btn-primary"
               data-testid="topup-submit"
-              disabled={start.busy() || !amount()}
+              disabled={suspended() || start.busy() || !amount()}
             >
               {t('topups.pay')}
             </button>
