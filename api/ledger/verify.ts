@@ -359,6 +359,16 @@ async function hashesBetween(db: DbOrTx, after: number, below: number | null, up
  * before those transfers (XOR of the two) and for its digest at the cut.
  */
 async function movedSince(db: DbOrTx, from: Checkpoint, upTo: number) {
+  // Account `a`'s digest less the sums (dp, dpe, cp, cpe) of `moves`, headed by its first previous link.
+  const digestWithout = (moves: SQL) =>
+    accountDigest(
+      sql`a.id`,
+      sql`a.debits_posted - ${moves}.dp`,
+      sql`a.debits_pending - ${moves}.dpe`,
+      sql`a.credits_posted - ${moves}.cp`,
+      sql`a.credits_pending - ${moves}.cpe`,
+      sql`${moves}.first_prev`,
+    );
   const [row] = await query<{
     bad_head: string | number | null;
     bad_link: string | number | null;
@@ -396,22 +406,8 @@ async function movedSince(db: DbOrTx, from: Checkpoint, upTo: number) {
         ), a as (
           select a.id, a.head_hash, m.last_hash, m.bad_link,
             ${accountDigest(sql`a.id`, sql`a.debits_posted`, sql`a.debits_pending`, sql`a.credits_posted`, sql`a.credits_pending`, sql`a.head_hash`)} as now,
-            ${accountDigest(
-              sql`a.id`,
-              sql`a.debits_posted - m.dp`,
-              sql`a.debits_pending - m.dpe`,
-              sql`a.credits_posted - m.cp`,
-              sql`a.credits_pending - m.cpe`,
-              sql`m.first_prev`,
-            )} as before,
-            case when c.account_id is not null then ${accountDigest(
-              sql`a.id`,
-              sql`a.debits_posted - c.dp`,
-              sql`a.debits_pending - c.dpe`,
-              sql`a.credits_posted - c.cp`,
-              sql`a.credits_pending - c.cpe`,
-              sql`c.first_prev`,
-            )} end as at_cut
+            ${digestWithout(sql`m`)} as before,
+            case when c.account_id is not null then ${digestWithout(sql`c`)} end as at_cut
           from m join ledger_accounts a on a.id = m.account_id left join after_cut c on c.account_id = a.id
           offset 0
         )
