@@ -201,11 +201,19 @@ async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T 
   return { ms: performance.now() - started, value };
 }
 
-/** Median of `runs` timings, after one warm-up run. */
-async function median<T>(runs: number, work: () => Promise<T>): Promise<{ ms: number; value: T }> {
+/** Median of `runs` timings, after one warm-up run; `reset`, untimed, after each. */
+async function median<T>(
+  runs: number,
+  work: () => Promise<T>,
+  reset: () => Promise<unknown> = async () => {},
+): Promise<{ ms: number; value: T }> {
   await work();
+  await reset();
   const results: Array<{ ms: number; value: T }> = [];
-  for (let i = 0; i < runs; i++) results.push(await timed(work));
+  for (let i = 0; i < runs; i++) {
+    results.push(await timed(work));
+    await reset();
+  }
   results.sort((a, b) => a.ms - b.ms);
   return results[Math.floor(runs / 2)]!;
 }
@@ -261,12 +269,14 @@ export async function runReconciliationBench(options: {
     );
     // After each run its report and checkpoint go, so each starts from the previous day's checkpoint.
     const [previous] = await raw<Array<{ id: string }>>`select max(id)::text as id from ledger_checkpoints`;
-    const report = await median(3, async () => {
-      const value = await runReconciliation(ctx, { date: reportDate });
-      await raw`delete from ledger_checkpoints where id > ${previous?.id ?? '0'}::bigint`;
-      await raw`delete from reconciliation_reports where business_date = ${reportDate}`;
-      return value;
-    });
+    const report = await median(
+      3,
+      () => runReconciliation(ctx, { date: reportDate }),
+      async () => {
+        await raw`delete from ledger_checkpoints where id > ${previous?.id ?? '0'}::bigint`;
+        await raw`delete from reconciliation_reports where business_date = ${reportDate}`;
+      },
+    );
     const verify = await median(3, () => verifyLedger(opened.db));
     return {
       transfers: scale.transactions * 2,
