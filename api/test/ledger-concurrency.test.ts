@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type AccountRef,
   balanceOf,
+  GuardNotMet,
   LedgerError,
   postPending,
   postTransaction,
@@ -212,6 +213,197 @@ describe.skipIf(!onPostgres)('ledger under real concurrency (PostgreSQL)', () =>
     );
     expect(shards?.n).toBe(4);
     expect((await verifyLedger(db)).ok).toBe(true);
+  });
+
+  it('postings that arrive together are committed together, each with its own key, row and place in the chains', async () => {
+    const db = opened.db;
+    const holders = Array.from({ length: 5 }, (_, i) => consumer(`usr_gc${i}`));
+    await postTransaction(db, {
+      key: 'gc-in',
+      kind: 'issue',
+      transfers: holders.map((c) => ({ debit: issued, credit: c, amount: 10_000 })),
+    });
+    // Holder i pays holder i+1 (mod 5) 100 + i; 40 postings at once.
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        postTransaction(db, {
+          key: `gc-${i}`,
+          kind: 'move',
+          transfers: [
+            {
+              debit: holders[i % 5] as AccountRef,
+              credit: holders[(i + 1) % 5] as AccountRef,
+              amount: 100 + i,
+            },
+          ],
+        }),
+      ),
+    );
+    const rows = await query<{ key: string; id: string; xid: string }>(
+      db,
+      sql`select key, id, xmin::text as xid from ledger_transactions where key like 'gc-%' and key <> 'gc-in'`,
+    );
+    expect(rows).toHaveLength(40);
+    results.forEach((result, i) => {
+      expect(result.replayed).toBe(false);
+      expect(result.transferIds).toHaveLength(1);
+      expect(rows.find((r) => r.key === `gc-${i}`)?.id).toBe(String(result.transactionId));
+    });
+    // Fewer database transactions than postings: some were grouped.
+    expect(new Set(rows.map((r) => r.xid)).size).toBeLessThan(40);
+    for (let h = 0; h < 5; h++) {
+      let expected = 10_000;
+      for (let i = 0; i < 40; i++) {
+        if (i % 5 === h) expected -= 100 + i;
+        if ((i + 1) % 5 === h) expected += 100 + i;
+      }
+      expect((await balanceOf(db, holders[h] as AccountRef)).posted).toBe(expected);
+    }
+    expect((await verifyLedger(db)).ok).toBe(true);
+  });
+
+  it('in one batch, a refusal, a key given twice and a guard that matches nothing end as they would alone; a refused posting whose guard ran sends the batch back', async () => {
+    const db = opened.db;
+    await db.execute(sql`create table gc_guards (id int primary key, done boolean not null default false)`);
+    await db.execute(sql`insert into gc_guards (id) values (1), (2), (3)`);
+    const guard = (id: number) =>
+      sql`update gc_guards set done = true where id = ${id} and not done returning id`;
+    const rich = consumer('usr_gcrich');
+    const poor = consumer('usr_gcpoor');
+    await postTransaction(db, {
+      key: 'gcm-in',
+      kind: 'issue',
+      transfers: [
+        { debit: issued, credit: rich, amount: 10_000 },
+        { debit: issued, credit: poor, amount: 50 },
+      ],
+    });
+    const spend = (key: string, from: AccountRef, amount: number, guarded?: number) =>
+      postTransaction(db, {
+        key,
+        kind: 'spend',
+        transfers: [{ debit: from, credit: issued, amount }],
+        guard: guarded === undefined ? undefined : guard(guarded),
+      });
+    const pay = () =>
+      postTransaction(db, {
+        key: 'gcm-pay',
+        kind: 'pay',
+        transfers: [{ debit: rich, credit: poor, amount: 10 }],
+      });
+    // Sent in one tick: the first two go alone, the rest wait and go as one batch.
+    const first = await Promise.allSettled([
+      spend('gcm-fill-0', rich, 1),
+      spend('gcm-fill-1', rich, 1),
+      spend('gcm-fill-2', rich, 1),
+      pay(),
+      pay(),
+      spend('gcm-poor', poor, 1000),
+      spend('gcm-guard-none', rich, 1, 99),
+      spend('gcm-guard-ok', rich, 7, 2),
+    ]);
+    const outcome = (r: PromiseSettledResult<unknown>) =>
+      r.status === 'fulfilled'
+        ? 'ok'
+        : r.reason instanceof GuardNotMet
+          ? 'guard not met'
+          : ((r.reason as LedgerError).code ?? String(r.reason));
+    expect(first.map(outcome)).toEqual([
+      'ok',
+      'ok',
+      'ok',
+      'ok',
+      'ok',
+      'insufficient_funds',
+      'guard not met',
+      'ok',
+    ]);
+    const [payA, payB] = [first[3], first[4]].map(
+      (r) => (r as PromiseFulfilledResult<{ transactionId: number; replayed: boolean }>).value,
+    );
+    expect(payA?.transactionId).toBe(payB?.transactionId);
+    expect([payA?.replayed, payB?.replayed].sort()).toEqual([false, true]);
+    const xids = await query<{ key: string; xid: string }>(
+      db,
+      sql`select key, xmin::text as xid from ledger_transactions where key in ('gcm-fill-2', 'gcm-pay', 'gcm-guard-ok')`,
+    );
+    expect(new Set(xids.map((r) => r.xid)).size).toBe(1);
+
+    // A guarded posting refused after its guard ran: the batch is rolled back and each goes alone.
+    const second = await Promise.allSettled([
+      spend('gcm2-fill-0', rich, 1),
+      spend('gcm2-fill-1', rich, 1),
+      spend('gcm2-fill-2', rich, 1),
+      spend('gcm2-guard-refused', poor, 5000, 1),
+      spend('gcm2-guard-ok', rich, 3, 3),
+    ]);
+    expect(second.map(outcome)).toEqual(['ok', 'ok', 'ok', 'insufficient_funds', 'ok']);
+    const guards = await query<{ id: number; done: boolean }>(
+      db,
+      sql`select id, done from gc_guards order by id`,
+    );
+    expect(guards).toEqual([
+      { id: 1, done: false },
+      { id: 2, done: true },
+      { id: 3, done: true },
+    ]);
+    expect((await balanceOf(db, rich)).posted).toBe(10_000 - 3 - 10 - 7 - 3 - 3);
+    expect((await balanceOf(db, poor)).posted).toBe(60);
+    expect((await verifyLedger(db)).ok).toBe(true);
+  });
+
+  it('a batch waiting for a row lock held elsewhere does not hold up postings on other accounts', async () => {
+    const db = opened.db;
+    // No shared (sharded) account: the two postings touch disjoint rows.
+    const held = consumer('usr_gcheld');
+    const free = consumer('usr_gcfree');
+    const sinkA = consumer('usr_gcsinka');
+    const sinkB = consumer('usr_gcsinkb');
+    await postTransaction(db, {
+      key: 'gch-in',
+      kind: 'issue',
+      transfers: [
+        { debit: issued, credit: held, amount: 100 },
+        { debit: issued, credit: free, amount: 100 },
+        { debit: issued, credit: sinkA, amount: 1 },
+        { debit: issued, credit: sinkB, amount: 1 },
+      ],
+    });
+    let release = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let locked = () => {};
+    const isLocked = new Promise<void>((resolve) => {
+      locked = resolve;
+    });
+    const holder = db.transaction(async (tx) => {
+      await tx.execute(sql`select id from ledger_accounts where owner_id = 'usr_gcheld' for update`);
+      locked();
+      await released;
+    });
+    await isLocked;
+    let stuckDone = false;
+    const stuck = postTransaction(db, {
+      key: 'gch-stuck',
+      kind: 'spend',
+      transfers: [{ debit: held, credit: sinkA, amount: 1 }],
+    }).then((result) => {
+      stuckDone = true;
+      return result;
+    });
+    const moved = await postTransaction(db, {
+      key: 'gch-free',
+      kind: 'spend',
+      transfers: [{ debit: free, credit: sinkB, amount: 1 }],
+    });
+    expect(moved.replayed).toBe(false);
+    expect(stuckDone).toBe(false);
+    release();
+    await holder;
+    expect((await stuck).replayed).toBe(false);
+    expect((await balanceOf(db, held)).posted).toBe(99);
+    expect((await balanceOf(db, free)).posted).toBe(99);
   });
 
   it('a process killed with SIGKILL mid-stream loses no acknowledged transfer; retrying every key duplicates nothing', async () => {
