@@ -176,7 +176,10 @@ export async function postedTotalAt(db: DbOrTx, at: Date, kinds: AccountKind[]):
 
 /** Posted balance of one logical account at `at`: its balance now without what moved since. */
 export async function postedBalanceAt(db: DbOrTx, ref: AccountRef, at: Date): Promise<bigint> {
-  const [now, since] = await Promise.all([balanceOf(db, ref), movementsBetween(db, [ref], at, null)]);
+  const [now, since] = await Promise.all([
+    balanceOf(db, ref),
+    movementsBetween(db, [ref], at, null, 'account'),
+  ]);
   return since.reduce((balance, m) => balance - m.net, BigInt(now.posted));
 }
 
@@ -191,36 +194,45 @@ export interface Movement {
 
 /**
  * Every transaction that moved the given accounts with transfers created in [from, to) (no `to`:
- * up to now), in id order.
+ * up to now), in id order. `by` says which side is small: 'window' reads the window's transfers
+ * and keeps the accounts' (a day of accounts whose history is long, such as clearing accounts);
+ * 'account' walks each account's own transfers (a holder's statement, whose window may be all time).
  */
 export async function movementsBetween(
   db: DbOrTx,
   refs: AccountRef[],
   from: Date,
   to: Date | null,
+  by: 'window' | 'account',
 ): Promise<Movement[]> {
   if (refs.length === 0) return [];
   const tuples = sql.join(
     refs.map((r) => sql`(${r.ownerType}::text, ${r.ownerId}::text, ${r.code}::text)`),
     sql`, `,
   );
-  // The window's transfers first (an index range on created_at; the upper bound only when there is
-  // one, so a prepared plan keeps it), then each side joined to the few accounts: an account's
-  // index would walk all of its history.
+  const within = sql`t.created_at >= ${from.toISOString()}::timestamptz
+    ${to ? sql`and t.created_at < ${to.toISOString()}::timestamptz` : sql``} and ${postedEffect}`;
+  // By window: its transfers first (an index range on created_at; the upper bound only when there
+  // is one, so a prepared plan keeps it), then each side joined to the few accounts, whose own
+  // index would walk all of their history. By account: each account's index on either side.
+  const entries =
+    by === 'window'
+      ? sql`t as materialized (
+          select transaction_id, debit_account_id, credit_account_id, amount from ledger_transfers t where ${within}
+        ), e as (
+          select t.transaction_id, -t.amount as net from t join a on a.id = t.debit_account_id
+          union all
+          select t.transaction_id, t.amount from t join a on a.id = t.credit_account_id
+        )`
+      : sql`e as (
+          select t.transaction_id, -t.amount as net from a join ledger_transfers t on t.debit_account_id = a.id where ${within}
+          union all
+          select t.transaction_id, t.amount from a join ledger_transfers t on t.credit_account_id = a.id where ${within}
+        )`;
   const rows = await query<{ id: string | number; key: string; kind: string; meta: unknown; net: string }>(
     db,
     sql`with a as (select id from ledger_accounts where (owner_type, owner_id, code) in (${tuples})),
-        t as materialized (
-          select transaction_id, debit_account_id, credit_account_id, amount from ledger_transfers t
-          where t.created_at >= ${from.toISOString()}::timestamptz
-            ${to ? sql`and t.created_at < ${to.toISOString()}::timestamptz` : sql``} and ${postedEffect}
-        ), m as (
-          select transaction_id, sum(net) as net from (
-            select t.transaction_id, -t.amount as net from t join a on a.id = t.debit_account_id
-            union all
-            select t.transaction_id, t.amount from t join a on a.id = t.credit_account_id
-          ) e group by transaction_id
-        )
+        ${entries}, m as (select transaction_id, sum(net) as net from e group by transaction_id)
         select x.id, x.key, x.kind, x.meta, m.net::text as net
         from m join ledger_transactions x on x.id = m.transaction_id order by x.id`,
   );

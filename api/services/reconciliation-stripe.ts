@@ -97,6 +97,7 @@ export async function compareStripeWithLedger(
     [accounts.platformOrderClearing(), accounts.platformTopupClearing()],
     start,
     end,
+    'window',
   );
   const subjects = await paymentSubjects(
     ctx,

@@ -126,7 +126,7 @@ export async function merchantStatement(
   const adPoints = accounts.merchantAdPoints(merchant.id);
   const today = businessDate(ctx.now(), businessTimeZone);
   const [received, adPointsBalance, daily] = await Promise.all([
-    movementsBetween(ctx.db, [ecoPoints], start ?? new Date(0), end),
+    movementsBetween(ctx.db, [ecoPoints], start ?? new Date(0), end, 'account'),
     end ? postedBalanceAt(ctx.db, adPoints, end) : balanceOf(ctx.db, adPoints).then((b) => BigInt(b.posted)),
     dailyFigures(ctx, merchant.id, businessTimeZone, dailyWindow(input.from, input.to ?? today)),
   ]);

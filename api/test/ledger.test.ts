@@ -491,22 +491,27 @@ describe('balances at an instant', () => {
     // A ledger sums to zero at every instant.
     expect(everyone + platform).toBe(0n);
 
-    const moves = await movementsBetween(db, [carol], at(2), at(5));
-    expect(moves.map((m) => [m.key, m.net])).toEqual([
-      ['at:2', -300n],
-      ['at:4', -120n],
-    ]);
-    expect((await movementsBetween(db, [carol, dave], at(1), at(2)))[0]).toMatchObject({
-      key: 'at:1',
-      kind: 'test',
-      meta: { step: 1 },
-      net: 1_000n,
-    });
-    // Between the two, carol's 300 to dave nets out; the hold posts nothing until its post.
-    expect((await movementsBetween(db, [carol, dave], at(2), null)).map((m) => [m.key, m.net])).toEqual([
-      ['at:2', 50n],
-      ['at:4', 0n],
-    ]);
+    // Both ways of reading give the same movements.
+    for (const by of ['window', 'account'] as const) {
+      const moves = await movementsBetween(db, [carol], at(2), at(5), by);
+      expect(moves.map((m) => [m.key, m.net])).toEqual([
+        ['at:2', -300n],
+        ['at:4', -120n],
+      ]);
+      expect((await movementsBetween(db, [carol, dave], at(1), at(2), by))[0]).toMatchObject({
+        key: 'at:1',
+        kind: 'test',
+        meta: { step: 1 },
+        net: 1_000n,
+      });
+      // Between the two, carol's 300 to dave nets out; the hold posts nothing until its post.
+      expect((await movementsBetween(db, [carol, dave], at(2), null, by)).map((m) => [m.key, m.net])).toEqual(
+        [
+          ['at:2', 50n],
+          ['at:4', 0n],
+        ],
+      );
+    }
   });
 });
 
