@@ -31,6 +31,9 @@ interface AccountRow {
   headHash: string;
 }
 
+/** An account row a posting needs: its logical name, shard and flags. */
+type WantedAccount = Pick<AccountRow, 'ownerType' | 'ownerId' | 'code' | 'shard' | 'ledger' | 'noOverdraft'>;
+
 /** The balance columns of one account row as a transaction changes them (before it writes). */
 interface Working extends AccountRow {
   start: { dPend: number; dPost: number; cPend: number; cPost: number; head: string };
@@ -361,14 +364,7 @@ function toWorking(r: Record<string, unknown>): Working {
 async function lockAccounts(
   run: Run,
   undoable: boolean,
-  wanted: Array<{
-    ownerType: string;
-    ownerId: string;
-    code: string;
-    shard: number;
-    ledger: string;
-    noOverdraft: boolean;
-  }>,
+  wanted: WantedAccount[],
   ids?: AccountIds,
 ): Promise<Map<string, Working>> {
   const known = ids ? wanted.map((w) => ids.get(`${logicalName(w)}#${w.shard}`)) : [];
@@ -519,6 +515,19 @@ function plan(
   return { ...base, hash };
 }
 
+/**
+ * `unnest($1::t1[], $2::t2[], …)`: one array parameter per column, so a statement's text (and its
+ * prepared plan) is the same whatever the number of rows (issue 14). Instants go as text: drizzle
+ * leaves postgres.js no serializer for timestamptz[].
+ */
+function unnest<R>(
+  rows: R[],
+  columns: Array<[type: string, value: (row: R, index: number) => unknown]>,
+): SQL {
+  const arrays = columns.map(([type, value]) => sql`${sql.param(rows.map(value))}::${sql.raw(type)}[]`);
+  return sql`unnest(${sql.join(arrays, sql`, `)})`;
+}
+
 /** One ledger transaction ready to write: its header and its planned transfers. */
 interface Planned {
   key: string;
@@ -540,25 +549,42 @@ async function write(run: Run, postings: Planned[], accounts: Iterable<Working>)
   const changed = [...accounts].filter((a) => a.headHash !== a.start.head);
   const transfers = postings.flatMap((p) => p.transfers.map((t) => ({ key: p.key, ...t })));
   const contents = postings.map((p) => canonicalJson(p.contents));
-  // Columns as arrays: one statement text (and so one prepared plan) whatever the counts (issue 14).
-  // Instants go as text: drizzle leaves postgres.js no serializer for timestamptz[].
-  const column = <T>(values: T[], type: string) => sql`${sql.param(values)}::${sql.raw(type)}[]`;
-  const rows = await run<{ id: string | number; transaction_id: string | number; key: string }>(
+  const headers = unnest(postings, [
+    ['text', (p) => p.key],
+    ['text', (p) => p.kind],
+    ['text', (_, i) => sha256(contents[i] as string)],
+    ['jsonb', (_, i) => contents[i]],
+    ['jsonb', (p) => (p.meta ? JSON.stringify(p.meta) : null)],
+    ['text', (p) => p.createdAt.toISOString()],
+  ]);
+  const deltas = unnest(changed, [
+    ['int8', (a) => a.id],
+    ['int8', (a) => a.debitsPending - a.start.dPend],
+    ['int8', (a) => a.debitsPosted - a.start.dPost],
+    ['int8', (a) => a.creditsPending - a.start.cPend],
+    ['int8', (a) => a.creditsPosted - a.start.cPost],
+    ['text', (a) => a.headHash],
+  ]);
+  const rows = unnest(transfers, [
+    ['text', (t) => t.key],
+    ['text', (t) => t.ledger],
+    ['int8', (t) => t.debitAccountId],
+    ['int8', (t) => t.creditAccountId],
+    ['int8', (t) => t.amount],
+    ['text', (t) => t.type],
+    ['int8', (t) => t.pendingId],
+    ['text', (t) => t.timeoutAt?.toISOString() ?? null],
+    ['int8', (t) => t.debitBalanceAfter],
+    ['int8', (t) => t.creditBalanceAfter],
+    ['text', (t) => t.debitPrevHash],
+    ['text', (t) => t.creditPrevHash],
+    ['text', (t) => t.hash],
+  ]);
+  const written = await run<{ id: string | number; transaction_id: string | number; key: string }>(
     sql`with ins as (
           insert into ledger_transactions (key, kind, contents_hash, contents, meta, created_at)
-          select key, kind, contents_hash, contents, meta, created_at::timestamptz from unnest(${column(
-            postings.map((p) => p.key),
-            'text',
-          )}, ${column(
-            postings.map((p) => p.kind),
-            'text',
-          )}, ${column(contents.map(sha256), 'text')}, ${column(contents, 'jsonb')}, ${column(
-            postings.map((p) => (p.meta ? JSON.stringify(p.meta) : null)),
-            'jsonb',
-          )}, ${column(
-            postings.map((p) => p.createdAt.toISOString()),
-            'text',
-          )}) as t(key, kind, contents_hash, contents, meta, created_at)
+          select key, kind, contents_hash, contents, meta, created_at::timestamptz
+          from ${headers} as t(key, kind, contents_hash, contents, meta, created_at)
           ${postings.length === 1 ? sql`on conflict (key) do nothing` : sql``}
           returning id, key, created_at
         ), upd as (
@@ -566,75 +592,15 @@ async function write(run: Run, postings: Planned[], accounts: Iterable<Working>)
             debits_pending = a.debits_pending + v.dpend, debits_posted = a.debits_posted + v.dpost,
             credits_pending = a.credits_pending + v.cpend, credits_posted = a.credits_posted + v.cpost,
             head_hash = v.head
-          from unnest(${column(
-            changed.map((a) => a.id),
-            'int8',
-          )}, ${column(
-            changed.map((a) => a.debitsPending - a.start.dPend),
-            'int8',
-          )}, ${column(
-            changed.map((a) => a.debitsPosted - a.start.dPost),
-            'int8',
-          )}, ${column(
-            changed.map((a) => a.creditsPending - a.start.cPend),
-            'int8',
-          )}, ${column(
-            changed.map((a) => a.creditsPosted - a.start.cPost),
-            'int8',
-          )}, ${column(
-            changed.map((a) => a.headHash),
-            'text',
-          )}) as v(id, dpend, dpost, cpend, cpost, head)
-          where a.id = any(${column(
-            changed.map((a) => a.id),
-            'int8',
-          )}) and a.id = v.id and exists (select 1 from ins)
+          from ${deltas} as v(id, dpend, dpost, cpend, cpost, head)
+          where a.id = any(${sql.param(changed.map((a) => a.id))}::int8[]) and a.id = v.id and exists (select 1 from ins)
           returning a.id
         ), tr as (
           insert into ledger_transfers (transaction_id, ledger, debit_account_id, credit_account_id, amount, type, pending_id,
             timeout_at, debit_balance_after, credit_balance_after, debit_prev_hash, credit_prev_hash, hash, created_at)
           select ins.id, v.ledger, v.debit, v.credit, v.amount, v.type, v.pending_id, v.timeout_at::timestamptz, v.debit_after, v.credit_after,
             v.debit_prev, v.credit_prev, v.hash, ins.created_at
-          from unnest(${column(
-            transfers.map((t) => t.key),
-            'text',
-          )}, ${column(
-            transfers.map((t) => t.ledger),
-            'text',
-          )}, ${column(
-            transfers.map((t) => t.debitAccountId),
-            'int8',
-          )}, ${column(
-            transfers.map((t) => t.creditAccountId),
-            'int8',
-          )}, ${column(
-            transfers.map((t) => t.amount),
-            'int8',
-          )}, ${column(
-            transfers.map((t) => t.type),
-            'text',
-          )}, ${column(
-            transfers.map((t) => t.pendingId),
-            'int8',
-          )}, ${column(
-            transfers.map((t) => t.timeoutAt?.toISOString() ?? null),
-            'text',
-          )}, ${column(
-            transfers.map((t) => t.debitBalanceAfter),
-            'int8',
-          )}, ${column(
-            transfers.map((t) => t.creditBalanceAfter),
-            'int8',
-          )}, ${column(
-            transfers.map((t) => t.debitPrevHash),
-            'text',
-          )}, ${column(
-            transfers.map((t) => t.creditPrevHash),
-            'text',
-          )}, ${column(
-            transfers.map((t) => t.hash),
-            'text',
-          )}) with ordinality as v(key, ledger, debit, credit, amount, type, pending_id, timeout_at, debit_after, credit_after,
+          from ${rows} with ordinality as v(key, ledger, debit, credit, amount, type, pending_id, timeout_at, debit_after, credit_after,
             debit_prev, credit_prev, hash, ord)
           join ins on ins.key = v.key
           order by v.ord
@@ -643,9 +609,9 @@ async function write(run: Run, postings: Planned[], accounts: Iterable<Working>)
         select tr.id, tr.transaction_id, ins.key from tr join ins on ins.id = tr.transaction_id`,
     { last: true },
   );
-  if (rows.length === 0) throw new KeyExists();
+  if (written.length === 0) throw new KeyExists();
   return postings.map((p) => {
-    const own = rows.filter((r) => r.key === p.key);
+    const own = written.filter((r) => r.key === p.key);
     return {
       transactionId: Number(own[0]?.transaction_id),
       transferIds: own.map((r) => Number(r.id)).sort((x, y) => x - y),
@@ -678,15 +644,6 @@ interface Prepared {
   shardOf: Map<string, number>;
   wanted: Map<string, WantedAccount>;
 }
-
-type WantedAccount = {
-  ownerType: string;
-  ownerId: string;
-  code: string;
-  shard: number;
-  ledger: string;
-  noOverdraft: boolean;
-};
 
 /**
  * Commits all transfers or none. Each debit is checked, in order, against its account's flags
