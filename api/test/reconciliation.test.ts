@@ -1,7 +1,8 @@
 import { schema } from '@alliance/db';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Ctx, ctxOf } from '../context';
+import { lockLedgerCheckpoints } from '../ledger';
 import { runNightlyReconciliation } from '../services/reconciliation';
 import { csvCell } from '../services/reconciliation-csv';
 import { creditPaidTopup } from '../services/topups';
@@ -420,6 +421,43 @@ describe('the nightly job', () => {
       .where(eq(schema.reconciliationReports.businessDate, '2026-12-02'));
     expect(rows).toHaveLength(1);
   });
+
+  it.skipIf(!onPostgres)(
+    'a report that waited a minute for another one answers 409 (PostgreSQL)',
+    async () => {
+      clock.set('2026-12-02T16:40:00Z'); // 00:40 on 2026-12-03
+      let release = () => {};
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let locked = () => {};
+      const isLocked = new Promise<void>((resolve) => {
+        locked = resolve;
+      });
+      // Another report holds the checkpoint lock for as long as this test needs.
+      const other = t.db.transaction(async (tx) => {
+        await lockLedgerCheckpoints(tx);
+        locked();
+        await released;
+      });
+      await isLocked;
+      // Each reading of the clock is 30 s after the last: the minute passes within a few retries.
+      const realNow = performance.now.bind(performance);
+      let readings = 0;
+      const clockSpy = vi.spyOn(performance, 'now').mockImplementation(() => realNow() + ++readings * 30_000);
+      try {
+        const res = await run('2026-12-02');
+        expect(res.status).toBe(409);
+        expect(res.body.error.code).toBe('reconciliation_running');
+      } finally {
+        clockSpy.mockRestore();
+        release();
+        await other;
+      }
+      // Once the other one is done, the report runs.
+      expect((await run('2026-12-02')).status).toBe(201);
+    },
+  );
 });
 
 describe('the CSV and the trends', () => {
