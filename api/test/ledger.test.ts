@@ -184,6 +184,47 @@ describe('ledger transfers', () => {
     expect((await balanceOf(db, dave)).posted).toBe(0);
   });
 
+  it('stores keys, kinds and meta exactly, whatever characters they hold', async () => {
+    const db = opened.db;
+    const writer = consumer('usr_quotes');
+    // The write sends each column as one array: quotes, backslashes, braces, commas, "null" and
+    // line breaks must arrive as they were.
+    const odd = 'a "quoted" \\ back\\slash, {braces} null\n第二行';
+    const keys = [`odd-${odd}`, 'odd-null', 'odd-plain'];
+    await Promise.all(
+      keys.map((key, i) =>
+        postTransaction(db, {
+          key,
+          kind: i === 0 ? odd : 'issue',
+          transfers: [{ debit: issued, credit: writer, amount: 1 + i }],
+          meta:
+            i === 1
+              ? { reason: 'null', nested: { list: [odd, null] } }
+              : i === 0
+                ? { reason: odd }
+                : undefined,
+        }),
+      ),
+    );
+    const rows = await query<{ key: string; kind: string; meta: unknown }>(
+      db,
+      sql`select key, kind, meta from ledger_transactions where key like 'odd-%' order by key`,
+    );
+    const parsed = rows.map((r) => ({
+      ...r,
+      meta: typeof r.meta === 'string' ? JSON.parse(r.meta) : r.meta,
+    }));
+    expect(parsed).toEqual(
+      [
+        { key: `odd-${odd}`, kind: odd, meta: { reason: odd } },
+        { key: 'odd-null', kind: 'issue', meta: { reason: 'null', nested: { list: [odd, null] } } },
+        { key: 'odd-plain', kind: 'issue', meta: null },
+      ].sort((a, b) => (a.key < b.key ? -1 : 1)),
+    );
+    expect((await balanceOf(db, writer)).posted).toBe(6);
+    expect((await verifyLedger(db)).ok).toBe(true);
+  });
+
   it('a guard statement runs in the posting transaction: no row, nothing written; a row, both committed', async () => {
     const db = opened.db;
     const guarded = consumer('usr_guard');
