@@ -649,7 +649,7 @@ interface Prepared {
  * Commits all transfers or none. Each debit is checked, in order, against its account's flags
  * with the rows locked; the same key replays the original result (see LedgerError for refusals).
  * Outside a transaction on PostgreSQL, postings that arrive while others are being written are
- * committed together (see groupCommit).
+ * committed together (see GroupCommit).
  */
 export async function postTransaction(db: DbOrTx, input: PostTransactionInput): Promise<PostResult> {
   const prepared = prepare(input);
