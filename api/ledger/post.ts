@@ -369,12 +369,9 @@ async function lockAccounts(
 ): Promise<Map<string, Working>> {
   const known = ids ? wanted.map((w) => ids.get(`${logicalName(w)}#${w.shard}`)) : [];
   if (ids && known.every((id) => id !== undefined)) {
-    // By primary key, one statement text whatever the count (issue 14): a small index lookup each.
-    const byId = await run(
-      sql`select ${lockedColumns} from ledger_accounts where id = any(${sql.param(known)}::int8[]) order by id for update`,
-    );
     const out = new Map<string, Working>();
-    for (const row of byId.map(toWorking)) out.set(`${logicalName(row)}#${row.shard}`, row);
+    for (const row of await lockById(run, known as number[]))
+      out.set(`${logicalName(row)}#${row.shard}`, row);
     if (wanted.every((w) => out.has(`${logicalName(w)}#${w.shard}`))) return out;
   }
   const tuples = sql.join(
@@ -423,14 +420,12 @@ async function lockAccounts(
 type AccountIds = Map<string, number>;
 const maxKnownAccounts = 100_000;
 
-async function lockAccountsById(run: Run, ids: number[]): Promise<Map<number, Working>> {
+/** Locks account rows by primary key in id order: one statement text whatever the count (issue 14). */
+async function lockById(run: Run, ids: number[]): Promise<Working[]> {
   const rows = await run(
-    sql`select ${lockedColumns} from ledger_accounts where id in (${sql.join(
-      ids.map((id) => sql`${id}::int8`),
-      sql`, `,
-    )}) order by id for update`,
+    sql`select ${lockedColumns} from ledger_accounts where id = any(${sql.param(ids)}::int8[]) order by id for update`,
   );
-  return new Map(rows.map((r) => [Number(r.id), toWorking(r)]));
+  return rows.map(toWorking);
 }
 
 /** Applies one transfer to the working rows and chains its hash. */
@@ -593,6 +588,7 @@ async function write(run: Run, postings: Planned[], accounts: Iterable<Working>)
             credits_pending = a.credits_pending + v.cpend, credits_posted = a.credits_posted + v.cpost,
             head_hash = v.head
           from ${deltas} as v(id, dpend, dpost, cpend, cpost, head)
+          -- The ids again as an array, so the plan finds the rows by index rather than by scan.
           where a.id = any(${sql.param(changed.map((a) => a.id))}::int8[]) and a.id = v.id and exists (select 1 from ins)
           returning a.id
         ), tr as (
@@ -985,7 +981,7 @@ async function resolvePending(
     input.key,
     contents,
     async (run) => {
-      const rows = await lockAccountsById(run, [debitId, creditId]);
+      const rows = new Map((await lockById(run, [debitId, creditId])).map((row) => [row.id, row]));
       const debit = rows.get(debitId);
       const credit = rows.get(creditId);
       if (!debit || !credit) throw new Error('ledger: pending transfer accounts missing');

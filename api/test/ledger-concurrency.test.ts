@@ -14,7 +14,7 @@ import {
   voidPending,
 } from '../ledger';
 import { query } from '../ledger/sql';
-import { onPostgres, openTestDb } from './test-db';
+import { holdOpen, onPostgres, openTestDb } from './test-db';
 
 const issued: AccountRef = {
   ownerType: 'platform',
@@ -370,20 +370,9 @@ describe.skipIf(!onPostgres)('ledger under real concurrency (PostgreSQL)', () =>
         { debit: issued, credit: sinkB, amount: 1 },
       ],
     });
-    let release = () => {};
-    const released = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let locked = () => {};
-    const isLocked = new Promise<void>((resolve) => {
-      locked = resolve;
-    });
-    const holder = db.transaction(async (tx) => {
-      await tx.execute(sql`select id from ledger_accounts where owner_id = 'usr_gcheld' for update`);
-      locked();
-      await released;
-    });
-    await isLocked;
+    const lock = await holdOpen(db, (tx) =>
+      tx.execute(sql`select id from ledger_accounts where owner_id = 'usr_gcheld' for update`),
+    );
     let stuckDone = false;
     const stuck = postTransaction(db, {
       key: 'gch-stuck',
@@ -400,8 +389,7 @@ describe.skipIf(!onPostgres)('ledger under real concurrency (PostgreSQL)', () =>
     });
     expect(moved.replayed).toBe(false);
     expect(stuckDone).toBe(false);
-    release();
-    await holder;
+    await lock.release();
     expect((await stuck).replayed).toBe(false);
     expect((await balanceOf(db, held)).posted).toBe(99);
     expect((await balanceOf(db, free)).posted).toBe(99);

@@ -7,7 +7,7 @@ import { runNightlyReconciliation } from '../services/reconciliation';
 import { csvCell } from '../services/reconciliation-csv';
 import { creditPaidTopup } from '../services/topups';
 import { createTestApp, operatorPhone, type TestApp, testClock } from './harness';
-import { onPostgres } from './test-db';
+import { holdOpen, onPostgres } from './test-db';
 
 // Several business days (Asia/Shanghai, UTC+8) of one platform, reconciled day by day: every
 // figure below is worked out by hand from the flows' rules (API.md, SPEC section 4).
@@ -426,21 +426,8 @@ describe('the nightly job', () => {
     'a report that waited a minute for another one answers 409 (PostgreSQL)',
     async () => {
       clock.set('2026-12-02T16:40:00Z'); // 00:40 on 2026-12-03
-      let release = () => {};
-      const released = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      let locked = () => {};
-      const isLocked = new Promise<void>((resolve) => {
-        locked = resolve;
-      });
       // Another report holds the checkpoint lock for as long as this test needs.
-      const other = t.db.transaction(async (tx) => {
-        await lockLedgerCheckpoints(tx);
-        locked();
-        await released;
-      });
-      await isLocked;
+      const other = await holdOpen(t.db, (tx) => lockLedgerCheckpoints(tx));
       // Each reading of the clock is 30 s after the last: the minute passes within a few retries.
       const realNow = performance.now.bind(performance);
       let readings = 0;
@@ -451,8 +438,7 @@ describe('the nightly job', () => {
         expect(res.body.error.code).toBe('reconciliation_running');
       } finally {
         clockSpy.mockRestore();
-        release();
-        await other;
+        await other.release();
       }
       // Once the other one is done, the report runs.
       expect((await run('2026-12-02')).status).toBe(201);

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { OpenDb } from '@alliance/db';
+import type { Db, OpenDb, Tx } from '@alliance/db';
 import { openDb } from '@alliance/db/node';
 import postgres from 'postgres';
 import { inject } from 'vitest';
@@ -46,3 +46,33 @@ export async function createPostgresDatabase(
 }
 
 export const onPostgres = Boolean(process.env.TEST_DATABASE_URL);
+
+/**
+ * Runs `hold` in a transaction of its own (taking a lock, say) and keeps that transaction open
+ * until `release()`, which resolves once it has committed. Resolves when `hold` has run.
+ */
+export async function holdOpen(
+  db: Db,
+  hold: (tx: Tx) => Promise<unknown>,
+): Promise<{ release(): Promise<void> }> {
+  let release = () => {};
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let held = () => {};
+  const isHeld = new Promise<void>((resolve) => {
+    held = resolve;
+  });
+  const transaction = db.transaction(async (tx) => {
+    await hold(tx as Tx);
+    held();
+    await released;
+  });
+  await Promise.race([isHeld, transaction]);
+  return {
+    release: async () => {
+      release();
+      await transaction;
+    },
+  };
+}
