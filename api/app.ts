@@ -6,7 +6,7 @@ import { newRouter, requireOperator, requireUser, serviceCtx } from './http';
 import { randomBase32 } from './ids';
 import { LedgerError } from './ledger';
 import { idempotency } from './middleware/idempotency';
-import { inputGuard, mayHaveBody } from './middleware/input-guard';
+import { declaredBodyBytes, inputGuard, mayHaveBody } from './middleware/input-guard';
 import { securityHeaders } from './middleware/security-headers';
 import { adViewRoutes } from './routes/ad-views';
 import { admobRoutes } from './routes/admob';
@@ -84,13 +84,18 @@ export function createApp(deps: Deps) {
     if (c.req.path.startsWith('/v1/platform/')) requireOperator(c);
     await next();
   });
-  const limitBody = bodyLimit({
-    maxSize: 64 * 1024,
-    onError: () => {
-      throw new ApiError(413, 'payload_too_large', 'The request body is larger than 64 KiB');
-    },
+  const maxBodyBytes = 64 * 1024;
+  const tooLarge = () => {
+    throw new ApiError(413, 'payload_too_large', 'The request body is larger than 64 KiB');
+  };
+  const limitBody = bodyLimit({ maxSize: maxBodyBytes, onError: tooLarge });
+  app.use('/v1/*', (c, next) => {
+    if (!mayHaveBody(c.req.method)) return next();
+    // A declared size is checked as bodyLimit would, without it asking for the body stream.
+    const declared = declaredBodyBytes(c.req);
+    if (declared === undefined) return limitBody(c, next);
+    return declared > maxBodyBytes ? tooLarge() : next();
   });
-  app.use('/v1/*', (c, next) => (mayHaveBody(c.req.method) ? limitBody(c, next) : next()));
   app.use('/v1/*', inputGuard);
   app.use('/v1/*', idempotency);
 

@@ -6,7 +6,7 @@
  * (`pinDatabase`), so that server and database do not share a core.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,44 @@ export interface BenchServer {
 
 /** USER_HZ: Linux reports /proc CPU times in 1/100 s on every architecture Node runs on. */
 const clockTicksPerSecond = 100;
+
+/** CPU time (user + system) a process has used so far, in ms; 0 once it is gone. */
+function processCpuMs(pid: number | string): number {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return 0;
+  }
+  // Fields 14 and 15 of /proc/<pid>/stat (after the parenthesised name): utime, stime in ticks.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicksPerSecond;
+}
+
+/**
+ * CPU time all PostgreSQL processes on this machine have used so far, in ms: the backends, the
+ * WAL writer and the checkpointer alike (the bench expects nothing else to use the server).
+ */
+export function postgresCpuMs(): number {
+  let total = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    let name: string;
+    try {
+      name = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    } catch {
+      continue;
+    }
+    if (name === 'postgres') total += processCpuMs(pid);
+  }
+  return total;
+}
+
+/** CPU time this process (the bench's clients) has used so far, in ms. */
+export function clientCpuMs(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+}
 
 export async function startServer(options: {
   mode: 'api' | 'bare';
@@ -65,12 +103,7 @@ export async function startServer(options: {
       const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
       return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
     },
-    cpuMs: () => {
-      // Fields 14 and 15 of /proc/<pid>/stat (after the parenthesised name): utime, stime in ticks.
-      const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicksPerSecond;
-    },
+    cpuMs: () => processCpuMs(child.pid!),
     stop: () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       return exited;

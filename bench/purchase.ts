@@ -18,7 +18,7 @@ import { postTransaction } from '../api/ledger';
 import { accounts } from '../api/services/accounts';
 import { parameterDefaults } from '../api/services/parameters';
 import { adPointsChargeForAmount, vouchersForAmount } from '../api/services/rounding';
-import { call, drive, pinDatabase, startServer } from './http';
+import { call, clientCpuMs, drive, pinDatabase, postgresCpuMs, startServer } from './http';
 
 export interface PurchaseBenchOptions {
   /** Admin URL; the bench creates its own database and drops it afterwards. */
@@ -40,6 +40,9 @@ export interface PurchaseBenchResult {
   perSecond: number;
   /** CPU the API process spent per request in the timed window, in µs. */
   apiCpuUs: number;
+  /** CPU all PostgreSQL processes and the bench's own clients spent per request, in µs. */
+  postgresCpuUs?: number;
+  clientCpuUs?: number;
   /** For `wallet reads`: the bare Hono route's rate in the same run, and its CPU per request. */
   bare?: number;
   bareCpuUs?: number;
@@ -53,8 +56,8 @@ export interface PurchaseBenchReport {
 }
 
 const merchantsSpread = 100;
-/** More sales than 8 clients can confirm in the time box on this kind of machine. */
-const salesPerScenario = 6000;
+/** More sales than 8 clients can confirm in the warm-up and the time box on this kind of machine. */
+const salesPerScenario = 16_000;
 
 export async function runPurchaseBench(options: PurchaseBenchOptions): Promise<PurchaseBenchReport> {
   const seconds = options.seconds ?? 8;
@@ -173,11 +176,19 @@ export async function runPurchaseBench(options: PurchaseBenchOptions): Promise<P
       await opened.db.execute(sql`analyze`);
       await pinDatabase(admin, name);
       const started = performance.now();
-      const cpuMs = api.cpuMs();
+      const cpuMs = { api: api.cpuMs(), postgres: postgresCpuMs(), client: clientCpuMs() };
       const done = await drive(clients, seconds * 1000, confirm);
       const elapsed = (performance.now() - started) / 1000;
-      const apiCpuUs = ((api.cpuMs() - cpuMs) * 1000) / done;
-      results.push({ scenario, requests: done, seconds: elapsed, perSecond: done / elapsed, apiCpuUs });
+      const perRequestUs = (ms: number) => (ms * 1000) / done;
+      results.push({
+        scenario,
+        requests: done,
+        seconds: elapsed,
+        perSecond: done / elapsed,
+        apiCpuUs: perRequestUs(api.cpuMs() - cpuMs.api),
+        postgresCpuUs: perRequestUs(postgresCpuMs() - cpuMs.postgres),
+        clientCpuUs: perRequestUs(clientCpuMs() - cpuMs.client),
+      });
     }
 
     // Reads: the wallet, then the same three reads on a bare route, in the same conditions.
@@ -257,8 +268,12 @@ export function printPurchaseResults(report: PurchaseBenchReport, pgbenchTps: nu
       r.bare === undefined
         ? ''
         : `   bare Hono route ${r.bare.toFixed(0)} /s (ratio ${(r.bare / pgbenchTps).toFixed(2)}, ${r.bareCpuUs?.toFixed(0)} µs CPU), wallet/bare ${(r.perSecond / r.bare).toFixed(2)}`;
+    const others =
+      r.postgresCpuUs === undefined
+        ? ''
+        : `, PostgreSQL ${r.postgresCpuUs.toFixed(0)} µs, clients ${r.clientCpuUs?.toFixed(0)} µs`;
     console.log(
-      `  ${r.scenario.padEnd(28)} ${r.perSecond.toFixed(0).padStart(6)} /s   ratio ${(r.perSecond / pgbenchTps).toFixed(2)}   (${r.requests} in ${r.seconds.toFixed(1)} s, API ${r.apiCpuUs.toFixed(0)} µs CPU each)${bare}`,
+      `  ${r.scenario.padEnd(28)} ${r.perSecond.toFixed(0).padStart(6)} /s   ratio ${(r.perSecond / pgbenchTps).toFixed(2)}   (${r.requests} in ${r.seconds.toFixed(1)} s, API ${r.apiCpuUs.toFixed(0)} µs CPU each${others})${bare}`,
     );
   }
   const m = report.memory;

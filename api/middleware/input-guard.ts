@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from 'hono';
+import type { HonoRequest, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../context';
 import { badRequest } from '../errors';
 
@@ -20,7 +20,7 @@ export const inputGuard: MiddlewareHandler<AppEnv> = async (c, next) => {
     checkText(name, 'query');
     checkText(value, 'query');
   }
-  if (mayHaveBody(c.req.method) && c.req.raw.body) {
+  if (hasBody(c.req)) {
     // Hono keeps the text: the route's validator parses it from there (no clone of the stream).
     const raw = await c.req.text();
     checkText(raw, 'body');
@@ -42,6 +42,24 @@ export const inputGuard: MiddlewareHandler<AppEnv> = async (c, next) => {
  */
 export function mayHaveBody(method: string): boolean {
   return method !== 'GET' && method !== 'HEAD';
+}
+
+/**
+ * The body's size as its headers declare it (Content-Length without Transfer-Encoding, the rule
+ * hono's bodyLimit applies), or undefined when they do not. Read from the headers because asking
+ * the request for its body stream builds the full Request object on @hono/node-server, while
+ * reading its text does not (issue 14).
+ */
+export function declaredBodyBytes(req: HonoRequest): number | undefined {
+  const length = req.header('content-length');
+  if (length === undefined || req.header('transfer-encoding') !== undefined) return undefined;
+  return Number(length);
+}
+
+function hasBody(req: HonoRequest): boolean {
+  if (!mayHaveBody(req.method)) return false;
+  const declared = declaredBodyBytes(req);
+  return declared === undefined ? req.raw.body !== null : declared > 0;
 }
 
 function decodeComponent(text: string): string {

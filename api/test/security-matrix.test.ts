@@ -1,4 +1,8 @@
+import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { schema } from '@alliance/db';
+import { serve } from '@hono/node-server';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../ids';
@@ -270,6 +274,59 @@ describe('input that no endpoint takes', () => {
     });
     expect(res.status).toBe(413);
     expect(res.body.error.code).toBe('payload_too_large');
+  });
+
+  it('checks bodies the same over HTTP, by their declared length or streamed in chunks', async () => {
+    // In process a Request has no Content-Length; over HTTP the size is read from that header.
+    const server = serve({ fetch: t.app.fetch, port: 0, hostname: '127.0.0.1' });
+    await once(server, 'listening');
+    const { port } = server.address() as AddressInfo;
+    const post = (body: string, chunked: boolean) =>
+      new Promise<{ status: number; code?: string }>((resolve, reject) => {
+        const req = http.request(
+          {
+            host: '127.0.0.1',
+            port,
+            method: 'POST',
+            path: '/v1/merchants',
+            headers: {
+              authorization: `Bearer ${consumer}`,
+              'content-type': 'application/json',
+              ...(chunked ? {} : { 'content-length': Buffer.byteLength(body) }),
+            },
+          },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (chunk: Buffer) => chunks.push(chunk));
+            res.on('end', () => {
+              const text = Buffer.concat(chunks).toString('utf8');
+              resolve({ status: res.statusCode ?? 0, code: JSON.parse(text).error?.code });
+            });
+          },
+        );
+        req.on('error', reject);
+        if (chunked) {
+          // Two writes: Node sends the body with Transfer-Encoding: chunked.
+          req.write(body.slice(0, 10));
+          req.end(body.slice(10));
+        } else req.end(body);
+      });
+    try {
+      const large = JSON.stringify({ name: 'x'.repeat(70 * 1024) });
+      for (const chunked of [false, true]) {
+        expect(await post(large, chunked)).toEqual({ status: 413, code: 'payload_too_large' });
+        expect(await post(JSON.stringify({ name: 'a\u0000b' }), chunked)).toEqual({
+          status: 400,
+          code: 'validation_error',
+        });
+        expect(await post(JSON.stringify({ name: `Over HTTP ${chunked}` }), chunked)).toEqual({
+          status: 201,
+          code: undefined,
+        });
+      }
+    } finally {
+      server.close();
+    }
   });
 
   it('answers crafted paging cursors with 4xx, never 5xx', async () => {
