@@ -8,10 +8,10 @@ import {
   retrying,
   transactionWithRetry,
 } from '@alliance/db';
-import { type SQL, sql } from 'drizzle-orm';
+import { fillPlaceholders, SQL, sql } from 'drizzle-orm';
 import { canonicalJson } from '../ids';
 import { LedgerError, maxAccountTotal, maxTransferAmount } from './errors';
-import { query } from './sql';
+import { type Bound, query, render, type Statement } from './sql';
 import type { AccountRef, PostResult, TransferInput } from './types';
 
 export type TransferType = 'single' | 'pending' | 'post' | 'void';
@@ -113,7 +113,7 @@ const logicalName = (r: { ownerType: string; ownerId: string; code: string }) =>
   `${r.ownerType}:${r.ownerId}:${r.code}`;
 
 /** Runs one statement of a ledger write; `last` marks the statement the commit may follow at once. */
-type Run = <T = Record<string, unknown>>(statement: SQL, options?: { last?: boolean }) => Promise<T[]>;
+type Run = <T = Record<string, unknown>>(statement: Statement, options?: { last?: boolean }) => Promise<T[]>;
 
 /** `undoable`: a refusal after a write would roll that write back (own transaction or savepoint). */
 type Work<T> = (run: Run, undoable: boolean) => Promise<T>;
@@ -178,8 +178,11 @@ function pipelined(db: Db): (<T>(work: Work<T>) => Promise<T>) | null {
     const conn = await (client as PostgresJsClient).reserve();
     let open = false;
     let committed = false;
-    const run: Run = async <R>(statement: SQL, options?: { last?: boolean }) => {
-      const { sql: text, params } = internals.dialect.sqlToQuery(statement);
+    const run: Run = async <R>(statement: Statement, options?: { last?: boolean }) => {
+      const { sql: text, params } =
+        statement instanceof SQL
+          ? internals.dialect.sqlToQuery(statement)
+          : { sql: statement.query.sql, params: fillPlaceholders(statement.query.params, statement.values) };
       const begin = open ? null : conn.unsafe('begin');
       open = true;
       const result = conn.unsafe(text, params, { prepare: true });
@@ -420,11 +423,13 @@ async function lockAccounts(
 type AccountIds = Map<string, number>;
 const maxKnownAccounts = 100_000;
 
+const lockByIdQuery = render(
+  sql`select ${lockedColumns} from ledger_accounts where id = any(${sql.placeholder('ids')}::int8[]) order by id for update`,
+);
+
 /** Locks account rows by primary key in id order: one statement text whatever the count (issue 14). */
 async function lockById(run: Run, ids: number[]): Promise<Working[]> {
-  const rows = await run(
-    sql`select ${lockedColumns} from ledger_accounts where id = any(${sql.param(ids)}::int8[]) order by id for update`,
-  );
+  const rows = await run({ query: lockByIdQuery, values: { ids } });
   return rows.map(toWorking);
 }
 
@@ -510,17 +515,23 @@ function plan(
   return { ...base, hash };
 }
 
+/** Columns of an `unnest(…)`: each one's SQL type and its value for a row. */
+type Columns<R> = Array<[type: string, value: (row: R) => unknown]>;
+
 /**
- * `unnest($1::t1[], $2::t2[], …)`: one array parameter per column, so a statement's text (and its
- * prepared plan) is the same whatever the number of rows (issue 14). Instants go as text: drizzle
- * leaves postgres.js no serializer for timestamptz[].
+ * `unnest(:name0::t0[], :name1::t1[], …)`: one array placeholder per column, so a statement's text
+ * (and its prepared plan) is the same whatever the number of rows (issue 14).
  */
-function unnest<R>(
-  rows: R[],
-  columns: Array<[type: string, value: (row: R, index: number) => unknown]>,
-): SQL {
-  const arrays = columns.map(([type, value]) => sql`${sql.param(rows.map(value))}::${sql.raw(type)}[]`);
+function unnestOf<R>(name: string, columns: Columns<R>): SQL {
+  const arrays = columns.map(([type], i) => sql`${sql.placeholder(`${name}${i}`)}::${sql.raw(type)}[]`);
   return sql`unnest(${sql.join(arrays, sql`, `)})`;
+}
+
+/** The values of unnestOf's placeholders for these rows. */
+function unnestValues<R>(name: string, columns: Columns<R>, rows: R[], into: Record<string, unknown>): void {
+  columns.forEach(([, value], i) => {
+    into[`${name}${i}`] = rows.map(value);
+  });
 }
 
 /** One ledger transaction ready to write: its header and its planned transfers. */
@@ -533,6 +544,71 @@ interface Planned {
   transfers: PlannedTransfer[];
 }
 
+// Instants go as text: drizzle leaves postgres.js no serializer for timestamptz[].
+const headerColumns: Columns<Planned & { contentsJson: string }> = [
+  ['text', (p) => p.key],
+  ['text', (p) => p.kind],
+  ['text', (p) => sha256(p.contentsJson)],
+  ['jsonb', (p) => p.contentsJson],
+  ['jsonb', (p) => (p.meta ? JSON.stringify(p.meta) : null)],
+  ['text', (p) => p.createdAt.toISOString()],
+];
+const deltaColumns: Columns<Working> = [
+  ['int8', (a) => a.id],
+  ['int8', (a) => a.debitsPending - a.start.dPend],
+  ['int8', (a) => a.debitsPosted - a.start.dPost],
+  ['int8', (a) => a.creditsPending - a.start.cPend],
+  ['int8', (a) => a.creditsPosted - a.start.cPost],
+  ['text', (a) => a.headHash],
+];
+const transferColumns: Columns<PlannedTransfer & { key: string }> = [
+  ['text', (t) => t.key],
+  ['text', (t) => t.ledger],
+  ['int8', (t) => t.debitAccountId],
+  ['int8', (t) => t.creditAccountId],
+  ['int8', (t) => t.amount],
+  ['text', (t) => t.type],
+  ['int8', (t) => t.pendingId],
+  ['text', (t) => t.timeoutAt?.toISOString() ?? null],
+  ['int8', (t) => t.debitBalanceAfter],
+  ['int8', (t) => t.creditBalanceAfter],
+  ['text', (t) => t.debitPrevHash],
+  ['text', (t) => t.creditPrevHash],
+  ['text', (t) => t.hash],
+];
+
+/** The write statement, rendered once for one posting (its key may exist) and once for a batch. */
+const writeQuery = (single: boolean) =>
+  render(sql`with ins as (
+      insert into ledger_transactions (key, kind, contents_hash, contents, meta, created_at)
+      select key, kind, contents_hash, contents, meta, created_at::timestamptz
+      from ${unnestOf('h', headerColumns)} as t(key, kind, contents_hash, contents, meta, created_at)
+      ${single ? sql`on conflict (key) do nothing` : sql``}
+      returning id, key, created_at
+    ), upd as (
+      update ledger_accounts a set
+        debits_pending = a.debits_pending + v.dpend, debits_posted = a.debits_posted + v.dpost,
+        credits_pending = a.credits_pending + v.cpend, credits_posted = a.credits_posted + v.cpost,
+        head_hash = v.head
+      from ${unnestOf('d', deltaColumns)} as v(id, dpend, dpost, cpend, cpost, head)
+      -- The ids again as an array, so the plan finds the rows by index rather than by scan.
+      where a.id = any(${sql.placeholder('ids')}::int8[]) and a.id = v.id and exists (select 1 from ins)
+      returning a.id
+    ), tr as (
+      insert into ledger_transfers (transaction_id, ledger, debit_account_id, credit_account_id, amount, type, pending_id,
+        timeout_at, debit_balance_after, credit_balance_after, debit_prev_hash, credit_prev_hash, hash, created_at)
+      select ins.id, v.ledger, v.debit, v.credit, v.amount, v.type, v.pending_id, v.timeout_at::timestamptz, v.debit_after, v.credit_after,
+        v.debit_prev, v.credit_prev, v.hash, ins.created_at
+      from ${unnestOf('t', transferColumns)} with ordinality as v(key, ledger, debit, credit, amount, type, pending_id, timeout_at, debit_after, credit_after,
+        debit_prev, credit_prev, hash, ord)
+      join ins on ins.key = v.key
+      order by v.ord
+      returning id, transaction_id
+    )
+    select tr.id, tr.transaction_id, ins.key from tr join ins on ins.id = tr.transaction_id`);
+const writeOneQuery = writeQuery(true);
+const writeBatchQuery = writeQuery(false);
+
 /**
  * Writes the transactions, their transfers and the account changes in ONE statement. One
  * transaction whose key already exists (a retry, or a concurrent duplicate that committed first)
@@ -542,67 +618,14 @@ interface Planned {
 async function write(run: Run, postings: Planned[], accounts: Iterable<Working>): Promise<PostResult[]> {
   // Every changed account gets its new head and its deltas; a batch may have locked others.
   const changed = [...accounts].filter((a) => a.headHash !== a.start.head);
+  const values: Bound['values'] = { ids: changed.map((a) => a.id) };
+  const headers = postings.map((p) => ({ ...p, contentsJson: canonicalJson(p.contents) }));
+  unnestValues('h', headerColumns, headers, values);
+  unnestValues('d', deltaColumns, changed, values);
   const transfers = postings.flatMap((p) => p.transfers.map((t) => ({ key: p.key, ...t })));
-  const contents = postings.map((p) => canonicalJson(p.contents));
-  const headers = unnest(postings, [
-    ['text', (p) => p.key],
-    ['text', (p) => p.kind],
-    ['text', (_, i) => sha256(contents[i] as string)],
-    ['jsonb', (_, i) => contents[i]],
-    ['jsonb', (p) => (p.meta ? JSON.stringify(p.meta) : null)],
-    ['text', (p) => p.createdAt.toISOString()],
-  ]);
-  const deltas = unnest(changed, [
-    ['int8', (a) => a.id],
-    ['int8', (a) => a.debitsPending - a.start.dPend],
-    ['int8', (a) => a.debitsPosted - a.start.dPost],
-    ['int8', (a) => a.creditsPending - a.start.cPend],
-    ['int8', (a) => a.creditsPosted - a.start.cPost],
-    ['text', (a) => a.headHash],
-  ]);
-  const rows = unnest(transfers, [
-    ['text', (t) => t.key],
-    ['text', (t) => t.ledger],
-    ['int8', (t) => t.debitAccountId],
-    ['int8', (t) => t.creditAccountId],
-    ['int8', (t) => t.amount],
-    ['text', (t) => t.type],
-    ['int8', (t) => t.pendingId],
-    ['text', (t) => t.timeoutAt?.toISOString() ?? null],
-    ['int8', (t) => t.debitBalanceAfter],
-    ['int8', (t) => t.creditBalanceAfter],
-    ['text', (t) => t.debitPrevHash],
-    ['text', (t) => t.creditPrevHash],
-    ['text', (t) => t.hash],
-  ]);
+  unnestValues('t', transferColumns, transfers, values);
   const written = await run<{ id: string | number; transaction_id: string | number; key: string }>(
-    sql`with ins as (
-          insert into ledger_transactions (key, kind, contents_hash, contents, meta, created_at)
-          select key, kind, contents_hash, contents, meta, created_at::timestamptz
-          from ${headers} as t(key, kind, contents_hash, contents, meta, created_at)
-          ${postings.length === 1 ? sql`on conflict (key) do nothing` : sql``}
-          returning id, key, created_at
-        ), upd as (
-          update ledger_accounts a set
-            debits_pending = a.debits_pending + v.dpend, debits_posted = a.debits_posted + v.dpost,
-            credits_pending = a.credits_pending + v.cpend, credits_posted = a.credits_posted + v.cpost,
-            head_hash = v.head
-          from ${deltas} as v(id, dpend, dpost, cpend, cpost, head)
-          -- The ids again as an array, so the plan finds the rows by index rather than by scan.
-          where a.id = any(${sql.param(changed.map((a) => a.id))}::int8[]) and a.id = v.id and exists (select 1 from ins)
-          returning a.id
-        ), tr as (
-          insert into ledger_transfers (transaction_id, ledger, debit_account_id, credit_account_id, amount, type, pending_id,
-            timeout_at, debit_balance_after, credit_balance_after, debit_prev_hash, credit_prev_hash, hash, created_at)
-          select ins.id, v.ledger, v.debit, v.credit, v.amount, v.type, v.pending_id, v.timeout_at::timestamptz, v.debit_after, v.credit_after,
-            v.debit_prev, v.credit_prev, v.hash, ins.created_at
-          from ${rows} with ordinality as v(key, ledger, debit, credit, amount, type, pending_id, timeout_at, debit_after, credit_after,
-            debit_prev, credit_prev, hash, ord)
-          join ins on ins.key = v.key
-          order by v.ord
-          returning id, transaction_id
-        )
-        select tr.id, tr.transaction_id, ins.key from tr join ins on ins.id = tr.transaction_id`,
+    { query: postings.length === 1 ? writeOneQuery : writeBatchQuery, values },
     { last: true },
   );
   if (written.length === 0) throw new KeyExists();
@@ -629,7 +652,7 @@ export interface PostTransactionInput {
    * is thrown. A caller that needs its row changed with the posting need not open a transaction of
    * its own around it (issue 14: a confirmation in two round trips).
    */
-  guard?: SQL;
+  guard?: Statement;
 }
 
 /** A validated posting: its contents, instant, and the account rows (one shard each) it needs. */

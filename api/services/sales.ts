@@ -1,5 +1,5 @@
-import { type Db, isTransaction, perDb, schema } from '@alliance/db';
-import { and, desc, eq, gt, inArray, lte, sql } from 'drizzle-orm';
+import { type Db, type DbOrTx, isTransaction, perDb, schema } from '@alliance/db';
+import { and, desc, eq, gt, inArray, lte, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import type { Ctx } from '../context';
 import { type ApiError, conflict, notFound, unauthorized, unprocessable } from '../errors';
 import { newId } from '../ids';
@@ -315,7 +315,7 @@ export async function confirmSale(ctx: Ctx, saleId: string, input: { ecoPoints?:
   const outcome = await inTransaction(ctx, async (tx) => {
     const s = schema.sales;
     const now = tx.now();
-    const [locked] = await completeIfAwaiting(tx, user.id, saleId, now).returning();
+    const [locked] = await completeIfAwaiting(tx.db, user.id, saleId, now).returning();
     if (!locked) return { error: await whyNotConfirmable(tx, saleId) };
     let sale: Sale = locked;
     if (input.ecoPoints) {
@@ -367,10 +367,18 @@ export async function confirmSale(ctx: Ctx, saleId: string, input: { ecoPoints?:
   return outcome.result;
 }
 
-/** The conditional UPDATE that completes an in-store sale awaiting the caller's confirmation (and locks it). */
-function completeIfAwaiting(ctx: Ctx, consumerUserId: string, saleId: string, now: Date) {
+/**
+ * The conditional UPDATE that completes an in-store sale awaiting the caller's confirmation (and
+ * locks it). Its values may be placeholders, for the form rendered once (`completeGuard`).
+ */
+function completeIfAwaiting(
+  db: DbOrTx,
+  consumerUserId: string | SQLWrapper,
+  saleId: string | SQLWrapper,
+  now: Date | SQL,
+) {
   const s = schema.sales;
-  return ctx.db
+  return db
     .update(s)
     .set({
       status: 'completed',
@@ -388,6 +396,18 @@ function completeIfAwaiting(ctx: Ctx, consumerUserId: string, saleId: string, no
       ),
     );
 }
+
+/** completeIfAwaiting as the ledger's guard, its text rendered once per database handle (issue 14). */
+const completeGuard = perDb((db) =>
+  completeIfAwaiting(
+    db,
+    sql.placeholder('consumerUserId'),
+    sql.placeholder('saleId'),
+    sql`${sql.placeholder('now')}::timestamptz`,
+  )
+    .returning({ id: schema.sales.id })
+    .toSQL(),
+);
 
 /** The sale awaiting the caller's confirmation, its SQL built once per database handle (issue 14). */
 const preparedAwaitingSale = perDb((db) => {
@@ -417,7 +437,6 @@ const preparedAwaitingSale = perDb((db) => {
  * and the full path decides and records the outcome.
  */
 async function confirmInLedgerTransaction(ctx: Ctx, consumerUserId: string, saleId: string) {
-  const s = schema.sales;
   const now = ctx.now();
   // Not a transaction: confirmSale takes this path only outside one. A placeholder skips the
   // column's mapping, so the instant goes as the text that mapping would make.
@@ -435,7 +454,10 @@ async function confirmInLedgerTransaction(ctx: Ctx, consumerUserId: string, sale
       transfers,
       meta: { saleId: sale.id, merchantId: sale.merchantId },
       now,
-      guard: completeIfAwaiting(ctx, consumerUserId, saleId, now).returning({ id: s.id }).getSQL(),
+      guard: {
+        query: completeGuard(ctx.db as Db),
+        values: { consumerUserId, saleId, now: now.toISOString() },
+      },
     });
     // A replay would mean the guard's UPDATE was rolled back with the refused write: not done here.
     if (posted.replayed) return null;
