@@ -412,8 +412,18 @@ const completeGuard = perDb((db) =>
 /** The sale awaiting the caller's confirmation, its SQL built once per database handle (issue 14). */
 const preparedAwaitingSale = perDb((db) => {
   const s = schema.sales;
+  // Only what the transfers and the answer need: every column more is mapped on every confirmation.
   return db
-    .select()
+    .select({
+      id: s.id,
+      merchantId: s.merchantId,
+      consumerUserId: s.consumerUserId,
+      vouchers: s.vouchers,
+      adPointsCharge: s.adPointsCharge,
+      amountFen: s.amountFen,
+      ecoPoints: s.ecoPoints,
+      ecoPointsValueFen: s.ecoPointsValueFen,
+    })
     .from(s)
     .where(
       and(
@@ -474,7 +484,7 @@ async function confirmInLedgerTransaction(ctx: Ctx, consumerUserId: string, sale
 
 /** The answer to a confirmation, whichever path recorded it. */
 function confirmedView(
-  sale: Sale,
+  sale: Pick<Sale, 'id' | 'ecoPoints' | 'amountFen' | 'ecoPointsValueFen'>,
   issued: { vouchersIssued: number; adPointsCharged: number; reason: string | null },
 ) {
   return {
