@@ -53,7 +53,8 @@ export function mayHaveBody(method: string): boolean {
 export function declaredBodyBytes(req: HonoRequest): number | undefined {
   const length = req.header('content-length');
   if (length === undefined || req.header('transfer-encoding') !== undefined) return undefined;
-  return Number(length);
+  // Node's parser refuses a malformed length; another runtime might pass one on: then the stream decides.
+  return /^\d{1,15}$/.test(length) ? Number(length) : undefined;
 }
 
 function hasBody(req: HonoRequest): boolean {

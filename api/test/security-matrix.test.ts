@@ -329,6 +329,18 @@ describe('input that no endpoint takes', () => {
     }
   });
 
+  it('checks a body whose Content-Length is not a number as one of undeclared size', async () => {
+    // Node's HTTP parser refuses such a header; a runtime that passed it on must not skip the checks.
+    for (const length of ['abc', '-1', '1e3', '']) {
+      const res = await t.request('POST', '/v1/merchants', {
+        token: consumer,
+        body: { name: 'a\u0000b' },
+        headers: { 'content-length': length },
+      });
+      expect([length, res.status, res.body.error.code]).toEqual([length, 400, 'validation_error']);
+    }
+  });
+
   it('answers crafted paging cursors with 4xx, never 5xx', async () => {
     const crafted = [
       '+275760-09-13T00:00:00.000Z|sal_x',
