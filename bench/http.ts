@@ -7,7 +7,7 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import http from 'node:http';
+import net from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -112,14 +112,58 @@ export async function startServer(options: {
 }
 
 /**
- * Keep-alive connections for the bench's clients. node:http rather than fetch: undici's Request,
- * Response and stream objects cost the load generator several times the CPU, and on this machine
- * the load generator shares the two cores with the server and PostgreSQL (pgbench's is C).
+ * Keep-alive HTTP/1.1 connections for the bench's clients, on raw sockets: a request's bytes are
+ * written at once and the answer is read up to its Content-Length. node:http's client cost the
+ * load generator about 115 µs of CPU per confirmation (this one about 40), and on this machine the
+ * load generator shares the two cores with the server and PostgreSQL (pgbench's client is C).
  */
-const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+interface Connection {
+  socket: net.Socket;
+  received: Buffer;
+  waiting?: { resolve(answer: { status: number; body: Buffer }): void; reject(error: Error): void };
+}
+
+/** Idle connections by server base URL; a connection the server closes leaves its list. */
+const idle = new Map<string, Connection[]>();
+
+function connect(base: string): Connection {
+  const url = new URL(base);
+  const socket = net.connect({ host: url.hostname, port: Number(url.port), noDelay: true });
+  const connection: Connection = { socket, received: Buffer.alloc(0) };
+  const fail = (error: Error) => {
+    const waiting = connection.waiting;
+    connection.waiting = undefined;
+    waiting?.reject(error);
+  };
+  socket.on('data', (chunk: Buffer) => {
+    connection.received =
+      connection.received.length === 0 ? chunk : Buffer.concat([connection.received, chunk]);
+    const headEnd = connection.received.indexOf('\r\n\r\n');
+    if (headEnd < 0 || !connection.waiting) return;
+    const head = connection.received.toString('latin1', 0, headEnd);
+    const length = /\r\ncontent-length: *(\d+)/i.exec(head);
+    if (!length) return fail(new Error(`bench client: an answer without Content-Length:\n${head}`));
+    const end = headEnd + 4 + Number(length[1]);
+    if (connection.received.length < end) return;
+    const body = connection.received.subarray(headEnd + 4, end);
+    connection.received = connection.received.subarray(end);
+    const waiting = connection.waiting;
+    connection.waiting = undefined;
+    // "HTTP/1.1 200 OK": the status is characters 9 to 11.
+    waiting.resolve({ status: Number(head.slice(9, 12)), body });
+  });
+  socket.on('error', fail);
+  socket.on('close', () => {
+    const list = idle.get(base);
+    const at = list?.indexOf(connection) ?? -1;
+    if (at >= 0) list?.splice(at, 1);
+    fail(new Error('bench client: the server closed the connection'));
+  });
+  return connection;
+}
 
 /** A JSON call; anything but a 2xx fails the bench (the API's own tests check the shapes). */
-export function call(
+export async function call(
   base: string,
   method: string,
   path: string,
@@ -127,39 +171,24 @@ export function call(
   body?: unknown,
 ): Promise<unknown> {
   const payload = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      `${base}${path}`,
-      {
-        method,
-        agent,
-        headers: {
-          ...(payload === undefined
-            ? {}
-            : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          try {
-            const json = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-            const status = res.statusCode ?? 0;
-            if (status < 200 || status >= 300)
-              reject(new Error(`${method} ${path}: ${status} ${JSON.stringify(json)}`));
-            else resolve(json);
-          } catch (error) {
-            reject(error);
-          }
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
+  const list = idle.get(base) ?? [];
+  idle.set(base, list);
+  const connection = list.pop() ?? connect(base);
+  const request =
+    `${method} ${path} HTTP/1.1\r\nhost: ${new URL(base).host}\r\n` +
+    (token ? `authorization: Bearer ${token}\r\n` : '') +
+    (payload === undefined
+      ? '\r\n'
+      : `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(payload)}\r\n\r\n${payload}`);
+  const answer = await new Promise<{ status: number; body: Buffer }>((resolve, reject) => {
+    connection.waiting = { resolve, reject };
+    connection.socket.write(request);
   });
+  if (!connection.socket.destroyed) list.push(connection);
+  const json = JSON.parse(answer.body.toString('utf8'));
+  if (answer.status < 200 || answer.status >= 300)
+    throw new Error(`${method} ${path}: ${answer.status} ${JSON.stringify(json)}`);
+  return json;
 }
 
 /** Runs `clients` loops of `step` until the time box ends (or a step returns false); returns the count. */
