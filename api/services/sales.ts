@@ -368,6 +368,25 @@ export async function confirmSale(ctx: Ctx, saleId: string, input: { ecoPoints?:
 }
 
 /**
+ * An in-store sale awaiting the consumer's confirmation, not expired at `now`: what the read before
+ * a confirmation and its conditional UPDATE both ask. Values may be placeholders.
+ */
+function awaitingConfirmationBy(
+  consumerUserId: string | SQLWrapper,
+  saleId: string | SQLWrapper,
+  now: Date | SQLWrapper,
+) {
+  const s = schema.sales;
+  return and(
+    eq(s.id, saleId),
+    eq(s.consumerUserId, consumerUserId),
+    eq(s.channel, 'in_store'),
+    eq(s.status, 'awaiting_confirmation'),
+    gt(s.expiresAt, now),
+  );
+}
+
+/**
  * The conditional UPDATE that completes an in-store sale awaiting the caller's confirmation (and
  * locks it). Its values may be placeholders, for the form rendered once (`completeGuard`).
  */
@@ -386,15 +405,7 @@ function completeIfAwaiting(
       vouchersIssued: s.vouchers,
       adPointsCharged: s.adPointsCharge,
     })
-    .where(
-      and(
-        eq(s.id, saleId),
-        eq(s.consumerUserId, consumerUserId),
-        eq(s.channel, 'in_store'),
-        eq(s.status, 'awaiting_confirmation'),
-        gt(s.expiresAt, now),
-      ),
-    );
+    .where(awaitingConfirmationBy(consumerUserId, saleId, now));
 }
 
 /** completeIfAwaiting as the ledger's guard, its text rendered once per database handle (issue 14). */
@@ -426,12 +437,10 @@ const preparedAwaitingSale = perDb((db) => {
     })
     .from(s)
     .where(
-      and(
-        eq(s.id, sql.placeholder('saleId')),
-        eq(s.consumerUserId, sql.placeholder('consumerUserId')),
-        eq(s.channel, 'in_store'),
-        eq(s.status, 'awaiting_confirmation'),
-        gt(s.expiresAt, sql.placeholder('now')),
+      awaitingConfirmationBy(
+        sql.placeholder('consumerUserId'),
+        sql.placeholder('saleId'),
+        sql.placeholder('now'),
       ),
     )
     .prepare('sale_awaiting_confirmation');
