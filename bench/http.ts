@@ -119,6 +119,8 @@ export async function startServer(options: {
  */
 interface Connection {
   socket: net.Socket;
+  /** The Host header's value. */
+  host: string;
   received: Buffer;
   waiting?: { resolve(answer: { status: number; body: Buffer }): void; reject(error: Error): void };
 }
@@ -129,7 +131,7 @@ const idle = new Map<string, Connection[]>();
 function connect(base: string): Connection {
   const url = new URL(base);
   const socket = net.connect({ host: url.hostname, port: Number(url.port), noDelay: true });
-  const connection: Connection = { socket, received: Buffer.alloc(0) };
+  const connection: Connection = { socket, host: url.host, received: Buffer.alloc(0) };
   const fail = (error: Error) => {
     const waiting = connection.waiting;
     connection.waiting = undefined;
@@ -175,7 +177,7 @@ export async function call(
   idle.set(base, list);
   const connection = list.pop() ?? connect(base);
   const request =
-    `${method} ${path} HTTP/1.1\r\nhost: ${new URL(base).host}\r\n` +
+    `${method} ${path} HTTP/1.1\r\nhost: ${connection.host}\r\n` +
     (token ? `authorization: Bearer ${token}\r\n` : '') +
     (payload === undefined
       ? '\r\n'
