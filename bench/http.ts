@@ -37,11 +37,11 @@ function processCpuMs(pid: number | string): number {
 }
 
 /**
- * CPU time all PostgreSQL processes on this machine have used so far, in ms: the backends, the
- * WAL writer and the checkpointer alike (the bench expects nothing else to use the server).
+ * CPU time each PostgreSQL process on this machine has used so far, in ms by pid: the backends,
+ * the WAL writer and the checkpointer alike (the bench expects nothing else to use the server).
  */
-export function postgresCpuMs(): number {
-  let total = 0;
+export function postgresCpuMsByPid(): Map<string, number> {
+  const byPid = new Map<string, number>();
   for (const pid of readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
     let name: string;
@@ -50,8 +50,18 @@ export function postgresCpuMs(): number {
     } catch {
       continue;
     }
-    if (name === 'postgres') total += processCpuMs(pid);
+    if (name === 'postgres') byPid.set(pid, processCpuMs(pid));
   }
+  return byPid;
+}
+
+/**
+ * CPU PostgreSQL has used since `before`, in ms, by the processes alive now: a pgbench round's
+ * backends that exit meanwhile leave out what they used before, which was not the scenario's.
+ */
+export function postgresCpuMsSince(before: Map<string, number>): number {
+  let total = 0;
+  for (const [pid, ms] of postgresCpuMsByPid()) total += ms - (before.get(pid) ?? 0);
   return total;
 }
 

@@ -3,8 +3,8 @@
  * one- and two-transfer transactions, spread over 1000 accounts or all through one hot (sharded)
  * platform account; then one-transfer transactions with 10,000 and with 1,000,000 transfers
  * already in the ledger (the history is seeded by set-based SQL: its hashes are not a valid
- * chain, which the write path never reads). Results are printed as a ratio to pgbench's
- * TPC-B-like tps of the same run.
+ * chain, which the write path never reads). Each scenario is printed as a ratio to pgbench's
+ * TPC-B-like tps in the rounds it alternated with (bench/pgbench.ts).
  */
 import type { Db } from '@alliance/db';
 import { openDb } from '@alliance/db/node';
@@ -13,12 +13,10 @@ import postgres from 'postgres';
 import { type AccountRef, postTransaction, type TransferInput } from '../api/ledger';
 import { query } from '../api/ledger/sql';
 import { accounts } from '../api/services/accounts';
+import { type Alongside, alongsidePgbench, type Pgbench } from './pgbench';
 
-export interface LedgerBenchResult {
+export interface LedgerBenchResult extends Alongside {
   scenario: string;
-  transactions: number;
-  seconds: number;
-  tps: number;
 }
 
 const accountCount = 1000;
@@ -26,11 +24,13 @@ const funding = 1_000_000_000;
 const historyScales = [10_000, 1_000_000];
 const seedBatch = 250_000;
 
-export async function runLedgerBench(options: {
+interface LedgerBenchOptions {
   adminUrl: string;
-  seconds?: number;
+  pgbench: Pgbench;
   workers?: number;
-}): Promise<LedgerBenchResult[]> {
+}
+
+export async function runLedgerBench(options: LedgerBenchOptions): Promise<LedgerBenchResult[]> {
   const results: LedgerBenchResult[] = [];
   // The scenarios on a young ledger, then the history on a database of its own.
   for (const phase of ['scenarios', 'history'] as const) {
@@ -40,10 +40,9 @@ export async function runLedgerBench(options: {
 }
 
 async function runPhase(
-  options: { adminUrl: string; seconds?: number; workers?: number },
+  options: LedgerBenchOptions,
   phase: 'scenarios' | 'history',
 ): Promise<LedgerBenchResult[]> {
-  const seconds = options.seconds ?? 8;
   const workers = options.workers ?? 8;
   const name = `alliance_bench_ledger_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
   const admin = postgres(options.adminUrl, { max: 1, onnotice: () => {} });
@@ -128,10 +127,7 @@ async function runPhase(
     const measure = async (scenario: string, transfers: () => TransferInput[]) => {
       // Warm up (prepared statements, JIT) outside the measured window.
       await drive(transfers, 1000);
-      const started = performance.now();
-      const done = await drive(transfers, seconds * 1000);
-      const elapsed = (performance.now() - started) / 1000;
-      results.push({ scenario, transactions: done, seconds: elapsed, tps: done / elapsed });
+      results.push({ scenario, ...(await alongsidePgbench(options.pgbench, (ms) => drive(transfers, ms))) });
     };
     if (phase === 'scenarios') {
       for (const [scenario, transfers] of scenarios) await measure(scenario, transfers);
@@ -203,17 +199,18 @@ async function seedHistory(db: Db, total: number) {
   await db.execute(sql`checkpoint`);
 }
 
-export function printLedgerResults(results: LedgerBenchResult[], pgbenchTps: number) {
-  console.log(`\nledger postTransaction (8 workers), pgbench TPC-B-like = ${pgbenchTps.toFixed(0)} tps`);
+export function printLedgerResults(results: LedgerBenchResult[]) {
+  console.log('\nledger postTransaction (8 workers)');
   for (const r of results) {
     console.log(
-      `  ${r.scenario.padEnd(36)} ${r.tps.toFixed(0).padStart(6)} tps   ratio ${(r.tps / pgbenchTps).toFixed(2)}   (${r.transactions} in ${r.seconds.toFixed(1)} s)`,
+      `  ${r.scenario.padEnd(36)} ${r.perSecond.toFixed(0).padStart(6)} tps   ratio ${r.ratio.toFixed(2)}   (${r.done} in ${r.seconds.toFixed(1)} s; pgbench ${r.pgbenchTps.toFixed(0)} tps)`,
     );
   }
   const [young, old] = historyScales.map((scale) =>
     results.find((r) => r.scenario === `one transfer, ${scale.toLocaleString('en')} in history`),
   );
+  // Each against its own pgbench rounds, so the machine's drift between the two cancels out.
   if (young && old) {
-    console.log(`  1,000,000 against 10,000 in history  ratio ${(old.tps / young.tps).toFixed(2)}`);
+    console.log(`  1,000,000 against 10,000 in history  ratio ${(old.ratio / young.ratio).toFixed(2)}`);
   }
 }

@@ -4,7 +4,8 @@
  * in-store sale confirmations (a) spread over 100 merchants and (b) all at one merchant, then
  * `GET /v1/wallet` against the same reads on a bare Hono route (three sequential postgres.js
  * queries) measured right after it, and the API process's memory before and after every request.
- * Each result is printed as a ratio to pgbench's TPC-B-like tps measured in the same run.
+ * Each scenario is printed as a ratio to pgbench's TPC-B-like tps in the rounds it alternated with
+ * (bench/pgbench.ts).
  *
  *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/purchase.ts
  */
@@ -18,13 +19,22 @@ import { postTransaction } from '../api/ledger';
 import { accounts } from '../api/services/accounts';
 import { parameterDefaults } from '../api/services/parameters';
 import { adPointsChargeForAmount, vouchersForAmount } from '../api/services/rounding';
-import { call, clientCpuMs, drive, pinDatabase, postgresCpuMs, startServer } from './http';
+import {
+  type BenchServer,
+  call,
+  clientCpuMs,
+  drive,
+  pinDatabase,
+  postgresCpuMsByPid,
+  postgresCpuMsSince,
+  startServer,
+} from './http';
+import { type Alongside, alongsidePgbench, type Pgbench } from './pgbench';
 
 export interface PurchaseBenchOptions {
   /** Admin URL; the bench creates its own database and drops it afterwards. */
   adminUrl: string;
-  /** How long each scenario runs. */
-  seconds?: number;
+  pgbench: Pgbench;
   clients?: number;
   /**
    * With a count: after the timed cases, that many more requests (nine wallet reads to one
@@ -33,19 +43,18 @@ export interface PurchaseBenchOptions {
   memoryRequests?: number;
 }
 
-export interface PurchaseBenchResult {
+/** A scenario's rate against pgbench, and what each process spent on a request in its rounds. */
+interface Measured extends Alongside {
+  /** CPU of the server process, of all PostgreSQL processes and of the bench's own clients, in µs. */
+  serverCpuUs: number;
+  postgresCpuUs: number;
+  clientCpuUs: number;
+}
+
+export interface PurchaseBenchResult extends Measured {
   scenario: string;
-  requests: number;
-  seconds: number;
-  perSecond: number;
-  /** CPU the API process spent per request in the timed window, in µs. */
-  apiCpuUs: number;
-  /** CPU all PostgreSQL processes and the bench's own clients spent per request, in µs. */
-  postgresCpuUs?: number;
-  clientCpuUs?: number;
-  /** For `wallet reads`: the bare Hono route's rate in the same run, and its CPU per request. */
-  bare?: number;
-  bareCpuUs?: number;
+  /** For `wallet reads`: the bare Hono route measured in the same way right after it. */
+  bare?: Measured;
 }
 
 export interface PurchaseBenchReport {
@@ -57,10 +66,9 @@ export interface PurchaseBenchReport {
 
 const merchantsSpread = 100;
 /** More sales than 8 clients can confirm in the warm-up and the time box on this kind of machine. */
-const salesPerScenario = 16_000;
+const salesPerScenario = 24_000;
 
 export async function runPurchaseBench(options: PurchaseBenchOptions): Promise<PurchaseBenchReport> {
-  const seconds = options.seconds ?? 8;
   const clients = options.clients ?? 8;
   const name = `alliance_bench_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
   const admin = postgres(options.adminUrl, { max: 1, onnotice: () => {} });
@@ -77,6 +85,29 @@ export async function runPurchaseBench(options: PurchaseBenchOptions): Promise<P
     requests++;
     // biome-ignore lint/suspicious/noExplicitAny: response bodies are read loosely here
     return (await call(...args)) as any;
+  };
+
+  /** `step` driven by every client in rounds alternating with pgbench's (bench/pgbench.ts). */
+  const measure = async (
+    server: BenchServer,
+    step: (client: number) => Promise<boolean | undefined>,
+  ): Promise<Measured> => {
+    const cpuMs = { server: 0, postgres: 0, client: 0 };
+    const alongside = await alongsidePgbench(options.pgbench, async (ms) => {
+      const before = { server: server.cpuMs(), postgres: postgresCpuMsByPid(), client: clientCpuMs() };
+      const done = await drive(clients, ms, step);
+      cpuMs.server += server.cpuMs() - before.server;
+      cpuMs.postgres += postgresCpuMsSince(before.postgres);
+      cpuMs.client += clientCpuMs() - before.client;
+      return done;
+    });
+    const perRequestUs = (ms: number) => (ms * 1000) / alongside.done;
+    return {
+      ...alongside,
+      serverCpuUs: perRequestUs(cpuMs.server),
+      postgresCpuUs: perRequestUs(cpuMs.postgres),
+      clientCpuUs: perRequestUs(cpuMs.client),
+    };
   };
 
   try {
@@ -175,20 +206,7 @@ export async function runPurchaseBench(options: PurchaseBenchOptions): Promise<P
       await drive(clients, 1000, confirm);
       await opened.db.execute(sql`analyze`);
       await pinDatabase(admin, name);
-      const started = performance.now();
-      const cpuMs = { api: api.cpuMs(), postgres: postgresCpuMs(), client: clientCpuMs() };
-      const done = await drive(clients, seconds * 1000, confirm);
-      const elapsed = (performance.now() - started) / 1000;
-      const perRequestUs = (ms: number) => (ms * 1000) / done;
-      results.push({
-        scenario,
-        requests: done,
-        seconds: elapsed,
-        perSecond: done / elapsed,
-        apiCpuUs: perRequestUs(api.cpuMs() - cpuMs.api),
-        postgresCpuUs: perRequestUs(postgresCpuMs() - cpuMs.postgres),
-        clientCpuUs: perRequestUs(clientCpuMs() - cpuMs.client),
-      });
+      results.push({ scenario, ...(await measure(api, confirm)) });
     }
 
     // Reads: the wallet, then the same three reads on a bare route, in the same conditions.
@@ -196,11 +214,7 @@ export async function runPurchaseBench(options: PurchaseBenchOptions): Promise<P
       counted(api.base, 'GET', '/v1/wallet', consumers[client % consumers.length]!.token).then(() => true);
     await drive(clients, 1000, wallet);
     await pinDatabase(admin, name);
-    let started = performance.now();
-    let cpuMs = api.cpuMs();
-    const walletDone = await drive(clients, seconds * 1000, wallet);
-    const walletSeconds = (performance.now() - started) / 1000;
-    const walletCpuUs = ((api.cpuMs() - cpuMs) * 1000) / walletDone;
+    const walletReads = await measure(api, wallet);
     const afterMb = api.rssMb();
     let longRun: PurchaseBenchReport['longRun'];
     if (options.memoryRequests) {
@@ -226,20 +240,7 @@ export async function runPurchaseBench(options: PurchaseBenchOptions): Promise<P
         call(bare.base, 'GET', `/bare/${consumers[client % consumers.length]!.id}`).then(() => true);
       await drive(clients, 1000, read);
       await pinDatabase(admin, name);
-      started = performance.now();
-      cpuMs = bare.cpuMs();
-      const bareDone = await drive(clients, seconds * 1000, read);
-      const bareSeconds = (performance.now() - started) / 1000;
-      const bareCpuUs = ((bare.cpuMs() - cpuMs) * 1000) / bareDone;
-      results.push({
-        scenario: 'wallet reads',
-        requests: walletDone,
-        seconds: walletSeconds,
-        perSecond: walletDone / walletSeconds,
-        apiCpuUs: walletCpuUs,
-        bare: bareDone / bareSeconds,
-        bareCpuUs,
-      });
+      results.push({ scenario: 'wallet reads', ...walletReads, bare: await measure(bare, read) });
     } finally {
       await bare.stop();
     }
@@ -258,22 +259,18 @@ export function memoryRequestsFromEnv(): number | undefined {
   return Number.isSafeInteger(n) && n > 0 ? n : undefined;
 }
 
-/** Prints each result as a ratio to the pgbench baseline measured in the same run. */
-export function printPurchaseResults(report: PurchaseBenchReport, pgbenchTps: number) {
-  console.log(
-    `\nHTTP, API in its own process (8 clients), pgbench TPC-B-like = ${pgbenchTps.toFixed(0)} tps`,
-  );
+/** Prints each result as a ratio to the pgbench rounds it alternated with. */
+export function printPurchaseResults(report: PurchaseBenchReport) {
+  console.log('\nHTTP, API in its own process (8 clients)');
+  const cpu = (m: Measured) =>
+    `${m.serverCpuUs.toFixed(0)} µs CPU each, PostgreSQL ${m.postgresCpuUs.toFixed(0)} µs, clients ${m.clientCpuUs.toFixed(0)} µs`;
   for (const r of report.results) {
-    const bare =
-      r.bare === undefined
-        ? ''
-        : `   bare Hono route ${r.bare.toFixed(0)} /s (ratio ${(r.bare / pgbenchTps).toFixed(2)}, ${r.bareCpuUs?.toFixed(0)} µs CPU), wallet/bare ${(r.perSecond / r.bare).toFixed(2)}`;
-    const others =
-      r.postgresCpuUs === undefined
-        ? ''
-        : `, PostgreSQL ${r.postgresCpuUs.toFixed(0)} µs, clients ${r.clientCpuUs?.toFixed(0)} µs`;
+    const bare = r.bare
+      ? `\n  ${'bare Hono route'.padEnd(28)} ${r.bare.perSecond.toFixed(0).padStart(6)} /s   ratio ${r.bare.ratio.toFixed(2)}   (${r.bare.done} in ${r.bare.seconds.toFixed(1)} s; pgbench ${r.bare.pgbenchTps.toFixed(0)} tps; server ${cpu(r.bare)})` +
+        `\n  ${'wallet/bare'.padEnd(28)} ${''.padStart(6)}      ratio ${(r.ratio / r.bare.ratio).toFixed(2)}`
+      : '';
     console.log(
-      `  ${r.scenario.padEnd(28)} ${r.perSecond.toFixed(0).padStart(6)} /s   ratio ${(r.perSecond / pgbenchTps).toFixed(2)}   (${r.requests} in ${r.seconds.toFixed(1)} s, API ${r.apiCpuUs.toFixed(0)} µs CPU each${others})${bare}`,
+      `  ${r.scenario.padEnd(28)} ${r.perSecond.toFixed(0).padStart(6)} /s   ratio ${r.ratio.toFixed(2)}   (${r.done} in ${r.seconds.toFixed(1)} s; pgbench ${r.pgbenchTps.toFixed(0)} tps; API ${cpu(r)})${bare}`,
     );
   }
   const m = report.memory;
@@ -288,10 +285,16 @@ export function printPurchaseResults(report: PurchaseBenchReport, pgbenchTps: nu
   }
 }
 
-/** Standalone: `npx tsx bench/purchase.ts` (bench/run.ts runs it with the shared pgbench baseline). */
+/** Standalone: `npx tsx bench/purchase.ts` (bench/run.ts runs it among the others). */
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const { measurePgbenchTps } = await import('./pgbench');
-  const tps = await measurePgbenchTps(adminUrl);
-  printPurchaseResults(await runPurchaseBench({ adminUrl, memoryRequests: memoryRequestsFromEnv() }), tps);
+  const { openPgbench } = await import('./pgbench');
+  const pgbench = await openPgbench(adminUrl);
+  try {
+    printPurchaseResults(
+      await runPurchaseBench({ adminUrl, pgbench, memoryRequests: memoryRequestsFromEnv() }),
+    );
+  } finally {
+    await pgbench.close();
+  }
 }
