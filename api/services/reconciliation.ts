@@ -140,43 +140,29 @@ async function dayOf(ctx: Ctx, date: string | undefined): Promise<Day> {
  * The day's figures: business tables, balances at the day's end, Stripe against the ledger, video.
  * Read-only, so it runs on the report's reader (`withReader`).
  */
-async function readFigures(ctx: Ctx, day: Day, stripeDay: StripeDay) {
+function readFigures(ctx: Ctx, day: Day, stripeDay: StripeDay) {
   const { start, end } = day;
-  const [
-    merchantDay,
-    supplierDayMap,
-    inPayout,
-    names,
-    balances,
-    vouchersOut,
-    ecoOut,
-    stripe,
-    anomalies,
-    video,
-  ] = await Promise.all([
-    merchantDays(ctx, start, end),
-    supplierDays(ctx, start, end),
-    suppliersInPayoutAt(ctx, end),
-    organisationNames(ctx),
-    postedBalancesAt(ctx.db, end, [merchantAdPoints, merchantEcoPoints, supplierPayable]),
-    postedTotalAt(ctx.db, end, [kindOf(accounts.consumerVouchers('*'))]),
-    ecoPointsOutstandingAt(ctx.db, end),
-    compareStripeWithLedger(ctx, stripeDay, start, end),
-    stripeAnomaliesBetween(ctx, start, end),
-    videoDay(ctx, day.businessDate, start, end),
-  ]);
-  return {
-    merchantDay,
-    supplierDayMap,
-    inPayout,
-    names,
-    balances,
-    vouchersOut,
-    ecoOut,
-    stripe,
-    anomalies,
-    video,
-  };
+  return allByName({
+    merchantDay: merchantDays(ctx, start, end),
+    supplierDayMap: supplierDays(ctx, start, end),
+    inPayout: suppliersInPayoutAt(ctx, end),
+    names: organisationNames(ctx),
+    balances: postedBalancesAt(ctx.db, end, [merchantAdPoints, merchantEcoPoints, supplierPayable]),
+    vouchersOut: postedTotalAt(ctx.db, end, [kindOf(accounts.consumerVouchers('*'))]),
+    ecoOut: ecoPointsOutstandingAt(ctx.db, end),
+    stripe: compareStripeWithLedger(ctx, stripeDay, start, end),
+    anomalies: stripeAnomaliesBetween(ctx, start, end),
+    video: videoDay(ctx, day.businessDate, start, end),
+  });
+}
+
+/** Promise.all over an object's values, keeping each value under its name. */
+async function allByName<T extends Record<string, Promise<unknown>>>(
+  promises: T,
+): Promise<{ [K in keyof T]: Awaited<T[K]> }> {
+  const names = Object.keys(promises);
+  const values = await Promise.all(Object.values(promises));
+  return Object.fromEntries(names.map((name, i) => [name, values[i]])) as { [K in keyof T]: Awaited<T[K]> };
 }
 
 /**
