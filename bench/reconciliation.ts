@@ -6,9 +6,9 @@
  * not through the API, then hash-chained in JavaScript as the ledger would have. The report timed
  * is the nightly one: the previous day's report left a checkpoint (ADR 0009), so it verifies the
  * last day's transfers; after each timed run its report and checkpoint are deleted so that the next
- * starts from the same checkpoint; each is timed right after a scan, and the ratio is the median
- * of those pairs' (the run itself is the service call as the job makes it, reading
- * on two connections). Also printed: the first report (no checkpoint, a full pass) and the on-demand full
+ * starts from the same checkpoint. Each run is timed right after a scan, and the ratio printed is
+ * the median of those pairs' ratios (the run itself is the service call as the job makes it,
+ * reading on two connections). Also printed: the first report (no checkpoint, a full pass) and the on-demand full
  * verify. Stripe is the embedded fake with nothing listed.
  *
  *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/reconciliation.ts
@@ -204,13 +204,14 @@ async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T 
   return { ms: performance.now() - started, value };
 }
 
-/** Median of `runs` timings, after one warm-up run. */
-async function median<T>(runs: number, work: () => Promise<T>): Promise<{ ms: number; value: T }> {
+const middleOf = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)]!;
+
+/** Median of `runs` timings in ms, after one warm-up run. */
+async function medianMs(runs: number, work: () => Promise<unknown>): Promise<number> {
   await work();
-  const results: Array<{ ms: number; value: T }> = [];
-  for (let i = 0; i < runs; i++) results.push(await timed(work));
-  results.sort((a, b) => a.ms - b.ms);
-  return results[Math.floor(runs / 2)]!;
+  const ms: number[] = [];
+  for (let i = 0; i < runs; i++) ms.push((await timed(work)).ms);
+  return middleOf(ms);
 }
 
 /** Scan-and-report pairs timed for the nightly report's ratio. */
@@ -277,29 +278,26 @@ export async function runReconciliationBench(options: {
     await scan();
     await report();
     await resetReport();
-    const pairs: Array<{ scanMs: number; reportMs: number; differences: number }> = [];
+    const pairs: Array<{ scanMs: number; reportMs: number }> = [];
+    let differences = 0;
     for (let i = 0; i < pairRuns; i++) {
       const scanned = await timed(scan);
       const reported = await timed(report);
       await resetReport();
-      pairs.push({
-        scanMs: scanned.ms,
-        reportMs: reported.ms,
-        differences: reported.value.differences.length,
-      });
+      pairs.push({ scanMs: scanned.ms, reportMs: reported.ms });
+      differences = reported.value.differences.length;
     }
-    const middle = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)]!;
-    const verify = await median(3, () => verifyLedger(opened.db));
+    const verifyMs = await medianMs(3, () => verifyLedger(opened.db));
     return {
       transfers: scale.transactions * 2,
       merchants: scale.merchants,
-      baselineMs: middle(pairs.map((p) => p.scanMs)),
-      reportMs: middle(pairs.map((p) => p.reportMs)),
-      reportRatio: middle(pairs.map((p) => p.reportMs / p.scanMs)),
+      baselineMs: middleOf(pairs.map((p) => p.scanMs)),
+      reportMs: middleOf(pairs.map((p) => p.reportMs)),
+      reportRatio: middleOf(pairs.map((p) => p.reportMs / p.scanMs)),
       firstReportMs: firstReport.ms,
-      verifyMs: verify.ms,
+      verifyMs,
       sinceCheckpoint: (scale.transactions - lastDayFrom) * 2,
-      differences: pairs[0]!.differences,
+      differences,
     };
   } finally {
     await fake.close();
