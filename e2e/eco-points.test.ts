@@ -348,4 +348,28 @@ describe('eco-points in the apps (issue 11)', () => {
     await ops.setViewportSize({ width: 390, height: 844 });
     await screenshot(ops, 'biz-operator-withdrawals-phone');
   });
+
+  it('cancels an unpaid order from its page: the held eco-points come back at once', async () => {
+    const before = await wallet();
+    await grantEcoPoints(1000);
+    await cartWith('桂花糕');
+    await consumer.click('[data-testid="eco-toggle"]');
+    await consumer.fill('input[name="ecoPoints"]', '10');
+    await waitForText(consumer, 'eco-cash', '¥10.00');
+    await consumer.click('[data-testid="pay"]');
+    await consumer.waitForSelector('#cancel');
+    expect(await wallet()).toMatchObject({ ecoPoints: before.ecoPoints, ecoPointsHeld: 1000 });
+    // Back from the checkout page unpaid: the order page offers to pay later or to cancel.
+    await consumer.click('#cancel');
+    await consumer.waitForSelector('[data-testid="order-detail"]');
+    await consumer.click('button:has-text("取消订单")');
+    await consumer.waitForSelector('[data-testid="cancel-ask"]');
+    await screenshot(consumer, 'consumer-order-cancel-ask');
+    await consumer.click('button:has-text("确定取消")');
+    await waitForText(consumer, 'cancelled-notice', '订单已取消，10.00 生态积分已退回钱包');
+    expect(await text(consumer, 'status')).toBe('已取消');
+    expect(await consumer.locator('button:has-text("取消订单")').count()).toBe(0);
+    expect(await wallet()).toMatchObject({ ecoPoints: before.ecoPoints + 1000, ecoPointsHeld: 0 });
+    await screenshot(consumer, 'consumer-order-cancelled');
+  });
 });

@@ -42,7 +42,7 @@ export const privacyZh = {
   'mydata.deleteConfirm': '确认注销',
   'mydata.deleted': '账号已注销，你的个人信息已删除。',
   'error.owns_active_business': '你是一家正在营业的商家或供应商的负责人，请先转交或关闭后再注销账号。',
-  'error.pending_order': '你有待支付或配送中的订单，请等订单完成后再注销账号。',
+  'error.pending_order': '你有待支付或配送中的订单：待支付的订单可在订单页取消，配送中的请收货后再注销账号。',
   'error.pending_withdrawal': '你有正在处理的提现，请等处理完成后再注销账号。',
   'error.unknown_privacy_notice': '隐私政策已更新，请刷新页面后重新阅读。',
 } satisfies Record<string, string>;
@@ -96,7 +96,7 @@ export const privacyEn: Record<keyof typeof privacyZh, string> = {
   'error.owns_active_business':
     'You run an active merchant or supplier. Hand it over or close it before deleting your account.',
   'error.pending_order':
-    'An order of yours is awaiting payment or delivery. Wait until it is complete before deleting your account.',
+    'An order of yours is awaiting payment or delivery. Cancel an unpaid one from its page; wait for a delivery to arrive before deleting your account.',
   'error.pending_withdrawal':
     'A withdrawal of yours is being processed. Wait until it is decided before deleting your account.',
   'error.unknown_privacy_notice': 'The privacy notice has been updated. Reload the page and read it again.',

@@ -282,8 +282,17 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
     if (method === 'GET' && sessionMatch) {
       const session = sessions.get(sessionMatch[1]!);
       if (!session) throw stripeError('No such checkout session', 'id', 404);
-      const { line_items_detail: _items, payment_intent_data: _pid, ...publicSession } = session;
-      return publicSession;
+      return publicSession(session);
+    }
+    const expireMatch = /^\/v1\/checkout\/sessions\/([\w-]+)\/expire$/.exec(path);
+    if (method === 'POST' && expireMatch) {
+      const session = sessions.get(expireMatch[1]!);
+      if (!session) throw stripeError('No such checkout session', 'id', 404);
+      if (session.status !== 'open') {
+        throw stripeError('Only Checkout Sessions with a status of open can be expired.', 'session');
+      }
+      session.status = 'expired';
+      return publicSession(session);
     }
     const intentMatch = /^\/v1\/payment_intents\/([\w-]+)$/.exec(path);
     if (method === 'GET' && intentMatch) {
@@ -471,6 +480,12 @@ interface FakeStripeError extends Error {
   param?: string;
 }
 
+/** A session as Stripe's API shows it, without what the fake keeps for its own page. */
+function publicSession(session: Obj): Obj {
+  const { line_items_detail: _items, payment_intent_data: _pid, ...shown } = session;
+  return shown;
+}
+
 function stripeError(message: string, param?: string, status = 400): FakeStripeError {
   return Object.assign(new Error(message), { status, param });
 }
@@ -557,7 +572,7 @@ function checkoutPage(session: Obj): string {
     alipay: '支付宝 · Alipay',
     wechat_pay: '微信支付 · WeChat Pay',
   };
-  const statusWords: Record<string, string> = { complete: '已支付 · paid' };
+  const statusWords: Record<string, string> = { complete: '已支付 · paid', expired: '已失效 · expired' };
   const lines = items
     .map((item) => {
       const name = escapeHtml(String(item.price_data?.product_data?.name ?? ''));

@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { newRouter, requireUser, serviceCtx } from '../http';
 import { pageQuery } from '../paging';
 import {
+  cancelOrder,
   createOrder,
   getOrder,
   listConsumerOrders,
@@ -33,7 +34,7 @@ const OrderBody = z
   .object({
     id: z.string(),
     merchantId: z.string(),
-    status: z.string().openapi({ description: 'pending_payment | paid | expired' }),
+    status: z.string().openapi({ description: 'pending_payment | paid | expired | cancelled' }),
     amount: z.number().int().openapi({ description: 'fen' }),
     ecoPoints: z.number().int().openapi({ description: 'Eco-points applied (hundredths)' }),
     cashAmount: z
@@ -200,5 +201,29 @@ orderRoutes.openapi(
     requireUser(c);
     const { amount } = c.req.valid('json');
     return c.json(await refundOrder(serviceCtx(c), c.req.valid('param').id, { amountFen: amount }), 200);
+  },
+);
+
+orderRoutes.openapi(
+  createRoute({
+    method: 'post',
+    path: '/orders/{id}/cancel',
+    tags: ['Orders'],
+    summary:
+      'Cancel my order while it awaits payment: its Checkout Session is expired, its stock and eco-points return at once (the consumer who placed it)',
+    security: bearer,
+    request: { params: Params },
+    responses: {
+      200: jsonResponse('The cancelled order (the same again if it already was)', OrderBody),
+      401: errors[401],
+      403: errors[403],
+      404: errors[404],
+      409: jsonResponse('order_paid (the merchant can refund it) or order_expired', ErrorBody),
+      502: jsonResponse('Stripe did not answer; nothing was changed', ErrorBody),
+    },
+  }),
+  async (c) => {
+    requireUser(c);
+    return c.json(await cancelOrder(serviceCtx(c), c.req.valid('param').id), 200);
   },
 );

@@ -2,7 +2,7 @@ import { schema } from '@alliance/db';
 import { and, asc, desc, eq, inArray, lte, or, sql } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import type { Ctx, SupplierOrderLine } from '../context';
-import { ApiError, conflict, notFound, unauthorized, unprocessable } from '../errors';
+import { ApiError, conflict, forbidden, notFound, unauthorized, unprocessable } from '../errors';
 import { newId } from '../ids';
 import { balanceOf, postPending, postTransaction, type TransferInput, voidPending } from '../ledger';
 import { after, pageOf } from '../paging';
@@ -569,6 +569,70 @@ export async function onOrderChargeRefunded(ctx: Ctx, event: Stripe.Event): Prom
   return 'order_refund_recorded';
 }
 
+/** Ends an unpaid order (its row locked by the caller): the status, then its eco-points and stock back. */
+async function endUnpaid(txCtx: Ctx, order: Order, status: 'expired' | 'cancelled'): Promise<Order> {
+  const [ended] = await txCtx.db
+    .update(schema.orders)
+    .set({ status })
+    .where(eq(schema.orders.id, order.id))
+    .returning();
+  await releaseEcoPoints(txCtx, order);
+  await releaseStock(txCtx, order, (await itemsOf(txCtx, [order.id])).get(order.id) ?? []);
+  return ended as Order;
+}
+
+/**
+ * The consumer who placed an order cancels it while it awaits payment. Its Checkout Session is
+ * expired at Stripe first, so it can no longer be paid; a session already paid refuses, and the
+ * order stays for its payment to be recorded. Then, with the order locked, it is cancelled and its
+ * stock and eco-points go back at once, as on expiry. Cancelling it again answers the same.
+ */
+export async function cancelOrder(ctx: Ctx, orderId: string) {
+  const user = requireCaller(ctx);
+  const o = schema.orders;
+  const [order] = await ctx.db.select().from(o).where(eq(o.id, orderId));
+  if (!order) throw notFound('not_found', 'No such order');
+  if (order.consumerUserId !== user.id) {
+    await merchantForCaller(ctx, order.merchantId, { operatorMay: true }).catch(() => {
+      throw notFound('not_found', 'No such order');
+    });
+    throw forbidden('Only the consumer who placed an order can cancel it');
+  }
+  if (order.status === 'pending_payment' && order.checkoutSessionId) {
+    await expireCheckoutSession(ctx, order.checkoutSessionId);
+  }
+  const cancelled = await inTransaction(ctx, async (tx) => {
+    const [locked] = await tx.db.select().from(o).where(eq(o.id, order.id)).for('update');
+    if (!locked) throw notFound('not_found', 'No such order');
+    if (locked.status === 'cancelled') return locked;
+    if (locked.status === 'paid') throw orderPaid();
+    if (locked.status !== 'pending_payment') {
+      throw conflict(
+        'order_expired',
+        'This order expired unpaid; its stock and eco-points were already returned',
+      );
+    }
+    return endUnpaid(tx, locked, 'cancelled');
+  });
+  return orderView(cancelled, (await itemsOf(ctx, [order.id])).get(order.id) ?? []);
+}
+
+const orderPaid = () => conflict('order_paid', 'This order is paid; the merchant can refund it');
+
+/** Stripe's session can no longer be paid once this returns; a paid one refuses (order_paid). */
+async function expireCheckoutSession(ctx: Ctx, sessionId: string): Promise<void> {
+  const stripe = stripeFor(ctx);
+  try {
+    await stripe.checkout.sessions.expire(sessionId);
+  } catch (error) {
+    // Only an open session can be expired: ask what it is now.
+    const session = await stripe.checkout.sessions.retrieve(sessionId).catch(() => null);
+    if (session?.status === 'expired') return;
+    if (session?.status === 'complete') throw orderPaid();
+    throw paymentProviderError(error);
+  }
+}
+
 /** Job: unpaid orders past their window expire and give their stock and eco-points back, one transaction each. */
 export async function expireUnpaidOrders(ctx: Ctx): Promise<{ expired: number }> {
   const o = schema.orders;
@@ -586,9 +650,7 @@ export async function expireUnpaidOrders(ctx: Ctx): Promise<{ expired: number }>
         .where(and(eq(o.id, id), eq(o.status, 'pending_payment')))
         .for('update');
       if (!order) return false;
-      await tx.db.update(o).set({ status: 'expired' }).where(eq(o.id, id));
-      await releaseEcoPoints(tx, order);
-      await releaseStock(tx, order, (await itemsOf(tx, [id])).get(id) ?? []);
+      await endUnpaid(tx, order, 'expired');
       return true;
     });
     if (done) expired++;

@@ -179,7 +179,7 @@ async function refuseWhileObligations(ctx: Ctx, userId: string) {
   if (order || delivery) {
     throw conflict(
       'pending_order',
-      'An order of yours is awaiting payment or delivery: wait until it is settled before deleting your account',
+      'An order of yours is awaiting payment or delivery: cancel an unpaid one, or wait for the delivery, before deleting your account',
     );
   }
   const w = schema.withdrawals;

@@ -1,3 +1,5 @@
+import { schema } from '@alliance/db';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../ids';
 import { runSalesExpiry } from '../jobs/sales';
@@ -42,6 +44,8 @@ const merchantEco = async (merchantId: string) =>
   (await balanceOf(t.db, accounts.merchantEcoPoints(merchantId))).available;
 const proceeds = async (merchantId: string) =>
   (await balanceOf(t.db, accounts.merchantProceeds(merchantId))).posted;
+const stockOf = async (listingId: string) =>
+  (await t.db.select().from(schema.listings).where(eq(schema.listings.id, listingId)))[0]!.stock;
 
 /** A parameter change from now on; the clock moves on so that later changes are distinct in time. */
 async function setParameter(name: string, value: number) {
@@ -288,6 +292,96 @@ describe('SPEC flow 4: spending eco-points online', () => {
     await runSalesExpiry({ ...t.deps, user: undefined });
     expect(await ecoOf(consumer.id)).toBe(3000);
     await expectBooksHold();
+  });
+
+  it('the consumer cancels an unpaid order: eco-points and stock back at once, its checkout can no longer be paid', async () => {
+    const { merchant, consumer, listingId } = await flow4Setup();
+    const created = await order(consumer, merchant, listingId, 1000);
+    const path = `/v1/orders/${created.body.id}/cancel`;
+    expect(await ecoOf(consumer.id)).toBe(2000);
+    expect(await stockOf(listingId)).toBe(99);
+
+    expect((await t.request('POST', path)).status).toBe(401);
+    for (const token of [merchant.owner.token, operator]) {
+      const refused = await t.request('POST', path, { token });
+      expect(refused.status).toBe(403);
+      expect(refused.body.error.code).toBe('forbidden');
+    }
+    const stranger = await signInConsumer(t);
+    expect((await t.request('POST', path, { token: stranger.token })).status).toBe(404);
+    expect((await t.request('POST', '/v1/orders/ord_nope/cancel', { token: consumer.token })).status).toBe(
+      404,
+    );
+    expect(await ecoOf(consumer.id)).toBe(2000);
+
+    const cancelled = await t.request('POST', path, { token: consumer.token });
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body).toMatchObject({ id: created.body.id, status: 'cancelled', ecoPoints: 1000 });
+    expect((await t.request('GET', '/v1/wallet', { token: consumer.token })).body).toMatchObject({
+      ecoPoints: 3000,
+      ecoPointsHeld: 0,
+    });
+    expect(await stockOf(listingId)).toBe(100);
+    expect(t.fakeStripe.sessions.get(created.body.checkoutSessionId)?.status).toBe('expired');
+    const again = await t.request('POST', path, { token: consumer.token });
+    expect(again.status).toBe(200);
+    expect(again.body.status).toBe('cancelled');
+
+    // The checkout page no longer takes the payment; the expiry job leaves the order as it is.
+    await pay(created.body.checkoutSessionId);
+    clock.advance(32 * 60 * 1000);
+    await runSalesExpiry({ ...t.deps, user: undefined });
+    const after = await t.request('GET', `/v1/orders/${created.body.id}`, { token: consumer.token });
+    expect(after.body.status).toBe('cancelled');
+    expect(await ecoOf(consumer.id)).toBe(3000);
+    expect(await stockOf(listingId)).toBe(100);
+    expect(await merchantEco(merchant.id)).toBe(0);
+    expect(await vouchers(t, consumer.id)).toBe(0);
+    await expectBooksHold();
+  });
+
+  it('a paid order is not cancelled (409 order_paid), even before its webhook arrives; an expired one neither', async () => {
+    const { merchant, consumer, listingId } = await flow4Setup();
+    const created = await order(consumer, merchant, listingId, 1000);
+    const path = `/v1/orders/${created.body.id}/cancel`;
+    await t.fakeStripe.pay(created.body.checkoutSessionId, { deliver: false });
+    const early = await t.request('POST', path, { token: consumer.token });
+    expect(early.status).toBe(409);
+    expect(early.body.error.code).toBe('order_paid');
+    expect(
+      (await t.request('GET', `/v1/orders/${created.body.id}`, { token: consumer.token })).body.status,
+    ).toBe('pending_payment');
+    expect(await ecoOf(consumer.id)).toBe(2000);
+    expect(await stockOf(listingId)).toBe(99);
+
+    const late = await order(consumer, merchant, listingId, 1000);
+    await pay(late.body.checkoutSessionId);
+    const paid = await t.request('POST', `/v1/orders/${late.body.id}/cancel`, { token: consumer.token });
+    expect(paid.status).toBe(409);
+    expect(paid.body.error.code).toBe('order_paid');
+
+    const lapsed = await order(consumer, merchant, listingId);
+    clock.advance(32 * 60 * 1000);
+    await runSalesExpiry({ ...t.deps, user: undefined });
+    const expired = await t.request('POST', `/v1/orders/${lapsed.body.id}/cancel`, { token: consumer.token });
+    expect(expired.status).toBe(409);
+    expect(expired.body.error.code).toBe('order_expired');
+    await expectBooksHold();
+  });
+
+  it('when Stripe cannot expire the checkout, the order stays as it was (502)', async () => {
+    const { merchant, consumer, listingId } = await flow4Setup();
+    const created = await order(consumer, merchant, listingId, 1000);
+    t.fakeStripe.sessions.delete(created.body.checkoutSessionId);
+    const refused = await t.request('POST', `/v1/orders/${created.body.id}/cancel`, {
+      token: consumer.token,
+    });
+    expect(refused.status).toBe(502);
+    expect(refused.body.error.code).toBe('payment_provider_error');
+    const after = await t.request('GET', `/v1/orders/${created.body.id}`, { token: consumer.token });
+    expect(after.body.status).toBe('pending_payment');
+    expect(await ecoOf(consumer.id)).toBe(2000);
+    expect(await stockOf(listingId)).toBe(99);
   });
 
   it('refuses eco-points worth more than the order (eco_points_exceed_amount) or more than held', async () => {
@@ -716,6 +810,27 @@ describe.skipIf(!onPostgres)('eco-points under concurrency (PostgreSQL)', () => 
     expect(results.find((r) => r.status === 422)?.body.error.code).toBe('insufficient_eco_points');
     expect(await ecoOf(consumer.id)).toBe(0);
     expect((await balanceOf(t.db, accounts.consumerEcoPoints(consumer.id))).debitsPending).toBe(3000);
+    expect((await verifyLedger(t.db)).ok).toBe(true);
+    expect((await ecoPointsConservation({ ...t.deps })).ok).toBe(true);
+  });
+
+  it('a cancel racing the expiry job: the order ends once, its eco-points and stock back once', async () => {
+    const { merchant, consumer, listingId } = await flow4Setup();
+    const created = await order(consumer, merchant, listingId, 1000);
+    clock.advance(32 * 60 * 1000);
+    const [cancel] = await Promise.all([
+      t.request('POST', `/v1/orders/${created.body.id}/cancel`, { token: consumer.token }),
+      runSalesExpiry({ ...t.deps, user: undefined }),
+    ]);
+    const after = await t.request('GET', `/v1/orders/${created.body.id}`, { token: consumer.token });
+    if (cancel.status === 200) expect(after.body.status).toBe('cancelled');
+    else {
+      expect(cancel.status).toBe(409);
+      expect(cancel.body.error.code).toBe('order_expired');
+      expect(after.body.status).toBe('expired');
+    }
+    expect(await ecoOf(consumer.id)).toBe(3000);
+    expect(await stockOf(listingId)).toBe(100);
     expect((await verifyLedger(t.db)).ok).toBe(true);
     expect((await ecoPointsConservation({ ...t.deps })).ok).toBe(true);
   });

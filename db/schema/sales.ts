@@ -150,7 +150,7 @@ export const orders = pgTable(
     consumerUserId: text('consumer_user_id')
       .notNull()
       .references(() => users.id),
-    /** pending_payment | paid | expired */
+    /** pending_payment | paid | expired | cancelled (by the consumer, before paying) */
     status: text('status').notNull(),
     amountFen: fen('amount_fen').notNull(),
     refundedFen: fen('refunded_fen').notNull().default(0),

@@ -113,7 +113,7 @@ const zh = {
   'order.paidBanner': '支付成功！商家将尽快为你发货',
   'order.pay': '继续支付',
   'order.confirmingPayment': '正在确认支付结果…',
-  'order.paymentCancelled': '支付已取消，订单将在超时后自动关闭',
+  'order.paymentCancelled': '支付已取消：可稍后在本页继续支付，或取消订单',
   'order.confirmDelivery': '确认收货',
   'status.pending_payment': '待支付',
   'status.paid': '已支付',
@@ -209,6 +209,15 @@ const zh = {
   'kind.withdrawal_hold': '提现冻结',
   'order.ecoPart': '其中生态积分抵扣 {points}',
   'order.cashPart': '现金支付 {cash}',
+  'order.total': '订单金额',
+  'order.cancel': '取消订单',
+  'order.cancelAsk': '确定取消这笔订单吗？取消后不能再付款，抵扣的生态积分立即退回。',
+  'order.cancelYes': '确定取消',
+  'order.cancelKeep': '保留订单',
+  'order.cancelled': '订单已取消',
+  'order.cancelledEco': '订单已取消，{points} 生态积分已退回钱包',
+  'error.order_paid': '这笔订单已经付款，不能取消；如需退款请联系商家',
+  'error.order_expired': '这笔订单已超时关闭，库存和生态积分都已退回',
 } as const;
 
 const en: Record<keyof typeof zh, string> = {
@@ -328,7 +337,7 @@ const en: Record<keyof typeof zh, string> = {
   'order.paidBanner': 'Payment received! The shop will ship soon',
   'order.pay': 'Pay now',
   'order.confirmingPayment': 'Confirming your payment…',
-  'order.paymentCancelled': 'Payment cancelled. The order closes by itself if left unpaid',
+  'order.paymentCancelled': 'Payment cancelled. You can pay later from this page, or cancel the order',
   'order.confirmDelivery': 'Confirm receipt',
   'status.pending_payment': 'Awaiting payment',
   'status.paid': 'Paid',
@@ -429,6 +438,16 @@ const en: Record<keyof typeof zh, string> = {
   'kind.withdrawal_hold': 'Held for a withdrawal',
   'order.ecoPart': 'Of which eco-points: {points}',
   'order.cashPart': 'Paid in money: {cash}',
+  'order.total': 'Order total',
+  'order.cancel': 'Cancel order',
+  'order.cancelAsk':
+    'Cancel this order? It can no longer be paid, and the eco-points applied come back at once.',
+  'order.cancelYes': 'Yes, cancel',
+  'order.cancelKeep': 'Keep the order',
+  'order.cancelled': 'Order cancelled',
+  'order.cancelledEco': 'Order cancelled: {points} eco-points are back in your wallet',
+  'error.order_paid': 'This order is already paid and cannot be cancelled. Ask the shop for a refund',
+  'error.order_expired': 'This order closed unpaid: its stock and eco-points were already returned',
 };
 
 export type Key = keyof typeof zh;

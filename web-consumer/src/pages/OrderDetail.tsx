@@ -41,6 +41,21 @@ export function OrderDetail(props: { orderId: string }) {
       clearCart();
   });
   const [confirmError, setConfirmError] = createSignal<string | null>(null);
+  // Cancelling asks once more: it cannot be undone.
+  const [askingCancel, setAskingCancel] = createSignal(false);
+  const [cancelError, setCancelError] = createSignal<string | null>(null);
+
+  const cancelOrder = async () => {
+    setCancelError(null);
+    try {
+      await api.post('/v1/orders/{id}/cancel', { params: { path: { id: props.orderId } } });
+      setAskingCancel(false);
+      void refetch();
+    } catch (err) {
+      setCancelError(i18n.errorText(err));
+      void refetch();
+    }
+  };
 
   const confirmDelivery = async (s: Shipment) => {
     setConfirmError(null);
@@ -73,6 +88,13 @@ export function OrderDetail(props: { orderId: string }) {
               <Show when={checkout === 'cancelled' && o.status === 'pending_payment'}>
                 <p class="notice notice-danger">{t('order.paymentCancelled')}</p>
               </Show>
+              <Show when={o.status === 'cancelled'}>
+                <p class="notice" data-testid="cancelled-notice">
+                  {o.ecoPoints > 0
+                    ? t('order.cancelledEco', { points: formatPoints(o.ecoPoints) })
+                    : t('order.cancelled')}
+                </p>
+              </Show>
               <section class="card" data-testid="order-detail">
                 <div class="card-title">
                   {merchantName(o)}
@@ -90,7 +112,13 @@ export function OrderDetail(props: { orderId: string }) {
                   </For>
                 </ul>
                 <div class="spread total">
-                  <span>{o.paidAt ? t('order.amount') : t('order.amountDue')}</span>
+                  <span>
+                    {o.status === 'pending_payment'
+                      ? t('order.amountDue')
+                      : o.paidAt
+                        ? t('order.amount')
+                        : t('order.total')}
+                  </span>
                   <span class="price num">{formatFen(o.amount)}</span>
                 </div>
                 <Show when={o.ecoPoints > 0}>
@@ -121,6 +149,36 @@ export function OrderDetail(props: { orderId: string }) {
                   <a class="btn btn-primary btn-block" style={{ 'margin-top': '12px' }} href={o.checkoutUrl!}>
                     {t('order.pay')}
                   </a>
+                </Show>
+                <Show when={o.status === 'pending_payment'}>
+                  <Show
+                    when={askingCancel()}
+                    fallback={
+                      <button
+                        type="button"
+                        class="btn btn-outline btn-block"
+                        style={{ 'margin-top': '8px' }}
+                        onClick={() => setAskingCancel(true)}
+                      >
+                        {t('order.cancel')}
+                      </button>
+                    }
+                  >
+                    <div class="notice" style={{ 'margin-top': '12px' }} data-testid="cancel-ask">
+                      <p>{t('order.cancelAsk')}</p>
+                      <div class="row">
+                        <button type="button" class="btn btn-danger" onClick={cancelOrder}>
+                          {t('order.cancelYes')}
+                        </button>
+                        <button type="button" class="btn btn-outline" onClick={() => setAskingCancel(false)}>
+                          {t('order.cancelKeep')}
+                        </button>
+                      </div>
+                    </div>
+                  </Show>
+                </Show>
+                <Show when={cancelError()}>
+                  <p class="error-text">{cancelError()}</p>
                 </Show>
               </section>
               <Show when={o.paidAt}>
