@@ -9453,6 +9453,8 @@ export interface components {
             stripe: {
                 collected: number;
                 refunded: number;
+                /** @description Lost disputes Stripe confirms (fen); absent from reports written before they were counted */
+                disputed?: number;
                 ledger: number;
                 difference: number;
             };

@@ -47,6 +47,8 @@ export interface FakeStripe {
   sessions: Map<string, Obj>;
   charges: Map<string, Obj>;
   refunds: Map<string, Obj>;
+  /** Disputes, as the events the fake sent last described them (`GET /v1/disputes/:id`). */
+  disputes: Map<string, Obj>;
   /** Connected accounts (`POST /v1/accounts`) and their onboarding links (`POST /v1/account_links`). */
   accounts: Map<string, Obj>;
   accountLinks: Map<string, Obj>;
@@ -64,6 +66,7 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
   const paymentIntents = new Map<string, Obj>();
   const charges = new Map<string, Obj>();
   const refunds = new Map<string, Obj>();
+  const disputes = new Map<string, Obj>();
   const accounts = new Map<string, Obj>();
   const accountLinks = new Map<string, Obj>();
   /** Answers already given to a POST with an Idempotency-Key, as Stripe replays them. */
@@ -72,6 +75,7 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
   let base = '';
 
   async function sendEvent(type: string, object: Obj): Promise<WebhookDelivery> {
+    if (object.object === 'dispute') disputes.set(object.id, { ...object });
     const event = {
       id: fakeId('evt'),
       object: 'event',
@@ -306,6 +310,12 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
     if (method === 'POST' && path === '/v1/refunds') return refund(params);
     if (method === 'GET' && path === '/v1/charges') return list('/v1/charges', charges, params);
     if (method === 'GET' && path === '/v1/refunds') return list('/v1/refunds', refunds, params);
+    const disputeMatch = /^\/v1\/disputes\/([\w-]+)$/.exec(path);
+    if (method === 'GET' && disputeMatch) {
+      const dispute = disputes.get(disputeMatch[1]!);
+      if (!dispute) throw stripeError('No such dispute', 'id', 404);
+      return dispute;
+    }
     if (method === 'POST' && path === '/v1/transfers') {
       const amount = Number(params.amount);
       if (!Number.isInteger(amount) || amount < 1)
@@ -464,6 +474,7 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
     sessions,
     charges,
     refunds,
+    disputes,
     accounts,
     accountLinks,
     deliveries,

@@ -81,6 +81,10 @@ const Report = z
     stripe: z.object({
       collected: z.number().int(),
       refunded: z.number().int(),
+      disputed: z.number().int().optional().openapi({
+        description:
+          'Lost disputes Stripe confirms (fen); absent from reports written before they were counted',
+      }),
       ledger: z.number().int(),
       difference: z.number().int(),
     }),

@@ -1,11 +1,15 @@
 /**
  * Stripe against the ledger for one business day (ADR 0009). Stripe's side is what its own API
- * lists for the day (charges succeeded, refunds not failed), asked before any transaction opens;
+ * lists for the day (charges succeeded, refunds not failed) and the disputes the platform recorded
+ * as lost that day, each as Stripe now shows it (only those Stripe calls lost count as money
+ * back), asked before any transaction opens;
  * the ledger's side is the day's net movement of the two Stripe clearing accounts, read per
  * transaction and traced to the top-up or order behind it and that one's payment intent. Both are
  * compared in total and per payment intent, so a charge the ledger never recorded and a ledger
  * entry Stripe never charged are each named.
  */
+import { schema } from '@alliance/db';
+import { and, eq, gte, lt } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import type { Ctx } from '../context';
 import { movementsBetween } from '../ledger';
@@ -32,6 +36,7 @@ interface StripeMoney {
 export interface StripeDay {
   charges: StripeMoney[];
   refunds: StripeMoney[];
+  disputes: StripeMoney[];
   error: string | null;
 }
 
@@ -52,12 +57,42 @@ async function listAll<T>(list: AsyncIterable<T>, take: (item: T) => StripeMoney
   return out;
 }
 
-/** Lists the day's charges and refunds (network calls: make them outside any transaction). */
+/**
+ * The disputes whose loss the platform recorded in [start, end) (their webhooks), as Stripe shows
+ * them now: a lost dispute is money Stripe gave back that neither list above holds.
+ */
+async function lostDisputes(ctx: Ctx, stripe: Stripe, start: Date, end: Date): Promise<StripeMoney[]> {
+  const e = schema.stripeEvents;
+  const recorded = await ctx.db
+    .select({ disputeId: e.objectId })
+    .from(e)
+    .where(
+      and(
+        eq(e.type, 'charge.dispute.closed'),
+        eq(e.outcome, 'dispute_lost'),
+        gte(e.receivedAt, start),
+        lt(e.receivedAt, end),
+      ),
+    )
+    .limit(maxObjectsPerList + 1);
+  if (recorded.length > maxObjectsPerList)
+    throw new Error(`more than ${maxObjectsPerList} objects in one day`);
+  const disputes = await Promise.all(
+    recorded.flatMap((r) => (r.disputeId ? [stripe.disputes.retrieve(r.disputeId)] : [])),
+  );
+  return disputes.flatMap((d) =>
+    d.status === 'lost'
+      ? [{ id: d.id, paymentIntentId: intentOf(d.payment_intent), amountFen: d.amount }]
+      : [],
+  );
+}
+
+/** Lists the day's charges, refunds and lost disputes (network calls: make them outside any transaction). */
 export async function fetchStripeDay(ctx: Ctx, start: Date, end: Date): Promise<StripeDay> {
   const created = { gte: Math.floor(start.getTime() / 1000), lt: Math.ceil(end.getTime() / 1000) };
   try {
     const stripe = stripeFor(ctx);
-    const [charges, refunds] = await Promise.all([
+    const [charges, refunds, disputes] = await Promise.all([
       listAll(stripe.charges.list({ created, limit: listPageSize }), (c: Stripe.Charge) =>
         c.status === 'succeeded'
           ? { id: c.id, paymentIntentId: intentOf(c.payment_intent), amountFen: c.amount }
@@ -68,16 +103,23 @@ export async function fetchStripeDay(ctx: Ctx, start: Date, end: Date): Promise<
           ? null
           : { id: r.id, paymentIntentId: intentOf(r.payment_intent), amountFen: r.amount },
       ),
+      lostDisputes(ctx, stripe, start, end),
     ]);
-    return { charges, refunds, error: null };
+    return { charges, refunds, disputes, error: null };
   } catch (error) {
-    return { charges: [], refunds: [], error: error instanceof Error ? error.message : String(error) };
+    return {
+      charges: [],
+      refunds: [],
+      disputes: [],
+      error: error instanceof Error ? error.message : String(error),
+    };
   }
 }
 
 export interface StripeComparison {
   collected: number;
   refunded: number;
+  disputed: number;
   ledger: number;
   difference: number;
   differences: Difference[];
@@ -110,11 +152,11 @@ export async function compareStripeWithLedger(
       subject: 'stripe',
       expected: null,
       actual: null,
-      detail: `Stripe's charges and refunds could not be listed: ${day.error}`,
+      detail: `Stripe's charges, refunds and disputes could not be listed: ${day.error}`,
     });
   }
 
-  // Per payment intent: Stripe's net (charges - refunds) against the ledger's (money in - money back).
+  // Per payment intent: Stripe's net (charges - refunds - lost disputes) against the ledger's (money in - money back).
   const stripeByIntent = new Map<string, { fen: number; ids: string[] }>();
   const add = (money: StripeMoney, sign: 1 | -1) => {
     const key = money.paymentIntentId ?? money.id;
@@ -124,6 +166,7 @@ export async function compareStripeWithLedger(
   };
   for (const charge of day.charges) add(charge, 1);
   for (const refund of day.refunds) add(refund, -1);
+  for (const dispute of day.disputes) add(dispute, -1);
 
   const ledgerByIntent = new Map<string, { fen: number; objectIds: string[] }>();
   let ledgerFen = 0;
@@ -181,15 +224,16 @@ export async function compareStripeWithLedger(
 
   const collected = day.charges.reduce((sum, c) => sum + c.amountFen, 0);
   const refunded = day.refunds.reduce((sum, r) => sum + r.amountFen, 0);
-  const difference = collected - refunded - ledgerFen;
+  const disputed = day.disputes.reduce((sum, d) => sum + d.amountFen, 0);
+  const difference = collected - refunded - disputed - ledgerFen;
   if (difference !== 0) {
     differences.unshift({
       kind: 'stripe_difference',
       subject: 'stripe',
-      expected: collected - refunded,
+      expected: collected - refunded - disputed,
       actual: ledgerFen,
-      detail: `Stripe collected ${yuan(collected)} and refunded ${yuan(refunded)}; the ledger shows ${yuan(ledgerFen)}`,
+      detail: `Stripe collected ${yuan(collected)}, refunded ${yuan(refunded)} and gave back ${yuan(disputed)} in lost disputes; the ledger shows ${yuan(ledgerFen)}`,
     });
   }
-  return { collected, refunded, ledger: ledgerFen, difference, differences };
+  return { collected, refunded, disputed, ledger: ledgerFen, difference, differences };
 }

@@ -92,7 +92,8 @@ export interface ReconciliationReport {
   suppliers: SupplierLine[];
   vouchers: { outstanding: number };
   ecoPoints: { outstanding: number; unitPriceFen: number; liability: number };
-  stripe: { collected: number; refunded: number; ledger: number; difference: number };
+  /** `disputed`: lost disputes Stripe confirms; absent from reports written before it was counted. */
+  stripe: { collected: number; refunded: number; disputed?: number; ledger: number; difference: number };
   checks: Array<{ name: string; ok: boolean; detail: string }>;
   differences: Difference[];
   totals: DayTotals;
@@ -230,6 +231,7 @@ async function buildReport(
     stripe: {
       collected: stripe.collected,
       refunded: stripe.refunded,
+      disputed: stripe.disputed,
       ledger: stripe.ledger,
       difference: stripe.difference,
     },

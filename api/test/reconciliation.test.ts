@@ -144,7 +144,7 @@ describe('reconciliation report', () => {
       ok: true,
       vouchers: { outstanding: 15_000 },
       ecoPoints: { outstanding: 0, unitPriceFen: 100, liability: 0 },
-      stripe: { collected: 15_000, refunded: 0, ledger: 15_000, difference: 0 },
+      stripe: { collected: 15_000, refunded: 0, disputed: 0, ledger: 15_000, difference: 0 },
       differences: [],
       suppliers: [],
     });
@@ -205,7 +205,7 @@ describe('reconciliation report', () => {
       ok: true,
       // 15000 - 5000 - 1000 clawed back + 10000 issued.
       vouchers: { outstanding: 19_000 },
-      stripe: { collected: 10_000, refunded: 1_000, ledger: 9_000, difference: 0 },
+      stripe: { collected: 10_000, refunded: 1_000, disputed: 0, ledger: 9_000, difference: 0 },
       suppliers: [{ supplierId: supplier.id, name: 'Silk Farm', settled: 8_000, paidOut: 0, payable: 8_000 }],
     });
     expect(lineOf(report, merchant.id)).toMatchObject({
@@ -262,7 +262,7 @@ describe('reconciliation report', () => {
       ok: true,
       vouchers: { outstanding: 18_900 },
       ecoPoints: { outstanding: 100, unitPriceFen: 100, liability: 100 },
-      stripe: { collected: 20_000, refunded: 5_000, ledger: 15_000, difference: 0 },
+      stripe: { collected: 20_000, refunded: 5_000, disputed: 0, ledger: 15_000, difference: 0 },
       suppliers: [{ supplierId: supplier.id, settled: 0, paidOut: 8_000, payable: 0 }],
     });
     expect(lineOf(report, merchant.id)).toMatchObject({
@@ -328,7 +328,13 @@ describe('reconciliation report', () => {
     const report = res.body;
     expect(report.businessDate).toBe('2026-12-01');
     expect(report.ok).toBe(false);
-    expect(report.stripe).toEqual({ collected: 3_000, refunded: 0, ledger: 4_000, difference: -1_000 });
+    expect(report.stripe).toEqual({
+      collected: 3_000,
+      refunded: 0,
+      disputed: 0,
+      ledger: 4_000,
+      difference: -1_000,
+    });
     expect(report.differences).toEqual([
       {
         kind: 'stripe_difference',
@@ -635,5 +641,68 @@ describe('a sale paid partly with eco-points', () => {
     expect(
       report.differences.filter((d: { kind: string }) => d.kind === 'ad_points_charge_mismatch'),
     ).toEqual([]);
+  });
+});
+
+describe('lost disputes in the Stripe comparison', () => {
+  it('counts a dispute Stripe confirms lost as money back; one Stripe does not call lost stays a difference', async () => {
+    clock.set('2027-03-05T02:00:00Z'); // 10:00 on 2027-03-05
+    const first = await topup(merchant, 6_000);
+    await pay(first.checkoutSessionId);
+    const second = await topup(merchant, 2_000);
+    await pay(second.checkoutSessionId);
+    type Charge = { id: string; amount: number; payment_intent: string };
+    const chargeOf = (topupId: string) =>
+      [...t.fakeStripe.charges.values()].find((c) => c.metadata?.topup_id === topupId) as Charge;
+    const closed = (id: string, charge: Charge) =>
+      t.fakeStripe.sendEvent('charge.dispute.closed', {
+        id,
+        object: 'dispute',
+        amount: charge.amount,
+        currency: 'cny',
+        charge: charge.id,
+        payment_intent: charge.payment_intent,
+        status: 'lost',
+        metadata: {},
+      });
+    expect((await closed('dp_test_recon_lost', chargeOf(first.id))).status).toBe(200);
+    const lost = await run('2027-03-05');
+    expect(lost.body.stripe).toEqual({
+      collected: 8_000,
+      refunded: 0,
+      disputed: 6_000,
+      ledger: 2_000,
+      difference: 0,
+    });
+    expect(lost.body.differences).toEqual([]);
+
+    // The platform recorded a second loss that Stripe's own record does not show as lost.
+    expect((await closed('dp_test_recon_won', chargeOf(second.id))).status).toBe(200);
+    t.fakeStripe.disputes.get('dp_test_recon_won')!.status = 'won';
+    const report = (await run('2027-03-05')).body;
+    expect(report.stripe).toEqual({
+      collected: 8_000,
+      refunded: 0,
+      disputed: 6_000,
+      ledger: 0,
+      difference: 2_000,
+    });
+    expect(report.differences).toEqual([
+      {
+        kind: 'stripe_difference',
+        subject: 'stripe',
+        expected: 2_000,
+        actual: 0,
+        detail: expect.any(String),
+      },
+      {
+        kind: 'stripe_amount_mismatch',
+        subject: chargeOf(second.id).id,
+        expected: 2_000,
+        actual: 0,
+        detail: expect.any(String),
+      },
+    ]);
+    expect(report.ok).toBe(false);
   });
 });

@@ -774,7 +774,7 @@ export const en: Record<keyof typeof zh, string> = {
     'The ledger moved {actual} through Stripe with no Stripe payment that day',
   'recon.diff.stripe_amount_mismatch': "One payment: Stripe's net {expected}, the ledger's {actual}",
   'recon.diff.stripe_event_unmatched': 'A verified Stripe notification the platform could not match',
-  'recon.diff.stripe_unavailable': "Stripe's charges and refunds for the day could not be listed",
+  'recon.diff.stripe_unavailable': "Stripe's charges, refunds and disputes for the day could not be listed",
   'recon.diff.ad_points_charge_mismatch':
     '{merchant}: {expected} ad points due at the rates, {actual} charged',
   'recon.diff.other': 'Another difference: see the ledger check and the payment anomalies',
@@ -804,6 +804,7 @@ export const en: Record<keyof typeof zh, string> = {
   'recon.stripe': 'Stripe and the ledger',
   'recon.stripeCollected': 'Collected by Stripe',
   'recon.stripeRefunded': 'Refunded by Stripe',
+  'recon.stripeDisputed': 'Given back in lost disputes',
   'recon.stripeLedger': 'Net in the ledger',
   'recon.stripeDifference': 'Difference',
   'recon.checks': 'Ledger checks',

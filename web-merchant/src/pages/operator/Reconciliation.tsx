@@ -241,6 +241,10 @@ function ReportView(props: { report: ReconciliationReport }) {
             <dd>{formatFen(r().stripe.collected)}</dd>
             <dt>{t('recon.stripeRefunded')}</dt>
             <dd>{formatFen(r().stripe.refunded)}</dd>
+            <Show when={r().stripe.disputed !== undefined}>
+              <dt>{t('recon.stripeDisputed')}</dt>
+              <dd>{formatFen(r().stripe.disputed ?? 0)}</dd>
+            </Show>
             <dt>{t('recon.stripeLedger')}</dt>
             <dd>{formatFen(r().stripe.ledger)}</dd>
             <dt>{t('recon.stripeDifference')}</dt>
