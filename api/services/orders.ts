@@ -183,6 +183,7 @@ export async function createOrder(ctx: Ctx, input: CreateOrderInput) {
     status: 'pending_payment',
     amountFen,
     refundedFen: 0,
+    disputedFen: 0,
     shipTo: input.shipTo ?? null,
     ecoPoints: eco?.ecoPoints ?? 0,
     ecoPointUnitPriceFen: eco?.ecoPointUnitPriceFen ?? null,
@@ -527,25 +528,21 @@ async function recordOrderRefund(
  */
 export async function onOrderChargeRefunded(ctx: Ctx, event: Stripe.Event): Promise<string | null> {
   const charge = event.data.object as Stripe.Charge;
-  const paymentIntentId = typeof charge.payment_intent === 'string' ? charge.payment_intent : null;
-  const o = schema.orders;
-  const conditions = [];
-  if (paymentIntentId) conditions.push(eq(o.paymentIntentId, paymentIntentId));
-  if (charge.metadata?.order_id) conditions.push(eq(o.id, charge.metadata.order_id));
-  if (conditions.length === 0) return null;
-  const [order] = await ctx.db
-    .select()
-    .from(o)
-    .where(or(...conditions))
-    .limit(1)
-    .for('update');
+  const order = await lockOrderOfPayment(ctx, charge);
   if (!order) return null;
+  const o = schema.orders;
+  // Stripe's refunded total leaves out what lost disputes took back; the order's includes it.
   const refundedTotalFen = typeof charge.amount_refunded === 'number' ? charge.amount_refunded : 0;
-  const unrecordedFen = refundedTotalFen - order.refundedFen;
+  const unrecordedFen = refundedTotalFen - (order.refundedFen - order.disputedFen);
   if (unrecordedFen <= 0) return 'order_refund_acknowledged';
   // A dashboard refund moves money only; an order partly paid with eco-points is refunded from the
   // back office, which splits the amount (API.md), so such a refund is left for operators.
-  if (order.status !== 'paid' || !order.saleId || refundedTotalFen > order.amountFen || order.ecoPoints > 0) {
+  if (
+    order.status !== 'paid' ||
+    !order.saleId ||
+    refundedTotalFen + order.disputedFen > order.amountFen ||
+    order.ecoPoints > 0
+  ) {
     await recordStripeAnomaly(ctx, {
       eventId: event.id,
       kind: 'order_refund_unmatched',
@@ -565,8 +562,81 @@ export async function onOrderChargeRefunded(ctx: Ctx, event: Stripe.Event): Prom
     createdBy: `stripe_dashboard:${event.id}`,
     expectedCashFen: unrecordedFen,
   });
-  await ctx.db.update(o).set({ refundedFen: refundedTotalFen }).where(eq(o.id, order.id));
+  await ctx.db
+    .update(o)
+    .set({ refundedFen: refundedTotalFen + order.disputedFen })
+    .where(eq(o.id, order.id));
   return 'order_refund_recorded';
+}
+
+/** The order a Stripe charge or dispute is about (by payment intent or metadata), row locked; null if none. */
+export async function lockOrderOfPayment(
+  ctx: Ctx,
+  object: { payment_intent?: unknown; metadata?: Record<string, string> | null },
+): Promise<Order | null> {
+  const o = schema.orders;
+  const conditions = [];
+  if (typeof object.payment_intent === 'string')
+    conditions.push(eq(o.paymentIntentId, object.payment_intent));
+  if (object.metadata?.order_id) conditions.push(eq(o.id, object.metadata.order_id));
+  if (conditions.length === 0) return null;
+  const [order] = await ctx.db
+    .select()
+    .from(o)
+    .where(or(...conditions))
+    .limit(1)
+    .for('update');
+  return order ?? null;
+}
+
+/**
+ * A lost dispute of an order's charge (its row locked, the dispute not seen lost before): Stripe took
+ * the money back, so it is applied as a refund of that money made in Stripe's dashboard is (vouchers
+ * clawed back, ad points returned, the merchant's proceeds reduced) and counted as disputed. One it
+ * cannot be applied to (not paid, eco-points in it, more than is left to take back) is left for
+ * operators.
+ */
+export async function recordOrderDisputeLost(
+  ctx: Ctx,
+  order: Order,
+  dispute: Stripe.Dispute,
+  eventId: string,
+): Promise<string> {
+  const amountFen = dispute.amount;
+  if (
+    order.status !== 'paid' ||
+    !order.saleId ||
+    order.ecoPoints > 0 ||
+    dispute.currency !== 'cny' ||
+    !Number.isSafeInteger(amountFen) ||
+    amountFen < 1 ||
+    order.refundedFen + amountFen > order.amountFen
+  ) {
+    await recordStripeAnomaly(ctx, {
+      eventId,
+      kind: 'order_dispute_unmatched',
+      merchantId: order.merchantId,
+      detail: {
+        orderId: order.id,
+        disputeId: dispute.id,
+        disputeAmount: amountFen,
+        orderRefundedFen: order.refundedFen,
+      },
+    });
+    return 'anomaly';
+  }
+  await recordOrderRefund(ctx, order, {
+    refundId: newId('rfd'),
+    amountFen,
+    createdBy: `stripe_dispute:${dispute.id}`,
+    expectedCashFen: amountFen,
+  });
+  const o = schema.orders;
+  await ctx.db
+    .update(o)
+    .set({ refundedFen: order.refundedFen + amountFen, disputedFen: order.disputedFen + amountFen })
+    .where(eq(o.id, order.id));
+  return 'dispute_lost';
 }
 
 /** Ends an unpaid order (its row locked by the caller): the status, then its eco-points and stock back. */

@@ -3,7 +3,12 @@ import { and, eq, ne, or } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import type { Ctx } from '../context';
 import { ApiError } from '../errors';
-import { onOrderChargeRefunded, onOrderCheckoutCompleted } from './orders';
+import {
+  lockOrderOfPayment,
+  onOrderChargeRefunded,
+  onOrderCheckoutCompleted,
+  recordOrderDisputeLost,
+} from './orders';
 import { onAccountUpdated } from './payout-accounts';
 import { stripeFor, verifyStripeEvent } from './stripe';
 import { recordStripeAnomaly } from './stripe-anomalies';
@@ -199,6 +204,7 @@ async function onChargeRefunded(ctx: Ctx, event: Stripe.Event): Promise<string |
   });
 }
 
+/** A dispute closed: lost, the money it took back is recorded once, on a top-up or an order. */
 async function onDisputeClosed(ctx: Ctx, event: Stripe.Event): Promise<string | null> {
   const dispute = event.data.object as Stripe.Dispute;
   const chargeId = typeof dispute.charge === 'string' ? dispute.charge : (dispute.charge?.id ?? '');
@@ -207,11 +213,24 @@ async function onDisputeClosed(ctx: Ctx, event: Stripe.Event): Promise<string | 
     payment_intent: dispute.payment_intent,
     metadata: dispute.metadata,
   });
-  if (!topup) return null;
+  const order = topup ? null : await lockOrderOfPayment(ctx, dispute);
+  if (!topup && !order) return null;
   if (dispute.status !== 'lost') return 'dispute_not_lost';
+  if (await lostBefore(ctx, dispute.id, event.id)) return 'duplicate_dispute';
+  return topup
+    ? topupDisputeLost(ctx, topup, dispute, event.id)
+    : recordOrderDisputeLost(ctx, order!, dispute, event.id);
+}
+
+async function topupDisputeLost(
+  ctx: Ctx,
+  topup: NonNullable<Awaited<ReturnType<typeof topupForCharge>>>,
+  dispute: Stripe.Dispute,
+  eventId: string,
+): Promise<string> {
   if (!Number.isSafeInteger(dispute.amount) || dispute.amount < 1 || dispute.amount > topup.amountFen) {
     await recordStripeAnomaly(ctx, {
-      eventId: event.id,
+      eventId,
       kind: 'amount_mismatch',
       topupId: topup.id,
       merchantId: topup.merchantId,
@@ -219,21 +238,24 @@ async function onDisputeClosed(ctx: Ctx, event: Stripe.Event): Promise<string | 
     });
     return 'anomaly';
   }
-  // Stripe may send more than one event for a dispute; its money goes back once.
+  await recordTopupMoneyReturned(ctx, topup.id, { disputedFenAdded: dispute.amount, eventId });
+  return 'dispute_lost';
+}
+
+/** Stripe may send more than one event for a dispute; its money goes back once. */
+async function lostBefore(ctx: Ctx, disputeId: string, eventId: string): Promise<boolean> {
   const e = schema.stripeEvents;
   const [earlier] = await ctx.db
     .select({ id: e.id })
     .from(e)
     .where(
       and(
-        eq(e.objectId, dispute.id),
+        eq(e.objectId, disputeId),
         eq(e.type, 'charge.dispute.closed'),
         eq(e.outcome, 'dispute_lost'),
-        ne(e.id, event.id),
+        ne(e.id, eventId),
       ),
     )
     .limit(1);
-  if (earlier) return 'duplicate_dispute';
-  await recordTopupMoneyReturned(ctx, topup.id, { disputedFenAdded: dispute.amount, eventId: event.id });
-  return 'dispute_lost';
+  return Boolean(earlier);
 }

@@ -585,6 +585,73 @@ describe('online orders (SPEC flow 2, online)', () => {
     expect((await verifyLedger(t.db)).ok).toBe(true);
   });
 
+  it("a lost dispute of an order's charge takes its money back once, like a refund; a later dashboard refund still counts", async () => {
+    const merchant = await activeMerchant(t, { adPoints: 10_000 });
+    const consumer = await signInConsumer(t);
+    const item = await listing(merchant, { title: 'Teapot', price: 10_000, stock: 1 });
+    const order = await t.request('POST', '/v1/orders', {
+      token: consumer.token,
+      body: { merchantId: merchant.id, items: [{ listingId: item.id, quantity: 1 }], shipTo },
+    });
+    await pay(order.body.checkoutSessionId);
+    const charge = [...t.fakeStripe.charges.values()].find((c) => c.metadata?.order_id === order.body.id)!;
+    const closed = (id: string, status: string, amount = 4000) =>
+      t.fakeStripe.sendEvent('charge.dispute.closed', {
+        id,
+        object: 'dispute',
+        amount,
+        currency: 'cny',
+        charge: charge.id,
+        payment_intent: charge.payment_intent,
+        status,
+        metadata: {},
+      });
+    const outcomeOf = async (eventId: string) =>
+      (
+        await t.db
+          .select({ outcome: schema.stripeEvents.outcome })
+          .from(schema.stripeEvents)
+          .where(eq(schema.stripeEvents.id, eventId))
+      )[0]!.outcome;
+
+    expect(await outcomeOf((await closed('dp_test_order_won', 'won')).eventId)).toBe('dispute_not_lost');
+    expect(await proceeds(merchant.id)).toBe(10_000);
+    // Lost: 40 yuan back to the card holder, twice announced, taken once.
+    expect(await outcomeOf((await closed('dp_test_order_lost', 'lost')).eventId)).toBe('dispute_lost');
+    expect(await outcomeOf((await closed('dp_test_order_lost', 'lost')).eventId)).toBe('duplicate_dispute');
+    expect(await proceeds(merchant.id)).toBe(6000);
+    expect(await vouchers(t, consumer.id)).toBe(6000);
+    expect(await adPoints(t, merchant.id)).toBe(8500 + 600);
+    const after = await t.request('GET', `/v1/orders/${order.body.id}`, { token: consumer.token });
+    expect(after.body.refunded).toBe(4000);
+
+    // Stripe's refunded total leaves the dispute out: a 10-yuan dashboard refund is 10 yuan more.
+    charge.amount_refunded = 1000;
+    const refunded = await t.fakeStripe.sendEvent('charge.refunded', { ...charge });
+    expect(await outcomeOf(refunded.eventId)).toBe('order_refund_recorded');
+    expect(await proceeds(merchant.id)).toBe(5000);
+    expect(
+      (await t.request('GET', `/v1/orders/${order.body.id}`, { token: consumer.token })).body.refunded,
+    ).toBe(5000);
+    // More than is left to take back is not applied: operators see it.
+    const tooMuch = await closed('dp_test_order_over', 'lost', 5001);
+    expect(await outcomeOf(tooMuch.eventId)).toBe('anomaly');
+    const [anomaly] = await t.db
+      .select()
+      .from(schema.stripeAnomalies)
+      .where(eq(schema.stripeAnomalies.eventId, tooMuch.eventId));
+    expect(anomaly!.kind).toBe('order_dispute_unmatched');
+    expect(await proceeds(merchant.id)).toBe(5000);
+    const rest = await t.request('POST', `/v1/orders/${order.body.id}/refund`, {
+      token: merchant.owner.token,
+      body: { amount: 5000 },
+    });
+    expect(rest.status).toBe(200);
+    expect(await proceeds(merchant.id)).toBe(0);
+    expect(await vouchers(t, consumer.id)).toBe(0);
+    expect((await verifyLedger(t.db)).ok).toBe(true);
+  });
+
   it('an account with an order unpaid or on its way is not deleted (409 pending_order); once delivered, its ship-to is erased', async () => {
     const merchant = await activeMerchant(t, { adPoints: 10_000 });
     const consumer = await signInConsumer(t);

@@ -645,7 +645,7 @@ describe('a sale paid partly with eco-points', () => {
 });
 
 describe('lost disputes in the Stripe comparison', () => {
-  it('counts a dispute Stripe confirms lost as money back; one Stripe does not call lost stays a difference', async () => {
+  it('counts disputes Stripe confirms lost (top-ups, orders) as money back; one it does not call lost stays a difference', async () => {
     clock.set('2027-03-05T02:00:00Z'); // 10:00 on 2027-03-05
     const first = await topup(merchant, 6_000);
     await pay(first.checkoutSessionId);
@@ -666,12 +666,18 @@ describe('lost disputes in the Stripe comparison', () => {
         metadata: {},
       });
     expect((await closed('dp_test_recon_lost', chargeOf(first.id))).status).toBe(200);
+    // An online order's charge lost too, in part: 20 of its 50 yuan.
+    const orderId = await paidOrder(ownListingId);
+    const orderCharge = [...t.fakeStripe.charges.values()].find(
+      (c) => c.metadata?.order_id === orderId,
+    ) as Charge;
+    expect((await closed('dp_test_recon_order', { ...orderCharge, amount: 2_000 })).status).toBe(200);
     const lost = await run('2027-03-05');
     expect(lost.body.stripe).toEqual({
-      collected: 8_000,
+      collected: 13_000,
       refunded: 0,
-      disputed: 6_000,
-      ledger: 2_000,
+      disputed: 8_000,
+      ledger: 5_000,
       difference: 0,
     });
     expect(lost.body.differences).toEqual([]);
@@ -681,18 +687,18 @@ describe('lost disputes in the Stripe comparison', () => {
     t.fakeStripe.disputes.get('dp_test_recon_won')!.status = 'won';
     const report = (await run('2027-03-05')).body;
     expect(report.stripe).toEqual({
-      collected: 8_000,
+      collected: 13_000,
       refunded: 0,
-      disputed: 6_000,
-      ledger: 0,
+      disputed: 8_000,
+      ledger: 3_000,
       difference: 2_000,
     });
     expect(report.differences).toEqual([
       {
         kind: 'stripe_difference',
         subject: 'stripe',
-        expected: 2_000,
-        actual: 0,
+        expected: 5_000,
+        actual: 3_000,
         detail: expect.any(String),
       },
       {

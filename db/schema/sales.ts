@@ -153,7 +153,10 @@ export const orders = pgTable(
     /** pending_payment | paid | expired | cancelled (by the consumer, before paying) */
     status: text('status').notNull(),
     amountFen: fen('amount_fen').notNull(),
+    /** Refunded so far, lost disputes included (fen). */
     refundedFen: fen('refunded_fen').notNull().default(0),
+    /** Of refundedFen, what Stripe took back in lost disputes (not in the charge's refunded total). */
+    disputedFen: fen('disputed_fen').notNull().default(0),
     shipTo: jsonb('ship_to'),
     /**
      * Eco-points applied (hundredths), at the unit price in force when ordered; cashAmount = amount -

@@ -586,6 +586,12 @@ export const en: Record<keyof typeof zh, string> = {
   'anomaly.amount_mismatch': 'Amount mismatch',
   'anomaly.order_paid_after_expiry': 'Order paid after it expired',
   'anomaly.points_unrecovered': 'Points already spent; not all recovered on refund',
+  'anomaly.completed_after_expiry': 'Top-up paid after its checkout expired',
+  'anomaly.order_refund_unmatched':
+    'Dashboard refund not applied (order unpaid, paid partly with eco-points, or over its amount)',
+  'anomaly.order_dispute_unmatched':
+    'Lost dispute not applied (order unpaid, paid partly with eco-points, or over what is left)',
+  'anomaly.other': 'Other anomaly',
   'kind.topup_reversal': 'Top-up reversal',
   'kind.operator_adjustment': 'Platform adjustment',
   'check.balances_match_transfers': 'Balances equal their entries',

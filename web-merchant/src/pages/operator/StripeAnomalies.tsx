@@ -20,7 +20,8 @@ export function StripeAnomalies() {
                 { label: t('col.event'), render: (r) => <span class="mono">{r.eventId ?? r.id}</span> },
                 {
                   label: t('col.type'),
-                  render: (r) => (i18n.has(`anomaly.${r.kind}`) ? t(`anomaly.${r.kind}` as Key) : r.kind),
+                  render: (r) =>
+                    i18n.has(`anomaly.${r.kind}`) ? t(`anomaly.${r.kind}` as Key) : t('anomaly.other'),
                 },
                 {
                   label: t('col.object'),

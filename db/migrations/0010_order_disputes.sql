@@ -1,0 +1,1 @@
+ALTER TABLE "orders" ADD COLUMN "disputed_fen" bigint DEFAULT 0 NOT NULL;
