@@ -135,6 +135,20 @@ describe('catalog', () => {
   });
 });
 
+/** A 100-yuan teapot ordered and paid through the fake Stripe, with the charge Stripe made for it. */
+async function paidTeapot() {
+  const merchant = await activeMerchant(t, { adPoints: 10_000 });
+  const consumer = await signInConsumer(t);
+  const item = await listing(merchant, { title: 'Teapot', price: 10_000, stock: 1 });
+  const order = await t.request('POST', '/v1/orders', {
+    token: consumer.token,
+    body: { merchantId: merchant.id, items: [{ listingId: item.id, quantity: 1 }], shipTo },
+  });
+  await pay(order.body.checkoutSessionId);
+  const charge = [...t.fakeStripe.charges.values()].find((c) => c.metadata?.order_id === order.body.id)!;
+  return { merchant, consumer, order, charge };
+}
+
 describe('online orders (SPEC flow 2, online)', () => {
   it('100 yuan paid through Stripe: vouchers +100.00, ad points -15.00, proceeds +100 yuan; the webhook acts once', async () => {
     const merchant = await activeMerchant(t, { adPoints: 10_000 });
@@ -509,15 +523,7 @@ describe('online orders (SPEC flow 2, online)', () => {
   });
 
   it('a refund made in the Stripe dashboard is applied once like an order refund; an unmatched one is left for operators', async () => {
-    const merchant = await activeMerchant(t, { adPoints: 10_000 });
-    const consumer = await signInConsumer(t);
-    const item = await listing(merchant, { title: 'Teapot', price: 10_000, stock: 1 });
-    const order = await t.request('POST', '/v1/orders', {
-      token: consumer.token,
-      body: { merchantId: merchant.id, items: [{ listingId: item.id, quantity: 1 }], shipTo },
-    });
-    await pay(order.body.checkoutSessionId);
-    const charge = [...t.fakeStripe.charges.values()].find((c) => c.metadata?.order_id === order.body.id)!;
+    const { merchant, consumer, order, charge } = await paidTeapot();
     expect(await vouchers(t, consumer.id)).toBe(10_000);
     expect(await adPoints(t, merchant.id)).toBe(8500);
 
@@ -586,15 +592,7 @@ describe('online orders (SPEC flow 2, online)', () => {
   });
 
   it("a lost dispute of an order's charge takes its money back once, like a refund; a later dashboard refund still counts", async () => {
-    const merchant = await activeMerchant(t, { adPoints: 10_000 });
-    const consumer = await signInConsumer(t);
-    const item = await listing(merchant, { title: 'Teapot', price: 10_000, stock: 1 });
-    const order = await t.request('POST', '/v1/orders', {
-      token: consumer.token,
-      body: { merchantId: merchant.id, items: [{ listingId: item.id, quantity: 1 }], shipTo },
-    });
-    await pay(order.body.checkoutSessionId);
-    const charge = [...t.fakeStripe.charges.values()].find((c) => c.metadata?.order_id === order.body.id)!;
+    const { merchant, consumer, order, charge } = await paidTeapot();
     const closed = (id: string, status: string, amount = 4000) =>
       t.fakeStripe.sendEvent('charge.dispute.closed', {
         id,
