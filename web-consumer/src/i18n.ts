@@ -209,6 +209,7 @@ const zh = {
   'kind.withdrawal_hold': '提现冻结',
   'order.ecoPart': '其中生态积分抵扣 {points}',
   'order.cashPart': '现金支付 {cash}',
+  'order.cashShare': '现金部分 {cash}',
   'order.total': '订单金额',
   'order.cancel': '取消订单',
   'order.cancelAsk': '确定取消这笔订单吗？取消后不能再付款，抵扣的生态积分立即退回。',
@@ -438,6 +439,7 @@ const en: Record<keyof typeof zh, string> = {
   'kind.withdrawal_hold': 'Held for a withdrawal',
   'order.ecoPart': 'Of which eco-points: {points}',
   'order.cashPart': 'Paid in money: {cash}',
+  'order.cashShare': 'In money: {cash}',
   'order.total': 'Order total',
   'order.cancel': 'Cancel order',
   'order.cancelAsk':

@@ -124,7 +124,9 @@ export function OrderDetail(props: { orderId: string }) {
                 <Show when={o.ecoPoints > 0}>
                   <div class="spread muted" data-testid="order-eco">
                     <span>{t('order.ecoPart', { points: formatPoints(o.ecoPoints) })}</span>
-                    <span class="num">{t('order.cashPart', { cash: formatFen(o.cashAmount) })}</span>
+                    <span class="num">
+                      {t(o.paidAt ? 'order.cashPart' : 'order.cashShare', { cash: formatFen(o.cashAmount) })}
+                    </span>
                   </div>
                 </Show>
                 <Show when={o.vouchersIssued !== null}>
