@@ -9,7 +9,7 @@
  * entry Stripe never charged are each named.
  */
 import { schema } from '@alliance/db';
-import { and, eq, gte, lt } from 'drizzle-orm';
+import { and, gte, lt, sql } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import type { Ctx } from '../context';
 import { movementsBetween } from '../ledger';
@@ -68,8 +68,8 @@ async function lostDisputes(ctx: Ctx, stripe: Stripe, start: Date, end: Date): P
     .from(e)
     .where(
       and(
-        eq(e.type, 'charge.dispute.closed'),
-        eq(e.outcome, 'dispute_lost'),
+        // Written as the partial index's own predicate (not parameters), so the plan can use it.
+        sql`${e.type} = 'charge.dispute.closed' and ${e.outcome} = 'dispute_lost'`,
         gte(e.receivedAt, start),
         lt(e.receivedAt, end),
       ),

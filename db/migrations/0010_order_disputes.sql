@@ -1,1 +1,2 @@
-ALTER TABLE "orders" ADD COLUMN "disputed_fen" bigint DEFAULT 0 NOT NULL;
+ALTER TABLE "orders" ADD COLUMN "disputed_fen" bigint DEFAULT 0 NOT NULL;--> statement-breakpoint
+CREATE INDEX "stripe_events_lost_disputes_idx" ON "stripe_events" USING btree ("received_at") WHERE "stripe_events"."type" = 'charge.dispute.closed' and "stripe_events"."outcome" = 'dispute_lost';

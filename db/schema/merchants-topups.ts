@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { bigint, index, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { organisations } from './members';
 
@@ -83,7 +84,13 @@ export const stripeEvents = pgTable(
     payload: jsonb('payload').notNull(),
     receivedAt: timestamp('received_at', { withTimezone: true }).notNull(),
   },
-  (t) => [index('stripe_events_object_idx').on(t.objectId)],
+  (t) => [
+    index('stripe_events_object_idx').on(t.objectId),
+    // The nightly Stripe comparison reads a day's lost disputes (reconciliation-stripe.ts).
+    index('stripe_events_lost_disputes_idx')
+      .on(t.receivedAt)
+      .where(sql`${t.type} = 'charge.dispute.closed' and ${t.outcome} = 'dispute_lost'`),
+  ],
 );
 
 /**
