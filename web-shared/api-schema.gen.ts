@@ -9464,7 +9464,7 @@ export interface components {
                 detail: string;
             }[];
             differences: {
-                /** @description ledger_check_failed | stripe_difference | stripe_charge_not_in_ledger | ledger_entry_without_stripe_charge | stripe_amount_mismatch | stripe_event_unmatched | stripe_unavailable | ad_points_charge_mismatch */
+                /** @description ledger_check_failed | stripe_difference | stripe_charge_not_in_ledger | ledger_entry_without_stripe_charge | stripe_amount_mismatch | stripe_dispute_not_in_ledger | stripe_event_unmatched | stripe_unavailable | ad_points_charge_mismatch */
                 kind: string;
                 /** @description What to look at: a merchant, an object id, a Stripe event id */
                 subject: string;

@@ -47,7 +47,7 @@ export interface FakeStripe {
   sessions: Map<string, Obj>;
   charges: Map<string, Obj>;
   refunds: Map<string, Obj>;
-  /** Disputes, as the events the fake sent last described them (`GET /v1/disputes/:id`). */
+  /** Disputes, as the events the fake sent last described them (`GET /v1/disputes`, `/v1/disputes/:id`). */
   disputes: Map<string, Obj>;
   /** Connected accounts (`POST /v1/accounts`) and their onboarding links (`POST /v1/account_links`). */
   accounts: Map<string, Obj>;
@@ -75,7 +75,7 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
   let base = '';
 
   async function sendEvent(type: string, object: Obj): Promise<WebhookDelivery> {
-    if (object.object === 'dispute') disputes.set(object.id, { ...object });
+    if (object.object === 'dispute') disputes.set(object.id, { created: seconds(), ...object });
     const event = {
       id: fakeId('evt'),
       object: 'event',
@@ -310,6 +310,7 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
     if (method === 'POST' && path === '/v1/refunds') return refund(params);
     if (method === 'GET' && path === '/v1/charges') return list('/v1/charges', charges, params);
     if (method === 'GET' && path === '/v1/refunds') return list('/v1/refunds', refunds, params);
+    if (method === 'GET' && path === '/v1/disputes') return list('/v1/disputes', disputes, params);
     const disputeMatch = /^\/v1\/disputes\/([\w-]+)$/.exec(path);
     if (method === 'GET' && disputeMatch) {
       const dispute = disputes.get(disputeMatch[1]!);

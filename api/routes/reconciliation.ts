@@ -18,7 +18,8 @@ const Difference = z.object({
   kind: z.string().openapi({
     description:
       'ledger_check_failed | stripe_difference | stripe_charge_not_in_ledger | ledger_entry_without_stripe_charge | ' +
-      'stripe_amount_mismatch | stripe_event_unmatched | stripe_unavailable | ad_points_charge_mismatch',
+      'stripe_amount_mismatch | stripe_dispute_not_in_ledger | stripe_event_unmatched | stripe_unavailable | ' +
+      'ad_points_charge_mismatch',
   }),
   subject: z
     .string()

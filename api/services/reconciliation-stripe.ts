@@ -9,7 +9,7 @@
  * entry Stripe never charged are each named.
  */
 import { schema } from '@alliance/db';
-import { and, gte, lt, sql } from 'drizzle-orm';
+import { and, gte, inArray, lt, sql } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import type { Ctx } from '../context';
 import { movementsBetween } from '../ledger';
@@ -37,8 +37,13 @@ export interface StripeDay {
   charges: StripeMoney[];
   refunds: StripeMoney[];
   disputes: StripeMoney[];
+  /** Lost disputes opened in the window before the day's end whose event the platform never received. */
+  unheardDisputes: StripeMoney[];
   error: string | null;
 }
+
+/** How far back the report looks for disputes: Stripe's usual window for a card holder to dispute. */
+const disputeWindowDays = 120;
 
 /** Explicit bound on one day's listing; more than this is reported, never silently cut. */
 const maxObjectsPerList = 100_000;
@@ -87,12 +92,40 @@ async function lostDisputes(ctx: Ctx, stripe: Stripe, start: Date, end: Date): P
   );
 }
 
+/**
+ * Lost disputes Stripe lists (opened in the window before `end`) of which the platform received no
+ * event at all: money Stripe gave back that no webhook told the ledger about. One whose event came
+ * but matched nothing is already among the payment anomalies.
+ */
+async function unheardLostDisputes(ctx: Ctx, stripe: Stripe, end: Date): Promise<StripeMoney[]> {
+  const endS = Math.ceil(end.getTime() / 1000);
+  const created = { gte: endS - disputeWindowDays * 86_400, lt: endS };
+  const lost = await listAll(stripe.disputes.list({ created, limit: listPageSize }), (d: Stripe.Dispute) =>
+    d.status === 'lost'
+      ? { id: d.id, paymentIntentId: intentOf(d.payment_intent), amountFen: d.amount }
+      : null,
+  );
+  if (lost.length === 0) return [];
+  const e = schema.stripeEvents;
+  const heard = await ctx.db
+    .select({ id: e.objectId })
+    .from(e)
+    .where(
+      inArray(
+        e.objectId,
+        lost.map((d) => d.id),
+      ),
+    );
+  const known = new Set(heard.map((r) => r.id));
+  return lost.filter((d) => !known.has(d.id));
+}
+
 /** Lists the day's charges, refunds and lost disputes (network calls: make them outside any transaction). */
 export async function fetchStripeDay(ctx: Ctx, start: Date, end: Date): Promise<StripeDay> {
   const created = { gte: Math.floor(start.getTime() / 1000), lt: Math.ceil(end.getTime() / 1000) };
   try {
     const stripe = stripeFor(ctx);
-    const [charges, refunds, disputes] = await Promise.all([
+    const [charges, refunds, disputes, unheardDisputes] = await Promise.all([
       listAll(stripe.charges.list({ created, limit: listPageSize }), (c: Stripe.Charge) =>
         c.status === 'succeeded'
           ? { id: c.id, paymentIntentId: intentOf(c.payment_intent), amountFen: c.amount }
@@ -104,13 +137,15 @@ export async function fetchStripeDay(ctx: Ctx, start: Date, end: Date): Promise<
           : { id: r.id, paymentIntentId: intentOf(r.payment_intent), amountFen: r.amount },
       ),
       lostDisputes(ctx, stripe, start, end),
+      unheardLostDisputes(ctx, stripe, end),
     ]);
-    return { charges, refunds, disputes, error: null };
+    return { charges, refunds, disputes, unheardDisputes, error: null };
   } catch (error) {
     return {
       charges: [],
       refunds: [],
       disputes: [],
+      unheardDisputes: [],
       error: error instanceof Error ? error.message : String(error),
     };
   }
@@ -210,6 +245,15 @@ export async function compareStripeWithLedger(
         detail: `Stripe's net ${yuan(stripe.fen)} that day against the ledger's ${yuan(ledger.fen)} for the same payment`,
       });
     }
+  }
+  for (const dispute of day.unheardDisputes) {
+    differences.push({
+      kind: 'stripe_dispute_not_in_ledger',
+      subject: dispute.id,
+      expected: dispute.amountFen,
+      actual: 0,
+      detail: `Stripe gave back ${yuan(dispute.amountFen)} in a lost dispute the platform never received an event for`,
+    });
   }
   for (const [intent, ledger] of ledgerByIntent) {
     if (stripeByIntent.has(intent)) continue;

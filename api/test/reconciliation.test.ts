@@ -710,5 +710,42 @@ describe('lost disputes in the Stripe comparison', () => {
       },
     ]);
     expect(report.ok).toBe(false);
+
+    // A loss Stripe lists whose event never reached the platform is named, night after night.
+    const unheard = {
+      id: 'dp_test_recon_unheard',
+      object: 'dispute',
+      amount: 1_500,
+      currency: 'cny',
+      charge: orderCharge.id,
+      payment_intent: orderCharge.payment_intent,
+      status: 'lost',
+      created: Date.parse('2027-03-05T01:00:00Z') / 1000,
+      metadata: {},
+    };
+    t.fakeStripe.disputes.set(unheard.id, unheard);
+    const named = (await run('2027-03-05')).body;
+    expect(named.differences).toContainEqual({
+      kind: 'stripe_dispute_not_in_ledger',
+      subject: unheard.id,
+      expected: 1_500,
+      actual: 0,
+      detail: expect.any(String),
+    });
+    expect(named.stripe).toEqual(report.stripe);
+    // Resent, the event takes the money back once and the dispute counts with the day's others.
+    expect((await t.fakeStripe.sendEvent('charge.dispute.closed', unheard)).status).toBe(200);
+    const resent = (await run('2027-03-05')).body;
+    expect(resent.stripe).toEqual({
+      collected: 13_000,
+      refunded: 0,
+      disputed: 9_500,
+      ledger: 1_500,
+      difference: 2_000,
+    });
+    expect(resent.differences.map((d: { kind: string }) => d.kind)).toEqual([
+      'stripe_difference',
+      'stripe_amount_mismatch',
+    ]);
   });
 });

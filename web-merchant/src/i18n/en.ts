@@ -776,6 +776,8 @@ export const en: Record<keyof typeof zh, string> = {
   'recon.diff.ledger_check_failed': 'A ledger check failed: {check}',
   'recon.diff.stripe_difference': "Stripe's net takings {expected}, the ledger shows {actual}",
   'recon.diff.stripe_charge_not_in_ledger': 'Stripe took {expected} that the ledger has not recorded',
+  'recon.diff.stripe_dispute_not_in_ledger':
+    'Stripe gave back {expected} in a lost dispute the platform never heard of',
   'recon.diff.ledger_entry_without_stripe_charge':
     'The ledger moved {actual} through Stripe with no Stripe payment that day',
   'recon.diff.stripe_amount_mismatch': "One payment: Stripe's net {expected}, the ledger's {actual}",
@@ -798,6 +800,9 @@ export const en: Record<keyof typeof zh, string> = {
   'recon.obj.sale': 'an in-store sale',
   'recon.obj.charge': 'a Stripe charge',
   'recon.obj.refund': 'a Stripe refund',
+  'recon.obj.dispute': 'a dispute',
+  'recon.drill.dispute':
+    'Stripe lists this dispute as lost, but its notification never reached the platform. Resend the event from the Stripe dashboard; the ledger then takes the money back once.',
   'recon.obj.event': 'a Stripe notification',
   'recon.obj.entry': 'a ledger entry',
   'recon.copyRef': 'Copy reference',

@@ -745,6 +745,7 @@ export const zh = {
   'recon.diff.ledger_check_failed': '账本自检未通过：{check}',
   'recon.diff.stripe_difference': 'Stripe 当日净收款 {expected}，账本记录 {actual}',
   'recon.diff.stripe_charge_not_in_ledger': 'Stripe 收到 {expected}，账本没有对应记录',
+  'recon.diff.stripe_dispute_not_in_ledger': 'Stripe 因争议败诉退回 {expected}，平台从未收到这笔争议的通知',
   'recon.diff.ledger_entry_without_stripe_charge': '账本经 Stripe 记录了 {actual}，Stripe 当日没有对应收款',
   'recon.diff.stripe_amount_mismatch': '同一笔支付：Stripe 净额 {expected}，账本 {actual}',
   'recon.diff.stripe_event_unmatched': 'Stripe 发来的一条已验证通知无法与平台记录对应',
@@ -761,6 +762,9 @@ export const zh = {
   'recon.obj.sale': '一笔门店销售',
   'recon.obj.charge': '一笔 Stripe 收款',
   'recon.obj.refund': '一笔 Stripe 退款',
+  'recon.obj.dispute': '一笔争议',
+  'recon.drill.dispute':
+    'Stripe 显示这笔争议已败诉，但它的通知没有送达平台。请在 Stripe 后台重新发送该事件，账本会把这笔钱退回一次。',
   'recon.obj.event': '一条 Stripe 通知',
   'recon.obj.entry': '一笔账本记录',
   'recon.copyRef': '复制参考编号',

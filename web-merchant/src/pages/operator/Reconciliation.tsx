@@ -335,6 +335,7 @@ function objectWords(subject: string): string {
   if (subject.startsWith('sal_')) return t('recon.obj.sale');
   if (subject.startsWith('ch_') || subject.startsWith('py_')) return t('recon.obj.charge');
   if (subject.startsWith('re_')) return t('recon.obj.refund');
+  if (subject.startsWith('dp_') || subject.startsWith('du_')) return t('recon.obj.dispute');
   if (subject.startsWith('evt_')) return t('recon.obj.event');
   return t('recon.obj.entry');
 }
@@ -431,6 +432,12 @@ function DrillDown(props: { difference: Difference; merchantName: string }): JSX
       return (
         <p>
           {t('recon.drill.event')} <Link to="/platform/stripe">{t('recon.openStripe')}</Link> {copyButton}
+        </p>
+      );
+    case 'stripe_dispute_not_in_ledger':
+      return (
+        <p>
+          {t('recon.drill.dispute')} {copyButton}
         </p>
       );
     case 'stripe_charge_not_in_ledger':
