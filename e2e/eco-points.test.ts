@@ -371,5 +371,13 @@ describe('eco-points in the apps (issue 11)', () => {
     expect(await consumer.locator('button:has-text("取消订单")').count()).toBe(0);
     expect(await wallet()).toMatchObject({ ecoPoints: before.ecoPoints + 1000, ecoPointsHeld: 0 });
     await screenshot(consumer, 'consumer-order-cancelled');
+    await consumer.click('[data-testid="lang-switch"]');
+    await waitForText(
+      consumer,
+      'cancelled-notice',
+      'Order cancelled: 10.00 eco-points are back in your wallet',
+    );
+    await screenshot(consumer, 'consumer-order-cancelled-en');
+    await consumer.click('[data-testid="lang-switch"]');
   });
 });

@@ -658,16 +658,9 @@ async function endUnpaid(txCtx: Ctx, order: Order, status: 'expired' | 'cancelle
  * stock and eco-points go back at once, as on expiry. Cancelling it again answers the same.
  */
 export async function cancelOrder(ctx: Ctx, orderId: string) {
-  const user = requireCaller(ctx);
+  const { order, ownOrder } = await readableOrder(ctx, orderId);
+  if (!ownOrder) throw forbidden('Only the consumer who placed an order can cancel it');
   const o = schema.orders;
-  const [order] = await ctx.db.select().from(o).where(eq(o.id, orderId));
-  if (!order) throw notFound('not_found', 'No such order');
-  if (order.consumerUserId !== user.id) {
-    await merchantForCaller(ctx, order.merchantId, { operatorMay: true }).catch(() => {
-      throw notFound('not_found', 'No such order');
-    });
-    throw forbidden('Only the consumer who placed an order can cancel it');
-  }
   if (order.status === 'pending_payment' && order.checkoutSessionId) {
     await expireCheckoutSession(ctx, order.checkoutSessionId);
   }
@@ -729,15 +722,22 @@ export async function expireUnpaidOrders(ctx: Ctx): Promise<{ expired: number }>
 }
 
 /** The consumer who placed it, the merchant's staff, or an operator; 404 for anyone else. */
-export async function getOrder(ctx: Ctx, orderId: string) {
+/** An order its consumer, the merchant's staff or an operator may read; 404 for anyone else. */
+async function readableOrder(ctx: Ctx, orderId: string): Promise<{ order: Order; ownOrder: boolean }> {
   const user = requireCaller(ctx);
   const [order] = await ctx.db.select().from(schema.orders).where(eq(schema.orders.id, orderId));
   if (!order) throw notFound('not_found', 'No such order');
-  if (order.consumerUserId !== user.id) {
+  const ownOrder = order.consumerUserId === user.id;
+  if (!ownOrder) {
     await merchantForCaller(ctx, order.merchantId, { operatorMay: true }).catch(() => {
       throw notFound('not_found', 'No such order');
     });
   }
+  return { order, ownOrder };
+}
+
+export async function getOrder(ctx: Ctx, orderId: string) {
+  const { order } = await readableOrder(ctx, orderId);
   const outcome = (await outcomesOf(ctx, [order])).get(order.saleId ?? '');
   return orderView(order, (await itemsOf(ctx, [order.id])).get(order.id) ?? [], outcome);
 }

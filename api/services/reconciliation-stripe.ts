@@ -52,10 +52,16 @@ const listPageSize = 100;
 const intentOf = (value: string | { id: string } | null | undefined) =>
   typeof value === 'string' ? value : (value?.id ?? null);
 
+const tooMany = () => new Error(`more than ${maxObjectsPerList} objects in one day`);
+
+/** A dispute as money Stripe gave back, when it is lost. */
+const lostMoney = (d: Stripe.Dispute): StripeMoney | null =>
+  d.status === 'lost' ? { id: d.id, paymentIntentId: intentOf(d.payment_intent), amountFen: d.amount } : null;
+
 async function listAll<T>(list: AsyncIterable<T>, take: (item: T) => StripeMoney | null) {
   const out: StripeMoney[] = [];
   for await (const item of list) {
-    if (out.length >= maxObjectsPerList) throw new Error(`more than ${maxObjectsPerList} objects in one day`);
+    if (out.length >= maxObjectsPerList) throw tooMany();
     const money = take(item);
     if (money) out.push(money);
   }
@@ -80,16 +86,11 @@ async function lostDisputes(ctx: Ctx, stripe: Stripe, start: Date, end: Date): P
       ),
     )
     .limit(maxObjectsPerList + 1);
-  if (recorded.length > maxObjectsPerList)
-    throw new Error(`more than ${maxObjectsPerList} objects in one day`);
+  if (recorded.length > maxObjectsPerList) throw tooMany();
   const disputes = await Promise.all(
     recorded.flatMap((r) => (r.disputeId ? [stripe.disputes.retrieve(r.disputeId)] : [])),
   );
-  return disputes.flatMap((d) =>
-    d.status === 'lost'
-      ? [{ id: d.id, paymentIntentId: intentOf(d.payment_intent), amountFen: d.amount }]
-      : [],
-  );
+  return disputes.flatMap((d) => lostMoney(d) ?? []);
 }
 
 /**
@@ -100,11 +101,7 @@ async function lostDisputes(ctx: Ctx, stripe: Stripe, start: Date, end: Date): P
 async function unheardLostDisputes(ctx: Ctx, stripe: Stripe, end: Date): Promise<StripeMoney[]> {
   const endS = Math.ceil(end.getTime() / 1000);
   const created = { gte: endS - disputeWindowDays * 86_400, lt: endS };
-  const lost = await listAll(stripe.disputes.list({ created, limit: listPageSize }), (d: Stripe.Dispute) =>
-    d.status === 'lost'
-      ? { id: d.id, paymentIntentId: intentOf(d.payment_intent), amountFen: d.amount }
-      : null,
-  );
+  const lost = await listAll(stripe.disputes.list({ created, limit: listPageSize }), lostMoney);
   if (lost.length === 0) return [];
   const e = schema.stripeEvents;
   const heard = await ctx.db
