@@ -531,9 +531,8 @@ export async function onOrderChargeRefunded(ctx: Ctx, event: Stripe.Event): Prom
   const order = await lockOrderOfPayment(ctx, charge);
   if (!order) return null;
   const o = schema.orders;
-  // Stripe's refunded total leaves out what lost disputes took back; the order's includes it.
   const refundedTotalFen = typeof charge.amount_refunded === 'number' ? charge.amount_refunded : 0;
-  const unrecordedFen = refundedTotalFen - (order.refundedFen - order.disputedFen);
+  const unrecordedFen = refundedTotalFen - (await refundedThroughStripeFen(ctx, order));
   if (unrecordedFen <= 0) return 'order_refund_acknowledged';
   // A dashboard refund moves money only; an order partly paid with eco-points is refunded from the
   // back office, which splits the amount (API.md), so such a refund is left for operators.
@@ -551,6 +550,7 @@ export async function onOrderChargeRefunded(ctx: Ctx, event: Stripe.Event): Prom
         orderId: order.id,
         chargeId: charge.id,
         refundedTotalFen,
+        unrecordedFen,
         orderRefundedFen: order.refundedFen,
       },
     });
@@ -567,6 +567,25 @@ export async function onOrderChargeRefunded(ctx: Ctx, event: Stripe.Event): Prom
     .set({ refundedFen: refundedTotalFen + order.disputedFen })
     .where(eq(o.id, order.id));
   return 'order_refund_recorded';
+}
+
+/**
+ * The money of an order that Stripe's refunded total should show, as this platform counts it: the
+ * refunds recorded, less those that were lost disputes (Stripe leaves them out of that total), plus
+ * the money of a refund reserved on the order whose recording has not committed yet. Without
+ * eco-points every fen of the order is money; with them, each refund's money part is on its row.
+ */
+async function refundedThroughStripeFen(ctx: Ctx, order: Order): Promise<number> {
+  if (order.ecoPoints === 0 || !order.saleId) return order.refundedFen - order.disputedFen;
+  const [sale] = await ctx.db.select().from(schema.sales).where(eq(schema.sales.id, order.saleId));
+  const r = schema.refunds;
+  const [disputes] = await ctx.db
+    .select({ cashFen: sql<string>`coalesce(sum(${r.cashRefundedFen}), 0)` })
+    .from(r)
+    .where(and(eq(r.saleId, order.saleId), sql`${r.createdBy} like 'stripe_dispute:%'`));
+  const reservedFen = order.refundedFen - sale!.refundedFen;
+  const reservedCashFen = reservedFen > 0 ? refundSplit(sale as Sale, reservedFen).cashFen : 0;
+  return sale!.cashRefundedFen - Number(disputes!.cashFen) + reservedCashFen;
 }
 
 /** The order a Stripe charge or dispute is about (by payment intent or metadata), row locked; null if none. */

@@ -255,6 +255,58 @@ describe('SPEC flow 4: spending eco-points online', () => {
     await expectBooksHold();
   });
 
+  it('a refund made in the Stripe dashboard is left for operators, even after a back-office refund whose eco-points exceed it', async () => {
+    const { merchant, consumer, listingId } = await flow4Setup();
+    const created = await order(consumer, merchant, listingId, 3000);
+    await pay(created.body.checkoutSessionId);
+    // 50 yuan from the back office: 15.00 eco-points and 35 yuan of money back.
+    const refund = await t.request('POST', `/v1/orders/${created.body.id}/refund`, {
+      token: merchant.owner.token,
+      body: { amount: 5000 },
+    });
+    expect(refund.body).toMatchObject({ ecoPointsReturned: 1500, cashRefunded: 3500 });
+    const charge = [...t.fakeStripe.charges.values()].find((c) => c.metadata?.order_id === created.body.id)!;
+    expect(charge.amount_refunded).toBe(3500);
+    const before = {
+      proceeds: await proceeds(merchant.id),
+      vouchers: await vouchers(t, consumer.id),
+      eco: await ecoOf(consumer.id),
+    };
+    expect(before).toEqual({ proceeds: 3500, vouchers: 3500, eco: 1500 });
+    // Then 10 yuan more in Stripe's dashboard: the charge's refunded total 45 yuan, below the
+    // order's 50 yuan refunded but 10 yuan above the money this platform refunded.
+    const dashboard = await t.fakeStripe.sendEvent('charge.refunded', { ...charge, amount_refunded: 4500 });
+    expect(dashboard.status).toBe(200);
+    const [event] = await t.db
+      .select({ outcome: schema.stripeEvents.outcome })
+      .from(schema.stripeEvents)
+      .where(eq(schema.stripeEvents.id, dashboard.eventId));
+    expect(event!.outcome).toBe('anomaly');
+    const [anomaly] = await t.db
+      .select()
+      .from(schema.stripeAnomalies)
+      .where(eq(schema.stripeAnomalies.eventId, dashboard.eventId));
+    expect(anomaly).toMatchObject({ kind: 'order_refund_unmatched', merchantId: merchant.id });
+    expect(anomaly!.detail).toMatchObject({
+      orderId: created.body.id,
+      refundedTotalFen: 4500,
+      unrecordedFen: 1000,
+    });
+    // The back office's own refund, reported again, is acknowledged; nothing moved.
+    const again = await t.fakeStripe.sendEvent('charge.refunded', { ...charge });
+    const [acknowledged] = await t.db
+      .select({ outcome: schema.stripeEvents.outcome })
+      .from(schema.stripeEvents)
+      .where(eq(schema.stripeEvents.id, again.eventId));
+    expect(acknowledged!.outcome).toBe('order_refund_acknowledged');
+    expect({
+      proceeds: await proceeds(merchant.id),
+      vouchers: await vouchers(t, consumer.id),
+      eco: await ecoOf(consumer.id),
+    }).toEqual(before);
+    await expectBooksHold();
+  });
+
   it('eco-points the merchant no longer holds are charged to its proceeds at the unit price', async () => {
     const { merchant, consumer, listingId } = await flow4Setup();
     const created = await order(consumer, merchant, listingId, 3000);
