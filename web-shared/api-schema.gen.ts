@@ -3079,6 +3079,7 @@ export interface paths {
                     limit?: number;
                     /** @description The previous page's `nextCursor` (opaque) */
                     cursor?: string;
+                    status?: "open" | "resolved";
                 };
                 header?: never;
                 path?: never;
@@ -3093,17 +3094,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            data: {
-                                id: string;
-                                eventId: string;
-                                kind: string;
-                                topupId: string | null;
-                                merchantId: string | null;
-                                detail: {
-                                    [key: string]: unknown;
-                                };
-                                createdAt: string;
-                            }[];
+                            data: components["schemas"]["StripeAnomaly"][];
                             nextCursor: string | null;
                         };
                     };
@@ -3139,6 +3130,216 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/platform/stripe/anomalies/{id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Operators: record what was done about an anomaly (once; who and when are kept) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        note: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Resolved */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StripeAnomaly"];
+                    };
+                };
+                /** @description Malformed input (`validation_error`) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No or bad token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Role may not use this endpoint */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Absent, or not yours */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `already_resolved` */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `note_required` */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/platform/stripe/anomalies/{id}/apply-refund": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Operators: apply money Stripe returned on an order (a dashboard refund, a lost dispute) as a refund of the largest part of the order with exactly that money part; resolves the anomaly */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Applied */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            anomaly: components["schemas"]["StripeAnomaly"];
+                            refund: {
+                                id: string;
+                                refunded: number;
+                                vouchersClawedBack: number;
+                                adPointsReturned: number;
+                                ecoPointsReturned: number;
+                                cashRefunded: number;
+                            };
+                        };
+                    };
+                };
+                /** @description Malformed input (`validation_error`) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No or bad token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Role may not use this endpoint */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Absent, or not yours */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `already_resolved`, `not_refundable`, `nothing_to_apply`, `refund_in_progress`, `balance_changed` */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `payment_provider_error`: Stripe did not answer */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -9126,6 +9327,31 @@ export interface components {
             changedBy: string;
             changedAt: string;
             reason: string | null;
+        };
+        StripeAnomaly: {
+            id: string;
+            eventId: string;
+            kind: string;
+            topupId: string | null;
+            merchantId: string | null;
+            merchantName: string | null;
+            detail: {
+                [key: string]: unknown;
+            };
+            createdAt: string;
+            /** @description Open, and money Stripe returned on an order: `apply-refund` may apply it */
+            refundable: boolean;
+            resolvedAt: string | null;
+            /** @description The resolving operator's phone, masked */
+            resolvedByPhone: string | null;
+            resolutionNote: string | null;
+            /** @description The refund an operator applied for it (fen, eco-points in hundredths) */
+            refund: {
+                id: string;
+                refunded: number;
+                cashRefunded: number;
+                ecoPointsReturned: number;
+            } | null;
         };
         Campaign: {
             id: string;

@@ -309,6 +309,12 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
     }
     if (method === 'POST' && path === '/v1/refunds') return refund(params);
     if (method === 'GET' && path === '/v1/charges') return list('/v1/charges', charges, params);
+    const chargeMatch = /^\/v1\/charges\/([\w-]+)$/.exec(path);
+    if (method === 'GET' && chargeMatch) {
+      const charge = charges.get(chargeMatch[1]!);
+      if (!charge) throw stripeError('No such charge', 'id', 404);
+      return charge;
+    }
     if (method === 'GET' && path === '/v1/refunds') return list('/v1/refunds', refunds, params);
     if (method === 'GET' && path === '/v1/disputes') return list('/v1/disputes', disputes, params);
     const disputeMatch = /^\/v1\/disputes\/([\w-]+)$/.exec(path);

@@ -9,9 +9,10 @@ import {
   setMerchantAdRate,
   suspendMerchant,
 } from '../services/merchants';
+import { applyAnomalyRefund } from '../services/orders';
 import { statusChanges } from '../services/organisations';
 import { changePlatformParameter, parameterOverview } from '../services/parameters';
-import { listStripeAnomalies } from '../services/stripe-anomalies';
+import { listStripeAnomalies, resolveStripeAnomaly } from '../services/stripe-anomalies';
 import {
   approveSupplier,
   listSupplierApplications,
@@ -20,7 +21,7 @@ import {
   suspendSupplier,
 } from '../services/suppliers';
 import { Merchant, OrgStatus } from './merchants';
-import { bearer, errors, jsonBody, jsonResponse } from './schemas';
+import { bearer, errors, IdempotencyKeyHeader, jsonBody, jsonResponse } from './schemas';
 import { Supplier } from './suppliers';
 
 /**
@@ -358,6 +359,34 @@ for (const method of ['post', 'put'] as const) {
   );
 }
 
+const StripeAnomaly = z
+  .object({
+    id: z.string(),
+    eventId: z.string(),
+    kind: z.string(),
+    topupId: z.string().nullable(),
+    merchantId: z.string().nullable(),
+    merchantName: z.string().nullable(),
+    detail: z.record(z.string(), z.unknown()),
+    createdAt: z.string(),
+    refundable: z.boolean().openapi({
+      description: 'Open, and money Stripe returned on an order: `apply-refund` may apply it',
+    }),
+    resolvedAt: z.string().nullable(),
+    resolvedByPhone: z.string().nullable().openapi({ description: "The resolving operator's phone, masked" }),
+    resolutionNote: z.string().nullable(),
+    refund: z
+      .object({
+        id: z.string(),
+        refunded: z.number().int(),
+        cashRefunded: z.number().int(),
+        ecoPointsReturned: z.number().int(),
+      })
+      .nullable()
+      .openapi({ description: 'The refund an operator applied for it (fen, eco-points in hundredths)' }),
+  })
+  .openapi('StripeAnomaly');
+
 platformRoutes.openapi(
   createRoute({
     method: 'get',
@@ -365,24 +394,13 @@ platformRoutes.openapi(
     tags: ['Webhooks'],
     summary: 'Operators: verified Stripe events that matched nothing or mismatched, and unrecoverable points',
     security: bearer,
-    request: { query: pageQuery('stripeAnomalies') },
+    request: {
+      query: pageQuery('stripeAnomalies').extend({ status: z.enum(['open', 'resolved']).optional() }),
+    },
     responses: {
       200: jsonResponse(
         'Newest first',
-        z.object({
-          data: z.array(
-            z.object({
-              id: z.string(),
-              eventId: z.string(),
-              kind: z.string(),
-              topupId: z.string().nullable(),
-              merchantId: z.string().nullable(),
-              detail: z.record(z.string(), z.unknown()),
-              createdAt: z.string(),
-            }),
-          ),
-          nextCursor: z.string().nullable(),
-        }),
+        z.object({ data: z.array(StripeAnomaly), nextCursor: z.string().nullable() }),
       ),
       400: errors[400],
       ...operatorErrors,
@@ -391,5 +409,79 @@ platformRoutes.openapi(
   async (c) => {
     requireOperator(c);
     return c.json(await listStripeAnomalies(serviceCtx(c), c.req.valid('query')), 200);
+  },
+);
+
+platformRoutes.openapi(
+  createRoute({
+    method: 'post',
+    path: '/platform/stripe/anomalies/{id}/resolve',
+    tags: ['Webhooks'],
+    summary: 'Operators: record what was done about an anomaly (once; who and when are kept)',
+    security: bearer,
+    request: {
+      params: IdParam,
+      headers: IdempotencyKeyHeader,
+      ...jsonBody(z.object({ note: z.string().max(500) })),
+    },
+    responses: {
+      200: jsonResponse('Resolved', StripeAnomaly),
+      400: errors[400],
+      ...operatorErrors,
+      404: errors[404],
+      409: { ...errors[409], description: '`already_resolved`' },
+      422: { ...errors[422], description: '`note_required`' },
+    },
+  }),
+  async (c) => {
+    requireOperator(c);
+    const { id } = c.req.valid('param');
+    return c.json(await resolveStripeAnomaly(serviceCtx(c), id, c.req.valid('json')), 200);
+  },
+);
+
+platformRoutes.openapi(
+  createRoute({
+    method: 'post',
+    path: '/platform/stripe/anomalies/{id}/apply-refund',
+    tags: ['Webhooks'],
+    summary:
+      'Operators: apply money Stripe returned on an order (a dashboard refund, a lost dispute) as a refund of the largest part of the order with exactly that money part; resolves the anomaly',
+    security: bearer,
+    request: {
+      params: IdParam,
+      headers: IdempotencyKeyHeader,
+      ...jsonBody(z.object({ note: z.string().max(500).optional() })),
+    },
+    responses: {
+      200: jsonResponse(
+        'Applied',
+        z.object({
+          anomaly: StripeAnomaly,
+          refund: z.object({
+            id: z.string(),
+            refunded: z.number().int(),
+            vouchersClawedBack: z.number().int(),
+            adPointsReturned: z.number().int(),
+            ecoPointsReturned: z.number().int(),
+            cashRefunded: z.number().int(),
+          }),
+        }),
+      ),
+      400: errors[400],
+      ...operatorErrors,
+      404: errors[404],
+      409: {
+        ...errors[409],
+        description:
+          '`already_resolved`, `not_refundable`, `nothing_to_apply`, `refund_in_progress`, `balance_changed`',
+      },
+      502: { ...errors[502], description: '`payment_provider_error`: Stripe did not answer' },
+    },
+  }),
+  async (c) => {
+    requireOperator(c);
+    const { id } = c.req.valid('param');
+    return c.json(await applyAnomalyRefund(serviceCtx(c), id, c.req.valid('json')), 200);
   },
 );

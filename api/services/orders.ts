@@ -6,7 +6,7 @@ import { ApiError, conflict, forbidden, notFound, unauthorized, unprocessable } 
 import { newId } from '../ids';
 import { balanceOf, postPending, postTransaction, type TransferInput, voidPending } from '../ledger';
 import { after, pageOf } from '../paging';
-import { memberRole, merchantForCaller } from './access';
+import { memberRole, merchantForCaller, requireOperator } from './access';
 import { accounts } from './accounts';
 import { ecoPointsPart, insufficientEcoPoints, isInsufficient } from './eco-points';
 import { organisationRow, requireActive } from './organisations';
@@ -15,6 +15,7 @@ import {
   applyRefund,
   assertAmount,
   issueVouchersForSale,
+  largestRefundWithMoney,
   noEcoPoints,
   type PageInput,
   pageSize,
@@ -23,7 +24,14 @@ import {
   saleTermsAt,
 } from './sales';
 import { paymentProviderError, stripeFor } from './stripe';
-import { recordStripeAnomaly } from './stripe-anomalies';
+import {
+  alreadyResolved,
+  anomalyById,
+  lockOpenAnomaly,
+  markResolved,
+  recordStripeAnomaly,
+  refundableAnomalyKinds,
+} from './stripe-anomalies';
 import type { PaymentFacts } from './topups';
 import { inTransaction } from './tx';
 
@@ -656,6 +664,116 @@ export async function recordOrderDisputeLost(
     .set({ refundedFen: order.refundedFen + amountFen, disputedFen: order.disputedFen + amountFen })
     .where(eq(o.id, order.id));
   return 'dispute_lost';
+}
+
+/**
+ * An operator applies money Stripe returned on an order that could not be applied on its own (the
+ * order was paid partly with eco-points, so Stripe's amount does not say which part it refunds): as
+ * a refund of the largest part of the order whose money part is exactly that money, so the consumer
+ * also gets that part's eco-points back and vouchers and ad points move as for any refund. Stripe
+ * is asked first what it returned: the charge's refunded total now (less what is already recorded),
+ * or the dispute, which must be lost. The anomaly is resolved in the same transaction, once.
+ */
+export async function applyAnomalyRefund(ctx: Ctx, anomalyId: string, input: { note?: string }) {
+  const operator = requireOperator(ctx);
+  const [seen] = await ctx.db
+    .select()
+    .from(schema.stripeAnomalies)
+    .where(eq(schema.stripeAnomalies.id, anomalyId));
+  if (!seen) throw notFound('not_found', 'No such anomaly');
+  if (seen.resolvedAt) throw alreadyResolved();
+  if (!refundableAnomalyKinds.has(seen.kind)) {
+    throw notRefundable('Only money Stripe returned on an order can be applied as a refund');
+  }
+  const detail = seen.detail as { orderId?: string; chargeId?: string; disputeId?: string };
+  const returned = await moneyStripeReturned(ctx, seen.kind, detail);
+  return inTransaction(ctx, async (tx) => {
+    const anomaly = await lockOpenAnomaly(tx, anomalyId);
+    const o = schema.orders;
+    const [order] = await tx.db
+      .select()
+      .from(o)
+      .where(eq(o.id, detail.orderId ?? ''))
+      .for('update');
+    if (!order || order.status !== 'paid' || !order.saleId) {
+      throw notRefundable('The order is not paid here; correct the balances with an adjustment');
+    }
+    const [sale] = await tx.db
+      .select()
+      .from(schema.sales)
+      .where(eq(schema.sales.id, order.saleId))
+      .for('update');
+    if (sale!.refundedFen !== order.refundedFen) {
+      throw conflict('refund_in_progress', 'A refund of this order is being recorded; try again in a minute');
+    }
+    const createdBy = returned.disputeId
+      ? `stripe_dispute:${returned.disputeId}`
+      : `stripe_dashboard:${anomaly.eventId}`;
+    const r = schema.refunds;
+    const [recordedBefore] = returned.disputeId
+      ? await tx.db.select({ id: r.id }).from(r).where(eq(r.createdBy, createdBy)).limit(1)
+      : [];
+    const moneyFen = recordedBefore
+      ? 0
+      : returned.disputeId
+        ? returned.fen
+        : returned.fen - (await refundedThroughStripeFen(tx, order));
+    if (moneyFen < 1) {
+      throw conflict(
+        'nothing_to_apply',
+        'This money is already recorded on the order; mark the anomaly handled',
+      );
+    }
+    const partFen = largestRefundWithMoney(sale as Sale, moneyFen);
+    if (partFen === null) {
+      throw notRefundable(
+        'No part of the order is refunded with exactly this money; correct the balances with an adjustment',
+      );
+    }
+    const refundId = newId('rfd');
+    const refund = await recordOrderRefund(tx, order, {
+      refundId,
+      amountFen: partFen,
+      createdBy,
+      expectedCashFen: moneyFen,
+    });
+    await tx.db
+      .update(o)
+      .set({
+        refundedFen: order.refundedFen + partFen,
+        disputedFen: order.disputedFen + (returned.disputeId ? partFen : 0),
+      })
+      .where(eq(o.id, order.id));
+    await markResolved(tx, anomaly.id, { by: operator.id, note: input.note?.trim() || null, refundId });
+    return { anomaly: await anomalyById(tx, anomaly.id), refund };
+  });
+}
+
+const notRefundable = (message: string) => conflict('not_refundable', message);
+
+/** What Stripe says it returned for an anomaly: a charge's refunded total, or a lost dispute's amount. */
+async function moneyStripeReturned(
+  ctx: Ctx,
+  kind: string,
+  detail: { chargeId?: string; disputeId?: string },
+): Promise<{ fen: number; disputeId: string | null }> {
+  const stripe = stripeFor(ctx);
+  const ask = <T>(call: () => Promise<T>) =>
+    call().catch((error: unknown) => {
+      throw paymentProviderError(error);
+    });
+  if (kind === 'order_dispute_unmatched') {
+    if (!detail.disputeId) throw notRefundable('Stripe did not name the dispute');
+    const dispute = await ask(() => stripe.disputes.retrieve(detail.disputeId!));
+    if (dispute.status !== 'lost' || dispute.currency !== 'cny') {
+      throw notRefundable('Stripe does not show this dispute lost in yuan');
+    }
+    return { fen: dispute.amount, disputeId: dispute.id };
+  }
+  if (!detail.chargeId) throw notRefundable('Stripe did not name the charge');
+  const charge = await ask(() => stripe.charges.retrieve(detail.chargeId!));
+  if (charge.currency !== 'cny') throw notRefundable('The charge is not in yuan');
+  return { fen: charge.amount_refunded, disputeId: null };
 }
 
 /** Ends an unpaid order (its row locked by the caller): the status, then its eco-points and stock back. */

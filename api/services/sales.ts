@@ -642,6 +642,30 @@ export function refundSplit(sale: Sale, amountFen: number) {
 }
 
 /**
+ * The largest part of a sale still refundable whose money part (refundSplit) is exactly `moneyFen`,
+ * or null if none is: how money Stripe returned on its own (a dashboard refund, a lost dispute) is
+ * applied to a sale paid partly with eco-points, the consumer getting that part's eco-points back.
+ * The money part is near the part x (money share of the sale); flooring the eco-points moves it by
+ * at most one hundredth's value and a fen, so only parts around that estimate are tried.
+ */
+export function largestRefundWithMoney(sale: Sale, moneyFen: number): number | null {
+  const leftFen = sale.amountFen - sale.refundedFen;
+  if (!Number.isSafeInteger(moneyFen) || moneyFen < 1 || leftFen < 1) return null;
+  const moneyShareFen = sale.amountFen - sale.ecoPointsValueFen;
+  if (moneyShareFen <= 0) return null;
+  const slackFen = Math.ceil((sale.ecoPointUnitPriceFen ?? 0) / 100) + 2;
+  // Refunds are cumulative: the part whose running money total reaches what is refunded plus this.
+  const estimate = (fen: number) =>
+    Number((BigInt(sale.cashRefundedFen + fen) * BigInt(sale.amountFen)) / BigInt(moneyShareFen)) -
+    sale.refundedFen;
+  const low = Math.max(1, estimate(moneyFen - slackFen) - 1);
+  for (let part = Math.min(leftFen, estimate(moneyFen + slackFen) + 1); part >= low; part--) {
+    if (refundSplit(sale, part).cashFen === moneyFen) return part;
+  }
+  return null;
+}
+
+/**
  * Eco-points a refund gives back come from the merchant; what it no longer holds the platform
  * issues to the consumer instead and charges to the merchant's proceeds at today's unit price.
  */

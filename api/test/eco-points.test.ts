@@ -548,6 +548,227 @@ describe('SPEC flow 4: spending eco-points in store', () => {
   });
 });
 
+describe('operators: money Stripe returned on an order paid partly with eco-points', () => {
+  async function paidEcoOrder() {
+    const { merchant, consumer, listingId } = await flow4Setup();
+    const created = await order(consumer, merchant, listingId, 3000);
+    await pay(created.body.checkoutSessionId);
+    const charge = [...t.fakeStripe.charges.values()].find((c) => c.metadata?.order_id === created.body.id)!;
+    return { merchant, consumer, orderId: created.body.id as string, charge };
+  }
+  const anomalyOf = async (eventId: string) =>
+    (await t.db.select().from(schema.stripeAnomalies).where(eq(schema.stripeAnomalies.eventId, eventId)))[0]!;
+  const balances = async (merchantId: string, consumerId: string) => ({
+    proceeds: await proceeds(merchantId),
+    merchantEco: await merchantEco(merchantId),
+    merchantAdPoints: await adPoints(t, merchantId),
+    consumerEco: await ecoOf(consumerId),
+    consumerVouchers: await vouchers(t, consumerId),
+  });
+
+  it('a dashboard refund is applied by an operator as the part of the order with that money: eco-points back too, once', async () => {
+    const { merchant, consumer, orderId, charge } = await paidEcoOrder();
+    expect(await balances(merchant.id, consumer.id)).toEqual({
+      proceeds: 7000,
+      merchantEco: 3000,
+      merchantAdPoints: 8950,
+      consumerEco: 0,
+      consumerVouchers: 7000,
+    });
+    // 10 yuan refunded in Stripe's dashboard.
+    charge.amount_refunded = 1000;
+    const event = await t.fakeStripe.sendEvent('charge.refunded', { ...charge });
+    const anomaly = await anomalyOf(event.eventId);
+    expect(anomaly.kind).toBe('order_refund_unmatched');
+
+    const open = await t.request('GET', '/v1/platform/stripe/anomalies?status=open', { token: operator });
+    expect(open.status).toBe(200);
+    const [shop] = await t.db
+      .select({ name: schema.organisations.name })
+      .from(schema.organisations)
+      .where(eq(schema.organisations.id, merchant.id));
+    expect(open.body.data.find((a: { id: string }) => a.id === anomaly.id)).toMatchObject({
+      merchantName: shop!.name,
+      refundable: true,
+      resolvedAt: null,
+      resolvedByPhone: null,
+      refund: null,
+    });
+    const path = `/v1/platform/stripe/anomalies/${anomaly.id}/apply-refund`;
+    for (const token of [merchant.owner.token, consumer.token]) {
+      expect((await t.request('POST', path, { token, body: {} })).status).toBe(403);
+    }
+    expect((await t.request('POST', path, { body: {} })).status).toBe(401);
+
+    // 14.28 yuan of the order: money 1428 - floor(3000 x 1428 / 10000 = 428.4) = 1000 fen, and 4.28
+    // eco-points; 14.29 would be 1001 fen. Vouchers floor(7000 x 1428 / 10000) = 9.99 back, ad
+    // points floor(1050 x 999 / 7000) = 1.49 back.
+    const applied = await t.request('POST', path, {
+      token: operator,
+      body: { note: 'Merchant refunded by phone' },
+    });
+    expect(applied.status).toBe(200);
+    expect(applied.body.refund).toEqual({
+      id: expect.stringMatching(/^rfd_/),
+      refunded: 1428,
+      vouchersClawedBack: 999,
+      adPointsReturned: 149,
+      ecoPointsReturned: 428,
+      cashRefunded: 1000,
+    });
+    expect(applied.body.anomaly).toMatchObject({
+      id: anomaly.id,
+      refundable: false,
+      resolvedAt: clock.now().toISOString(),
+      resolvedByPhone: expect.stringMatching(/\*/),
+      resolutionNote: 'Merchant refunded by phone',
+      refund: { id: applied.body.refund.id, refunded: 1428, cashRefunded: 1000, ecoPointsReturned: 428 },
+    });
+    expect(await balances(merchant.id, consumer.id)).toEqual({
+      proceeds: 6000,
+      merchantEco: 2572,
+      merchantAdPoints: 9099,
+      consumerEco: 428,
+      consumerVouchers: 6001,
+    });
+    const seen = await t.request('GET', `/v1/orders/${orderId}`, { token: consumer.token });
+    expect(seen.body.refunded).toBe(1428);
+
+    // Once: again is 409 and moves nothing; Stripe's event again is acknowledged.
+    const again = await t.request('POST', path, { token: operator, body: {} });
+    expect([again.status, again.body.error.code]).toEqual([409, 'already_resolved']);
+    const resent = await t.fakeStripe.sendEvent('charge.refunded', { ...charge });
+    expect(
+      (await t.db.select().from(schema.stripeEvents).where(eq(schema.stripeEvents.id, resent.eventId)))[0]!
+        .outcome,
+    ).toBe('order_refund_acknowledged');
+    const stillOpen = await t.request('GET', '/v1/platform/stripe/anomalies?status=open', {
+      token: operator,
+    });
+    expect(stillOpen.body.data.some((a: { id: string }) => a.id === anomaly.id)).toBe(false);
+
+    // The merchant refunds the rest from the back office: everything adds up to the whole order.
+    const rest = await t.request('POST', `/v1/orders/${orderId}/refund`, {
+      token: merchant.owner.token,
+      body: { amount: 8572 },
+    });
+    expect(rest.body).toMatchObject({ ecoPointsReturned: 2572, cashRefunded: 6000 });
+    expect(charge.amount_refunded).toBe(7000);
+    expect(await balances(merchant.id, consumer.id)).toEqual({
+      proceeds: 0,
+      merchantEco: 0,
+      merchantAdPoints: 10_000,
+      consumerEco: 3000,
+      consumerVouchers: 0,
+    });
+    await expectBooksHold();
+  });
+
+  it('a lost dispute is applied the same way and counted as disputed; money already recorded is refused', async () => {
+    const { merchant, consumer, orderId, charge } = await paidEcoOrder();
+    const lost = await t.fakeStripe.sendEvent('charge.dispute.closed', {
+      id: `dp_eco_${orderId}`,
+      object: 'dispute',
+      amount: 2000,
+      currency: 'cny',
+      charge: charge.id,
+      payment_intent: charge.payment_intent,
+      status: 'lost',
+      metadata: {},
+    });
+    const anomaly = await anomalyOf(lost.eventId);
+    expect(anomaly.kind).toBe('order_dispute_unmatched');
+    // 28.57 yuan: 2857 - floor(857.1) = 2000 fen of money, 8.57 eco-points.
+    const applied = await t.request('POST', `/v1/platform/stripe/anomalies/${anomaly.id}/apply-refund`, {
+      token: operator,
+      body: {},
+    });
+    expect(applied.status).toBe(200);
+    expect(applied.body.refund).toMatchObject({ refunded: 2857, cashRefunded: 2000, ecoPointsReturned: 857 });
+    expect(applied.body.anomaly.resolutionNote).toBeNull();
+    const [row] = await t.db.select().from(schema.orders).where(eq(schema.orders.id, orderId));
+    expect(row).toMatchObject({ refundedFen: 2857, disputedFen: 2857 });
+    const [refund] = await t.db
+      .select()
+      .from(schema.refunds)
+      .where(eq(schema.refunds.id, applied.body.refund.id));
+    expect(refund!.createdBy).toBe(`stripe_dispute:dp_eco_${orderId}`);
+    expect(await proceeds(merchant.id)).toBe(5000);
+    expect(await ecoOf(consumer.id)).toBe(857);
+
+    // Stripe's refunded total leaves the dispute out: a 10-yuan dashboard refund is 10 yuan more,
+    // and an operator applies it; the same money twice is refused.
+    charge.amount_refunded = 1000;
+    const dashboard = await anomalyOf(
+      (await t.fakeStripe.sendEvent('charge.refunded', { ...charge })).eventId,
+    );
+    expect(dashboard.detail).toMatchObject({ unrecordedFen: 1000 });
+    const twice = await anomalyOf(
+      (await t.fakeStripe.sendEvent('charge.refunded', { ...charge, id: charge.id })).eventId,
+    );
+    const first = await t.request('POST', `/v1/platform/stripe/anomalies/${dashboard.id}/apply-refund`, {
+      token: operator,
+      body: {},
+    });
+    expect(first.body.refund).toMatchObject({ cashRefunded: 1000 });
+    expect(await proceeds(merchant.id)).toBe(4000);
+    const second = await t.request('POST', `/v1/platform/stripe/anomalies/${twice.id}/apply-refund`, {
+      token: operator,
+      body: {},
+    });
+    expect([second.status, second.body.error.code]).toEqual([409, 'nothing_to_apply']);
+    expect(await proceeds(merchant.id)).toBe(4000);
+    const handled = await t.request('POST', `/v1/platform/stripe/anomalies/${twice.id}/resolve`, {
+      token: operator,
+      body: { note: 'Same refund as the one applied' },
+    });
+    expect(handled.status).toBe(200);
+    await expectBooksHold();
+  });
+
+  it('any anomaly is marked handled with a note, once; only money on an order can be applied', async () => {
+    const unknown = await t.fakeStripe.sendEvent('charge.refunded', {
+      id: `ch_nowhere_${newId('tst')}`,
+      object: 'charge',
+      amount: 5000,
+      amount_refunded: 5000,
+      currency: 'cny',
+      payment_intent: null,
+      metadata: {},
+    });
+    const anomaly = await anomalyOf(unknown.eventId);
+    expect(anomaly.kind).toBe('unknown_charge');
+    const base = `/v1/platform/stripe/anomalies/${anomaly.id}`;
+    const apply = await t.request('POST', `${base}/apply-refund`, { token: operator, body: {} });
+    expect([apply.status, apply.body.error.code]).toEqual([409, 'not_refundable']);
+    const blank = await t.request('POST', `${base}/resolve`, { token: operator, body: { note: '   ' } });
+    expect([blank.status, blank.body.error.code]).toEqual([422, 'note_required']);
+    expect((await anomalyOf(unknown.eventId)).resolvedAt).toBeNull();
+    const resolved = await t.request('POST', `${base}/resolve`, {
+      token: operator,
+      body: { note: ' Test charge from the Stripe dashboard ' },
+    });
+    expect(resolved.status).toBe(200);
+    expect(resolved.body).toMatchObject({
+      resolutionNote: 'Test charge from the Stripe dashboard',
+      resolvedAt: clock.now().toISOString(),
+      refundable: false,
+      refund: null,
+    });
+    const again = await t.request('POST', `${base}/resolve`, { token: operator, body: { note: 'again' } });
+    expect([again.status, again.body.error.code]).toEqual([409, 'already_resolved']);
+    const resolvedList = await t.request('GET', '/v1/platform/stripe/anomalies?status=resolved', {
+      token: operator,
+    });
+    expect(resolvedList.body.data.some((a: { id: string }) => a.id === anomaly.id)).toBe(true);
+    const missing = await t.request('POST', '/v1/platform/stripe/anomalies/san_nothere/resolve', {
+      token: operator,
+      body: { note: 'x' },
+    });
+    expect([missing.status, missing.body.error.code]).toEqual([404, 'not_found']);
+  });
+});
+
 describe('merchants: eco-topups', () => {
   it('the owner turns eco-points into ad points with a receipt in the ad-point history; staff 403, others 404', async () => {
     const merchant = await activeMerchant(t);
@@ -862,6 +1083,43 @@ describe.skipIf(!onPostgres)('eco-points under concurrency (PostgreSQL)', () => 
     expect(results.find((r) => r.status === 422)?.body.error.code).toBe('insufficient_eco_points');
     expect(await ecoOf(consumer.id)).toBe(0);
     expect((await balanceOf(t.db, accounts.consumerEcoPoints(consumer.id))).debitsPending).toBe(3000);
+    expect((await verifyLedger(t.db)).ok).toBe(true);
+    expect((await ecoPointsConservation({ ...t.deps })).ok).toBe(true);
+  });
+
+  it('two operators applying the same dashboard refund at once, beside a back-office refund: applied once', async () => {
+    const { merchant, consumer, listingId } = await flow4Setup();
+    const created = await order(consumer, merchant, listingId, 3000);
+    await pay(created.body.checkoutSessionId);
+    const charge = [...t.fakeStripe.charges.values()].find((c) => c.metadata?.order_id === created.body.id)!;
+    charge.amount_refunded = 1000;
+    const event = await t.fakeStripe.sendEvent('charge.refunded', { ...charge });
+    const [anomaly] = await t.db
+      .select()
+      .from(schema.stripeAnomalies)
+      .where(eq(schema.stripeAnomalies.eventId, event.eventId));
+    const path = `/v1/platform/stripe/anomalies/${anomaly!.id}/apply-refund`;
+    const [one, two, backOffice] = await Promise.all([
+      t.request('POST', path, { token: operator, body: {} }),
+      t.request('POST', path, { token: operator, body: {} }),
+      t.request('POST', `/v1/orders/${created.body.id}/refund`, {
+        token: merchant.owner.token,
+        body: { amount: 5000 },
+      }),
+    ]);
+    expect(backOffice.status).toBe(200);
+    // A refund being recorded makes an apply wait for it (409 refund_in_progress): the operator
+    // tries again. Of all attempts exactly one applies; the others say why not.
+    const later = await t.request('POST', path, { token: operator, body: {} });
+    const attempts = [one, two, later];
+    expect(attempts.filter((r) => r.status === 200)).toHaveLength(1);
+    for (const r of attempts.filter((a) => a.status !== 200)) {
+      expect(r.status).toBe(409);
+      expect(['already_resolved', 'refund_in_progress']).toContain(r.body.error.code);
+    }
+    // The back office took 35 yuan of money, the operator applied the dashboard's 10 yuan: 25 left.
+    expect(await proceeds(merchant.id)).toBe(7000 - 3500 - 1000);
+    expect(charge.amount_refunded).toBe(4500);
     expect((await verifyLedger(t.db)).ok).toBe(true);
     expect((await ecoPointsConservation({ ...t.deps })).ok).toBe(true);
   });

@@ -108,6 +108,14 @@ export const stripeAnomalies = pgTable(
     merchantId: text('merchant_id'),
     detail: jsonb('detail').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    /** Set once, when an operator dealt with it: who, when, what they wrote, the refund applied if any. */
+    resolvedAt: timestamp('resolved_at', { withTimezone: true }),
+    resolvedBy: text('resolved_by'),
+    resolutionNote: text('resolution_note'),
+    refundId: text('refund_id'),
   },
-  (t) => [index('stripe_anomalies_created_idx').on(t.createdAt)],
+  (t) => [
+    index('stripe_anomalies_created_idx').on(t.createdAt),
+    index('stripe_anomalies_open_idx').on(t.createdAt).where(sql`${t.resolvedAt} is null`),
+  ],
 );
