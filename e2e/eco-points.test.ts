@@ -380,4 +380,94 @@ describe('eco-points in the apps (issue 11)', () => {
     await screenshot(consumer, 'consumer-order-cancelled-en');
     await consumer.click('[data-testid="lang-switch"]');
   });
+
+  it('an operator applies a Stripe dashboard refund of an eco-point order as a refund, and marks another handled', async () => {
+    // A 100-yuan order paid with 30.00 eco-points and 70 yuan, then 10 yuan refunded in Stripe's
+    // dashboard (the embedded fake's own API, as the dashboard would): Stripe cannot say which
+    // part of the order that is, so the platform leaves it for operators.
+    await grantEcoPoints(3000);
+    const listings = await api.get<{ data: Array<{ id: string; title: string }> }>(
+      `/v1/merchants/${merchantId}/listings`,
+    );
+    const meal = listings.data.find((l) => l.title === '招牌套餐')!;
+    const created = await api.post<{ id: string; checkoutUrl: string }>('/v1/orders', consumerToken, {
+      merchantId,
+      items: [{ listingId: meal.id, quantity: 1 }],
+      ecoPoints: 3000,
+    });
+    const paid = await fetch(`${created.checkoutUrl}/pay`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'method=card',
+      redirect: 'manual',
+    });
+    expect(paid.status).toBe(303);
+    const stripeUrl = /embedded fake at (http:\/\/\S+)/.exec(server.output())![1]!;
+    const charges = (await (await fetch(`${stripeUrl}/v1/charges?limit=100`)).json()) as {
+      data: Array<{ id: string; metadata: { order_id?: string } }>;
+    };
+    const charge = charges.data.find((c) => c.metadata.order_id === created.id)!;
+    const dashboardRefund = (amount: number) =>
+      fetch(`${stripeUrl}/v1/refunds`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: `charge=${charge.id}&amount=${amount}`,
+      });
+    expect((await dashboardRefund(1000)).status).toBe(200);
+    const before = await wallet();
+
+    const { page: ops } = await desktopPage(browser);
+    await signInToBackOffice(ops, server.url, OPERATOR_PHONE.slice(3));
+    await ops.goto(`${server.url}/biz/platform/stripe`);
+    await ops.waitForSelector('[data-testid="anomaly-table"] [data-testid^="anomaly-apply-"]');
+    const detail = await ops.textContent('[data-testid^="anomaly-detail-"]');
+    expect(detail).toBe('Stripe 累计退款 ¥10.00；其中未入账 ¥10.00；订单已退 ¥0.00');
+    // biome-ignore lint/performance/useDomNodeTextContent: only the text a person can see counts
+    const shown = await ops.evaluate(() => document.body.innerText);
+    expect(shown).toContain('绿叶小馆');
+    expect(shown).toContain('线上订单');
+    expect(shown).not.toMatch(/\b[a-z]{2,}_[a-z0-9_]+\b|\bfen\b|\d{4}-\d{2}-\d{2}T/);
+    await screenshot(ops, 'operator-anomalies-open');
+
+    await ops.click('[data-testid^="anomaly-apply-"]');
+    await ops.waitForSelector('[data-testid="anomaly-apply-explain"]');
+    await ops.fill('[data-testid="anomaly-action"] textarea', '商户在 Stripe 后台退了 10 元');
+    await screenshot(ops, 'operator-anomaly-apply');
+    await ops.click('[data-testid="anomaly-confirm"]');
+    // 14.28 yuan of the order has exactly 10 yuan of money in it; its 4.28 eco-points come back.
+    await waitForText(
+      ops,
+      'anomaly-notice',
+      '已按退款入账：订单 ¥14.28，其中现金 ¥10.00，退回生态积分 4.28。',
+    );
+    expect(await wallet()).toMatchObject({ ecoPoints: before.ecoPoints + 428 });
+    await ops.waitForSelector('.empty >> text=暂无异常事件');
+
+    // A second dashboard refund, handled another way: marked handled with a note, who and when kept.
+    expect((await dashboardRefund(500)).status).toBe(200);
+    await ops.reload();
+    await ops.click('[data-testid^="anomaly-resolve-"]');
+    expect(await ops.isDisabled('[data-testid="anomaly-confirm"]')).toBe(true);
+    await ops.fill('[data-testid="anomaly-action"] textarea', '与商户核对后线下补偿');
+    await ops.click('[data-testid="anomaly-confirm"]');
+    await waitForText(ops, 'anomaly-notice', '已标记为已处理');
+    await ops.click('[data-testid="anomaly-tab-resolved"]');
+    await ops.waitForSelector('[data-testid^="anomaly-resolution-"] >> text=说明：与商户核对后线下补偿');
+    const resolutions = await ops.locator('[data-testid^="anomaly-resolution-"]').allTextContents();
+    expect(
+      resolutions.some((r) => r.includes('已按退款入账：订单 ¥14.28（现金 ¥10.00，生态积分 4.28）')),
+    ).toBe(true);
+    expect(resolutions.every((r) => /139\*{4}0000 于 \d{4}\/\d{2}\/\d{2} \d{2}:\d{2} 处理/.test(r))).toBe(
+      true,
+    );
+    await screenshot(ops, 'operator-anomalies-resolved');
+    await ops.click('[data-testid="lang-switch"]');
+    await ops.waitForSelector('[data-testid^="anomaly-resolution-"] >> text=Note: 与商户核对后线下补偿');
+    // biome-ignore lint/performance/useDomNodeTextContent: only the text a person can see counts
+    const english = await ops.evaluate(() => document.body.innerText);
+    expect(english).toContain('Applied as a refund: ¥14.28 of the order (¥10.00 money, 4.28 eco-points)');
+    expect(english).not.toMatch(/\b[a-z]{2,}_[a-z0-9_]+\b|\bfen\b|\d{4}-\d{2}-\d{2}T/);
+    await screenshot(ops, 'operator-anomalies-resolved-en');
+    await ops.context().close();
+  });
 });

@@ -695,7 +695,7 @@ export async function applyAnomalyRefund(ctx: Ctx, anomalyId: string, input: { n
       .from(o)
       .where(eq(o.id, detail.orderId ?? ''))
       .for('update');
-    if (!order || order.status !== 'paid' || !order.saleId) {
+    if (order?.status !== 'paid' || !order.saleId) {
       throw notRefundable('The order is not paid here; correct the balances with an adjustment');
     }
     const [sale] = await tx.db

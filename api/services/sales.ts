@@ -646,7 +646,8 @@ export function refundSplit(sale: Sale, amountFen: number) {
  * or null if none is: how money Stripe returned on its own (a dashboard refund, a lost dispute) is
  * applied to a sale paid partly with eco-points, the consumer getting that part's eco-points back.
  * The money part is near the part x (money share of the sale); flooring the eco-points moves it by
- * at most one hundredth's value and a fen, so only parts around that estimate are tried.
+ * at most one hundredth's value and a fen, so only parts around that estimate are tried. A sale
+ * paid whole with eco-points took no money through Stripe: null.
  */
 export function largestRefundWithMoney(sale: Sale, moneyFen: number): number | null {
   const leftFen = sale.amountFen - sale.refundedFen;

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   adPointsChargeForAmount,
@@ -9,6 +10,7 @@ import {
   vouchersForAmount,
   withdrawalFee,
 } from '../services/rounding';
+import { largestRefundWithMoney, noEcoPoints, refundSplit, type Sale } from '../services/sales';
 
 // Default parameters: 1.00 voucher per yuan (100 hundredths), ad rate 1500 bp (15%).
 describe('rounding rules (SPEC section 2)', () => {
@@ -110,5 +112,68 @@ describe('ecoPointsValueFen', () => {
     expect(ecoPointsValueFen(3_000n, 100)).toBe(3_000n);
     expect(ecoPointsValueFen(199n, 50)).toBe(99n);
     expect(ecoPointsValueFen(10n ** 17n, 100)).toBe(10n ** 17n);
+  });
+});
+
+describe('largestRefundWithMoney (money Stripe returned, applied to an eco-point sale)', () => {
+  /** A sale of `amountFen` paid with `ecoPoints` at `unitPriceFen`, after `refunds` made in order. */
+  function saleAfter(amountFen: number, ecoPoints: number, unitPriceFen: number, refunds: number[]): Sale {
+    let sale = {
+      ...noEcoPoints,
+      amountFen,
+      refundedFen: 0,
+      ecoPoints,
+      ecoPointUnitPriceFen: unitPriceFen,
+      ecoPointsValueFen: ecoPointsValueFen(ecoPoints, unitPriceFen),
+    } as Sale;
+    for (const part of refunds) {
+      if (part > sale.amountFen - sale.refundedFen) break;
+      const split = refundSplit(sale, part);
+      sale = {
+        ...sale,
+        refundedFen: sale.refundedFen + part,
+        cashRefundedFen: split.cashTotal,
+        ecoPointsReturned: split.ecoPointsTotal,
+      };
+    }
+    return sale;
+  }
+
+  it('SPEC flow 4 order (100 yuan, 30.00 eco-points): 10 yuan of money is 14.28 yuan of the order; all 70 is all of it', () => {
+    const sale = saleAfter(10_000, 3000, 100, []);
+    expect(largestRefundWithMoney(sale, 1000)).toBe(1428);
+    expect(largestRefundWithMoney(sale, 7000)).toBe(10_000);
+    expect(largestRefundWithMoney(sale, 7001)).toBeNull();
+    expect(largestRefundWithMoney(saleAfter(10_000, 3000, 100, [5000]), 3500)).toBe(5000);
+  });
+
+  it('is the largest part whose money part is exactly the money, or null when none is (against every part)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 3000 }),
+        fc.integer({ min: 1, max: 500 }),
+        fc.integer({ min: 0, max: 10_000 }),
+        fc.array(fc.integer({ min: 1, max: 1500 }), { maxLength: 3 }),
+        fc.integer({ min: 1, max: 3000 }),
+        fc.boolean(),
+        (amountFen, unitPriceFen, ecoRaw, refunds, seed, moneyOfAPart) => {
+          // Eco-points worth at most the amount, as checkout allows.
+          const ecoPoints = Math.min(ecoRaw, Math.floor((amountFen * 100) / unitPriceFen));
+          const sale = saleAfter(amountFen, ecoPoints, unitPriceFen, refunds);
+          const leftFen = sale.amountFen - sale.refundedFen;
+          // Mostly the money of some part (so there is an answer), else any amount.
+          const moneyFen =
+            moneyOfAPart && leftFen > 0 ? refundSplit(sale, (seed % leftFen) + 1).cashFen : seed;
+          let largest: number | null = null;
+          for (let part = 1; part <= leftFen; part++) {
+            if (refundSplit(sale, part).cashFen === moneyFen) largest = part;
+          }
+          // A sale paid whole with eco-points took no money through Stripe: nothing to apply.
+          const paidInMoney = sale.amountFen > sale.ecoPointsValueFen;
+          expect(largestRefundWithMoney(sale, moneyFen)).toBe(moneyFen < 1 || !paidInMoney ? null : largest);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

@@ -25,6 +25,7 @@ export type TrendDay = Row<ApiData<'get', '/v1/platform/reconciliation/trends'>>
 export type StatusChange = Schemas['OrganisationStatusChange'];
 export type ConsumerFound = ApiData<'post', '/v1/platform/consumers/lookup'>;
 export type PayoutAccount = Schemas['PayoutAccount'];
+export type StripeAnomaly = Schemas['StripeAnomaly'];
 
 type Kind = 'merchants' | 'suppliers';
 type ApplicationStatus = Merchant['status'];
@@ -195,7 +196,18 @@ export const api = {
   }) => client.post('/v1/platform/campaigns', { body, params: { header: idempotent() } }),
   refusals: () => client.get('/v1/platform/ad-views/refusals'),
   ledgerVerify: () => client.get('/v1/platform/ledger/verify'),
-  stripeAnomalies: () => client.get('/v1/platform/stripe/anomalies'),
+  stripeAnomalies: (status: 'open' | 'resolved') =>
+    client.get('/v1/platform/stripe/anomalies', { params: { query: { status, limit: 100 } } }),
+  resolveAnomaly: (id: string, note: string) =>
+    client.post('/v1/platform/stripe/anomalies/{id}/resolve', {
+      body: { note },
+      params: { ...path(id), header: idempotent() },
+    }),
+  applyAnomalyRefund: (id: string, note: string) =>
+    client.post('/v1/platform/stripe/anomalies/{id}/apply-refund', {
+      body: note ? { note } : {},
+      params: { ...path(id), header: idempotent() },
+    }),
   runPayouts: () => client.post('/v1/platform/payouts/run', { params: { header: idempotent() } }),
   markPayoutPaid: (batchId: string, reference: string) =>
     client.post('/v1/platform/payouts/{id}/mark-paid', {
