@@ -1,4 +1,3 @@
-import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { Deps } from './context';
 import { ApiError, ledgerRefusal, unauthorized } from './errors';
@@ -6,7 +5,7 @@ import { newRouter, requireOperator, requireUser, serviceCtx } from './http';
 import { randomBase32 } from './ids';
 import { LedgerError } from './ledger';
 import { idempotency } from './middleware/idempotency';
-import { declaredBodyBytes, inputGuard, mayHaveBody } from './middleware/input-guard';
+import { bodySizeLimit, inputGuard } from './middleware/input-guard';
 import { securityHeaders } from './middleware/security-headers';
 import { adViewRoutes } from './routes/ad-views';
 import { admobRoutes } from './routes/admob';
@@ -84,18 +83,7 @@ export function createApp(deps: Deps) {
     if (c.req.path.startsWith('/v1/platform/')) requireOperator(c);
     await next();
   });
-  const maxBodyBytes = 64 * 1024;
-  const tooLarge = () => {
-    throw new ApiError(413, 'payload_too_large', 'The request body is larger than 64 KiB');
-  };
-  const limitBody = bodyLimit({ maxSize: maxBodyBytes, onError: tooLarge });
-  app.use('/v1/*', (c, next) => {
-    if (!mayHaveBody(c.req.method)) return next();
-    // A declared size is checked as bodyLimit would, without it asking for the body stream.
-    const declared = declaredBodyBytes(c.req);
-    if (declared === undefined) return limitBody(c, next);
-    return declared > maxBodyBytes ? tooLarge() : next();
-  });
+  app.use('/v1/*', bodySizeLimit);
   app.use('/v1/*', inputGuard);
   app.use('/v1/*', idempotency);
 

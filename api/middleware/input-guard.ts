@@ -1,6 +1,7 @@
 import type { HonoRequest, MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv } from '../context';
-import { badRequest } from '../errors';
+import { ApiError, badRequest } from '../errors';
 
 /** Deeper JSON than any endpoint takes; bounds every recursive walk after this point. */
 export const maxJsonDepth = 32;
@@ -36,11 +37,25 @@ export const inputGuard: MiddlewareHandler<AppEnv> = async (c, next) => {
   return next();
 };
 
+const maxBodyBytes = 64 * 1024;
+const tooLarge = () => {
+  throw new ApiError(413, 'payload_too_large', 'The request body is larger than 64 KiB');
+};
+const limitBody = bodyLimit({ maxSize: maxBodyBytes, onError: tooLarge });
+
+/** A body over 64 KiB is 413 `payload_too_large`: by its declared size when it has one, else as it streams. */
+export const bodySizeLimit: MiddlewareHandler<AppEnv> = (c, next) => {
+  if (!mayHaveBody(c.req.method)) return next();
+  const declared = declaredBodyBytes(c.req);
+  if (declared === undefined) return limitBody(c, next);
+  return declared > maxBodyBytes ? tooLarge() : next();
+};
+
 /**
  * A GET or HEAD request never has a body (fetch's Request refuses one), so its body is not looked
  * at: on @hono/node-server, asking for it builds the full Request object (issue 14).
  */
-export function mayHaveBody(method: string): boolean {
+function mayHaveBody(method: string): boolean {
   return method !== 'GET' && method !== 'HEAD';
 }
 
@@ -50,7 +65,7 @@ export function mayHaveBody(method: string): boolean {
  * the request for its body stream builds the full Request object on @hono/node-server, while
  * reading its text does not (issue 14).
  */
-export function declaredBodyBytes(req: HonoRequest): number | undefined {
+function declaredBodyBytes(req: HonoRequest): number | undefined {
   const length = req.header('content-length');
   if (length === undefined || req.header('transfer-encoding') !== undefined) return undefined;
   // Node's parser refuses a malformed length; another runtime might pass one on: then the stream decides.
