@@ -617,7 +617,8 @@ export async function listConsumerSales(ctx: Ctx, input: PageInput) {
 /**
  * How a refund of `amountFen` splits (API.md "Eco-points"), cumulatively over the sale's refunds:
  * eco-points back = floor(ecoPoints x refundedTotal / amount), money back = refundedTotal -
- * value(eco-points back) at the sale's unit price, each minus what earlier refunds gave back.
+ * value(eco-points back) at the sale's unit price, at most the money paid, each minus what earlier
+ * refunds gave back.
  */
 export function refundSplit(sale: Sale, amountFen: number) {
   const refundedTotal = sale.refundedFen + amountFen;
@@ -630,7 +631,12 @@ export function refundSplit(sale: Sale, amountFen: number) {
     };
   }
   const ecoPointsTotal = proportionalShare(sale.ecoPoints, refundedTotal, sale.amountFen);
-  const cashDueTotal = refundedTotal - ecoPointsValueFen(ecoPointsTotal, sale.ecoPointUnitPriceFen ?? 0);
+  // Never more money than was paid in money: flooring the eco-points of a part can leave its value
+  // a fen or more short of the part's share; the last refund gives the rest back exactly.
+  const cashDueTotal = Math.min(
+    refundedTotal - ecoPointsValueFen(ecoPointsTotal, sale.ecoPointUnitPriceFen ?? 0),
+    sale.amountFen - sale.ecoPointsValueFen,
+  );
   // Never negative: a unit price above 1 fen per hundredth can make one step's value jump ahead.
   const cashFen = Math.max(0, cashDueTotal - sale.cashRefundedFen);
   return {

@@ -139,6 +139,29 @@ describe('largestRefundWithMoney (money Stripe returned, applied to an eco-point
     return sale;
   }
 
+  it('refunds never give back more money than was paid, and all of them give back exactly what was paid', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 100_000 }),
+        fc.integer({ min: 1, max: 500 }),
+        fc.integer({ min: 0, max: 1_000_000 }),
+        fc.array(fc.integer({ min: 1, max: 100_000 }), { maxLength: 4 }),
+        (amountFen, unitPriceFen, ecoRaw, refunds) => {
+          const ecoPoints = Math.min(ecoRaw, Math.floor((amountFen * 100) / unitPriceFen));
+          const sale = saleAfter(amountFen, ecoPoints, unitPriceFen, refunds);
+          const paidInMoneyFen = sale.amountFen - sale.ecoPointsValueFen;
+          expect(sale.cashRefundedFen).toBeLessThanOrEqual(paidInMoneyFen);
+          const rest = sale.amountFen - sale.refundedFen;
+          if (rest === 0) return;
+          const last = refundSplit(sale, rest);
+          expect(last.cashTotal).toBe(paidInMoneyFen);
+          expect(last.ecoPointsTotal).toBe(ecoPoints);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
   it('SPEC flow 4 order (100 yuan, 30.00 eco-points): 10 yuan of money is 14.28 yuan of the order; all 70 is all of it', () => {
     const sale = saleAfter(10_000, 3000, 100, []);
     expect(largestRefundWithMoney(sale, 1000)).toBe(1428);
