@@ -105,6 +105,32 @@ export function Table<T>(props: {
   );
 }
 
+/** Mutually exclusive choices shown as one row of buttons (a list's status, a chart's span). */
+export function Segmented<T extends string>(props: {
+  options: readonly T[];
+  value: T;
+  label: (option: T) => string;
+  onChange: (option: T) => void;
+  testId?: (option: T) => string;
+}) {
+  return (
+    <div class="segmented">
+      <For each={props.options}>
+        {(option) => (
+          <button
+            type="button"
+            class={props.value === option ? 'active' : ''}
+            data-testid={props.testId?.(option)}
+            onClick={() => props.onChange(option)}
+          >
+            {props.label(option)}
+          </button>
+        )}
+      </For>
+    </div>
+  );
+}
+
 export function Empty(props: { text: string }) {
   return (
     <div class="empty">

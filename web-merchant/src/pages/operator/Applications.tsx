@@ -1,5 +1,5 @@
 import { formatMinor, parseMinor, rows } from '@alliance/web-shared';
-import { createResource, createSignal, For, Show } from 'solid-js';
+import { createResource, createSignal, Show } from 'solid-js';
 import { type Application, api, type Merchant } from '../../api';
 import {
   Alert,
@@ -10,6 +10,7 @@ import {
   formatDate,
   Loaded,
   PageHeader,
+  Segmented,
   Table,
   useAction,
 } from '../../components/ui';
@@ -91,15 +92,12 @@ export function Applications() {
             {t('ops.supplierApps')}
           </button>
         </div>
-        <div class="segmented">
-          <For each={['pending', 'active', 'rejected'] as const}>
-            {(s) => (
-              <button type="button" class={status() === s ? 'active' : ''} onClick={() => setStatus(s)}>
-                {t(`status.${s}` as Key)}
-              </button>
-            )}
-          </For>
-        </div>
+        <Segmented
+          options={['pending', 'active', 'rejected'] as const}
+          value={status()}
+          label={(s) => t(`status.${s}` as Key)}
+          onChange={setStatus}
+        />
       </div>
       <Show when={notice()}>
         <Alert tone="ok" testId="ops-notice">

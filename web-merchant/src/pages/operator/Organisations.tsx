@@ -11,6 +11,7 @@ import {
   Loaded,
   PageHeader,
   reasonDialog,
+  Segmented,
   Table,
   useAction,
 } from '../../components/ui';
@@ -86,20 +87,13 @@ export function Organisations() {
             )}
           </For>
         </div>
-        <div class="segmented">
-          <For each={['active', 'suspended'] as const}>
-            {(s) => (
-              <button
-                type="button"
-                class={status() === s ? 'active' : ''}
-                data-testid={`orgs-status-${s}`}
-                onClick={() => show(kind(), s)}
-              >
-                {t(`status.${s}` as Key)}
-              </button>
-            )}
-          </For>
-        </div>
+        <Segmented
+          options={['active', 'suspended'] as const}
+          value={status()}
+          label={(s) => t(`status.${s}` as Key)}
+          onChange={(s) => show(kind(), s)}
+          testId={(s) => `orgs-status-${s}`}
+        />
       </div>
       <Show when={notice()}>
         <Alert tone="ok" testId="orgs-notice">

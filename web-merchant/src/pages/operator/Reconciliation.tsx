@@ -13,6 +13,7 @@ import {
   Link,
   Loaded,
   PageHeader,
+  Segmented,
   Stat,
   Table,
   useAction,
@@ -148,20 +149,13 @@ export function Reconciliation() {
       <Card
         title={t('recon.trends')}
         extra={
-          <div class="segmented">
-            <For each={['30', '90'] as const}>
-              {(d) => (
-                <button
-                  type="button"
-                  class={days() === d ? 'active' : ''}
-                  data-testid={`recon-days-${d}`}
-                  onClick={() => setDays(d)}
-                >
-                  {t(d === '30' ? 'recon.days30' : 'recon.days90')}
-                </button>
-              )}
-            </For>
-          </div>
+          <Segmented
+            options={['30', '90'] as const}
+            value={days()}
+            label={(d) => t(d === '30' ? 'recon.days30' : 'recon.days90')}
+            onChange={setDays}
+            testId={(d) => `recon-days-${d}`}
+          />
         }
       >
         <p class="muted small">{t('recon.trendsHint')}</p>

@@ -1,5 +1,5 @@
 import { formatFen, formatPoints, rows } from '@alliance/web-shared';
-import { createResource, createSignal, For, Show } from 'solid-js';
+import { createResource, createSignal, Show } from 'solid-js';
 import { api, type StripeAnomaly } from '../../api';
 import {
   Alert,
@@ -9,6 +9,7 @@ import {
   formatDate,
   Loaded,
   PageHeader,
+  Segmented,
   Table,
   useAction,
 } from '../../components/ui';
@@ -133,24 +134,17 @@ export function StripeAnomalies() {
     <div class="page">
       <PageHeader title={t('ops.stripeTitle')} subtitle={t('ops.stripeSubtitle')} />
       <div class="toolbar">
-        <div class="segmented">
-          <For each={['open', 'resolved'] as const}>
-            {(s) => (
-              <button
-                type="button"
-                class={status() === s ? 'active' : ''}
-                data-testid={`anomaly-tab-${s}`}
-                onClick={() => {
-                  setActing(null);
-                  setNotice(null);
-                  setStatus(s);
-                }}
-              >
-                {t(`anomaly.tab.${s}` as Key)}
-              </button>
-            )}
-          </For>
-        </div>
+        <Segmented
+          options={['open', 'resolved'] as const}
+          value={status()}
+          label={(s) => t(`anomaly.tab.${s}` as Key)}
+          onChange={(s) => {
+            setActing(null);
+            setNotice(null);
+            setStatus(s);
+          }}
+          testId={(s) => `anomaly-tab-${s}`}
+        />
       </div>
       <Show when={notice()}>
         <Alert tone="ok" testId="anomaly-notice">

@@ -1,5 +1,5 @@
 import { formatFen, formatPoints, rows } from '@alliance/web-shared';
-import { createResource, createSignal, For, Show } from 'solid-js';
+import { createResource, createSignal, Show } from 'solid-js';
 import { api, type QueuedWithdrawal } from '../../api';
 import {
   Alert,
@@ -11,6 +11,7 @@ import {
   Link,
   Loaded,
   PageHeader,
+  Segmented,
   Table,
   useAction,
 } from '../../components/ui';
@@ -79,24 +80,17 @@ export function Withdrawals() {
         )}
       </Show>
       <div class="toolbar">
-        <div class="segmented">
-          <For each={['pending', 'paid', 'rejected'] as const}>
-            {(s) => (
-              <button
-                type="button"
-                class={status() === s ? 'active' : ''}
-                data-testid={`wd-tab-${s}`}
-                onClick={() => {
-                  setDeciding(null);
-                  setNotice(null);
-                  setStatus(s);
-                }}
-              >
-                {t(`status.withdrawal_${s}` as Key)}
-              </button>
-            )}
-          </For>
-        </div>
+        <Segmented
+          options={['pending', 'paid', 'rejected'] as const}
+          value={status()}
+          label={(s) => t(`status.withdrawal_${s}` as Key)}
+          onChange={(s) => {
+            setDeciding(null);
+            setNotice(null);
+            setStatus(s);
+          }}
+          testId={(s) => `wd-tab-${s}`}
+        />
       </div>
       <Show when={notice()}>
         <Alert tone="ok" testId="wd-notice">
