@@ -371,7 +371,9 @@ describe('the Worker in workerd, on PostgreSQL through Hyperdrive, with Supabase
     const first = await run('worker-recon-1');
     expect(first.status).toBe(201);
     expect((first.body.checks as Array<{ ok: boolean }>).every((c) => c.ok)).toBe(true);
-    expect(chain(first)?.detail).toMatch(/^\d+ transfers chained$/);
+    // The whole ledger, unless the cron test above ran at 00:30 Beijing time, when the nightly
+    // report does the same and leaves its checkpoint: then from there.
+    expect(chain(first)?.detail).toMatch(/^\d+ transfers chained( since the checkpoint at transfer \d+)?$/);
     const second = await run('worker-recon-2');
     expect(second.status).toBe(201);
     expect(chain(second)?.detail).toMatch(/^0 transfers chained since the checkpoint at transfer \d+$/);
