@@ -711,7 +711,11 @@ export async function applyAnomalyRefund(ctx: Ctx, anomalyId: string, input: { n
       : `stripe_dashboard:${anomaly.eventId}`;
     const r = schema.refunds;
     const [recordedBefore] = returned.disputeId
-      ? await tx.db.select({ id: r.id }).from(r).where(eq(r.createdBy, createdBy)).limit(1)
+      ? await tx.db
+          .select({ id: r.id })
+          .from(r)
+          .where(and(eq(r.saleId, order.saleId), eq(r.createdBy, createdBy)))
+          .limit(1)
       : [];
     const moneyFen = recordedBefore
       ? 0

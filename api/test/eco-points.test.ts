@@ -695,6 +695,15 @@ describe('operators: money Stripe returned on an order paid partly with eco-poin
     expect(refund!.createdBy).toBe(`stripe_dispute:dp_eco_${orderId}`);
     expect(await proceeds(merchant.id)).toBe(5000);
     expect(await ecoOf(consumer.id)).toBe(857);
+    // The same dispute named by a second anomaly (however it came about) is not applied again.
+    const copy = { ...anomaly, id: newId('san'), eventId: `evt_copy_${orderId}` };
+    await t.db.insert(schema.stripeAnomalies).values(copy);
+    const again = await t.request('POST', `/v1/platform/stripe/anomalies/${copy.id}/apply-refund`, {
+      token: operator,
+      body: {},
+    });
+    expect([again.status, again.body.error.code]).toEqual([409, 'nothing_to_apply']);
+    expect(await proceeds(merchant.id)).toBe(5000);
 
     // Stripe's refunded total leaves the dispute out: a 10-yuan dashboard refund is 10 yuan more,
     // and an operator applies it; the same money twice is refused.
