@@ -25,10 +25,9 @@ import {
 } from './sales';
 import { paymentProviderError, stripeFor } from './stripe';
 import {
-  alreadyResolved,
   anomalyById,
-  lockOpenAnomaly,
   markResolved,
+  openAnomaly,
   recordStripeAnomaly,
   refundableAnomalyKinds,
 } from './stripe-anomalies';
@@ -676,19 +675,15 @@ export async function recordOrderDisputeLost(
  */
 export async function applyAnomalyRefund(ctx: Ctx, anomalyId: string, input: { note?: string }) {
   const operator = requireOperator(ctx);
-  const [seen] = await ctx.db
-    .select()
-    .from(schema.stripeAnomalies)
-    .where(eq(schema.stripeAnomalies.id, anomalyId));
-  if (!seen) throw notFound('not_found', 'No such anomaly');
-  if (seen.resolvedAt) throw alreadyResolved();
+  // Checked before Stripe is asked, and again under the row lock.
+  const seen = await openAnomaly(ctx, anomalyId, { lock: false });
   if (!refundableAnomalyKinds.has(seen.kind)) {
     throw notRefundable('Only money Stripe returned on an order can be applied as a refund');
   }
   const detail = seen.detail as { orderId?: string; chargeId?: string; disputeId?: string };
   const returned = await moneyStripeReturned(ctx, seen.kind, detail);
   return inTransaction(ctx, async (tx) => {
-    const anomaly = await lockOpenAnomaly(tx, anomalyId);
+    const anomaly = await openAnomaly(tx, anomalyId, { lock: true });
     const o = schema.orders;
     const [order] = await tx.db
       .select()

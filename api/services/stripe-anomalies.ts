@@ -69,22 +69,23 @@ export async function resolveStripeAnomaly(ctx: Ctx, id: string, input: { note: 
   const note = input.note.trim();
   if (!note) throw unprocessable('note_required', 'Write what was done about this anomaly');
   return inTransaction(ctx, async (tx) => {
-    await lockOpenAnomaly(tx, id);
+    await openAnomaly(tx, id, { lock: true });
     await markResolved(tx, id, { by: operator.id, note, refundId: null });
     return anomalyById(tx, id);
   });
 }
 
-/** The anomaly, row locked, if no operator has resolved it yet: 404 or 409 `already_resolved` otherwise. */
-export async function lockOpenAnomaly(tx: Ctx, id: string): Promise<Anomaly> {
-  const [row] = await tx.db.select().from(a).where(eq(a.id, id)).for('update');
+/**
+ * The anomaly if no operator has resolved it yet (row locked with `lock`, inside a transaction):
+ * 404 or 409 `already_resolved` otherwise.
+ */
+export async function openAnomaly(ctx: Ctx, id: string, options: { lock: boolean }): Promise<Anomaly> {
+  const read = ctx.db.select().from(a).where(eq(a.id, id));
+  const [row] = options.lock ? await read.for('update') : await read;
   if (!row) throw notFound('not_found', 'No such anomaly');
-  if (row.resolvedAt) throw alreadyResolved();
+  if (row.resolvedAt) throw conflict('already_resolved', 'An operator has already dealt with this anomaly');
   return row;
 }
-
-export const alreadyResolved = () =>
-  conflict('already_resolved', 'An operator has already dealt with this anomaly');
 
 export async function markResolved(
   tx: Ctx,

@@ -735,6 +735,30 @@ describe('operators: money Stripe returned on an order paid partly with eco-poin
     await expectBooksHold();
   });
 
+  it('refuses while Stripe does not answer (502) or a refund of the order is being recorded (409), writing nothing', async () => {
+    const { merchant, consumer, orderId, charge } = await paidEcoOrder();
+    charge.amount_refunded = 1000;
+    const anomaly = await anomalyOf((await t.fakeStripe.sendEvent('charge.refunded', { ...charge })).eventId);
+    const path = `/v1/platform/stripe/anomalies/${anomaly.id}/apply-refund`;
+    const before = await balances(merchant.id, consumer.id);
+
+    t.fakeStripe.charges.delete(charge.id);
+    const unreachable = await t.request('POST', path, { token: operator, body: {} });
+    expect([unreachable.status, unreachable.body.error.code]).toEqual([502, 'payment_provider_error']);
+    t.fakeStripe.charges.set(charge.id, charge);
+
+    // A back-office refund reserved on the order and not yet recorded (its Stripe call in flight).
+    await t.db.update(schema.orders).set({ refundedFen: 500 }).where(eq(schema.orders.id, orderId));
+    const inFlight = await t.request('POST', path, { token: operator, body: {} });
+    expect([inFlight.status, inFlight.body.error.code]).toEqual([409, 'refund_in_progress']);
+    await t.db.update(schema.orders).set({ refundedFen: 0 }).where(eq(schema.orders.id, orderId));
+
+    expect((await anomalyOf(anomaly.eventId)).resolvedAt).toBeNull();
+    expect(await balances(merchant.id, consumer.id)).toEqual(before);
+    const applied = await t.request('POST', path, { token: operator, body: {} });
+    expect(applied.body.refund).toMatchObject({ refunded: 1428, cashRefunded: 1000 });
+  });
+
   it('any anomaly is marked handled with a note, once; only money on an order can be applied', async () => {
     const unknown = await t.fakeStripe.sendEvent('charge.refunded', {
       id: `ch_nowhere_${newId('tst')}`,
