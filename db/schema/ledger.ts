@@ -99,7 +99,10 @@ export const ledgerTransfers = pgTable(
   (t) => [
     check('ledger_transfers_amount_positive', sql`${t.amount} > 0`),
     check('ledger_transfers_distinct_accounts', sql`${t.debitAccountId} <> ${t.creditAccountId}`),
-    uniqueIndex('ledger_transfers_resolves_pending_once').on(t.pendingId),
+    // Only post and void transfers name a pending one: the others need no entry.
+    uniqueIndex('ledger_transfers_resolves_pending_once')
+      .on(t.pendingId)
+      .where(sql`${t.pendingId} is not null`),
     index('ledger_transfers_debit_idx').on(t.debitAccountId, t.id),
     index('ledger_transfers_credit_idx').on(t.creditAccountId, t.id),
     index('ledger_transfers_transaction_idx').on(t.transactionId),

@@ -1,0 +1,2 @@
+DROP INDEX "ledger_transfers_resolves_pending_once";--> statement-breakpoint
+CREATE UNIQUE INDEX "ledger_transfers_resolves_pending_once" ON "ledger_transfers" USING btree ("pending_id") WHERE "ledger_transfers"."pending_id" is not null;
