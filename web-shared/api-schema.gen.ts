@@ -9341,6 +9341,7 @@ export interface components {
             createdAt: string;
             /** @description Open, and money Stripe returned on an order: `apply-refund` may apply it */
             refundable: boolean;
+            /** @description Null while the anomaly is open */
             resolvedAt: string | null;
             /** @description The resolving operator's phone, masked */
             resolvedByPhone: string | null;
@@ -9697,6 +9698,20 @@ export interface components {
                 expected: number | null;
                 actual: number | null;
                 detail: string;
+                /** @description `stripe_event_unmatched` only: how an operator has handled the anomaly since the report was made (read with the report, not stored), null while it is open */
+                handled?: {
+                    resolvedAt: string;
+                    /** @description The resolving operator's phone, masked */
+                    resolvedByPhone: string | null;
+                    resolutionNote: string | null;
+                    /** @description The refund an operator applied for it (fen, eco-points in hundredths) */
+                    refund: {
+                        id: string;
+                        refunded: number;
+                        cashRefunded: number;
+                        ecoPointsReturned: number;
+                    } | null;
+                } | null;
             }[];
             totals: {
                 /** @description fen of online sales completed that day */

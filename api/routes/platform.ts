@@ -21,7 +21,7 @@ import {
   suspendSupplier,
 } from '../services/suppliers';
 import { Merchant, OrgStatus } from './merchants';
-import { bearer, errors, IdempotencyKeyHeader, jsonBody, jsonResponse } from './schemas';
+import { AnomalyHandling, bearer, errors, IdempotencyKeyHeader, jsonBody, jsonResponse } from './schemas';
 import { Supplier } from './suppliers';
 
 /**
@@ -372,18 +372,8 @@ const StripeAnomaly = z
     refundable: z.boolean().openapi({
       description: 'Open, and money Stripe returned on an order: `apply-refund` may apply it',
     }),
-    resolvedAt: z.string().nullable(),
-    resolvedByPhone: z.string().nullable().openapi({ description: "The resolving operator's phone, masked" }),
-    resolutionNote: z.string().nullable(),
-    refund: z
-      .object({
-        id: z.string(),
-        refunded: z.number().int(),
-        cashRefunded: z.number().int(),
-        ecoPointsReturned: z.number().int(),
-      })
-      .nullable()
-      .openapi({ description: 'The refund an operator applied for it (fen, eco-points in hundredths)' }),
+    ...AnomalyHandling.shape,
+    resolvedAt: z.string().nullable().openapi({ description: 'Null while the anomaly is open' }),
   })
   .openapi('StripeAnomaly');
 

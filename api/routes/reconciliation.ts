@@ -3,7 +3,7 @@ import { badRequest } from '../errors';
 import { newRouter, requireOperator, serviceCtx } from '../http';
 import { getReconciliation, reconciliationTrends, runReconciliation } from '../services/reconciliation';
 import { reconciliationCsv } from '../services/reconciliation-csv';
-import { bearer, errors, IdempotencyKeyHeader, jsonResponse } from './schemas';
+import { AnomalyHandling, bearer, errors, IdempotencyKeyHeader, jsonResponse } from './schemas';
 
 export const reconciliationRoutes = newRouter();
 
@@ -27,6 +27,13 @@ const Difference = z.object({
   expected: z.number().int().nullable(),
   actual: z.number().int().nullable(),
   detail: z.string(),
+  handled: AnomalyHandling.nullable()
+    .optional()
+    .openapi({
+      description:
+        '`stripe_event_unmatched` only: how an operator has handled the anomaly since the report was made ' +
+        '(read with the report, not stored), null while it is open',
+    }),
 });
 
 const Totals = {

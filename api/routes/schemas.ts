@@ -51,3 +51,19 @@ export const IdempotencyKeyHeader = z.object({
 });
 
 export const bearer = [{ bearer: [] }];
+
+/** How an operator dealt with a payment anomaly: on the anomaly, and beside it in a day's report. */
+export const AnomalyHandling = z.object({
+  resolvedAt: z.string(),
+  resolvedByPhone: z.string().nullable().openapi({ description: "The resolving operator's phone, masked" }),
+  resolutionNote: z.string().nullable(),
+  refund: z
+    .object({
+      id: z.string(),
+      refunded: z.number().int(),
+      cashRefunded: z.number().int(),
+      ecoPointsReturned: z.number().int(),
+    })
+    .nullable()
+    .openapi({ description: 'The refund an operator applied for it (fen, eco-points in hundredths)' }),
+});

@@ -17,6 +17,7 @@ import { accounts } from './accounts';
 import { paymentSubjects } from './reconciliation-queries';
 import { formatHundredths } from './rounding';
 import { stripeFor } from './stripe';
+import type { Handling } from './stripe-anomalies';
 
 export interface Difference {
   kind: string;
@@ -24,6 +25,11 @@ export interface Difference {
   expected: number | null;
   actual: number | null;
   detail: string;
+  /**
+   * Payment anomalies (`stripe_event_unmatched`) only, added when a report is read, never stored:
+   * how an operator has since handled it, null while it is open.
+   */
+  handled?: Handling | null;
 }
 
 interface StripeMoney {

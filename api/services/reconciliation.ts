@@ -39,6 +39,7 @@ import {
 } from './reconciliation-stripe';
 import { adPointsChargeForAmount, ecoPointsValueFen } from './rounding';
 import { validDate } from './statements';
+import { handlingOfEvents } from './stripe-anomalies';
 import { inTransaction } from './tx';
 
 export type { Difference } from './reconciliation-stripe';
@@ -420,11 +421,30 @@ async function reportTransaction<T>(
 export async function runReconciliation(ctx: Ctx, input: { date?: string }): Promise<ReconciliationReport> {
   const day = await dayOf(ctx, input.date);
   const stripeDay = await fetchStripeDay(ctx, day.start, day.end);
-  return reportTransaction(ctx, async (tx, pool, cut) => {
-    const report = await buildReport(tx, pool, day, stripeDay, cut);
-    await store(tx, report, 'on_demand');
-    return report;
+  const report = await reportTransaction(ctx, async (tx, pool, cut) => {
+    const built = await buildReport(tx, pool, day, stripeDay, cut);
+    await store(tx, built, 'on_demand');
+    return built;
   });
+  return withHandling(ctx, report);
+}
+
+/**
+ * A stored report is the day's record and keeps its payment anomalies; whether an operator has
+ * handled each since is read when the report is, beside it.
+ */
+async function withHandling(ctx: Ctx, report: ReconciliationReport): Promise<ReconciliationReport> {
+  const isAnomaly = (d: Difference) => d.kind === 'stripe_event_unmatched';
+  const handled = await handlingOfEvents(
+    ctx,
+    report.differences.filter(isAnomaly).map((d) => d.subject),
+  );
+  return {
+    ...report,
+    differences: report.differences.map((d) =>
+      isAnomaly(d) ? { ...d, handled: handled.get(d.subject) ?? null } : d,
+    ),
+  };
 }
 
 async function nightlyExists(db: DbOrTx, date: string): Promise<boolean> {
@@ -472,7 +492,7 @@ export async function getReconciliation(ctx: Ctx, date: string): Promise<Reconci
     .orderBy(desc(r.seq))
     .limit(1);
   if (!row) throw notFound('not_found', 'No report for that date');
-  return row.report as ReconciliationReport;
+  return withHandling(ctx, row.report as ReconciliationReport);
 }
 
 export interface TrendPoint extends Partial<DayTotals> {

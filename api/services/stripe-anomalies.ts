@@ -1,5 +1,5 @@
 import { schema } from '@alliance/db';
-import { and, desc, eq, isNotNull, isNull } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull, isNull } from 'drizzle-orm';
 import type { Ctx } from '../context';
 import { conflict, notFound, unprocessable } from '../errors';
 import { newId } from '../ids';
@@ -107,6 +107,34 @@ export async function anomalyById(ctx: Ctx, id: string) {
   const [row] = await withNames(ctx).where(eq(a.id, id));
   if (!row) throw notFound('not_found', 'No such anomaly');
   return anomalyView(row);
+}
+
+/** How an operator dealt with an anomaly, as `anomalyView` shows it. */
+export type Handling = Pick<
+  ReturnType<typeof anomalyView>,
+  'resolvedByPhone' | 'resolutionNote' | 'refund'
+> & {
+  resolvedAt: string;
+};
+
+/**
+ * How operators have handled the anomalies of these Stripe events: an event is handled once none of
+ * its anomalies is open, and described by the latest resolution. Events still open are absent.
+ */
+export async function handlingOfEvents(ctx: Ctx, eventIds: string[]): Promise<Map<string, Handling>> {
+  const handled = new Map<string, Handling>();
+  if (eventIds.length === 0) return handled;
+  const rows = await withNames(ctx)
+    .where(inArray(a.eventId, eventIds))
+    .orderBy(a.eventId, desc(a.resolvedAt));
+  const open = new Set(rows.filter((row) => !row.anomaly.resolvedAt).map((row) => row.anomaly.eventId));
+  for (const row of rows) {
+    const { eventId, resolvedAt } = row.anomaly;
+    if (!resolvedAt || open.has(eventId) || handled.has(eventId)) continue;
+    const { resolvedByPhone, resolutionNote, refund } = anomalyView(row);
+    handled.set(eventId, { resolvedAt: resolvedAt.toISOString(), resolvedByPhone, resolutionNote, refund });
+  }
+  return handled;
 }
 
 /** The merchant's name and the resolving operator's phone beside each anomaly. */

@@ -1,5 +1,5 @@
 import { schema } from '@alliance/db';
-import { eq } from 'drizzle-orm';
+import { desc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Ctx, ctxOf } from '../context';
 import { lockLedgerCheckpoints } from '../ledger';
@@ -363,9 +363,40 @@ describe('reconciliation report', () => {
         expected: null,
         actual: null,
         detail: expect.any(String),
+        handled: null,
       },
     ]);
     expect(report.checks.every((c: { ok: boolean }) => c.ok)).toBe(true);
+
+    // An operator handles the anomaly: the day's record keeps it, and says it was handled, by whom.
+    const open = await t.request('GET', '/v1/platform/stripe/anomalies?status=open', { token: operator.token });
+    const anomaly = open.body.data.find((a: { eventId: string }) => a.eventId === stray.eventId);
+    clock.set('2026-12-01T05:00:00Z');
+    const resolved = await t.request('POST', `/v1/platform/stripe/anomalies/${anomaly.id}/resolve`, {
+      token: operator.token,
+      body: { note: 'Test event from the Stripe dashboard' },
+    });
+    expect(resolved.status).toBe(200);
+    const after = (await read('2026-12-01')).body;
+    expect(after.ok).toBe(false);
+    expect(after.differences.map((d: { kind: string }) => d.kind)).toEqual(
+      report.differences.map((d: { kind: string }) => d.kind),
+    );
+    expect(after.differences[3].handled).toEqual({
+      resolvedAt: '2026-12-01T05:00:00.000Z',
+      resolvedByPhone: '+86 139****0000',
+      resolutionNote: 'Test event from the Stripe dashboard',
+      refund: null,
+    });
+    expect(after.differences[0]).not.toHaveProperty('handled');
+    // Read beside the report, never stored in it.
+    const [stored] = await t.db
+      .select({ report: schema.reconciliationReports.report })
+      .from(schema.reconciliationReports)
+      .where(eq(schema.reconciliationReports.businessDate, '2026-12-01'))
+      .orderBy(desc(schema.reconciliationReports.seq))
+      .limit(1);
+    expect(JSON.stringify(stored!.report)).not.toContain('handled');
   });
 
   it("the fake Stripe lists charges and refunds as Stripe's API does: newest first, by created range, paged", async () => {

@@ -117,5 +117,7 @@ export const stripeAnomalies = pgTable(
   (t) => [
     index('stripe_anomalies_created_idx').on(t.createdAt),
     index('stripe_anomalies_open_idx').on(t.createdAt).where(sql`${t.resolvedAt} is null`),
+    // A day's report reads how its events' anomalies were handled since.
+    index('stripe_anomalies_event_idx').on(t.eventId),
   ],
 );
