@@ -67,6 +67,7 @@ describe('reconciliation in the back office (issue 12)', () => {
   let browser: Browser;
   let api: ReturnType<typeof apiClient>;
   let owner: string;
+  let operatorToken: string;
   let merchantId: string;
   const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
 
@@ -80,6 +81,7 @@ describe('reconciliation in the back office (issue 12)', () => {
       api.signIn(OPERATOR_PHONE),
       api.signIn('+8613800000501'),
     ]);
+    operatorToken = operator;
     owner = await api.signIn('+8613800000500');
     ({ id: merchantId } = await api.post<{ id: string }>('/v1/merchants', owner, {
       name: '对账小馆',
@@ -217,6 +219,39 @@ describe('reconciliation in the back office (issue 12)', () => {
     await page.setViewportSize(PHONE);
     await narrowCharts(page, 'recon-chart-gmv');
     await screenshot(page, 'biz-operator-reconciliation-phone');
+    await page.context().close();
+  });
+
+  it("the payment anomaly handled since reads as handled in the day's report: who, when and the note", async () => {
+    const open = await api.get<{ data: Array<{ id: string; eventId: string }> }>(
+      '/v1/platform/stripe/anomalies?status=open',
+      operatorToken,
+    );
+    const stray = open.data.find((a) => a.eventId === 'evt_e2e_stray')!;
+    await api.post(`/v1/platform/stripe/anomalies/${stray.id}/resolve`, operatorToken, {
+      note: '测试事件，已与 Stripe 核实',
+    });
+    const page = await signInBiz(browser, server.url, OPERATOR_PHONE.slice(3));
+    await page.waitForSelector('[data-testid="reconciliation"]');
+    await pickDate(page, 'recon-date', today);
+    await page.waitForSelector('[data-testid="recon-verdict"]');
+    // Still the day's record (one difference), now said to be handled.
+    expect(await text(page, 'recon-verdict')).toContain('发现 1 处差异');
+    expect(await text(page, 'recon-verdict')).toContain('其中 1 处已由运营处理');
+    expect(await text(page, 'recon-diff')).toContain('已处理');
+    await page.click('[data-testid="recon-diff"]');
+    const handled = await text(page, 'recon-diff-handled');
+    expect(handled).toContain('+86 139****0000');
+    expect(handled).toContain('测试事件，已与 Stripe 核实');
+    const body = (await page.textContent('.page')) ?? '';
+    expect(body).not.toMatch(/evt_|san_|\d{4}-\d{2}-\d{2}T|stripe_event_unmatched|resolvedAt/);
+    await screenshot(page, 'biz-operator-reconciliation-handled');
+    await page.click('[data-testid="lang-switch"]');
+    await page.waitForSelector(
+      '[data-testid="recon-verdict"] >> text=1 of them handled by an operator since',
+    );
+    expect(await text(page, 'recon-diff-handled')).toContain('Handled by +86 139****0000');
+    await screenshot(page, 'biz-operator-reconciliation-handled-en');
     await page.context().close();
   });
 

@@ -369,7 +369,9 @@ describe('reconciliation report', () => {
     expect(report.checks.every((c: { ok: boolean }) => c.ok)).toBe(true);
 
     // An operator handles the anomaly: the day's record keeps it, and says it was handled, by whom.
-    const open = await t.request('GET', '/v1/platform/stripe/anomalies?status=open', { token: operator.token });
+    const open = await t.request('GET', '/v1/platform/stripe/anomalies?status=open', {
+      token: operator.token,
+    });
     const anomaly = open.body.data.find((a: { eventId: string }) => a.eventId === stray.eventId);
     clock.set('2026-12-01T05:00:00Z');
     const resolved = await t.request('POST', `/v1/platform/stripe/anomalies/${anomaly.id}/resolve`, {

@@ -816,6 +816,8 @@ export const en: Record<keyof typeof zh, string> = {
   'recon.differences': 'Differences',
   'recon.noDifferences': 'No differences: everything compared agrees.',
   'recon.difference': 'Difference',
+  'recon.handled': 'Handled',
+  'recon.handledSince': '{n} of them handled by an operator since',
   'recon.expected': 'Expected',
   'recon.actual': 'Actual',
   'recon.diff.ledger_check_failed': 'A ledger check failed: {check}',

@@ -782,6 +782,8 @@ export const zh = {
   'recon.differences': '差异明细',
   'recon.noDifferences': '没有差异：各项核对全部一致。',
   'recon.difference': '差异',
+  'recon.handled': '已处理',
+  'recon.handledSince': '其中 {n} 处已由运营处理',
   'recon.expected': '应为',
   'recon.actual': '实际',
   'recon.diff.ledger_check_failed': '账本自检未通过：{check}',

@@ -2,6 +2,7 @@ import { ApiFailure, formatFen, formatPoints } from '@alliance/web-shared';
 import { createResource, createSignal, For, type JSX, Show } from 'solid-js';
 import { api, type ReconciliationReport } from '../../api';
 import { addDays, businessToday, formatBusinessDate } from '../../business-date';
+import { AnomalyResolution } from '../../components/AnomalyResolution';
 import { DateField } from '../../components/DateField';
 import { ReconciliationTrends } from '../../components/ReconciliationTrends';
 import {
@@ -23,6 +24,9 @@ import { i18n, type Key, locale, t } from '../../i18n';
 import './reconciliation.css';
 
 type Difference = ReconciliationReport['differences'][number];
+
+/** Payment anomalies of the day that an operator has handled since the report was made. */
+const handledCount = (report: ReconciliationReport) => report.differences.filter((d) => d.handled).length;
 
 /**
  * The operator's first page: one business day's stored report (default yesterday, Beijing time),
@@ -178,6 +182,9 @@ function ReportView(props: { report: ReconciliationReport }) {
             {formatBusinessDate(r().businessDate)} ·{' '}
             {t('recon.generatedAt', { time: formatDate(r().generatedAt) })}
             {r().ok ? ` · ${t('recon.okHint')}` : ''}
+            <Show
+              when={handledCount(r()) > 0}
+            >{` · ${t('recon.handledSince', { n: handledCount(r()) })}`}</Show>
           </p>
         </div>
       </div>
@@ -364,7 +371,12 @@ function Differences(props: { report: ReconciliationReport }) {
                 aria-expanded={open() === i()}
                 onClick={() => setOpen(open() === i() ? null : i())}
               >
-                <span class="badge badge-danger">{t('recon.difference')}</span>
+                <Show
+                  when={d.handled}
+                  fallback={<span class="badge badge-danger">{t('recon.difference')}</span>}
+                >
+                  <span class="badge badge-ok">{t('recon.handled')}</span>
+                </Show>
                 <span>{headline(d)}</span>
                 <span class="muted">{open() === i() ? '▴' : '▾'}</span>
               </button>
@@ -424,9 +436,14 @@ function DrillDown(props: { difference: Difference; merchantName: string }): JSX
       );
     case 'stripe_event_unmatched':
       return (
-        <p>
-          {t('recon.drill.event')} <Link to="/platform/stripe">{t('recon.openStripe')}</Link> {copyButton}
-        </p>
+        <>
+          <p>
+            {t('recon.drill.event')} <Link to="/platform/stripe">{t('recon.openStripe')}</Link> {copyButton}
+          </p>
+          <Show when={d().handled}>
+            {(handling) => <AnomalyResolution handling={handling()} testid="recon-diff-handled" />}
+          </Show>
+        </>
       );
     case 'stripe_dispute_not_in_ledger':
       return (

@@ -1,6 +1,7 @@
 import { formatFen, formatPoints, rows } from '@alliance/web-shared';
 import { createResource, createSignal, Show } from 'solid-js';
 import { api, type StripeAnomaly } from '../../api';
+import { AnomalyResolution } from '../../components/AnomalyResolution';
 import {
   Alert,
   Card,
@@ -56,34 +57,6 @@ const subjectOf = (a: StripeAnomaly) =>
 
 const kindOf = (a: StripeAnomaly) =>
   i18n.has(`anomaly.${a.kind}`) ? t(`anomaly.${a.kind}` as Key) : t('anomaly.other');
-
-/** How an operator dealt with it: who, when, the refund applied and the note. */
-function Resolution(props: { a: StripeAnomaly }) {
-  return (
-    <div class="small" data-testid={`anomaly-resolution-${props.a.id}`}>
-      <div>
-        {t('anomaly.resolvedBy', {
-          operator: props.a.resolvedByPhone ?? '—',
-          time: formatDate(props.a.resolvedAt),
-        })}
-      </div>
-      <Show when={props.a.refund}>
-        {(r) => (
-          <div>
-            {t('anomaly.refundApplied', {
-              part: formatFen(r().refunded),
-              money: formatFen(r().cashRefunded),
-              points: formatPoints(r().ecoPointsReturned),
-            })}
-          </div>
-        )}
-      </Show>
-      <Show when={props.a.resolutionNote}>
-        <div class="muted">{t('anomaly.noteSaid', { note: props.a.resolutionNote ?? '' })}</div>
-      </Show>
-    </div>
-  );
-}
 
 /**
  * Payment anomalies (verified Stripe events the platform could not apply on its own), in words.
@@ -222,7 +195,10 @@ export function StripeAnomalies() {
                       >
                         {copied() === a.id ? t('recon.copied') : t('recon.copyRef')}
                       </button>
-                      <Show when={!a.resolvedAt} fallback={<Resolution a={a} />}>
+                      <Show
+                        when={!a.resolvedAt}
+                        fallback={<AnomalyResolution handling={a} testid={`anomaly-resolution-${a.id}`} />}
+                      >
                         <Show when={a.refundable}>
                           <button
                             type="button"

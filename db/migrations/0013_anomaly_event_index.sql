@@ -1,0 +1,1 @@
+CREATE INDEX "stripe_anomalies_event_idx" ON "stripe_anomalies" USING btree ("event_id");
