@@ -8,6 +8,7 @@ export default defineConfig({
     // The Worker tier has its own config (npm run test:worker).
     exclude: [...configDefaults.exclude, 'e2e/worker/**'],
     fileParallelism: false,
+    globalSetup: ['e2e/global-setup.ts'],
     testTimeout: 90_000,
     hookTimeout: 200_000,
   },
