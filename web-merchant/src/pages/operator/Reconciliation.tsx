@@ -363,7 +363,7 @@ function Differences(props: { report: ReconciliationReport }) {
       <ol class="recon-diffs" data-testid="recon-differences">
         <For each={props.report.differences}>
           {(d, i) => (
-            <li class={open() === i() ? 'open' : ''}>
+            <li classList={{ open: open() === i(), handled: Boolean(d.handled) }}>
               <button
                 type="button"
                 class="recon-diff-head"
