@@ -16,7 +16,7 @@
  * Two runs at the same time (two processes, two cron triggers) make one batch: each organisation's
  * batch is created under a transaction-scoped advisory lock, and an event is unique per payee.
  */
-import { schema } from '@alliance/db';
+import { pgErrorCode, schema } from '@alliance/db';
 import {
   type FulfillmentStatus,
   orderReleasableToMerchant,
@@ -287,7 +287,13 @@ export async function runPayouts<K extends OrgKind>(ctx: Ctx, kind: K): Promise<
   ].sort();
   const created: string[] = [];
   for (const organisationId of owed) {
-    const batch = await createBatchFor(ctx, kind, organisationId, periodEnd);
+    const batch = await createBatchFor(ctx, kind, organisationId, periodEnd).catch((error: unknown) => {
+      // A batch per organisation and period end: a run at the very instant of the one before (a
+      // clock that stands still, as a Worker's does within a request) makes none, and what it
+      // would have batched waits for the next run.
+      if (pgErrorCode(error) === '23505') return null;
+      throw error;
+    });
     if (batch) created.push(batch.id);
   }
   const paid: string[] = [];

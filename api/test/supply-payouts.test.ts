@@ -278,3 +278,29 @@ describe.skipIf(!onPostgres)('merchant payouts under concurrency (PostgreSQL)', 
     expect((await verifyLedger(t.db)).ok).toBe(true);
   });
 });
+
+// Last in the file: it adds orders that the tests above would count.
+describe('payout runs on a clock that stands still', () => {
+  it('a run at the very instant of the one before makes no batch, and the next run batches what it left', async () => {
+    // The test clock stands still between requests, as a Worker's does within one.
+    const runSuppliers = () => t.request('POST', '/v1/platform/payouts/run', { token: operator.token });
+    const shipNew = async () => {
+      const f = await fulfillmentOf(await paidOrder(supplierListingId));
+      expect((await ship(f.id)).status).toBe(200);
+    };
+    clock.advance(1000);
+    await shipNew();
+    const first = await runSuppliers();
+    expect(first.status).toBe(200);
+    expect(first.body.created.map((b: { supplierId: string }) => b.supplierId)).toEqual([supplier.id]);
+    await shipNew();
+    const second = await runSuppliers();
+    expect([second.status, second.body.created]).toEqual([200, []]);
+    clock.advance(1000);
+    const third = await runSuppliers();
+    expect(
+      third.body.created.map((b: { supplierId: string; amount: number }) => [b.supplierId, b.amount]),
+    ).toEqual([[supplier.id, 8000]]);
+    expect((await verifyLedger(t.db)).ok).toBe(true);
+  });
+});
