@@ -320,7 +320,7 @@ export async function autoConfirmDeliveries(
  * proceeds, so only the merchant authorises the refund: when its staff cancel, the refund follows
  * at once through the order refund (vouchers clawed back, ad points returned in proportion); when the
  * supplier or an operator cancels, `refundDue` tells the merchant what to refund on the order.
- * A failed Stripe refund leaves the fulfillment cancelled and reports `refundError`.
+ * Either is the lines' value, or what is left to refund on the order when that is less. A failed Stripe refund leaves the fulfillment cancelled and reports `refundError`.
  */
 export async function cancelFulfillment(
   ctx: Ctx,
@@ -335,15 +335,25 @@ export async function cancelFulfillment(
       .update(schema.fulfillments)
       .set({ status: next, cancelledAt: tx.now(), cancelReason: input.reason })
       .where(eq(schema.fulfillments.id, row.id));
+    let linesFen: number;
     // The merchant's own shipment holds the order's own delivered lines (ADR 0015), not items.
-    if (row.supplierId === row.merchantId)
-      return { row, next, refundFen: await restockOwnShipment(tx, row.orderId) };
-    const items = await tx.db
-      .select()
-      .from(schema.fulfillmentItems)
-      .where(eq(schema.fulfillmentItems.fulfillmentId, row.id));
-    await restock(tx, items);
-    return { row, next, refundFen: items.reduce((sum, i) => sum + i.unitPriceFen * i.quantity, 0) };
+    if (row.supplierId === row.merchantId) {
+      linesFen = await restockOwnShipment(tx, row.orderId);
+    } else {
+      const items = await tx.db
+        .select()
+        .from(schema.fulfillmentItems)
+        .where(eq(schema.fulfillmentItems.fulfillmentId, row.id));
+      await restock(tx, items);
+      linesFen = items.reduce((sum, i) => sum + i.unitPriceFen * i.quantity, 0);
+    }
+    // The order may already be refunded in part or whole (a goodwill refund, another line's):
+    // what is due is at most what is left of it.
+    const [order] = await tx.db
+      .select({ amountFen: schema.orders.amountFen, refundedFen: schema.orders.refundedFen })
+      .from(schema.orders)
+      .where(eq(schema.orders.id, row.orderId));
+    return { row, next, refundFen: Math.min(linesFen, order!.amountFen - order!.refundedFen) };
   });
   let refunded = 0;
   let refundError: string | null = null;

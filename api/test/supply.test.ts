@@ -574,6 +574,46 @@ describe('fulfillment life cycle', () => {
     expect((await verifyLedger(t.db)).ok).toBe(true);
   });
 
+  it('a cancelled line of an order already refunded in part is due only what is left of the order', async () => {
+    const p = await product({ title: 'Cup', wholesalePrice: 1000, stock: 4 });
+    const l = await listing(p.id, 2000);
+    // Two cups (40 yuan); the merchant gives 30 yuan back as a goodwill refund first.
+    const supplierCancels = await paidOrder(l.id, 2);
+    const goodwill = await t.request('POST', `/v1/orders/${supplierCancels}/refund`, {
+      token: merchant.owner.token,
+      body: { amount: 3000 },
+    });
+    expect(goodwill.status).toBe(200);
+    const bySupplier = await t.request(
+      'POST',
+      `/v1/fulfillments/${(await toShip(supplierCancels)).id}/cancel`,
+      {
+        token: supplier.owner.token,
+        body: { reason: 'out of glaze' },
+      },
+    );
+    expect(bySupplier.body).toMatchObject({ status: 'cancelled', refunded: 0, refundDue: 1000 });
+    // The merchant's own cancel refunds what is left at once rather than failing on the lines' 40 yuan.
+    const merchantCancels = await paidOrder(l.id, 2);
+    await t.request('POST', `/v1/orders/${merchantCancels}/refund`, {
+      token: merchant.owner.token,
+      body: { amount: 3000 },
+    });
+    const byMerchant = await t.request(
+      'POST',
+      `/v1/fulfillments/${(await toShip(merchantCancels)).id}/cancel`,
+      {
+        token: merchant.owner.token,
+        body: { reason: 'customer asked' },
+      },
+    );
+    expect(byMerchant.body).toMatchObject({ refunded: 1000, refundDue: 0, refundError: null });
+    const order = await t.request('GET', `/v1/orders/${merchantCancels}`, { token: consumer.token });
+    expect(order.body.refunded).toBe(4000);
+    expect(await stockOf(p.id)).toBe(4);
+    expect((await verifyLedger(t.db)).ok).toBe(true);
+  });
+
   it('a supply-chain order paid partly with eco-points ships and settles on wholesale like any other', async () => {
     const buyer = await user();
     await postTransaction(t.db, {
