@@ -44,7 +44,7 @@ export interface PlatformParameterRow {
   intValue: number | null;
   textValue: string | null;
   effectiveFrom: Date;
-  changedAt: Date;
+  seq: number;
 }
 
 /**

@@ -58,7 +58,7 @@ export async function parametersAt(ctx: Ctx, at: Date = ctx.now()): Promise<Para
     if (
       !seen ||
       row.effectiveFrom > seen.effectiveFrom ||
-      (+row.effectiveFrom === +seen.effectiveFrom && row.changedAt > seen.changedAt)
+      (+row.effectiveFrom === +seen.effectiveFrom && row.seq > seen.seq)
     )
       latest.set(row.name, row);
   }
@@ -74,7 +74,7 @@ function platformParameterRows(ctx: Ctx): Promise<PlatformParameterRow[]> {
       intValue: t.intValue,
       textValue: t.textValue,
       effectiveFrom: t.effectiveFrom,
-      changedAt: t.changedAt,
+      seq: t.seq,
     })
     .from(t)
     .where(eq(t.scope, 'platform'));
@@ -91,7 +91,7 @@ export async function merchantAdRateBpAt(
     .select()
     .from(t)
     .where(and(eq(t.scope, merchantId), eq(t.name, 'merchantAdRateBp'), lte(t.effectiveFrom, at)))
-    .orderBy(desc(t.effectiveFrom), desc(t.changedAt))
+    .orderBy(desc(t.effectiveFrom), desc(t.seq))
     .limit(1);
   if (override && override.intValue !== null) return override.intValue;
   return (await parametersAt(ctx, at)).merchantAdRateBp;
@@ -170,7 +170,7 @@ export function parameterValueProblem(name: ParameterName, value: unknown): stri
 /** Operators: the values in force now, and every change (newest first) with who, when, from when. */
 export async function parameterOverview(ctx: Ctx, options: { limit: number }) {
   const t = schema.parameterChanges;
-  const history = await ctx.db.select().from(t).orderBy(desc(t.changedAt), desc(t.id)).limit(options.limit);
+  const history = await ctx.db.select().from(t).orderBy(desc(t.seq)).limit(options.limit);
   return {
     values: await parametersAt(ctx),
     defaults: parameterDefaults,

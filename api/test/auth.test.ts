@@ -573,6 +573,22 @@ describe('per-process caches of sessions and parameters (api/caches.ts, ADR 0003
     });
   });
 
+  it('of changes recorded at the same instant, the last recorded is in force', async () => {
+    const op = await t.signIn(operatorPhone);
+    const consumer = await t.signIn('+8613800000803');
+    // The test clock stands still between these requests.
+    for (const value of [7, 8, 6]) {
+      const changed = await t.request('POST', '/v1/platform/parameters', {
+        token: op.token,
+        body: { name: 'videosPerConversion', value },
+      });
+      expect(changed.status).toBe(201);
+      expect((await t.request('GET', '/v1/wallet', { token: consumer.token })).body.today.required).toBe(
+        value,
+      );
+    }
+  });
+
   it('a load that began before an eviction is not kept', async () => {
     const cache = new TtlCache<string, number>(cacheTtlMs, 10);
     let release!: () => void;

@@ -25,6 +25,9 @@ type Command =
   | { t: 'cancel'; pick: number; byMerchant: boolean }
   | { t: 'return'; pick: number }
   | { t: 'refund'; pick: number; amount: number }
+  | { t: 'dashboardRefund'; pick: number; amount: number }
+  | { t: 'deliver'; pick: number }
+  | { t: 'trigger'; onDelivery: boolean }
   | { t: 'payouts'; merchant: boolean };
 
 const line = fc.record({ p: fc.nat(2), quantity: fc.integer({ min: 1, max: 3 }) });
@@ -55,6 +58,16 @@ const command: fc.Arbitrary<Command> = fc.oneof(
       amount: fc.oneof(fc.integer({ min: 1, max: 5_000 }), fc.constant(30_000)),
     }),
   },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      t: fc.constant('dashboardRefund' as const),
+      pick: fc.nat(),
+      amount: fc.integer({ min: 1, max: 8_000 }),
+    }),
+  },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant('deliver' as const), pick: fc.nat() }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('trigger' as const), onDelivery: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('payouts' as const), merchant: fc.boolean() }) },
 );
 
@@ -153,7 +166,21 @@ describe('the supply chain against a reference model', () => {
       order: Order;
       s: number;
       quantity: number;
-      status: 'to_ship' | 'shipped' | 'cancelled' | 'returned';
+      status: 'to_ship' | 'shipped' | 'delivered' | 'cancelled' | 'returned';
+      /** The settlement trigger in force when the order was paid: on_delivery, else on_shipment. */
+      onDelivery: boolean;
+      settled: boolean;
+    };
+    let triggerOnDelivery = false;
+    /** The wholesale moves from the merchant's proceeds to the supplier (none for its own shipment). */
+    const settle = (f: Fulfillment, sign: 1 | -1) => {
+      const wholesale = products[f.s]!.wholesale * f.quantity;
+      f.settled = sign === 1;
+      if (f.s === own) return;
+      merchantOwed -= sign * wholesale;
+      supplierOwed[f.s]! += sign * wholesale;
+      supplierUnbatched[f.s]! += sign * wholesale;
+      settledTotal += sign * wholesale;
     };
     const orders: Order[] = [];
     const fulfillments: Fulfillment[] = [];
@@ -270,11 +297,21 @@ describe('the supply chain against a reference model', () => {
               const f = list.body.data.find(
                 (x: { supplierId: string }) => x.supplierId === shippers[l.p]!.id,
               );
-              expect([f?.status, f?.wholesaleCost]).toEqual([
+              const onDelivery = triggerOnDelivery && l.p !== own;
+              expect([f?.status, f?.wholesaleCost, f?.settlementTrigger], `step ${step}`).toEqual([
                 'to_ship',
                 products[l.p]!.wholesale * l.quantity,
+                onDelivery ? 'on_delivery' : 'on_shipment',
               ]);
-              fulfillments.push({ id: f.id, order: o, s: l.p, quantity: l.quantity, status: 'to_ship' });
+              fulfillments.push({
+                id: f.id,
+                order: o,
+                s: l.p,
+                quantity: l.quantity,
+                status: 'to_ship',
+                onDelivery,
+                settled: false,
+              });
             }
             break;
           }
@@ -300,14 +337,34 @@ describe('the supply chain against a reference model', () => {
             }
             expect(res.status).toBe(200);
             f.status = 'shipped';
-            const wholesale = products[f.s]!.wholesale * f.quantity;
-            // The merchant's own shipment settles nothing: there is no wholesale.
-            if (f.s !== own) {
-              merchantOwed -= wholesale;
-              supplierOwed[f.s]! += wholesale;
-              supplierUnbatched[f.s]! += wholesale;
-              settledTotal += wholesale;
+            if (!f.onDelivery) settle(f, 1);
+            break;
+          }
+          case 'deliver': {
+            const f = fulfillments[cmd.pick % Math.max(fulfillments.length, 1)];
+            if (!f) break;
+            const res = await t.request(
+              'POST',
+              `/v1/orders/${f.order.id}/fulfillments/${f.id}/confirm-delivery`,
+              { token: consumer.token },
+            );
+            if (f.status !== 'shipped') {
+              expect(res.status).toBe(409);
+              break;
             }
+            expect(res.status).toBe(200);
+            f.status = 'delivered';
+            if (f.onDelivery) settle(f, 1);
+            break;
+          }
+          case 'trigger': {
+            const value = cmd.onDelivery ? 'on_delivery' : 'on_shipment';
+            const res = await t.request('POST', '/v1/platform/parameters', {
+              token: operator,
+              body: { name: 'supplierSettlementTrigger', value },
+            });
+            expect(res.status).toBe(201);
+            triggerOnDelivery = cmd.onDelivery;
             break;
           }
           case 'cancel': {
@@ -343,20 +400,26 @@ describe('the supply chain against a reference model', () => {
               token: shippers[f.s]!.token,
               body: { reason: 'model' },
             });
-            if (f.status !== 'shipped') {
+            if (f.status !== 'shipped' && f.status !== 'delivered') {
               expect(res.status).toBe(409);
               break;
             }
             expect(res.status).toBe(200);
             f.status = 'returned';
-            const wholesale = products[f.s]!.wholesale * f.quantity;
-            expect(res.body.reversed).toBe(wholesale);
-            if (f.s !== own) {
-              merchantOwed += wholesale;
-              supplierOwed[f.s]! -= wholesale;
-              supplierUnbatched[f.s]! -= wholesale;
-              settledTotal -= wholesale;
-            }
+            // Only a settlement that happened is reversed (on_delivery, before delivery: nothing).
+            expect(res.body.reversed).toBe(f.settled ? products[f.s]!.wholesale * f.quantity : 0);
+            if (f.settled) settle(f, -1);
+            break;
+          }
+          case 'dashboardRefund': {
+            // Money given back from Stripe's dashboard: its charge.refunded webhook is applied as a refund.
+            const paid = orders.filter((o) => o.state === 'paid' && o.refunded + cmd.amount <= o.amount);
+            const o = paid[cmd.pick % Math.max(paid.length, 1)];
+            if (!o) break;
+            const charge = [...t.fakeStripe.charges.values()].find((c) => c.metadata?.order_id === o.id)!;
+            await t.deps.stripe!.refunds.create({ charge: charge.id, amount: cmd.amount });
+            expect(t.fakeStripe.deliveries.at(-1)).toMatchObject({ type: 'charge.refunded', status: 200 });
+            refundModel(o, cmd.amount);
             break;
           }
           case 'refund': {

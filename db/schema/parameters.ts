@@ -9,6 +9,8 @@ export const parameterChanges = pgTable(
   'parameter_changes',
   {
     id: text('id').primaryKey(),
+    /** Recording order: of two changes effective at the same instant, the later recorded is in force. */
+    seq: bigint('seq', { mode: 'number' }).notNull().generatedAlwaysAsIdentity(),
     scope: text('scope').notNull(),
     name: text('name').notNull(),
     intValue: bigint('int_value', { mode: 'number' }),
