@@ -498,10 +498,13 @@ describe('the supply chain against a reference model', () => {
         { token: merchant.owner.token },
       );
       expect(statement.status).toBe(200);
-      expect([statement.body.proceeds, statement.body.wholesaleSettled]).toEqual([
-        paidTotal - refundedTotal,
-        settledTotal,
-      ]);
+      expect(statement.body).toMatchObject({
+        proceeds: paidTotal - refundedTotal,
+        wholesaleSettled: settledTotal,
+        net: paidTotal - refundedTotal - settledTotal,
+        adPointsCharged: startAdPoints - adPointsLeft,
+        vouchersIssued: vouchersHeld,
+      });
     };
 
     await fc.assert(fc.asyncProperty(fc.array(command, { minLength: 100, maxLength: 100 }), run), {
