@@ -6701,7 +6701,7 @@ export interface paths {
         };
         /**
          * A merchant's statement over business dates (its staff, operators)
-         * @description `proceeds`: paid online orders net of refunds; `wholesaleSettled`: settled to suppliers net of returns; `net` = proceeds - wholesaleSettled; `adPointsCharged` and `vouchersIssued` (hundredths) net of refunds; `topups`: money of paid top-ups net of refunds. `from`/`to` are business dates, both included. `inStoreSales`, `ecoPointsReceived`, `adPointsBalance` (at the end) and `daily` for a chart.
+         * @description `proceeds`: the money of paid online orders net of the money refunded (an eco-points part is in `ecoPointsReceived`); `wholesaleSettled`: settled to suppliers net of returns; `net` = proceeds - wholesaleSettled; `adPointsCharged` and `vouchersIssued` (hundredths) net of refunds; `topups`: money of paid top-ups net of refunds. `from`/`to` are business dates, both included. `inStoreSales`, `ecoPointsReceived`, `adPointsBalance` (at the end) and `daily` for a chart.
          */
         get: {
             parameters: {

@@ -121,8 +121,15 @@ async function unbatchedMerchantEvents(ctx: Ctx, until: Date, merchantId?: strin
   const forMerchant = (column: typeof o.merchantId | typeof f.merchantId) =>
     merchantId ? eq(column, merchantId) : undefined;
 
+  // The money the merchant took on each order and gave back on each refund: an order's eco-points
+  // part reached the merchant as eco-points, never as proceeds (ADR 0008).
   const paid = await ctx.db
-    .select({ orderId: o.id, merchantId: o.merchantId, amountFen: o.amountFen, paidAt: o.paidAt })
+    .select({
+      orderId: o.id,
+      merchantId: o.merchantId,
+      amountFen: sql<number>`${o.amountFen} - ${o.ecoPointsValueFen}`.mapWith(Number),
+      paidAt: o.paidAt,
+    })
     .from(o)
     .leftJoin(i, inBatch(o.merchantId, 'order', o.id))
     .where(and(isNotNull(o.paidAt), lte(o.paidAt, until), isNull(i.id), forMerchant(o.merchantId)))
@@ -156,7 +163,12 @@ async function unbatchedMerchantEvents(ctx: Ctx, until: Date, merchantId?: strin
     }),
   );
   const refunds = await ctx.db
-    .select({ sourceId: rf.id, orderId: o.id, organisationId: o.merchantId, amountFen: rf.amountFen })
+    .select({
+      sourceId: rf.id,
+      orderId: o.id,
+      organisationId: o.merchantId,
+      amountFen: sql<number>`coalesce(${rf.cashRefundedFen}, ${rf.amountFen})`.mapWith(Number),
+    })
     .from(rf)
     .innerJoin(o, eq(o.id, rf.orderId))
     .leftJoin(i, inBatch(o.merchantId, 'refund', rf.id))

@@ -64,6 +64,16 @@ export function validDate(date: string): boolean {
   return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === date;
 }
 
+/**
+ * The money an online order left with the merchant: its money part less the money its refunds gave
+ * back. Its eco-points part reached the merchant as eco-points (`ecoPointsReceived`), not as
+ * proceeds. An order without eco-points was refunded in money only (refunds made before eco-points
+ * existed have no running money total on the sale). Reads `orders` joined to its `sales` row.
+ */
+const orderProceedsFen = sql`${schema.orders.amountFen} - ${schema.orders.ecoPointsValueFen} - case
+  when ${schema.orders.ecoPointsValueFen} = 0 then ${schema.orders.refundedFen}
+  else coalesce(${schema.sales.cashRefundedFen}, 0) end`;
+
 /** `from` and `to` are business dates (YYYY-MM-DD, the configured zone), both included. */
 export async function merchantStatement(
   ctx: Ctx,
@@ -91,8 +101,9 @@ export async function merchantStatement(
   const t = schema.topups;
   const [[orders], [settled], [reversed], [sales], [topups]] = await Promise.all([
     ctx.db
-      .select({ sum: total(sql`${o.amountFen} - ${o.refundedFen}`) })
+      .select({ sum: total(orderProceedsFen) })
       .from(o)
+      .leftJoin(s, eq(s.id, o.saleId))
       .where(and(eq(o.merchantId, merchant.id), isNotNull(o.paidAt), within(o.paidAt))),
     ctx.db
       .select({ sum: total(sql`${f.wholesaleCostFen}`) })
@@ -186,8 +197,9 @@ async function dailyFigures(
   const t = schema.topups;
   const [orders, sales, topups] = await Promise.all([
     ctx.db
-      .select({ date: dayOf(o.paidAt), fen: total(sql`${o.amountFen} - ${o.refundedFen}`) })
+      .select({ date: dayOf(o.paidAt), fen: total(orderProceedsFen) })
       .from(o)
+      .leftJoin(s, eq(s.id, o.saleId))
       .where(and(eq(o.merchantId, merchantId), gte(o.paidAt, start), lt(o.paidAt, end)))
       .groupBy(sql`1`),
     ctx.db

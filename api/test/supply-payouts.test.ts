@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Ctx, ctxOf } from '../context';
-import { verifyLedger } from '../ledger';
+import { postTransaction, verifyLedger } from '../ledger';
+import { accounts } from '../services/accounts';
 import { runMerchantPayoutBatch } from '../services/payouts';
 import { createTestApp, onboardPayoutAccount, operatorPhone, type TestApp, testClock } from './harness';
 import { onPostgres } from './test-db';
@@ -301,6 +302,72 @@ describe('payout runs on a clock that stands still', () => {
     expect(
       third.body.created.map((b: { supplierId: string; amount: number }) => [b.supplierId, b.amount]),
     ).toEqual([[supplier.id, 8000]]);
+    expect((await verifyLedger(t.db)).ok).toBe(true);
+  });
+});
+
+describe('merchant payouts of orders paid partly with eco-points', () => {
+  it('pay out the money the merchant took, not the eco-points part it already holds as eco-points', async () => {
+    // Another merchant, so that only this order's events are in its batch.
+    const listing = await t.request('POST', `/v1/merchants/${otherMerchant.id}/listings`, {
+      token: otherMerchant.owner.token,
+      body: { title: 'Oolong', price: 5000, stock: 5, ships: false },
+    });
+    expect(listing.status).toBe(201);
+    await postTransaction(t.db, {
+      key: `test:eco:${consumer.id}:payouts`,
+      kind: 'test_grant',
+      transfers: [
+        {
+          debit: accounts.platformEcoPointsIssued(),
+          credit: accounts.consumerEcoPoints(consumer.id),
+          amount: 2000,
+        },
+      ],
+    });
+    // 50.00 yuan: 20.00 eco-points (20 yuan at 1 yuan each) and 30 yuan of money.
+    const created = await t.request('POST', '/v1/orders', {
+      token: consumer.token,
+      body: {
+        merchantId: otherMerchant.id,
+        items: [{ listingId: listing.body.id, quantity: 1 }],
+        ecoPoints: 2000,
+      },
+    });
+    expect(created.status).toBe(201);
+    await pay(created.body.checkoutUrl);
+    // 10 yuan back: 4.00 eco-points and 6 yuan of money.
+    const refund = await t.request('POST', `/v1/orders/${created.body.id}/refund`, {
+      token: otherMerchant.owner.token,
+      body: { amount: 1000 },
+    });
+    expect([refund.status, refund.body.cashRefunded, refund.body.ecoPointsReturned]).toEqual([200, 600, 400]);
+    const owed = async () =>
+      (
+        await t.request('GET', `/v1/merchants/${otherMerchant.id}/payable`, {
+          token: otherMerchant.owner.token,
+        })
+      ).body;
+    expect(await owed()).toEqual({ payable: 2400, paidOut: 0, inPayout: 0 });
+    // The statement says the same: 24 yuan of proceeds, the eco-points apart (20.00 in, 4.00 back).
+    const statement = await t.request('GET', `/v1/merchants/${otherMerchant.id}/statement`, {
+      token: otherMerchant.owner.token,
+    });
+    expect(statement.body).toMatchObject({ proceeds: 2400, net: 2400, ecoPointsReceived: 2000 });
+    expect(statement.body.daily.reduce((sum: number, d: { proceeds: number }) => sum + d.proceeds, 0)).toBe(
+      2400,
+    );
+
+    clock.advance(11 * day);
+    const ran = await t.request('POST', '/v1/platform/merchant-payouts/run', { token: operator.token });
+    expect(ran.status).toBe(200);
+    const batch = ran.body.created.find((b: { merchantId: string }) => b.merchantId === otherMerchant.id);
+    expect(batch.amount).toBe(2400);
+    expect(batch.items.map((i: { kind: string; amount: number }) => [i.kind, i.amount]).sort()).toEqual([
+      ['order', 3000],
+      ['refund', -600],
+    ]);
+    expect(await owed()).toEqual({ payable: 2400, paidOut: 0, inPayout: 2400 });
     expect((await verifyLedger(t.db)).ok).toBe(true);
   });
 });
