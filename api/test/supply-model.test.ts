@@ -3,8 +3,10 @@ import { eq, inArray } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ctxOf } from '../context';
+import { newId } from '../ids';
 import { runSalesExpiry } from '../jobs/sales';
-import { verifyLedger } from '../ledger';
+import { balanceOf, postTransaction, verifyLedger } from '../ledger';
+import { accounts } from '../services/accounts';
 import { createTestApp, operatorPhone, type TestApp, testClock } from './harness';
 import { activeMerchant, adPoints, signInConsumer, vouchers } from './sales-fixtures';
 
@@ -18,7 +20,8 @@ import { activeMerchant, adPoints, signInConsumer, vouchers } from './sales-fixt
  * the merchant's statement for the whole period adds up to the model.
  */
 type Command =
-  | { t: 'order'; lines: Array<{ p: number; quantity: number }> }
+  | { t: 'order'; lines: Array<{ p: number; quantity: number }>; ecoPercent: number }
+  | { t: 'grant'; ecoPoints: number }
   | { t: 'pay'; pick: number }
   | { t: 'wait'; days: number }
   | { t: 'ship'; pick: number }
@@ -38,6 +41,15 @@ const command: fc.Arbitrary<Command> = fc.oneof(
     arbitrary: fc.record({
       t: fc.constant('order' as const),
       lines: fc.uniqueArray(line, { minLength: 1, maxLength: 3, selector: (l) => l.p }),
+      // Most orders in money only; others with part or all of it in eco-points.
+      ecoPercent: fc.oneof({ weight: 2, arbitrary: fc.constant(0) }, fc.integer({ min: 1, max: 100 })),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      t: fc.constant('grant' as const),
+      ecoPoints: fc.integer({ min: 1, max: 20_000 }),
     }),
   },
   { weight: 4, arbitrary: fc.record({ t: fc.constant('pay' as const), pick: fc.nat() }) },
@@ -148,6 +160,9 @@ describe('the supply chain against a reference model', () => {
     let merchantPaidOut = 0;
     let adPointsLeft = startAdPoints;
     let vouchersHeld = 0;
+    let consumerEco = 0;
+    let merchantEco = 0;
+    /** Money taken on orders, and given back by refunds: the statement's proceeds. */
     let paidTotal = 0;
     let refundedTotal = 0;
     let settledTotal = 0;
@@ -156,8 +171,13 @@ describe('the supply chain against a reference model', () => {
       checkoutUrl: string;
       lines: Array<{ p: number; quantity: number }>;
       amount: number;
+      /** Eco-points applied (hundredths; at 1.00 yuan each, as many fen) and the money part. */
+      eco: number;
+      cash: number;
       state: 'unpaid' | 'paid' | 'expired';
       refunded: number;
+      ecoBack: number;
+      cashBack: number;
       vouchersIssued: number;
       adPointsCharged: number;
       vouchersBack: number;
@@ -189,22 +209,65 @@ describe('the supply chain against a reference model', () => {
     const batches: Array<{ id: string; merchant: boolean; s: number; amount: number }> = [];
     /** Charges as Stripe described them after each payment and refund: events that may come late. */
     const chargeSnapshots: Array<Record<string, unknown>> = [];
-    const snapshot = (orderId: string) =>
-      chargeSnapshots.push({
-        ...[...t.fakeStripe.charges.values()].find((c) => c.metadata?.order_id === orderId)!,
-      });
+    const snapshot = (orderId: string) => {
+      const charge = [...t.fakeStripe.charges.values()].find((c) => c.metadata?.order_id === orderId);
+      if (charge) chargeSnapshots.push({ ...charge });
+    };
 
     /** A refund's effect as ADR 0003 words it: cumulative floors, vouchers clawed back in full here. */
     const refundModel = (o: Order, amount: number) => {
       o.refunded += amount;
-      refundedTotal += amount;
-      merchantOwed -= amount;
+      // Eco-points back in proportion, the rest in money, never more money than was paid (ADR 0008).
+      const ecoBack = Math.floor((o.eco * o.refunded) / o.amount);
+      const cashBack = Math.max(o.cashBack, Math.min(o.refunded - ecoBack, o.cash));
+      consumerEco += ecoBack - o.ecoBack;
+      merchantEco -= ecoBack - o.ecoBack;
+      refundedTotal += cashBack - o.cashBack;
+      merchantOwed -= cashBack - o.cashBack;
+      [o.ecoBack, o.cashBack] = [ecoBack, cashBack];
       const due = Math.floor((o.vouchersIssued * o.refunded) / o.amount);
       vouchersHeld -= due - o.vouchersBack;
       o.vouchersBack = due;
-      const back = Math.floor((o.adPointsCharged * o.vouchersBack) / o.vouchersIssued);
+      const back =
+        o.vouchersIssued > 0 ? Math.floor((o.adPointsCharged * o.vouchersBack) / o.vouchersIssued) : 0;
       adPointsLeft += back - o.adPointsBack;
       o.adPointsBack = back;
+    };
+
+    /** An order is paid: money to proceeds, eco-points to the merchant, a fulfillment per shipper. */
+    const paidModel = async (o: Order, step: number) => {
+      o.state = 'paid';
+      snapshot(o.id);
+      paidTotal += o.cash;
+      merchantOwed += o.cash;
+      merchantEco += o.eco;
+      // On the money part only: 1.00 voucher per yuan (fen = hundredths); ad points at 15 %, rounded
+      // half up.
+      o.vouchersIssued = o.cash;
+      o.adPointsCharged = Math.floor((o.cash * adRateBp + 5_000) / 10_000);
+      vouchersHeld += o.vouchersIssued;
+      adPointsLeft -= o.adPointsCharged;
+      // One fulfillment per shipper: each supplier's, and the merchant's own shipment.
+      const list = await t.request('GET', `/v1/orders/${o.id}/fulfillments`, { token: consumer.token });
+      expect(list.body.data).toHaveLength(o.lines.length);
+      for (const l of o.lines) {
+        const f = list.body.data.find((x: { supplierId: string }) => x.supplierId === shippers[l.p]!.id);
+        const onDelivery = triggerOnDelivery && l.p !== own;
+        expect([f?.status, f?.wholesaleCost, f?.settlementTrigger], `step ${step}`).toEqual([
+          'to_ship',
+          products[l.p]!.wholesale * l.quantity,
+          onDelivery ? 'on_delivery' : 'on_shipment',
+        ]);
+        fulfillments.push({
+          id: f.id,
+          order: o,
+          s: l.p,
+          quantity: l.quantity,
+          status: 'to_ship',
+          onDelivery,
+          settled: false,
+        });
+      }
     };
 
     const check = async (step: number) => {
@@ -243,6 +306,15 @@ describe('the supply chain against a reference model', () => {
         adPointsLeft,
         vouchersHeld,
       ]);
+      const wallet = (await t.request('GET', '/v1/wallet', { token: consumer.token })).body;
+      const held = orders.filter((o) => o.state === 'unpaid').reduce((sum, o) => sum + o.eco, 0);
+      const merchantEcoNow = (await balanceOf(t.db, accounts.merchantEcoPoints(merchant.id))).posted;
+      expect([step, wallet.ecoPoints, wallet.ecoPointsHeld, merchantEcoNow], 'eco-points').toEqual([
+        step,
+        consumerEco,
+        held,
+        merchantEco,
+      ]);
       if (step % 20 === 0) expect((await verifyLedger(t.db)).ok).toBe(true);
     };
 
@@ -250,12 +322,15 @@ describe('the supply chain against a reference model', () => {
       for (const [step, cmd] of commands.entries()) {
         switch (cmd.t) {
           case 'order': {
+            const amount = cmd.lines.reduce((sum, l) => sum + products[l.p]!.price * l.quantity, 0);
+            const eco = Math.min(Math.floor((amount * cmd.ecoPercent) / 100), consumerEco);
             const res = await t.request('POST', '/v1/orders', {
               token: consumer.token,
               body: {
                 merchantId: merchant.id,
                 items: cmd.lines.map((l) => ({ listingId: listings[l.p], quantity: l.quantity })),
                 shipTo,
+                ecoPoints: eco > 0 ? eco : undefined,
               },
             });
             if (cmd.lines.some((l) => l.quantity > stock[l.p]!)) {
@@ -264,19 +339,28 @@ describe('the supply chain against a reference model', () => {
             }
             expect(res.status).toBe(201);
             for (const l of cmd.lines) stock[l.p]! -= l.quantity;
-            const amount = cmd.lines.reduce((sum, l) => sum + products[l.p]!.price * l.quantity, 0);
-            orders.push({
+            // The eco-points are held from the consumer until the order is paid or ends.
+            consumerEco -= eco;
+            const o: Order = {
               id: res.body.id,
               checkoutUrl: res.body.checkoutUrl,
               lines: cmd.lines,
               amount,
+              eco,
+              cash: amount - eco,
               state: 'unpaid',
               refunded: 0,
+              ecoBack: 0,
+              cashBack: 0,
               vouchersIssued: 0,
               adPointsCharged: 0,
               vouchersBack: 0,
               adPointsBack: 0,
-            });
+            };
+            orders.push(o);
+            // Covered whole by eco-points: paid at once, nothing to pay through Stripe.
+            expect(res.body.status).toBe(o.cash === 0 ? 'paid' : 'pending_payment');
+            if (o.cash === 0) await paidModel(o, step);
             break;
           }
           case 'pay': {
@@ -290,38 +374,7 @@ describe('the supply chain against a reference model', () => {
               redirect: 'manual',
             });
             expect(paid.status).toBe(303);
-            o.state = 'paid';
-            snapshot(o.id);
-            paidTotal += o.amount;
-            merchantOwed += o.amount;
-            // 1.00 voucher per yuan (fen = hundredths); ad points at 15 %, rounded half up.
-            o.vouchersIssued = o.amount;
-            o.adPointsCharged = Math.floor((o.amount * adRateBp + 5_000) / 10_000);
-            vouchersHeld += o.vouchersIssued;
-            adPointsLeft -= o.adPointsCharged;
-            // One fulfillment per shipper: each supplier's, and the merchant's own shipment.
-            const list = await t.request('GET', `/v1/orders/${o.id}/fulfillments`, { token: consumer.token });
-            expect(list.body.data).toHaveLength(o.lines.length);
-            for (const l of o.lines) {
-              const f = list.body.data.find(
-                (x: { supplierId: string }) => x.supplierId === shippers[l.p]!.id,
-              );
-              const onDelivery = triggerOnDelivery && l.p !== own;
-              expect([f?.status, f?.wholesaleCost, f?.settlementTrigger], `step ${step}`).toEqual([
-                'to_ship',
-                products[l.p]!.wholesale * l.quantity,
-                onDelivery ? 'on_delivery' : 'on_shipment',
-              ]);
-              fulfillments.push({
-                id: f.id,
-                order: o,
-                s: l.p,
-                quantity: l.quantity,
-                status: 'to_ship',
-                onDelivery,
-                settled: false,
-              });
-            }
+            await paidModel(o, step);
             break;
           }
           case 'wait':
@@ -330,6 +383,7 @@ describe('the supply chain against a reference model', () => {
             await runSalesExpiry(ctxOf(t.deps));
             for (const o of orders.filter((x) => x.state === 'unpaid')) {
               o.state = 'expired';
+              consumerEco += o.eco;
               for (const l of o.lines) stock[l.p]! += l.quantity;
             }
             break;
@@ -366,6 +420,20 @@ describe('the supply chain against a reference model', () => {
             if (f.onDelivery) settle(f, 1);
             break;
           }
+          case 'grant':
+            await postTransaction(t.db, {
+              key: `model:supply:eco:${step}:${newId('tst')}`,
+              kind: 'test_grant',
+              transfers: [
+                {
+                  debit: accounts.platformEcoPointsIssued(),
+                  credit: accounts.consumerEcoPoints(consumer.id),
+                  amount: cmd.ecoPoints,
+                },
+              ],
+            });
+            consumerEco += cmd.ecoPoints;
+            break;
           case 'stale': {
             // Stripe delivers in any order: an older view of a charge, under a new event id, changes
             // nothing (what the platform recorded is already past it).
@@ -434,7 +502,11 @@ describe('the supply chain against a reference model', () => {
           }
           case 'dashboardRefund': {
             // Money given back from Stripe's dashboard: its charge.refunded webhook is applied as a refund.
-            const paid = orders.filter((o) => o.state === 'paid' && o.refunded + cmd.amount <= o.amount);
+            // Orders in money only: on one with eco-points Stripe's amount cannot say which part it
+            // refunds, and an operator applies it (eco-points.test.ts).
+            const paid = orders.filter(
+              (o) => o.state === 'paid' && o.eco === 0 && o.refunded + cmd.amount <= o.amount,
+            );
             const o = paid[cmd.pick % Math.max(paid.length, 1)];
             if (!o) break;
             const charge = [...t.fakeStripe.charges.values()].find((c) => c.metadata?.order_id === o.id)!;
