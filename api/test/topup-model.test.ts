@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { balanceOf, verifyLedger } from '../ledger';
+import { newId } from '../ids';
+import { balanceOf, postTransaction, verifyLedger } from '../ledger';
 import { accounts } from '../services/accounts';
 import { createTestApp, operatorPhone, type TestApp, testClock } from './harness';
 import { activeMerchant, adPoints, signInConsumer } from './sales-fixtures';
@@ -15,7 +16,8 @@ import { activeMerchant, adPoints, signInConsumer } from './sales-fixtures';
  */
 type Command =
   | { t: 'topup'; amount: number; pay: boolean }
-  | { t: 'sale'; amount: number }
+  | { t: 'sale'; amount: number; ecoPercent: number }
+  | { t: 'grant'; ecoPoints: number }
   | { t: 'saleRefund'; pick: number; amount: number }
   | { t: 'moneyBack'; pick: number; amount: number; dispute: boolean }
   | { t: 'price'; fen: number }
@@ -35,14 +37,20 @@ const command: fc.Arbitrary<Command> = fc.oneof(
     arbitrary: fc.record({
       t: fc.constant('sale' as const),
       amount: fc.oneof(fc.integer({ min: 1, max: 5_000 }), fc.integer({ min: 1, max: 7 })),
+      // Most sales in money only; others paid in part or whole with the consumer's eco-points.
+      ecoPercent: fc.oneof({ weight: 2, arbitrary: fc.constant(0) }, fc.integer({ min: 1, max: 100 })),
     }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ t: fc.constant('grant' as const), ecoPoints: fc.integer({ min: 1, max: 5_000 }) }),
   },
   {
     weight: 2,
     arbitrary: fc.record({
       t: fc.constant('saleRefund' as const),
       pick: fc.nat(),
-      amount: fc.integer({ min: 1, max: 20_000 }),
+      amount: fc.oneof(fc.integer({ min: 1, max: 2_000 }), fc.constant(20_000)),
     }),
   },
   {
@@ -89,7 +97,21 @@ describe('prepaid ad points against a reference model', () => {
       unrecovered: number;
     };
     const topups: Topup[] = [];
-    type Sale = { id: string; amount: number; charged: number; refunded: number; pointsBack: number };
+    type Sale = {
+      id: string;
+      amount: number;
+      /** Eco-points applied (hundredths; at 1.00 yuan each, as many fen); vouchers on the money part. */
+      eco: number;
+      issued: number;
+      charged: number;
+      refunded: number;
+      ecoBack: number;
+      vouchersBack: number;
+      pointsBack: number;
+    };
+    let consumerEco = 0;
+    let merchantEco = 0;
+    let vouchersHeld = 0;
     const sales: Sale[] = [];
     const chargeSnapshots: Array<Record<string, unknown>> = [];
     let disputes = 0;
@@ -124,6 +146,14 @@ describe('prepaid ad points against a reference model', () => {
     const check = async (step: number) => {
       const money = await balanceOf(t.db, accounts.merchantPrepaidMoney(merchant.id));
       expect([step, await adPoints(t, merchant.id), money.posted]).toEqual([step, available, prepaid]);
+      const wallet = (await t.request('GET', '/v1/wallet', { token: consumer.token })).body;
+      const merchantEcoNow = (await balanceOf(t.db, accounts.merchantEcoPoints(merchant.id))).posted;
+      expect([step, wallet.vouchers, wallet.ecoPoints, merchantEcoNow]).toEqual([
+        step,
+        vouchersHeld,
+        consumerEco,
+        merchantEco,
+      ]);
       if (step % 10 === 0) {
         await checkTopups(step);
         expect((await verifyLedger(t.db)).ok).toBe(true);
@@ -176,16 +206,38 @@ describe('prepaid ad points against a reference model', () => {
               body: { memberCode: consumer.memberCode, amount: cmd.amount },
             });
             expect(sale.status).toBe(201);
+            const eco = Math.min(Math.floor((cmd.amount * cmd.ecoPercent) / 100), consumerEco);
             const confirmed = await t.request('POST', `/v1/sales/${sale.body.id}/confirm`, {
               token: consumer.token,
+              body: eco > 0 ? { ecoPoints: eco } : undefined,
             });
             expect(confirmed.status).toBe(200);
-            // Charged at the rate, rounded half up, only when the points cover it (ADR 0003).
-            const due = Math.floor((cmd.amount * adRateBp + 5_000) / 10_000);
-            const charged = due <= available ? due : 0;
+            consumerEco -= eco;
+            merchantEco += eco;
+            // On the money part: vouchers 1.00 per yuan, ad points at the rate rounded half up, both
+            // only when the points cover the charge (ADR 0003, ADR 0008).
+            const cash = cmd.amount - eco;
+            const due = Math.floor((cash * adRateBp + 5_000) / 10_000);
+            const covered = due <= available;
+            const charged = covered ? due : 0;
+            const issued = covered ? cash : 0;
             available -= charged;
-            expect(confirmed.body.adPointsCharged).toBe(charged);
-            sales.push({ id: sale.body.id, amount: cmd.amount, charged, refunded: 0, pointsBack: 0 });
+            vouchersHeld += issued;
+            expect([confirmed.body.adPointsCharged, confirmed.body.vouchersIssued]).toEqual([
+              charged,
+              issued,
+            ]);
+            sales.push({
+              id: sale.body.id,
+              amount: cmd.amount,
+              eco,
+              issued,
+              charged,
+              refunded: 0,
+              ecoBack: 0,
+              vouchersBack: 0,
+              pointsBack: 0,
+            });
             break;
           }
           case 'saleRefund': {
@@ -199,14 +251,22 @@ describe('prepaid ad points against a reference model', () => {
             });
             expect(res.status).toBe(200);
             sale.refunded += amount;
+            // Eco-points back in proportion (the rest is money, outside the platform in store).
+            const ecoBack = Math.floor((sale.eco * sale.refunded) / sale.amount);
+            consumerEco += ecoBack - sale.ecoBack;
+            merchantEco -= ecoBack - sale.ecoBack;
             // The consumer never converts here, so every voucher due back is clawed back and the
             // points follow them: floor(charged x floor(issued x refunded / amount) / issued).
-            const issued = sale.amount;
-            const clawed = Math.floor((issued * sale.refunded) / sale.amount);
-            const back = issued > 0 ? Math.floor((sale.charged * clawed) / issued) : 0;
-            expect(res.body.adPointsReturned).toBe(back - sale.pointsBack);
+            const clawed = Math.floor((sale.issued * sale.refunded) / sale.amount);
+            const back = sale.issued > 0 ? Math.floor((sale.charged * clawed) / sale.issued) : 0;
+            expect([
+              res.body.ecoPointsReturned,
+              res.body.vouchersClawedBack,
+              res.body.adPointsReturned,
+            ]).toEqual([ecoBack - sale.ecoBack, clawed - sale.vouchersBack, back - sale.pointsBack]);
+            vouchersHeld -= clawed - sale.vouchersBack;
             available += back - sale.pointsBack;
-            sale.pointsBack = back;
+            [sale.ecoBack, sale.vouchersBack, sale.pointsBack] = [ecoBack, clawed, back];
             break;
           }
           case 'moneyBack': {
@@ -236,6 +296,20 @@ describe('prepaid ad points against a reference model', () => {
             moneyBackModel(topup, fen);
             break;
           }
+          case 'grant':
+            await postTransaction(t.db, {
+              key: `model:topup:eco:${step}:${newId('tst')}`,
+              kind: 'test_grant',
+              transfers: [
+                {
+                  debit: accounts.platformEcoPointsIssued(),
+                  credit: accounts.consumerEcoPoints(consumer.id),
+                  amount: cmd.ecoPoints,
+                },
+              ],
+            });
+            consumerEco += cmd.ecoPoints;
+            break;
           case 'price': {
             clock.advance(1000);
             const res = await t.request('POST', '/v1/platform/parameters', {
