@@ -28,7 +28,8 @@ type Command =
   | { t: 'cancel'; pick: number; byMerchant: boolean }
   | { t: 'return'; pick: number }
   | { t: 'refund'; pick: number; amount: number }
-  | { t: 'dashboardRefund'; pick: number; amount: number }
+  | { t: 'dashboardRefund'; pick: number; amount: number; dispute: boolean }
+  | { t: 'consumerCancel'; pick: number }
   | { t: 'deliver'; pick: number }
   | { t: 'trigger'; onDelivery: boolean }
   | { t: 'stale'; pick: number }
@@ -77,8 +78,10 @@ const command: fc.Arbitrary<Command> = fc.oneof(
       t: fc.constant('dashboardRefund' as const),
       pick: fc.nat(),
       amount: fc.integer({ min: 1, max: 8_000 }),
+      dispute: fc.boolean(),
     }),
   },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('consumerCancel' as const), pick: fc.nat() }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('deliver' as const), pick: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('trigger' as const), onDelivery: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('stale' as const), pick: fc.nat() }) },
@@ -174,7 +177,7 @@ describe('the supply chain against a reference model', () => {
       /** Eco-points applied (hundredths; at 1.00 yuan each, as many fen) and the money part. */
       eco: number;
       cash: number;
-      state: 'unpaid' | 'paid' | 'expired';
+      state: 'unpaid' | 'paid' | 'expired' | 'cancelled';
       refunded: number;
       ecoBack: number;
       cashBack: number;
@@ -510,10 +513,38 @@ describe('the supply chain against a reference model', () => {
             const o = paid[cmd.pick % Math.max(paid.length, 1)];
             if (!o) break;
             const charge = [...t.fakeStripe.charges.values()].find((c) => c.metadata?.order_id === o.id)!;
-            await t.deps.stripe!.refunds.create({ charge: charge.id, amount: cmd.amount });
-            expect(t.fakeStripe.deliveries.at(-1)).toMatchObject({ type: 'charge.refunded', status: 200 });
+            if (cmd.dispute) {
+              // A lost dispute: Stripe takes the money back, applied as a refund of that amount; the
+              // charge's refunded total leaves it out.
+              const delivered = await t.fakeStripe.sendEvent('charge.dispute.closed', {
+                id: `dp_test_supply_${step}`,
+                object: 'dispute',
+                amount: cmd.amount,
+                currency: 'cny',
+                charge: charge.id,
+                payment_intent: charge.payment_intent,
+                status: 'lost',
+                metadata: {},
+              });
+              expect(delivered.status).toBe(200);
+            } else {
+              await t.deps.stripe!.refunds.create({ charge: charge.id, amount: cmd.amount });
+              expect(t.fakeStripe.deliveries.at(-1)).toMatchObject({ type: 'charge.refunded', status: 200 });
+              snapshot(o.id);
+            }
             refundModel(o, cmd.amount);
-            snapshot(o.id);
+            break;
+          }
+          case 'consumerCancel': {
+            // The consumer gives up an unpaid order: stock and held eco-points back at once.
+            const unpaid = orders.filter((o) => o.state === 'unpaid');
+            const o = unpaid[cmd.pick % Math.max(unpaid.length, 1)];
+            if (!o) break;
+            const res = await t.request('POST', `/v1/orders/${o.id}/cancel`, { token: consumer.token });
+            expect([res.status, res.body.status]).toEqual([200, 'cancelled']);
+            o.state = 'cancelled';
+            consumerEco += o.eco;
+            for (const l of o.lines) stock[l.p]! += l.quantity;
             break;
           }
           case 'refund': {
