@@ -47,6 +47,21 @@ export async function grantAdPoints(t: TestApp, merchantId: string, hundredths: 
   });
 }
 
+/** Eco-points as converted vouchers would leave them (conversions are another area). */
+export async function grantEcoPoints(t: TestApp, userId: string, hundredths: number) {
+  await postTransaction(t.db, {
+    key: `test:grant:${newId('tst')}`,
+    kind: 'test_grant',
+    transfers: [
+      {
+        debit: accounts.platformEcoPointsIssued(),
+        credit: accounts.consumerEcoPoints(userId),
+        amount: hundredths,
+      },
+    ],
+  });
+}
+
 export const adPoints = async (t: TestApp, merchantId: string) =>
   (await balanceOf(t.db, accounts.merchantAdPoints(merchantId))).posted;
 export const vouchers = async (t: TestApp, userId: string) =>

@@ -3,12 +3,11 @@ import { eq, inArray } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ctxOf } from '../context';
-import { newId } from '../ids';
 import { runSalesExpiry } from '../jobs/sales';
-import { balanceOf, postTransaction, verifyLedger } from '../ledger';
+import { balanceOf, verifyLedger } from '../ledger';
 import { accounts } from '../services/accounts';
 import { createTestApp, operatorPhone, type TestApp, testClock } from './harness';
-import { activeMerchant, adPoints, signInConsumer, vouchers } from './sales-fixtures';
+import { activeMerchant, adPoints, grantEcoPoints, signInConsumer, vouchers } from './sales-fixtures';
 
 /**
  * The supply chain at the business level (SPEC flow 5): random sequences of orders of two
@@ -424,17 +423,7 @@ describe('the supply chain against a reference model', () => {
             break;
           }
           case 'grant':
-            await postTransaction(t.db, {
-              key: `model:supply:eco:${step}:${newId('tst')}`,
-              kind: 'test_grant',
-              transfers: [
-                {
-                  debit: accounts.platformEcoPointsIssued(),
-                  credit: accounts.consumerEcoPoints(consumer.id),
-                  amount: cmd.ecoPoints,
-                },
-              ],
-            });
+            await grantEcoPoints(t, consumer.id, cmd.ecoPoints);
             consumerEco += cmd.ecoPoints;
             break;
           case 'stale': {

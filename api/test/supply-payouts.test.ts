@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Ctx, ctxOf } from '../context';
-import { postTransaction, verifyLedger } from '../ledger';
-import { accounts } from '../services/accounts';
+import { verifyLedger } from '../ledger';
 import { runMerchantPayoutBatch } from '../services/payouts';
 import { createTestApp, onboardPayoutAccount, operatorPhone, type TestApp, testClock } from './harness';
+import { grantEcoPoints } from './sales-fixtures';
 import { onPostgres } from './test-db';
 
 // Merchant payouts of net proceeds, on this file's own database so every balance is exact.
@@ -314,17 +314,7 @@ describe('merchant payouts of orders paid partly with eco-points', () => {
       body: { title: 'Oolong', price: 5000, stock: 5, ships: false },
     });
     expect(listing.status).toBe(201);
-    await postTransaction(t.db, {
-      key: `test:eco:${consumer.id}:payouts`,
-      kind: 'test_grant',
-      transfers: [
-        {
-          debit: accounts.platformEcoPointsIssued(),
-          credit: accounts.consumerEcoPoints(consumer.id),
-          amount: 2000,
-        },
-      ],
-    });
+    await grantEcoPoints(t, consumer.id, 2000);
     // 50.00 yuan: 20.00 eco-points (20 yuan at 1 yuan each) and 30 yuan of money.
     const created = await t.request('POST', '/v1/orders', {
       token: consumer.token,

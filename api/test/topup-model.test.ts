@@ -1,10 +1,9 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newId } from '../ids';
-import { balanceOf, postTransaction, verifyLedger } from '../ledger';
+import { balanceOf, verifyLedger } from '../ledger';
 import { accounts } from '../services/accounts';
 import { createTestApp, operatorPhone, type TestApp, testClock } from './harness';
-import { activeMerchant, adPoints, signInConsumer } from './sales-fixtures';
+import { activeMerchant, adPoints, grantEcoPoints, signInConsumer } from './sales-fixtures';
 
 /**
  * Prepaid ad points at the business level (SPEC flows 1 and 2, ADR 0002): random sequences of
@@ -297,17 +296,7 @@ describe('prepaid ad points against a reference model', () => {
             break;
           }
           case 'grant':
-            await postTransaction(t.db, {
-              key: `model:topup:eco:${step}:${newId('tst')}`,
-              kind: 'test_grant',
-              transfers: [
-                {
-                  debit: accounts.platformEcoPointsIssued(),
-                  credit: accounts.consumerEcoPoints(consumer.id),
-                  amount: cmd.ecoPoints,
-                },
-              ],
-            });
+            await grantEcoPoints(t, consumer.id, cmd.ecoPoints);
             consumerEco += cmd.ecoPoints;
             break;
           case 'price': {
