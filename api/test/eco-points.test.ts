@@ -70,16 +70,6 @@ async function order(consumer: Consumer, merchant: Merchant, listingId: string, 
   });
 }
 
-async function pay(checkoutSessionId: string) {
-  const res = await fetch(`${t.fakeStripe.url}/checkout/${checkoutSessionId}/pay`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: 'method=alipay',
-    redirect: 'manual',
-  });
-  expect(res.status).toBe(303);
-}
-
 async function expectBooksHold() {
   const verified = await t.request('GET', '/v1/platform/ledger/verify', { token: operator });
   expect(verified.body.checks.find((c: { name: string }) => c.name === 'eco_points_conserved')).toMatchObject(
@@ -141,7 +131,7 @@ describe('SPEC flow 4: spending eco-points online', () => {
     expect(t.fakeStripe.sessions.get(created.body.checkoutSessionId)?.amount_total).toBe(7000);
     await expectBooksHold();
 
-    await pay(created.body.checkoutSessionId);
+    await t.fakeStripe.pay(created.body.checkoutSessionId, { method: 'alipay' });
     const paid = await t.request('GET', `/v1/orders/${created.body.id}`, { token: consumer.token });
     expect(paid.body).toMatchObject({ status: 'paid', ecoPoints: 3000, cashAmount: 7000 });
     expect(await vouchers(t, consumer.id)).toBe(7000);
@@ -169,7 +159,7 @@ describe('SPEC flow 4: spending eco-points online', () => {
     const created = await order(consumer, merchant, listingId, 3000);
     const session = t.fakeStripe.sessions.get(created.body.checkoutSessionId)!;
     session.amount_total = 10_000;
-    await pay(created.body.checkoutSessionId);
+    await t.fakeStripe.pay(created.body.checkoutSessionId, { method: 'alipay' });
     const after = await t.request('GET', `/v1/orders/${created.body.id}`, { token: consumer.token });
     expect(after.body.status).toBe('pending_payment');
     expect(await merchantEco(merchant.id)).toBe(0);
@@ -221,7 +211,7 @@ describe('SPEC flow 4: spending eco-points online', () => {
   it('partial refunds return eco-points and money in proportion (floor), adding up to the whole', async () => {
     const { merchant, consumer, listingId } = await flow4Setup();
     const created = await order(consumer, merchant, listingId, 3000);
-    await pay(created.body.checkoutSessionId);
+    await t.fakeStripe.pay(created.body.checkoutSessionId, { method: 'alipay' });
     const path = `/v1/orders/${created.body.id}/refund`;
     // 33.33 yuan: eco-points floor(3000 x 3333 / 10000) = 9.99, money 3333 - 999 = 2334 fen;
     // vouchers floor(7000 x 3333 / 10000) = 23.33, ad points floor(1050 x 2333 / 7000) = 3.49.
@@ -258,7 +248,7 @@ describe('SPEC flow 4: spending eco-points online', () => {
   it('a refund made in the Stripe dashboard is left for operators, even after a back-office refund whose eco-points exceed it', async () => {
     const { merchant, consumer, listingId } = await flow4Setup();
     const created = await order(consumer, merchant, listingId, 3000);
-    await pay(created.body.checkoutSessionId);
+    await t.fakeStripe.pay(created.body.checkoutSessionId, { method: 'alipay' });
     // 50 yuan from the back office: 15.00 eco-points and 35 yuan of money back.
     const refund = await t.request('POST', `/v1/orders/${created.body.id}/refund`, {
       token: merchant.owner.token,
@@ -310,7 +300,7 @@ describe('SPEC flow 4: spending eco-points online', () => {
   it('eco-points the merchant no longer holds are charged to its proceeds at the unit price', async () => {
     const { merchant, consumer, listingId } = await flow4Setup();
     const created = await order(consumer, merchant, listingId, 3000);
-    await pay(created.body.checkoutSessionId);
+    await t.fakeStripe.pay(created.body.checkoutSessionId, { method: 'alipay' });
     const topup = await t.request('POST', `/v1/merchants/${merchant.id}/eco-topups`, {
       token: merchant.owner.token,
       body: { ecoPoints: 2000 },
@@ -380,7 +370,11 @@ describe('SPEC flow 4: spending eco-points online', () => {
     expect(again.body.status).toBe('cancelled');
 
     // The checkout page no longer takes the payment; the expiry job leaves the order as it is.
-    await pay(created.body.checkoutSessionId);
+    const page = await fetch(`${t.fakeStripe.url}/checkout/${created.body.checkoutSessionId}/pay`, {
+      method: 'POST',
+      redirect: 'manual',
+    });
+    expect(page.status).toBe(303);
     clock.advance(32 * 60 * 1000);
     await runSalesExpiry({ ...t.deps, user: undefined });
     const after = await t.request('GET', `/v1/orders/${created.body.id}`, { token: consumer.token });
@@ -407,7 +401,7 @@ describe('SPEC flow 4: spending eco-points online', () => {
     expect(await stockOf(listingId)).toBe(99);
 
     const late = await order(consumer, merchant, listingId, 1000);
-    await pay(late.body.checkoutSessionId);
+    await t.fakeStripe.pay(late.body.checkoutSessionId, { method: 'alipay' });
     const paid = await t.request('POST', `/v1/orders/${late.body.id}/cancel`, { token: consumer.token });
     expect(paid.status).toBe(409);
     expect(paid.body.error.code).toBe('order_paid');
@@ -552,7 +546,7 @@ describe('operators: money Stripe returned on an order paid partly with eco-poin
   async function paidEcoOrder() {
     const { merchant, consumer, listingId } = await flow4Setup();
     const created = await order(consumer, merchant, listingId, 3000);
-    await pay(created.body.checkoutSessionId);
+    await t.fakeStripe.pay(created.body.checkoutSessionId, { method: 'alipay' });
     const charge = [...t.fakeStripe.charges.values()].find((c) => c.metadata?.order_id === created.body.id)!;
     return { merchant, consumer, orderId: created.body.id as string, charge };
   }
@@ -1054,7 +1048,7 @@ describe('withdrawals', () => {
   it("a merchant's owner withdraws the merchant's eco-points; staff and others cannot see or ask", async () => {
     const { merchant, consumer, listingId } = await flow4Setup();
     const created = await order(consumer, merchant, listingId, 3000);
-    await pay(created.body.checkoutSessionId);
+    await t.fakeStripe.pay(created.body.checkoutSessionId, { method: 'alipay' });
     const staff = await signInConsumer(t);
     await t.request('POST', `/v1/merchants/${merchant.id}/staff`, {
       token: merchant.owner.token,
@@ -1123,7 +1117,7 @@ describe.skipIf(!onPostgres)('eco-points under concurrency (PostgreSQL)', () => 
   it('two operators applying the same dashboard refund at once, beside a back-office refund: applied once', async () => {
     const { merchant, consumer, listingId } = await flow4Setup();
     const created = await order(consumer, merchant, listingId, 3000);
-    await pay(created.body.checkoutSessionId);
+    await t.fakeStripe.pay(created.body.checkoutSessionId, { method: 'alipay' });
     const charge = [...t.fakeStripe.charges.values()].find((c) => c.metadata?.order_id === created.body.id)!;
     charge.amount_refunded = 1000;
     const event = await t.fakeStripe.sendEvent('charge.refunded', { ...charge });
@@ -1218,7 +1212,7 @@ describe.skipIf(!onPostgres)('eco-points under concurrency (PostgreSQL)', () => 
   it('a refund racing an eco-topup of the same points: the refund is recorded, the consumer made whole', async () => {
     const { merchant, consumer, listingId } = await flow4Setup();
     const created = await order(consumer, merchant, listingId, 3000);
-    await pay(created.body.checkoutSessionId);
+    await t.fakeStripe.pay(created.body.checkoutSessionId, { method: 'alipay' });
     const [refund, topup] = await Promise.all([
       t.request('POST', `/v1/orders/${created.body.id}/refund`, {
         token: merchant.owner.token,
@@ -1243,7 +1237,7 @@ describe.skipIf(!onPostgres)('eco-points under concurrency (PostgreSQL)', () => 
   it('an eco-topup racing a withdrawal of the same points: exactly one wins, nothing negative', async () => {
     const { merchant, consumer, listingId } = await flow4Setup();
     const created = await order(consumer, merchant, listingId, 3000);
-    await pay(created.body.checkoutSessionId);
+    await t.fakeStripe.pay(created.body.checkoutSessionId, { method: 'alipay' });
     await setParameter('withdrawalsEnabled', 1);
     try {
       const [topup, withdrawal] = await Promise.all([

@@ -576,12 +576,7 @@ describe('eco-points against a reference model', () => {
             const open = orders.filter((o) => !o.paid && o.session);
             const o = open[cmd.pick % Math.max(open.length, 1)];
             if (!o?.session) break;
-            await fetch(`${t.fakeStripe.url}/checkout/${o.session}/pay`, {
-              method: 'POST',
-              headers: { 'content-type': 'application/x-www-form-urlencoded' },
-              body: 'method=alipay',
-              redirect: 'manual',
-            });
+            await t.fakeStripe.pay(o.session, { method: 'alipay' });
             o.paid = true;
             held[o.c]! -= o.eco;
             usable[o.m + 2]! += o.eco;

@@ -31,17 +31,6 @@ async function listing(merchant: { id: string; owner: { token: string } }, body:
   return res.body as { id: string; stock: number };
 }
 
-/** Pays on the fake Stripe's checkout page, which delivers the signed webhook into the app. */
-async function pay(checkoutSessionId: string) {
-  const res = await fetch(`${t.fakeStripe.url}/checkout/${checkoutSessionId}/pay`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: 'method=alipay',
-    redirect: 'manual',
-  });
-  expect(res.status).toBe(303);
-}
-
 describe('catalog', () => {
   it("staff list the merchant's own products; the shop is public; edits are staff-only", async () => {
     const merchant = await activeMerchant(t);
@@ -144,7 +133,7 @@ async function paidTeapot() {
     token: consumer.token,
     body: { merchantId: merchant.id, items: [{ listingId: item.id, quantity: 1 }], shipTo },
   });
-  await pay(order.body.checkoutSessionId);
+  await t.fakeStripe.pay(order.body.checkoutSessionId, { method: 'alipay' });
   const charge = [...t.fakeStripe.charges.values()].find((c) => c.metadata?.order_id === order.body.id)!;
   return { merchant, consumer, order, charge };
 }
@@ -172,7 +161,7 @@ describe('online orders (SPEC flow 2, online)', () => {
     expect(session.metadata).toEqual({ order_id: order.body.id, merchant_id: merchant.id });
     expect(session.amount_total).toBe(10_000);
 
-    await pay(order.body.checkoutSessionId);
+    await t.fakeStripe.pay(order.body.checkoutSessionId, { method: 'alipay' });
     const paid = await t.request('GET', `/v1/orders/${order.body.id}`, { token: consumer.token });
     expect(paid.body).toMatchObject({ status: 'paid', saleId: expect.stringMatching(/^sal_/) });
     expect(await vouchers(t, consumer.id)).toBe(10_000);
@@ -215,7 +204,7 @@ describe('online orders (SPEC flow 2, online)', () => {
       body: { merchantId: merchant.id, items: [{ listingId: item.id, quantity: 1 }] },
     });
     expect(order.status).toBe(201);
-    await pay(order.body.checkoutSessionId);
+    await t.fakeStripe.pay(order.body.checkoutSessionId, { method: 'alipay' });
     const sales = await t.request('GET', '/v1/sales', { token: consumer.token });
     expect(sales.body.data[0]).toMatchObject({
       vouchersIssued: 0,
@@ -251,7 +240,7 @@ describe('online orders (SPEC flow 2, online)', () => {
         shipTo,
       },
     });
-    await pay(order.body.checkoutSessionId);
+    await t.fakeStripe.pay(order.body.checkoutSessionId, { method: 'alipay' });
     const list = await t.request('GET', `/v1/merchants/${merchant.id}/fulfillments`, {
       token: merchant.owner.token,
     });
@@ -305,7 +294,7 @@ describe('online orders (SPEC flow 2, online)', () => {
         },
       });
       expect(order.status).toBe(201);
-      await pay(order.body.checkoutSessionId);
+      await t.fakeStripe.pay(order.body.checkoutSessionId, { method: 'alipay' });
       const list = await t.request('GET', `/v1/orders/${order.body.id}/fulfillments`, {
         token: consumer.token,
       });
@@ -437,7 +426,7 @@ describe('online orders (SPEC flow 2, online)', () => {
     const early = await t.request('POST', path, { token: merchant.owner.token, body: { amount: 100 } });
     expect(early.status).toBe(409);
     expect(early.body.error.code).toBe('order_not_paid');
-    await pay(order.body.checkoutSessionId);
+    await t.fakeStripe.pay(order.body.checkoutSessionId, { method: 'alipay' });
 
     // Who may see and refund the order.
     const get = `/v1/orders/${order.body.id}`;
@@ -506,7 +495,7 @@ describe('online orders (SPEC flow 2, online)', () => {
       token: consumer.token,
       body: { merchantId: merchant.id, items: [{ listingId: item.id, quantity: 1 }], shipTo },
     });
-    await pay(order.body.checkoutSessionId);
+    await t.fakeStripe.pay(order.body.checkoutSessionId, { method: 'alipay' });
     const path = `/v1/orders/${order.body.id}/refund`;
     const results = await Promise.all(
       [6000, 6000].map((amount) =>
@@ -661,7 +650,7 @@ describe('online orders (SPEC flow 2, online)', () => {
     const refused = await t.request('DELETE', '/v1/me', { token: consumer.token, body: { confirm: true } });
     expect(refused.status).toBe(409);
     expect(refused.body.error.code).toBe('pending_order');
-    await pay(order.body.checkoutSessionId);
+    await t.fakeStripe.pay(order.body.checkoutSessionId, { method: 'alipay' });
     // Paid, the cup still has to reach the consumer: deletion waits for the delivery too.
     const waiting = await t.request('DELETE', '/v1/me', { token: consumer.token, body: { confirm: true } });
     expect(waiting.body.error.code).toBe('pending_order');

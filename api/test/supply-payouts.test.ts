@@ -40,23 +40,13 @@ async function activeOrg(kind: 'merchants' | 'suppliers', name: string) {
   return { id: created.body.id as string, owner };
 }
 
-async function pay(checkoutUrl: string) {
-  const res = await fetch(`${checkoutUrl}/pay`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: 'method=card',
-    redirect: 'manual',
-  });
-  expect(res.status).toBe(303);
-}
-
 async function paidOrder(listingId: string) {
   const created = await t.request('POST', '/v1/orders', {
     token: consumer.token,
     body: { merchantId: merchant.id, items: [{ listingId, quantity: 1 }], shipTo },
   });
   expect(created.status).toBe(201);
-  await pay(created.body.checkoutUrl);
+  await t.fakeStripe.pay(created.body.checkoutSessionId, { method: 'card' });
   return created.body.id as string;
 }
 
@@ -87,7 +77,7 @@ beforeAll(async () => {
     token: merchant.owner.token,
     body: { amount: 10000 },
   });
-  await pay(topup.body.checkoutUrl);
+  await t.fakeStripe.pay(topup.body.checkoutSessionId, { method: 'card' });
   const product = await t.request('POST', `/v1/suppliers/${supplier.id}/products`, {
     token: supplier.owner.token,
     body: { title: 'Silk scarf', wholesalePrice: 8000, stock: 10 },
@@ -325,7 +315,7 @@ describe('merchant payouts of orders paid partly with eco-points', () => {
       },
     });
     expect(created.status).toBe(201);
-    await pay(created.body.checkoutUrl);
+    await t.fakeStripe.pay(created.body.checkoutSessionId, { method: 'card' });
     // 10 yuan back: 4.00 eco-points and 6 yuan of money.
     const refund = await t.request('POST', `/v1/orders/${created.body.id}/refund`, {
       token: otherMerchant.owner.token,
