@@ -5,6 +5,7 @@ import { accounts } from '../services/accounts';
 import { parameterDefaults } from '../services/parameters';
 import { createTestApp, operatorPhone, type TestApp, testClock } from './harness';
 import { activeMerchant, adPoints, grantEcoPoints, signInConsumer, vouchers } from './sales-fixtures';
+import { onPostgres } from './test-db';
 
 /**
  * Eco-points from end to end (SPEC flows 3 and 4, ADR 0008): random sequences of in-store sales
@@ -462,4 +463,211 @@ describe('eco-points against a reference model', () => {
       seed: Number(process.env.MODEL_SEED ?? Date.now()),
     });
   }, 120_000);
+
+  /**
+   * The same operations fired eight at a time on PostgreSQL, where they really race: confirmations
+   * paying with eco-points, withdrawals, two decisions of one withdrawal, eco-topups. Each answer is
+   * a success or a documented refusal (never a 5xx), and after each round every holder equals the
+   * model with exactly the successes applied: what was refused wrote nothing.
+   */
+  it.skipIf(!onPostgres)(
+    'racing rounds: documented answers only, and balances equal to the successes',
+    async () => {
+      const operator = (await t.signIn(operatorPhone)).token;
+      const setParameter = async (name: string, value: number) => {
+        clock.advance(1000);
+        const res = await t.request('POST', '/v1/platform/parameters', {
+          token: operator,
+          body: { name, value },
+        });
+        expect(res.status).toBe(201);
+      };
+      await setParameter('withdrawalMinimumEcoPoints', minimum);
+      await setParameter('withdrawalsEnabled', 1);
+      await setParameter('withdrawalFeeBp', 150);
+      await setParameter('adPointPriceFen', 100);
+      const consumer = await signInConsumer(t);
+      const merchant = await activeMerchant(t, { adPoints: 100_000_000 });
+      await grantEcoPoints(t, consumer.id, 20_000);
+      const model = { consumer: 20_000, consumerHeld: 0, merchant: 0, merchantHeld: 0, ad: 100_000_000 };
+      type Pending = { id: string; merchant: boolean; ecoPoints: number; decided: boolean };
+      const pending: Pending[] = [];
+
+      type Op =
+        | { t: 'confirm'; amount: number; eco: number }
+        | { t: 'withdraw'; merchant: boolean; ecoPoints: number }
+        | { t: 'decide'; pick: number; approve: boolean }
+        | { t: 'ecoTopup'; ecoPoints: number };
+      const op: fc.Arbitrary<Op> = fc.oneof(
+        fc.record({
+          t: fc.constant('confirm' as const),
+          amount: fc.integer({ min: 100, max: 5_000 }),
+          eco: fc.integer({ min: 1, max: 5_000 }),
+        }),
+        fc.record({
+          t: fc.constant('withdraw' as const),
+          merchant: fc.boolean(),
+          ecoPoints: fc.integer({ min: 400, max: 6_000 }),
+        }),
+        fc.record({ t: fc.constant('decide' as const), pick: fc.nat(), approve: fc.boolean() }),
+        fc.record({ t: fc.constant('ecoTopup' as const), ecoPoints: fc.integer({ min: 1, max: 4_000 }) }),
+      );
+
+      const check = async (round: number) => {
+        const wallet = (await t.request('GET', '/v1/wallet', { token: consumer.token })).body;
+        const eco = await balanceOf(t.db, accounts.merchantEcoPoints(merchant.id));
+        expect([round, wallet.ecoPoints, wallet.ecoPointsHeld, eco.available, eco.debitsPending]).toEqual([
+          round,
+          model.consumer,
+          model.consumerHeld,
+          model.merchant,
+          model.merchantHeld,
+        ]);
+        expect([round, await adPoints(t, merchant.id)]).toEqual([round, model.ad]);
+      };
+
+      const runRounds = async (rounds: Op[][]) => {
+        for (const [round, ops] of rounds.entries()) {
+          // Sales are recorded first, one by one; only their confirmations race.
+          const sales = new Map<number, string>();
+          for (const [i, o] of ops.entries()) {
+            if (o.t !== 'confirm') continue;
+            const sale = await t.request('POST', `/v1/merchants/${merchant.id}/sales`, {
+              token: merchant.owner.token,
+              body: { memberCode: consumer.memberCode, amount: o.amount },
+            });
+            expect(sale.status).toBe(201);
+            sales.set(i, sale.body.id);
+          }
+          const open = pending.filter((w) => !w.decided);
+          const answers = await Promise.all(
+            ops.map((o, i) => {
+              switch (o.t) {
+                case 'confirm':
+                  return t.request('POST', `/v1/sales/${sales.get(i)}/confirm`, {
+                    token: consumer.token,
+                    body: { ecoPoints: Math.min(o.eco, o.amount) },
+                  });
+                case 'withdraw':
+                  return t.request('POST', '/v1/withdrawals', {
+                    token: o.merchant ? merchant.owner.token : consumer.token,
+                    body: { ecoPoints: o.ecoPoints, merchantId: o.merchant ? merchant.id : undefined },
+                  });
+                case 'decide': {
+                  const w = open[o.pick % Math.max(open.length, 1)];
+                  if (!w) return Promise.resolve(null);
+                  return t.request(
+                    'POST',
+                    `/v1/platform/withdrawals/${w.id}/${o.approve ? 'approve' : 'reject'}`,
+                    {
+                      token: operator,
+                      body: o.approve
+                        ? { payoutReference: `BANK-${round}` }
+                        : { reason: 'Details do not match' },
+                    },
+                  );
+                }
+                case 'ecoTopup':
+                  return t.request('POST', `/v1/merchants/${merchant.id}/eco-topups`, {
+                    token: merchant.owner.token,
+                    body: { ecoPoints: o.ecoPoints },
+                  });
+              }
+            }),
+          );
+          // Successes first, so that a refusal can be checked against what they did.
+          const byOutcome = [...ops.entries()].sort(
+            ([a], [b]) => (answers[a]?.status ?? 0) - (answers[b]?.status ?? 0),
+          );
+          for (const [i, o] of byOutcome) {
+            const res = answers[i];
+            if (!res) continue;
+            const outcome = [round, o.t, res.status, res.body.error?.code];
+            switch (o.t) {
+              case 'confirm': {
+                const eco = Math.min(o.eco, o.amount);
+                if (res.status !== 200) {
+                  expect(outcome).toEqual([round, o.t, 422, 'insufficient_eco_points']);
+                  break;
+                }
+                model.consumer -= eco;
+                model.merchant += eco;
+                model.ad -= Math.floor(((o.amount - eco) * merchantAdRateBp + 5_000) / 10_000);
+                break;
+              }
+              case 'withdraw': {
+                if (res.status !== 201) {
+                  expect([
+                    [round, o.t, 422, 'below_minimum'],
+                    [round, o.t, 422, 'insufficient_eco_points'],
+                  ]).toContainEqual(outcome);
+                  if (res.body.error.code === 'below_minimum') expect(o.ecoPoints).toBeLessThan(minimum);
+                  break;
+                }
+                expect(res.body.fee).toBe(Math.ceil((o.ecoPoints * 150) / 10_000));
+                if (o.merchant) {
+                  model.merchant -= o.ecoPoints;
+                  model.merchantHeld += o.ecoPoints;
+                } else {
+                  model.consumer -= o.ecoPoints;
+                  model.consumerHeld += o.ecoPoints;
+                }
+                pending.push({
+                  id: res.body.id,
+                  merchant: o.merchant,
+                  ecoPoints: o.ecoPoints,
+                  decided: false,
+                });
+                break;
+              }
+              case 'decide': {
+                const w = open[o.pick % open.length]!;
+                if (res.status !== 200) {
+                  // The same withdrawal decided by another operation of this round.
+                  expect(outcome).toEqual([round, o.t, 409, 'already_decided']);
+                  expect(w.decided).toBe(true);
+                  break;
+                }
+                expect(w.decided).toBe(false);
+                w.decided = true;
+                const approved = res.body.status === 'paid';
+                if (w.merchant) {
+                  model.merchantHeld -= w.ecoPoints;
+                  if (!approved) model.merchant += w.ecoPoints;
+                } else {
+                  model.consumerHeld -= w.ecoPoints;
+                  if (!approved) model.consumer += w.ecoPoints;
+                }
+                break;
+              }
+              case 'ecoTopup': {
+                if (res.status !== 201) {
+                  expect(outcome).toEqual([round, o.t, 422, 'insufficient_eco_points']);
+                  break;
+                }
+                model.merchant -= o.ecoPoints;
+                model.ad += o.ecoPoints;
+                break;
+              }
+            }
+          }
+          await check(round);
+        }
+        const verified = await t.request('GET', '/v1/platform/ledger/verify', { token: operator });
+        expect([verified.body.ok, verified.body.checks.filter((x: { ok: boolean }) => !x.ok)]).toEqual([
+          true,
+          [],
+        ]);
+      };
+
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.array(op, { minLength: 8, maxLength: 8 }), { minLength: 15, maxLength: 15 }),
+          runRounds,
+        ),
+        { numRuns: 1, endOnFailure: true, seed: Number(process.env.MODEL_SEED ?? Date.now()) },
+      );
+    },
+    120_000,
+  );
 });
