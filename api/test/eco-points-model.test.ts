@@ -118,22 +118,24 @@ describe('eco-points against a reference model', () => {
   let t: TestApp;
   // 10:00 in Beijing: a day's videos and a step to the next morning never cross midnight mid-way.
   const clock = testClock('2026-11-30T02:00:00Z');
+  let operator: string;
   beforeAll(async () => {
     t = await createTestApp({ clock, env: { AUTH_OTP_PER_IP_HOUR: '100000' } });
+    operator = (await t.signIn(operatorPhone)).token;
   });
   afterAll(() => t.close());
+  /** A parameter change from now on; the clock moves on so that each change has its own instant. */
+  const setParameter = async (name: string, value: number) => {
+    clock.advance(1000);
+    const res = await t.request('POST', '/v1/platform/parameters', {
+      token: operator,
+      body: { name, value },
+    });
+    expect(res.status).toBe(201);
+  };
 
   it('keeps every holder equal to the model over 200 random steps', async () => {
     expect([merchantAdRateBp, voucherRatePerYuan, ecoPointUnitPriceFen]).toEqual([1500, 100, 100]);
-    const operator = (await t.signIn(operatorPhone)).token;
-    const setParameter = async (name: string, value: number) => {
-      clock.advance(1000);
-      const res = await t.request('POST', '/v1/platform/parameters', {
-        token: operator,
-        body: { name, value },
-      });
-      expect(res.status).toBe(201);
-    };
     await setParameter('withdrawalMinimumEcoPoints', minimum);
     await setParameter('withdrawalsEnabled', 1);
     for (let i = 0; i < 6; i++) {
@@ -473,15 +475,6 @@ describe('eco-points against a reference model', () => {
   it.skipIf(!onPostgres)(
     'racing rounds: documented answers only, and balances equal to the successes',
     async () => {
-      const operator = (await t.signIn(operatorPhone)).token;
-      const setParameter = async (name: string, value: number) => {
-        clock.advance(1000);
-        const res = await t.request('POST', '/v1/platform/parameters', {
-          token: operator,
-          body: { name, value },
-        });
-        expect(res.status).toBe(201);
-      };
       await setParameter('withdrawalMinimumEcoPoints', minimum);
       await setParameter('withdrawalsEnabled', 1);
       await setParameter('withdrawalFeeBp', 150);
@@ -567,7 +560,7 @@ describe('eco-points against a reference model', () => {
                     },
                   );
                 }
-                case 'ecoTopup':
+                default: // ecoTopup
                   return t.request('POST', `/v1/merchants/${merchant.id}/eco-topups`, {
                     token: merchant.owner.token,
                     body: { ecoPoints: o.ecoPoints },
