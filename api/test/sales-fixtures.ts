@@ -1,6 +1,6 @@
 import { schema } from '@alliance/db';
 import { newId } from '../ids';
-import { balanceOf, postTransaction } from '../ledger';
+import { type AccountRef, balanceOf, postTransaction } from '../ledger';
 import { accounts } from '../services/accounts';
 import type { TestApp } from './harness';
 
@@ -32,35 +32,26 @@ export async function activeMerchant(t: TestApp, options: { status?: string; adP
   return { id, owner };
 }
 
-/** Ad points as a paid top-up would leave them (top-ups are another area). */
-export async function grantAdPoints(t: TestApp, merchantId: string, hundredths: number) {
+/** Points moved from the platform's issuing account to a holder, as the area that issues them would. */
+async function grant(t: TestApp, debit: AccountRef, credit: AccountRef, hundredths: number) {
   await postTransaction(t.db, {
     key: `test:grant:${newId('tst')}`,
     kind: 'test_grant',
-    transfers: [
-      {
-        debit: accounts.platformAdPointsIssued(),
-        credit: accounts.merchantAdPoints(merchantId),
-        amount: hundredths,
-      },
-    ],
+    transfers: [{ debit, credit, amount: hundredths }],
   });
 }
 
+/** Ad points as a paid top-up would leave them (top-ups are another area). */
+export const grantAdPoints = (t: TestApp, merchantId: string, hundredths: number) =>
+  grant(t, accounts.platformAdPointsIssued(), accounts.merchantAdPoints(merchantId), hundredths);
+
 /** Eco-points as converted vouchers would leave them (conversions are another area). */
-export async function grantEcoPoints(t: TestApp, userId: string, hundredths: number) {
-  await postTransaction(t.db, {
-    key: `test:grant:${newId('tst')}`,
-    kind: 'test_grant',
-    transfers: [
-      {
-        debit: accounts.platformEcoPointsIssued(),
-        credit: accounts.consumerEcoPoints(userId),
-        amount: hundredths,
-      },
-    ],
-  });
-}
+export const grantEcoPoints = (t: TestApp, userId: string, hundredths: number) =>
+  grant(t, accounts.platformEcoPointsIssued(), accounts.consumerEcoPoints(userId), hundredths);
+
+/** Vouchers as confirmed sales would leave them (sales are another area). */
+export const grantVouchers = (t: TestApp, userId: string, hundredths: number) =>
+  grant(t, accounts.platformVouchersIssued(), accounts.consumerVouchers(userId), hundredths);
 
 export const adPoints = async (t: TestApp, merchantId: string) =>
   (await balanceOf(t.db, accounts.merchantAdPoints(merchantId))).posted;
