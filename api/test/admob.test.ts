@@ -2,10 +2,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { schema } from '@alliance/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postTransaction, verifyLedger } from '../ledger';
-import { accounts } from '../services/accounts';
+import { verifyLedger } from '../ledger';
 import { derToP1363 } from '../services/admob';
 import { createTestApp, operatorPhone, type TestApp, testClock } from './harness';
+import { grantVouchers } from './sales-fixtures';
 import { onPostgres } from './test-db';
 
 const clock = testClock('2026-11-30T02:00:00Z');
@@ -87,17 +87,7 @@ const callback = (query: string) => t.request('GET', `/v1/callbacks/admob?${quer
 
 async function consumer(phone: string, vouchers = 10_000) {
   const session = await t.signIn(phone);
-  await postTransaction(t.db, {
-    key: `test:issue:${session.user.id}`,
-    kind: 'test_issue',
-    transfers: [
-      {
-        debit: accounts.platformVouchersIssued(),
-        credit: accounts.consumerVouchers(session.user.id),
-        amount: vouchers,
-      },
-    ],
-  });
+  await grantVouchers(t, session.user.id, vouchers);
   return { token: session.token, id: session.user.id };
 }
 

@@ -3,11 +3,18 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../ids';
 import { runSalesExpiry } from '../jobs/sales';
-import { balanceOf, postTransaction, verifyLedger } from '../ledger';
+import { balanceOf, verifyLedger } from '../ledger';
 import { accounts } from '../services/accounts';
 import { ecoPointsConservation } from '../services/eco-points';
 import { createTestApp, operatorPhone, type TestApp, testClock } from './harness';
-import { activeMerchant, adPoints, signInConsumer, vouchers } from './sales-fixtures';
+import {
+  activeMerchant,
+  adPoints,
+  grantEcoPoints,
+  grantMerchantEcoPoints,
+  signInConsumer,
+  vouchers,
+} from './sales-fixtures';
 import { onPostgres } from './test-db';
 
 /** SPEC flow 4 over HTTP: spending eco-points online and in store, eco-topups, withdrawals. */
@@ -23,21 +30,6 @@ afterAll(() => t.close());
 
 type Merchant = Awaited<ReturnType<typeof activeMerchant>>;
 type Consumer = Awaited<ReturnType<typeof signInConsumer>>;
-
-/** Eco-points as six videos would leave them (video conversion is another area). */
-async function grantEcoPoints(userId: string, hundredths: number) {
-  await postTransaction(t.db, {
-    key: `test:eco:${newId('tst')}`,
-    kind: 'test_grant',
-    transfers: [
-      {
-        debit: accounts.platformEcoPointsIssued(),
-        credit: accounts.consumerEcoPoints(userId),
-        amount: hundredths,
-      },
-    ],
-  });
-}
 
 const ecoOf = async (userId: string) => (await balanceOf(t.db, accounts.consumerEcoPoints(userId))).available;
 const merchantEco = async (merchantId: string) =>
@@ -84,7 +76,7 @@ async function expectBooksHold() {
 async function flow4Setup() {
   const merchant = await activeMerchant(t, { adPoints: 10_000 });
   const consumer = await signInConsumer(t);
-  await grantEcoPoints(consumer.id, 3000);
+  await grantEcoPoints(t, consumer.id, 3000);
   return { merchant, consumer, listingId: await listing(merchant, 10_000) };
 }
 
@@ -169,7 +161,7 @@ describe('SPEC flow 4: spending eco-points online', () => {
   it('an order the eco-points cover whole is paid at once, with no checkout; a full refund returns them all', async () => {
     const merchant = await activeMerchant(t, { adPoints: 10_000 });
     const consumer = await signInConsumer(t);
-    await grantEcoPoints(consumer.id, 5000);
+    await grantEcoPoints(t, consumer.id, 5000);
     const listingId = await listing(merchant, 5000);
     const sessionsBefore = t.fakeStripe.sessions.size;
     const created = await order(consumer, merchant, listingId, 5000);
@@ -513,7 +505,7 @@ describe('SPEC flow 4: spending eco-points in store', () => {
   it('a merchant without the ad points still takes the eco-points (no vouchers); errors write nothing', async () => {
     const merchant = await activeMerchant(t, { adPoints: 100 });
     const consumer = await signInConsumer(t);
-    await grantEcoPoints(consumer.id, 3000);
+    await grantEcoPoints(t, consumer.id, 3000);
     const saleId = await recordSale(merchant, consumer, 10_000);
     const path = `/v1/sales/${saleId}/confirm`;
     const tooMuch = await t.request('POST', path, { token: consumer.token, body: { ecoPoints: 10_001 } });
@@ -799,17 +791,7 @@ describe('operators: money Stripe returned on an order paid partly with eco-poin
 describe('merchants: eco-topups', () => {
   it('the owner turns eco-points into ad points with a receipt in the ad-point history; staff 403, others 404', async () => {
     const merchant = await activeMerchant(t);
-    await postTransaction(t.db, {
-      key: `test:eco:${newId('tst')}`,
-      kind: 'test_grant',
-      transfers: [
-        {
-          debit: accounts.platformEcoPointsIssued(),
-          credit: accounts.merchantEcoPoints(merchant.id),
-          amount: 3000,
-        },
-      ],
-    });
+    await grantMerchantEcoPoints(t, merchant.id, 3000);
     const staff = await signInConsumer(t);
     await t.request('POST', `/v1/merchants/${merchant.id}/staff`, {
       token: merchant.owner.token,
@@ -876,7 +858,7 @@ describe('withdrawals', () => {
   it('are off by default, then checked in the contract order', async () => {
     const consumer = await signInConsumer(t);
     const stranger = await activeMerchant(t);
-    await grantEcoPoints(consumer.id, 1500);
+    await grantEcoPoints(t, consumer.id, 1500);
     const ask = (body: unknown) => t.request('POST', '/v1/withdrawals', { token: consumer.token, body });
     // Disabled comes first, even with a merchant the caller does not own and too few points.
     const off = await ask({ ecoPoints: 1, merchantId: stranger.id });
@@ -903,7 +885,7 @@ describe('withdrawals', () => {
   it('a consumer withdraws with the fee; the operator pays (once) or rejects (points back)', async () => {
     const consumer = await signInConsumer(t);
     const other = await signInConsumer(t);
-    await grantEcoPoints(consumer.id, 5000);
+    await grantEcoPoints(t, consumer.id, 5000);
     await setParameter('withdrawalsEnabled', 1);
     await setParameter('withdrawalFeeBp', 150);
     try {
@@ -1022,7 +1004,7 @@ describe('withdrawals', () => {
 
   it('a retried request with the same Idempotency-Key holds the points once', async () => {
     const consumer = await signInConsumer(t);
-    await grantEcoPoints(consumer.id, 3000);
+    await grantEcoPoints(t, consumer.id, 3000);
     await setParameter('withdrawalsEnabled', 1);
     try {
       const ask = (ecoPoints: number) =>
@@ -1174,7 +1156,7 @@ describe.skipIf(!onPostgres)('eco-points under concurrency (PostgreSQL)', () => 
 
   it('50 concurrent approve/reject clicks on one withdrawal: exactly one decides', async () => {
     const consumer = await signInConsumer(t);
-    await grantEcoPoints(consumer.id, 5000);
+    await grantEcoPoints(t, consumer.id, 5000);
     await setParameter('withdrawalsEnabled', 1);
     try {
       const created = await t.request('POST', '/v1/withdrawals', {

@@ -3,7 +3,6 @@ import { sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ctxOf } from '../context';
-import { newId } from '../ids';
 import { runSalesExpiry } from '../jobs/sales';
 import {
   type AccountRef,
@@ -17,10 +16,9 @@ import {
   voidPending,
 } from '../ledger';
 import { query } from '../ledger/sql';
-import { accounts } from '../services/accounts';
 import { ecoPointsConservation } from '../services/eco-points';
 import { createTestApp, operatorPhone, type TestApp, testClock } from './harness';
-import { activeMerchant, signInConsumer } from './sales-fixtures';
+import { activeMerchant, grantEcoPoints, signInConsumer } from './sales-fixtures';
 import { openTestDb } from './test-db';
 
 /**
@@ -526,17 +524,7 @@ describe('eco-points against a reference model', () => {
       for (const [step, cmd] of commands.entries()) {
         switch (cmd.t) {
           case 'grant':
-            await postTransaction(t.db, {
-              key: `model:eco:${step}:${newId('tst')}`,
-              kind: 'test_grant',
-              transfers: [
-                {
-                  debit: accounts.platformEcoPointsIssued(),
-                  credit: accounts.consumerEcoPoints(consumers[cmd.c]!.id),
-                  amount: cmd.amount,
-                },
-              ],
-            });
+            await grantEcoPoints(t, consumers[cmd.c]!.id, cmd.amount);
             usable[cmd.c]! += cmd.amount;
             break;
           case 'order': {

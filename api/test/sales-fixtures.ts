@@ -49,6 +49,10 @@ export const grantAdPoints = (t: TestApp, merchantId: string, hundredths: number
 export const grantEcoPoints = (t: TestApp, userId: string, hundredths: number) =>
   grant(t, accounts.platformEcoPointsIssued(), accounts.consumerEcoPoints(userId), hundredths);
 
+/** Eco-points a merchant received from consumers' payments (spending is another area). */
+export const grantMerchantEcoPoints = (t: TestApp, merchantId: string, hundredths: number) =>
+  grant(t, accounts.platformEcoPointsIssued(), accounts.merchantEcoPoints(merchantId), hundredths);
+
 /** Vouchers as confirmed sales would leave them (sales are another area). */
 export const grantVouchers = (t: TestApp, userId: string, hundredths: number) =>
   grant(t, accounts.platformVouchersIssued(), accounts.consumerVouchers(userId), hundredths);

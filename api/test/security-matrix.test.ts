@@ -5,11 +5,8 @@ import { schema } from '@alliance/db';
 import { serve } from '@hono/node-server';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newId } from '../ids';
-import { postTransaction } from '../ledger';
-import { accounts } from '../services/accounts';
 import { createTestApp, operatorPhone, type TestApp } from './harness';
-import { activeMerchant, signInConsumer } from './sales-fixtures';
+import { activeMerchant, grantEcoPoints, grantMerchantEcoPoints, signInConsumer } from './sales-fixtures';
 
 /**
  * Every operation in /openapi.json, called by every kind of caller with ids that are not theirs
@@ -125,16 +122,8 @@ describe('eco-point endpoints against every role (SPEC flow 4)', () => {
     });
     const holder = await signInConsumer(t);
     const stranger = await signInConsumer(t);
-    for (const [credit, amount] of [
-      [accounts.merchantEcoPoints(merchant.id), 100],
-      [accounts.consumerEcoPoints(holder.id), 2000],
-    ] as const) {
-      await postTransaction(t.db, {
-        key: `test:eco:${newId('tst')}`,
-        kind: 'test_grant',
-        transfers: [{ debit: accounts.platformEcoPointsIssued(), credit, amount }],
-      });
-    }
+    await grantMerchantEcoPoints(t, merchant.id, 100);
+    await grantEcoPoints(t, holder.id, 2000);
     const enable = await t.request('POST', '/v1/platform/parameters', {
       token: operator,
       body: { name: 'withdrawalsEnabled', value: 1 },

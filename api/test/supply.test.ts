@@ -4,13 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Ctx, ctxOf } from '../context';
 import { dispatchDueJobs } from '../jobs';
 import { scheduledJobs } from '../jobs/schedules';
-import { balanceOf, postTransaction, verifyLedger } from '../ledger';
+import { balanceOf, verifyLedger } from '../ledger';
 import { accounts } from '../services/accounts';
 import { expireUnpaidOrders } from '../services/orders';
 import { runPayoutBatch } from '../services/payouts';
 import { createStripeClient } from '../services/stripe';
 import { autoConfirmDeliveries } from '../services/supply-fulfillments';
 import { createTestApp, onboardPayoutAccount, operatorPhone, type TestApp, testClock } from './harness';
+import { grantEcoPoints } from './sales-fixtures';
 import { onPostgres } from './test-db';
 
 const clock = testClock('2026-11-30T02:00:00Z');
@@ -610,17 +611,7 @@ describe('fulfillment life cycle', () => {
 
   it('a supply-chain order paid partly with eco-points ships and settles on wholesale like any other', async () => {
     const buyer = await user();
-    await postTransaction(t.db, {
-      key: `test:eco:${buyer.id}`,
-      kind: 'test_grant',
-      transfers: [
-        {
-          debit: accounts.platformEcoPointsIssued(),
-          credit: accounts.consumerEcoPoints(buyer.id),
-          amount: 3000,
-        },
-      ],
-    });
+    await grantEcoPoints(t, buyer.id, 3000);
     const listed = await listing((await product()).id);
     const created = await t.request('POST', '/v1/orders', {
       token: buyer.token,

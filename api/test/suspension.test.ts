@@ -1,11 +1,9 @@
 import { schema } from '@alliance/db';
 import { count } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postTransaction } from '../ledger';
-import { accounts } from '../services/accounts';
 import { consumerLookupsPerOperatorHour } from '../services/adjustments';
 import { createTestApp, operatorPhone, type TestApp, testClock } from './harness';
-import { grantAdPoints, nextPhone, signInConsumer } from './sales-fixtures';
+import { grantAdPoints, grantMerchantEcoPoints, nextPhone, signInConsumer } from './sales-fixtures';
 
 /**
  * ADR 0017: operators suspend and reinstate merchants and suppliers (audited, exactly once); a
@@ -240,17 +238,7 @@ describe('a suspended merchant', () => {
     expect(earlier.status).toBe(201);
     expect((await suspend('merchants', merchant.id, 'Fake receipts')).status).toBe(200);
     // Eco-points it received (a consumer paid with them earlier), which it may not turn into ad points now.
-    await postTransaction(t.db, {
-      key: `test:eco:${merchant.id}`,
-      kind: 'test_grant',
-      transfers: [
-        {
-          debit: accounts.platformEcoPointsIssued(),
-          credit: accounts.merchantEcoPoints(merchant.id),
-          amount: 5_000,
-        },
-      ],
-    });
+    await grantMerchantEcoPoints(t, merchant.id, 5_000);
     const before = await footprint();
 
     const refusals = [

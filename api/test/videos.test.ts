@@ -9,6 +9,7 @@ import { balanceOf, postTransaction, verifyLedger } from '../ledger';
 import { accounts } from '../services/accounts';
 import { createDemoCampaigns } from '../services/campaigns';
 import { createTestApp, operatorPhone, type TestApp, testClock } from './harness';
+import { grantVouchers } from './sales-fixtures';
 import { onPostgres } from './test-db';
 
 // 10:00 in Beijing on 2026-11-30.
@@ -45,19 +46,7 @@ async function createCampaign(overrides: Record<string, unknown> = {}) {
 async function consumer(vouchers = 10_000) {
   const phone = `+86137${String(++phoneSeq).padStart(8, '0')}`;
   const session = await t.signIn(phone);
-  if (vouchers > 0) {
-    await postTransaction(t.db, {
-      key: `test:issue:${session.user.id}`,
-      kind: 'test_issue',
-      transfers: [
-        {
-          debit: accounts.platformVouchersIssued(),
-          credit: accounts.consumerVouchers(session.user.id),
-          amount: vouchers,
-        },
-      ],
-    });
-  }
+  if (vouchers > 0) await grantVouchers(t, session.user.id, vouchers);
   return { token: session.token, id: session.user.id };
 }
 
