@@ -376,18 +376,20 @@ async function movedSince(db: DbOrTx, from: Checkpoint, upTo: number) {
     now_to_cut: string | null;
   }>(
     db,
-    sql`with d as (
-          select id, debit_account_id, credit_account_id, debit_prev_hash, credit_prev_hash, hash,
-            case when type in ('single', 'post') then amount else 0 end as posted,
-            case when type = 'pending' then amount
-              when type in ('post', 'void') then -(select p.amount from ledger_transfers p where p.id = t.pending_id)
-              else 0 end as pending
-          from ledger_transfers t where id > ${from.lastTransferId}
-        ), e as materialized (
-          select id, debit_account_id as account_id, 0 as side, debit_prev_hash as prev, hash,
-            posted as dpost, pending as dpend, 0::bigint as cpost, 0::bigint as cpend from d
-          union all
-          select id, credit_account_id, 1, credit_prev_hash, hash, 0, 0, posted, pending from d
+    sql`with e as materialized (
+          -- Each transfer as its two sides, in one pass over the transfers.
+          select t.id, v.account_id, v.side, v.prev, t.hash, v.dpost, v.dpend, v.cpost, v.cpend
+          from ledger_transfers t
+          cross join lateral (select
+            case when t.type in ('single', 'post') then t.amount else 0 end as posted,
+            case when t.type = 'pending' then t.amount
+              when t.type in ('post', 'void') then -(select p.amount from ledger_transfers p where p.id = t.pending_id)
+              else 0 end as pending) k
+          cross join lateral (values
+            (t.debit_account_id, 0, t.debit_prev_hash, k.posted, k.pending, 0::bigint, 0::bigint),
+            (t.credit_account_id, 1, t.credit_prev_hash, 0::bigint, 0::bigint, k.posted, k.pending))
+            as v(account_id, side, prev, dpost, dpend, cpost, cpend)
+          where t.id > ${from.lastTransferId}
         ), l as (
           select e.*, lag(hash) over w as before, lag(id) over w as before_id, lead(id) over w as next_id
           from e window w as (partition by account_id order by id, side)
