@@ -44,6 +44,11 @@ export interface FakeStripe {
    * payment Stripe took whose event never reached the platform).
    */
   pay(sessionId: string, options?: { method?: string; deliver?: boolean }): Promise<void>;
+  /** Closes a dispute of a charge the fake holds (lost unless said) and delivers `charge.dispute.closed`. */
+  closeDispute(
+    chargeId: string,
+    options: { amount: number; id?: string; status?: 'lost' | 'won' },
+  ): Promise<WebhookDelivery>;
   sessions: Map<string, Obj>;
   charges: Map<string, Obj>;
   refunds: Map<string, Obj>;
@@ -477,6 +482,20 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
       const method =
         payOptions.method && allowed.includes(payOptions.method) ? payOptions.method : (allowed[0] ?? 'card');
       await pay(session, method, payOptions.deliver ?? true);
+    },
+    closeDispute: (chargeId, dispute) => {
+      const charge = charges.get(chargeId);
+      if (!charge) throw new Error(`No such charge ${chargeId}`);
+      return sendEvent('charge.dispute.closed', {
+        id: dispute.id ?? fakeId('dp'),
+        object: 'dispute',
+        amount: dispute.amount,
+        currency: charge.currency,
+        charge: charge.id,
+        payment_intent: charge.payment_intent,
+        status: dispute.status ?? 'lost',
+        metadata: {},
+      });
     },
     sessions,
     charges,

@@ -652,16 +652,7 @@ describe('operators: money Stripe returned on an order paid partly with eco-poin
 
   it('a lost dispute is applied the same way and counted as disputed; money already recorded is refused', async () => {
     const { merchant, consumer, orderId, charge } = await paidEcoOrder();
-    const lost = await t.fakeStripe.sendEvent('charge.dispute.closed', {
-      id: `dp_eco_${orderId}`,
-      object: 'dispute',
-      amount: 2000,
-      currency: 'cny',
-      charge: charge.id,
-      payment_intent: charge.payment_intent,
-      status: 'lost',
-      metadata: {},
-    });
+    const lost = await t.fakeStripe.closeDispute(charge.id, { id: `dp_eco_${orderId}`, amount: 2000 });
     const anomaly = await anomalyOf(lost.eventId);
     expect(anomaly.kind).toBe('order_dispute_unmatched');
     // 28.57 yuan: 2857 - floor(857.1) = 2000 fen of money, 8.57 eco-points.

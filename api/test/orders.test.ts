@@ -582,17 +582,8 @@ describe('online orders (SPEC flow 2, online)', () => {
 
   it("a lost dispute of an order's charge takes its money back once, like a refund; a later dashboard refund still counts", async () => {
     const { merchant, consumer, order, charge } = await paidTeapot();
-    const closed = (id: string, status: string, amount = 4000) =>
-      t.fakeStripe.sendEvent('charge.dispute.closed', {
-        id,
-        object: 'dispute',
-        amount,
-        currency: 'cny',
-        charge: charge.id,
-        payment_intent: charge.payment_intent,
-        status,
-        metadata: {},
-      });
+    const closed = (id: string, status: 'lost' | 'won', amount = 4000) =>
+      t.fakeStripe.closeDispute(charge.id, { id, amount, status });
     const outcomeOf = async (eventId: string) =>
       (
         await t.db

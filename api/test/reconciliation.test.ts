@@ -688,16 +688,7 @@ describe('lost disputes in the Stripe comparison', () => {
     const chargeOf = (topupId: string) =>
       [...t.fakeStripe.charges.values()].find((c) => c.metadata?.topup_id === topupId) as Charge;
     const closed = (id: string, charge: Charge) =>
-      t.fakeStripe.sendEvent('charge.dispute.closed', {
-        id,
-        object: 'dispute',
-        amount: charge.amount,
-        currency: 'cny',
-        charge: charge.id,
-        payment_intent: charge.payment_intent,
-        status: 'lost',
-        metadata: {},
-      });
+      t.fakeStripe.closeDispute(charge.id, { id, amount: charge.amount });
     expect((await closed('dp_test_recon_lost', chargeOf(first.id))).status).toBe(200);
     // An online order's charge lost too, in part: 20 of its 50 yuan.
     const orderId = await paidOrder(ownListingId);

@@ -499,16 +499,7 @@ describe('the supply chain against a reference model', () => {
             if (cmd.dispute) {
               // A lost dispute: Stripe takes the money back, applied as a refund of that amount; the
               // charge's refunded total leaves it out.
-              const delivered = await t.fakeStripe.sendEvent('charge.dispute.closed', {
-                id: `dp_test_supply_${step}`,
-                object: 'dispute',
-                amount: cmd.amount,
-                currency: 'cny',
-                charge: charge.id,
-                payment_intent: charge.payment_intent,
-                status: 'lost',
-                metadata: {},
-              });
+              const delivered = await t.fakeStripe.closeDispute(charge.id, { amount: cmd.amount });
               expect(delivered.status).toBe(200);
             } else {
               await t.deps.stripe!.refunds.create({ charge: charge.id, amount: cmd.amount });

@@ -113,7 +113,6 @@ describe('prepaid ad points against a reference model', () => {
     let vouchersHeld = 0;
     const sales: Sale[] = [];
     const chargeSnapshots: Array<Record<string, unknown>> = [];
-    let disputes = 0;
 
     /** Money Stripe gave back on a top-up: its points in proportion, as many as are still there. */
     const moneyBackModel = (topup: Topup, fen: number) => {
@@ -270,16 +269,7 @@ describe('prepaid ad points against a reference model', () => {
             const charge = t.fakeStripe.charges.get(topup.chargeId!)!;
             if (cmd.dispute) {
               // A lost dispute: Stripe takes the money back; the charge's refunded total does not move.
-              const delivered = await t.fakeStripe.sendEvent('charge.dispute.closed', {
-                id: `dp_test_model_${++disputes}`,
-                object: 'dispute',
-                amount: fen,
-                currency: 'cny',
-                charge: charge.id,
-                payment_intent: charge.payment_intent,
-                status: 'lost',
-                metadata: {},
-              });
+              const delivered = await t.fakeStripe.closeDispute(charge.id, { amount: fen });
               expect(delivered.status).toBe(200);
             } else {
               await t.deps.stripe!.refunds.create({ charge: charge.id, amount: fen });
