@@ -9,6 +9,7 @@
  * ratio to one pgbench run taken minutes earlier carried that drift whole.
  */
 import { execFile } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { promisify } from 'node:util';
 import postgres from 'postgres';
 
@@ -38,9 +39,13 @@ export async function openPgbench(adminUrl: string): Promise<Pgbench> {
   }
   return {
     async tps(seconds) {
-      const { stdout } = await run('pgbench', ['-c', '8', '-j', '2', '-T', String(seconds), url.toString()], {
-        maxBuffer: 16 * 1024 * 1024,
-      });
+      const args = ['-c', '8', '-j', '2', '-T', String(seconds), url.toString()];
+      // A child inherits this process's CPU affinity, which BENCH_DB_CPU narrows to one core
+      // (bench/http.ts pinDatabase): pgbench gets every core back, as in an unpinned run.
+      const [command, commandArgs] = process.env.BENCH_DB_CPU
+        ? ['taskset', ['-c', `0-${availableParallelism() - 1}`, 'pgbench', ...args]]
+        : ['pgbench', args];
+      const { stdout } = await run(command, commandArgs, { maxBuffer: 16 * 1024 * 1024 });
       const match = /tps = ([\d.]+)/.exec(stdout);
       if (!match?.[1]) throw new Error(`pgbench printed no tps:\n${stdout}`);
       return Number(match[1]);
