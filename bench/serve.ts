@@ -4,8 +4,10 @@
  * BENCH_MODE=bare is the reference for `wallet reads`, a bare Hono route on @hono/node-server that
  * makes three sequential postgres.js queries. Prints `port <n>` once listening; exits on SIGTERM.
  * Started by bench/http.ts; run it with `node --cpu-prof` through BENCH_CPU_PROF to profile.
+ * BENCH_EVENT_LOOP=1 prints the event loop's utilisation every half second to stderr.
  */
 import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { openDb } from '@alliance/db/node';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
@@ -62,6 +64,16 @@ async function start(): Promise<{
 }
 
 const app = await start();
+if (process.env.BENCH_EVENT_LOOP) {
+  let last = performance.eventLoopUtilization();
+  setInterval(() => {
+    const now = performance.eventLoopUtilization();
+    console.error(
+      `event loop ${(performance.eventLoopUtilization(now, last).utilization * 100).toFixed(0)} % busy`,
+    );
+    last = now;
+  }, 500).unref();
+}
 const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
 server.once('listening', () => console.log(`port ${(server.address() as AddressInfo).port}`));
 process.once('SIGTERM', () => {

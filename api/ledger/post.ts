@@ -8,7 +8,7 @@ import {
   retrying,
   transactionWithRetry,
 } from '@alliance/db';
-import { fillPlaceholders, SQL, sql } from 'drizzle-orm';
+import { fillPlaceholders, type Query, SQL, sql } from 'drizzle-orm';
 import { canonicalJson } from '../ids';
 import { LedgerError, maxAccountTotal, maxTransferAmount } from './errors';
 import { type Bound, query, render, type Statement } from './sql';
@@ -427,6 +427,20 @@ const lockByIdQuery = render(
   sql`select ${lockedColumns} from ledger_accounts where id = any(${sql.placeholder('ids')}::int8[]) order by id for update`,
 );
 
+/**
+ * Locks account rows by primary key in id order, and fails (division by zero) unless each is still
+ * at the head given for it: for a batch planned before the lock, on the rows as its process last
+ * committed them (GroupCommit), sent in the same round trip as its write.
+ */
+const lockAtHeadsQuery = render(
+  sql`with locked as (
+      select id, head_hash from ledger_accounts where id = any(${sql.placeholder('ids')}::int8[]) order by id for update
+    )
+    select 1 / (case when count(*) = cardinality(${sql.placeholder('ids')}::int8[]) then 1 else 0 end) as at_heads
+    from locked join unnest(${sql.placeholder('ids')}::int8[], ${sql.placeholder('heads')}::text[]) as planned(id, head)
+      on planned.id = locked.id and planned.head = locked.head_hash`,
+);
+
 /** Locks account rows by primary key in id order: one statement text whatever the count (issue 14). */
 async function lockById(run: Run, ids: number[]): Promise<Working[]> {
   const rows = await run({ query: lockByIdQuery, values: { ids } });
@@ -612,10 +626,15 @@ const writeBatchQuery = writeQuery(false);
 /**
  * Writes the transactions, their transfers and the account changes in ONE statement. One
  * transaction whose key already exists (a retry, or a concurrent duplicate that committed first)
- * writes nothing and throws KeyExists so the caller replays or refuses; in a batch (several) an
- * existing key fails the statement instead, as a unique violation.
+ * writes nothing and throws KeyExists so the caller replays or refuses; in a batch (several, or
+ * `existingKey: 'fails'`) an existing key fails the statement instead, as a unique violation.
  */
-async function write(run: Run, postings: Planned[], accounts: Iterable<Working>): Promise<PostResult[]> {
+async function write(
+  run: Run,
+  postings: Planned[],
+  accounts: Iterable<Working>,
+  existingKey: 'reported' | 'fails' = postings.length === 1 ? 'reported' : 'fails',
+): Promise<PostResult[]> {
   // Every changed account gets its new head and its deltas; a batch may have locked others.
   const changed = [...accounts].filter((a) => a.headHash !== a.start.head);
   const values: Bound['values'] = { ids: changed.map((a) => a.id) };
@@ -625,7 +644,7 @@ async function write(run: Run, postings: Planned[], accounts: Iterable<Working>)
   const transfers = postings.flatMap((p) => p.transfers.map((t) => ({ key: p.key, ...t })));
   unnestValues('t', transferColumns, transfers, values);
   const written = await run<{ id: string | number; transaction_id: string | number; key: string }>(
-    { query: postings.length === 1 ? writeOneQuery : writeBatchQuery, values },
+    { query: existingKey === 'reported' ? writeOneQuery : writeBatchQuery, values },
     { last: true },
   );
   if (written.length === 0) throw new KeyExists();
@@ -773,8 +792,16 @@ function planPosting(p: Prepared, rows: Map<string, Working>): Planned {
   };
 }
 
-/** One posting in a transaction of its own (or in the caller's). */
-function postAlone(db: DbOrTx, p: Prepared, ids?: AccountIds): Promise<PostResult> {
+/**
+ * One posting in a transaction of its own (or in the caller's). `committed` hears the rows it leaves
+ * once its own pipelined transaction has committed (GroupCommit's alone postings only).
+ */
+function postAlone(
+  db: DbOrTx,
+  p: Prepared,
+  ids?: AccountIds,
+  committed?: (rows: Iterable<Working>) => void,
+): Promise<PostResult> {
   return writeOnce(
     db,
     p.input.key,
@@ -787,6 +814,8 @@ function postAlone(db: DbOrTx, p: Prepared, ids?: AccountIds): Promise<PostResul
       if (guarded?.length === 0) throw new GuardNotMet();
       const planned = planPosting(p, rows);
       const [result] = await write(run, [planned], rows.values());
+      // The write went with COMMIT (pipelined): it has committed once it answered.
+      committed?.(rows.values());
       return result as PostResult;
     },
     'to create accounts',
@@ -808,6 +837,13 @@ class GroupCommit {
   private lastStart = 0;
   private recheck: ReturnType<typeof setTimeout> | undefined;
   private readonly ids: AccountIds = new Map();
+  /**
+   * Each account's row as this process's last commit touching it left it. A batch whose accounts
+   * are all here is planned on them and sent whole in one round trip: BEGIN, the guards, the lock,
+   * the write and COMMIT. The lock fails if any head has moved since (another process, a posting
+   * in a caller's transaction), and the batch then goes the way that reads the rows first.
+   */
+  private readonly known = new Map<number, AccountRow>();
 
   constructor(
     private readonly db: Db,
@@ -877,10 +913,74 @@ class GroupCommit {
   }
 
   private alone(w: Waiting): Promise<void> {
-    return postAlone(this.db, w.p, this.ids).then(w.resolve, w.reject);
+    return postAlone(this.db, w.p, this.ids, (rows) => this.remember(rows)).then(w.resolve, w.reject);
+  }
+
+  private remember(rows: Iterable<Working>): void {
+    for (const { start, ...row } of rows) {
+      if (this.known.size >= maxKnownAccounts && !this.known.has(row.id)) this.known.clear();
+      this.known.set(row.id, row);
+    }
+  }
+
+  /**
+   * The batch in one round trip, planned on the rows this process last committed (`known`); false,
+   * having changed nothing, when a row is not known, a posting is refused on them (the other way
+   * decides its refusal on rows read under the lock), or the database refuses the batch (a head
+   * moved, a guard not met, a key already used).
+   */
+  private async writeOnKnownRows(batch: Waiting[]): Promise<boolean> {
+    const rows = new Map<string, Working>();
+    for (const w of batch) {
+      for (const key of w.p.wanted.keys()) {
+        const id = this.ids.get(key);
+        const row = id === undefined ? undefined : this.known.get(id);
+        if (!row) return false;
+        rows.set(key, {
+          ...row,
+          start: {
+            dPend: row.debitsPending,
+            dPost: row.debitsPosted,
+            cPend: row.creditsPending,
+            cPost: row.creditsPosted,
+            head: row.headHash,
+          },
+        });
+      }
+    }
+    let planned: Planned[];
+    try {
+      planned = batch.map((w) => planPosting(w.p, rows));
+    } catch {
+      return false;
+    }
+    const locked = [...rows.values()];
+    const ids = locked.map((row) => row.id);
+    const results = await this.own(async (run) => {
+      // Sent together in this order with BEGIN and COMMIT: a failure aborts every later one.
+      const sent = await Promise.allSettled([
+        ...batch.flatMap((w) => (w.p.input.guard ? [run(asserting(w.p.input.guard))] : [])),
+        run({ query: lockAtHeadsQuery, values: { ids, heads: locked.map((row) => row.start.head) } }),
+        // A key already used fails the statement: nothing of the batch may commit without its write.
+        write(run, planned, rows.values(), 'fails'),
+      ]);
+      const failed = sent.find((outcome) => outcome.status === 'rejected');
+      if (failed) throw failed.reason;
+      return (sent.at(-1) as PromiseFulfilledResult<PostResult[]>).value;
+    }).catch(() => null);
+    if (!results) {
+      for (const id of ids) this.known.delete(id);
+      return false;
+    }
+    this.remember(rows.values());
+    batch.forEach((w, i) => {
+      w.resolve(results[i] as PostResult);
+    });
+    return true;
   }
 
   private async write(batch: Waiting[]): Promise<void> {
+    if (await this.writeOnKnownRows(batch)) return;
     if (batch.length === 1) return this.alone(batch[0] as Waiting);
     const outcomes = await this.own(async (run) => {
       const accounts = new Map<string, WantedAccount>();
@@ -907,6 +1007,7 @@ class GroupCommit {
         }
       });
       const results = planned.length > 0 ? await write(run, planned, rows.values()) : [];
+      this.remember(rows.values());
       return outcome.map((o) => (typeof o === 'number' ? (results[o] as PostResult) : o));
     }).catch(() => null);
     if (!outcomes) {
@@ -922,6 +1023,21 @@ class GroupCommit {
     });
     await Promise.all(alone.map((w) => this.alone(w)));
   }
+}
+
+/**
+ * A guard that fails its statement (division by zero) when it returns no row, for a batch sent
+ * whole, where no later statement can depend on its answer. Rendered once per guard text.
+ */
+const assertingGuards = new WeakMap<Query, Query>();
+function asserting(guard: Statement): Statement {
+  if (guard instanceof SQL) return sql`with g as (${guard}) select 1 / count(*)::int from g`;
+  let query = assertingGuards.get(guard.query);
+  if (!query) {
+    query = { ...guard.query, sql: `with g as (${guard.query.sql}) select 1 / count(*)::int from g` };
+    assertingGuards.set(guard.query, query);
+  }
+  return { query, values: guard.values };
 }
 
 interface Waiting {

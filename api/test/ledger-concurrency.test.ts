@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { OpenDb } from '@alliance/db';
+import { openDb } from '@alliance/db/node';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -45,7 +46,7 @@ async function settle<T>(promises: Array<Promise<T>>) {
 
 // PGlite runs one statement at a time, so only real PostgreSQL can interleave these transactions.
 describe.skipIf(!onPostgres)('ledger under real concurrency (PostgreSQL)', () => {
-  let opened: OpenDb;
+  let opened: OpenDb & { url?: string };
   beforeAll(async () => {
     // Below half of PostgreSQL's 100 connections: another test file may run beside this one.
     opened = await openTestDb({ maxConnections: 40 });
@@ -393,6 +394,76 @@ describe.skipIf(!onPostgres)('ledger under real concurrency (PostgreSQL)', () =>
     expect((await stuck).replayed).toBe(false);
     expect((await balanceOf(db, held)).posted).toBe(99);
     expect((await balanceOf(db, free)).posted).toBe(99);
+  });
+
+  it('a batch planned on the rows this process last committed goes back to reading them when another writer came between', async () => {
+    const db = opened.db;
+    const a = consumer('usr_kna');
+    const b = consumer('usr_knb');
+    const move = (key: string, amount: number, guard?: ReturnType<typeof sql>) =>
+      postTransaction(db, { key, kind: 'move', transfers: [{ debit: a, credit: b, amount }], guard });
+    await postTransaction(db, {
+      key: 'kn-in',
+      kind: 'issue',
+      transfers: [
+        { debit: issued, credit: a, amount: 1000 },
+        { debit: issued, credit: b, amount: 1000 },
+      ],
+    });
+    // Both rows are now known to this process's group commit: the next posting is planned on them.
+    await move('kn-1', 100);
+    // Another writer (here a posting inside a caller's transaction) moves both heads; without the
+    // write's check, the next posting would chain to the old heads and count from old balances.
+    await db.transaction((tx) =>
+      postTransaction(tx, {
+        key: 'kn-other',
+        kind: 'move',
+        transfers: [{ debit: a, credit: b, amount: 10 }],
+      }),
+    );
+    expect((await move('kn-2', 100)).replayed).toBe(false);
+    expect((await balanceOf(db, a)).posted).toBe(1000 - 100 - 10 - 100);
+    expect((await balanceOf(db, b)).posted).toBe(1000 + 100 + 10 + 100);
+
+    // Another process with its own group commit, racing on the same two rows.
+    const other = await openDb({ databaseUrl: opened.url!, maxConnections: 10 });
+    try {
+      const race = await Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          postTransaction(i % 2 ? other.db : db, {
+            key: `kn-race-${i}`,
+            kind: 'move',
+            transfers: [i % 3 ? { debit: a, credit: b, amount: 1 } : { debit: b, credit: a, amount: 2 }],
+          }),
+        ),
+      );
+      expect(race.every((r) => !r.replayed)).toBe(true);
+    } finally {
+      await other.close();
+    }
+    // 20 of a→b 1, 10 of b→a 2.
+    expect((await balanceOf(db, a)).posted).toBe(790 - 20 + 20);
+    expect((await balanceOf(db, b)).posted).toBe(1210 + 20 - 20);
+
+    // In a batch sent whole, a guard that matches nothing and a key already used end as alone,
+    // and the guard that matched commits once.
+    await db.execute(sql`create table kn_guards (id int primary key, done boolean not null default false)`);
+    await db.execute(sql`insert into kn_guards (id) values (1)`);
+    const guard = (id: number) =>
+      sql`update kn_guards set done = true where id = ${id} and not done returning id`;
+    const outcomes = await Promise.allSettled([
+      move('kn-g-ok', 1, guard(1)),
+      move('kn-g-none', 2, guard(99)),
+      move('kn-1', 100),
+    ]);
+    expect(outcomes.map((o) => (o.status === 'fulfilled' ? o.value.replayed : String(o.reason)))).toEqual([
+      false,
+      String(new GuardNotMet()),
+      true,
+    ]);
+    expect(await query(db, sql`select id, done from kn_guards`)).toEqual([{ id: 1, done: true }]);
+    expect((await balanceOf(db, a)).posted).toBe(789);
+    expect((await verifyLedger(db)).ok).toBe(true);
   });
 
   it('a process killed with SIGKILL mid-stream loses no acknowledged transfer; retrying every key duplicates nothing', async () => {
