@@ -340,7 +340,7 @@ const lockedColumns = sql`id, owner_type, owner_id, code, shard, ledger, debits_
   debits_pending, debits_posted, credits_pending, credits_posted, head_hash`;
 
 function toWorking(r: Record<string, unknown>): Working {
-  const row: AccountRow = {
+  return working({
     id: Number(r.id),
     ownerType: String(r.owner_type),
     ownerId: String(r.owner_id),
@@ -353,7 +353,11 @@ function toWorking(r: Record<string, unknown>): Working {
     creditsPending: Number(r.credits_pending),
     creditsPosted: Number(r.credits_posted),
     headHash: String(r.head_hash),
-  };
+  });
+}
+
+/** A row to plan on, remembering where it started (the write sends the difference). */
+function working(row: AccountRow): Working {
   const start = {
     dPend: row.debitsPending,
     dPost: row.debitsPosted,
@@ -936,16 +940,7 @@ class GroupCommit {
         const id = this.ids.get(key);
         const row = id === undefined ? undefined : this.known.get(id);
         if (!row) return false;
-        rows.set(key, {
-          ...row,
-          start: {
-            dPend: row.debitsPending,
-            dPost: row.debitsPosted,
-            cPend: row.creditsPending,
-            cPost: row.creditsPosted,
-            head: row.headHash,
-          },
-        });
+        rows.set(key, working(row));
       }
     }
     let planned: Planned[];
