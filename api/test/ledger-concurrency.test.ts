@@ -466,6 +466,55 @@ describe.skipIf(!onPostgres)('ledger under real concurrency (PostgreSQL)', () =>
     expect((await verifyLedger(db)).ok).toBe(true);
   });
 
+  it('a row another writer moved is not planned on from memory for a while: its batches go the locked way at once', async () => {
+    const db = opened.db;
+    const a = consumer('usr_mva');
+    const b = consumer('usr_mvb');
+    await postTransaction(db, {
+      key: 'mv-in',
+      kind: 'issue',
+      transfers: [
+        { debit: issued, credit: a, amount: 1000 },
+        { debit: issued, credit: b, amount: 1000 },
+      ],
+    });
+    await db.execute(sql`create sequence mv_guard_runs`);
+    await db.execute(sql`create table mv_guards (id int primary key, done boolean not null default false)`);
+    await db.execute(sql`insert into mv_guards select g from generate_series(1, 3) g`);
+    // The guard counts its runs, also in a transaction rolled back: a sequence does not go back.
+    const guarded = (id: number) =>
+      postTransaction(db, {
+        key: `mv-${id}`,
+        kind: 'move',
+        transfers: [{ debit: a, credit: b, amount: id }],
+        guard: sql`update mv_guards set done = nextval('mv_guard_runs') > 0 where id = ${id} and not done returning id`,
+      });
+    const elsewhere = (key: string) =>
+      db.transaction((tx) =>
+        postTransaction(tx, { key, kind: 'move', transfers: [{ debit: a, credit: b, amount: 10 }] }),
+      );
+    const guardRuns = async () => {
+      const [seq] = await query<{ last_value: string; is_called: boolean }>(
+        db,
+        sql`select last_value, is_called from mv_guard_runs`,
+      );
+      return seq?.is_called ? Number(seq.last_value) : 0;
+    };
+    await guarded(1);
+    expect(await guardRuns()).toBe(1);
+    // Sent on the rows as remembered, refused by the lock (heads moved), then the locked way.
+    await elsewhere('mv-elsewhere-1');
+    await guarded(2);
+    expect(await guardRuns()).toBe(3);
+    // Both rows were found moved: the next batch on them is not sent on remembered rows.
+    await elsewhere('mv-elsewhere-2');
+    await guarded(3);
+    expect(await guardRuns()).toBe(4);
+    expect((await balanceOf(db, a)).posted).toBe(1000 - 1 - 10 - 2 - 10 - 3);
+    expect((await balanceOf(db, b)).posted).toBe(1000 + 1 + 10 + 2 + 10 + 3);
+    expect((await verifyLedger(db)).ok).toBe(true);
+  });
+
   it('a process killed with SIGKILL mid-stream loses no acknowledged transfer; retrying every key duplicates nothing', async () => {
     const db = opened.db;
     const [{ name }] = (await query<{ name: string }>(db, sql`select current_database() as name`)) as [
