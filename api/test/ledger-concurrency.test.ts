@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { OpenDb } from '@alliance/db';
+import type { Db, OpenDb } from '@alliance/db';
 import { openDb } from '@alliance/db/node';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,6 +31,14 @@ const consumer = (id: string): AccountRef => ({
   ledger: 'vouchers',
   noOverdraft: true,
 });
+
+/** Credits each holder from the platform's issued vouchers, in one transaction. */
+const fund = (db: Db, key: string, ...holdings: Array<[AccountRef, number]>) =>
+  postTransaction(db, {
+    key,
+    kind: 'issue',
+    transfers: holdings.map(([credit, amount]) => ({ debit: issued, credit, amount })),
+  });
 
 async function settle<T>(promises: Array<Promise<T>>) {
   const results = await Promise.allSettled(promises);
@@ -272,14 +280,7 @@ describe.skipIf(!onPostgres)('ledger under real concurrency (PostgreSQL)', () =>
       sql`update gc_guards set done = true where id = ${id} and not done returning id`;
     const rich = consumer('usr_gcrich');
     const poor = consumer('usr_gcpoor');
-    await postTransaction(db, {
-      key: 'gcm-in',
-      kind: 'issue',
-      transfers: [
-        { debit: issued, credit: rich, amount: 10_000 },
-        { debit: issued, credit: poor, amount: 50 },
-      ],
-    });
+    await fund(db, 'gcm-in', [rich, 10_000], [poor, 50]);
     const spend = (key: string, from: AccountRef, amount: number, guarded?: number) =>
       postTransaction(db, {
         key,
@@ -361,16 +362,7 @@ describe.skipIf(!onPostgres)('ledger under real concurrency (PostgreSQL)', () =>
     const free = consumer('usr_gcfree');
     const sinkA = consumer('usr_gcsinka');
     const sinkB = consumer('usr_gcsinkb');
-    await postTransaction(db, {
-      key: 'gch-in',
-      kind: 'issue',
-      transfers: [
-        { debit: issued, credit: held, amount: 100 },
-        { debit: issued, credit: free, amount: 100 },
-        { debit: issued, credit: sinkA, amount: 1 },
-        { debit: issued, credit: sinkB, amount: 1 },
-      ],
-    });
+    await fund(db, 'gch-in', [held, 100], [free, 100], [sinkA, 1], [sinkB, 1]);
     const lock = await holdOpen(db, (tx) =>
       tx.execute(sql`select id from ledger_accounts where owner_id = 'usr_gcheld' for update`),
     );
@@ -402,14 +394,7 @@ describe.skipIf(!onPostgres)('ledger under real concurrency (PostgreSQL)', () =>
     const b = consumer('usr_knb');
     const move = (key: string, amount: number, guard?: ReturnType<typeof sql>) =>
       postTransaction(db, { key, kind: 'move', transfers: [{ debit: a, credit: b, amount }], guard });
-    await postTransaction(db, {
-      key: 'kn-in',
-      kind: 'issue',
-      transfers: [
-        { debit: issued, credit: a, amount: 1000 },
-        { debit: issued, credit: b, amount: 1000 },
-      ],
-    });
+    await fund(db, 'kn-in', [a, 1000], [b, 1000]);
     // Both rows are now known to this process's group commit: the next posting is planned on them.
     await move('kn-1', 100);
     // Another writer (here a posting inside a caller's transaction) moves both heads; without the
@@ -470,14 +455,7 @@ describe.skipIf(!onPostgres)('ledger under real concurrency (PostgreSQL)', () =>
     const db = opened.db;
     const a = consumer('usr_mva');
     const b = consumer('usr_mvb');
-    await postTransaction(db, {
-      key: 'mv-in',
-      kind: 'issue',
-      transfers: [
-        { debit: issued, credit: a, amount: 1000 },
-        { debit: issued, credit: b, amount: 1000 },
-      ],
-    });
+    await fund(db, 'mv-in', [a, 1000], [b, 1000]);
     await db.execute(sql`create sequence mv_guard_runs`);
     await db.execute(sql`create table mv_guards (id int primary key, done boolean not null default false)`);
     await db.execute(sql`insert into mv_guards select g from generate_series(1, 3) g`);
