@@ -948,9 +948,9 @@ class GroupCommit {
 
   /**
    * The batch in one round trip, planned on the rows this process last committed (`known`); false,
-   * having changed nothing, when a row is not known or moved recently, a posting is refused on them (the other way
-   * decides its refusal on rows read under the lock), or the database refuses the batch (a head
-   * moved, a guard not met, a key already used).
+   * having changed nothing, when a row is not known or moved recently, a posting is refused on them
+   * (the other way decides its refusal on rows read under the lock), or the database refuses the
+   * batch (a head moved, a guard not met, a key already used).
    */
   private async writeOnKnownRows(batch: Waiting[]): Promise<boolean> {
     const rows = new Map<string, Working>();
