@@ -138,6 +138,7 @@ export async function recordSale(
 
   const now = ctx.now();
   const terms = await saleTermsAt(ctx, merchant.id, input.amountFen, now);
+  const expiresAt = new Date(now.getTime() + saleConfirmWindowMs);
   const sale: Sale = {
     id: newId('sal'),
     channel: 'in_store',
@@ -156,11 +157,25 @@ export async function recordSale(
     vouchersClawedBack: 0,
     adPointsReturned: 0,
     ...noEcoPoints,
-    expiresAt: new Date(now.getTime() + saleConfirmWindowMs),
+    expiresAt,
     recordedAt: now,
     decidedAt: null,
   };
   await ctx.db.insert(schema.sales).values(sale);
+  // Committed (not in a caller's transaction): its confirmation need not read it back (issue 14).
+  if (!isTransaction(ctx.db)) {
+    ctx.caches.recordedSales.put(sale.id, {
+      id: sale.id,
+      merchantId: merchant.id,
+      consumerUserId: consumer.id,
+      amountFen: sale.amountFen,
+      vouchers: sale.vouchers,
+      adPointsCharge: sale.adPointsCharge,
+      ecoPoints: sale.ecoPoints,
+      ecoPointsValueFen: sale.ecoPointsValueFen,
+      expiresAt,
+    });
+  }
   return { ...saleView(sale), vouchersPaused: await vouchersPaused(ctx, merchant.id, sale.adPointsCharge) };
 }
 
@@ -395,6 +410,7 @@ function completeIfAwaiting(
   consumerUserId: string | SQLWrapper,
   saleId: string | SQLWrapper,
   now: Date | SQL,
+  also?: SQL,
 ) {
   const s = schema.sales;
   return db
@@ -405,20 +421,33 @@ function completeIfAwaiting(
       vouchersIssued: s.vouchers,
       adPointsCharged: s.adPointsCharge,
     })
-    .where(awaitingConfirmationBy(consumerUserId, saleId, now));
+    .where(and(awaitingConfirmationBy(consumerUserId, saleId, now), also));
 }
 
-/** completeIfAwaiting as the ledger's guard, its text rendered once per database handle (issue 14). */
-const completeGuard = perDb((db) =>
-  completeIfAwaiting(
+/**
+ * completeIfAwaiting as the ledger's guard, its text rendered once per database handle (issue 14).
+ * It also requires the terms the transfers and the answer were made from, which may be this
+ * process's memory of the recording rather than a read: a sale whose row says otherwise is not met.
+ */
+const completeGuard = perDb((db) => {
+  const s = schema.sales;
+  return completeIfAwaiting(
     db,
     sql.placeholder('consumerUserId'),
     sql.placeholder('saleId'),
     sql`${sql.placeholder('now')}::timestamptz`,
+    and(
+      eq(s.merchantId, sql.placeholder('merchantId')),
+      eq(s.amountFen, sql.placeholder('amountFen')),
+      eq(s.vouchers, sql.placeholder('vouchers')),
+      eq(s.adPointsCharge, sql.placeholder('adPointsCharge')),
+      eq(s.ecoPoints, sql.placeholder('ecoPoints')),
+      eq(s.ecoPointsValueFen, sql.placeholder('ecoPointsValueFen')),
+    ),
   )
-    .returning({ id: schema.sales.id })
-    .toSQL(),
-);
+    .returning({ id: s.id })
+    .toSQL();
+});
 
 /** The sale awaiting the caller's confirmation, its SQL built once per database handle (issue 14). */
 const preparedAwaitingSale = perDb((db) => {
@@ -447,23 +476,26 @@ const preparedAwaitingSale = perDb((db) => {
 });
 
 /**
- * The common confirmation (no eco-points, the merchant's ad points cover the charge) in two round
- * trips after a plain read (issue 14): the ledger's own transaction runs the sale's conditional
- * UPDATE as its guard, sent with BEGIN and the account lock, then writes and commits. The terms
- * read beforehand cannot change while the sale awaits confirmation (only a confirmation changes
- * them), and the guard re-checks that it still does under the row lock. Anything else (no such
- * sale awaiting, insufficient ad points, nothing to move) returns null having written nothing,
- * and the full path decides and records the outcome.
+ * The common confirmation (no eco-points, the merchant's ad points cover the charge) as one
+ * posting of the ledger's (issue 14): the ledger's own transaction runs the sale's conditional
+ * UPDATE as its guard, with the account lock, the write and COMMIT. The sale's terms come from
+ * this process's memory of recording it or, for a sale it did not record, from a plain read
+ * first. They cannot change while the sale awaits confirmation (only a confirmation changes
+ * them), and the guard requires them and that it still awaits, under the row lock. Anything
+ * else (no such sale awaiting, terms that differ, insufficient ad points, nothing to move)
+ * returns null having written nothing, and the full path decides and records the outcome.
  */
 async function confirmInLedgerTransaction(ctx: Ctx, consumerUserId: string, saleId: string) {
   const now = ctx.now();
-  // Not a transaction: confirmSale takes this path only outside one. A placeholder skips the
-  // column's mapping, so the instant goes as the text that mapping would make.
-  const [sale] = await preparedAwaitingSale(ctx.db as Db).execute({
-    saleId,
-    consumerUserId,
-    now: now.toISOString(),
-  });
+  const recorded = ctx.caches.recordedSales.take(saleId);
+  const sale =
+    recorded && recorded.consumerUserId === consumerUserId && recorded.expiresAt > now
+      ? recorded
+      : // Not a transaction: confirmSale takes this path only outside one. A placeholder skips
+        // the column's mapping, so the instant goes as the text that mapping would make.
+        (
+          await preparedAwaitingSale(ctx.db as Db).execute({ saleId, consumerUserId, now: now.toISOString() })
+        )[0];
   const transfers = sale ? saleTransfers(sale) : [];
   if (!sale || transfers.length === 0) return null;
   try {
@@ -475,7 +507,17 @@ async function confirmInLedgerTransaction(ctx: Ctx, consumerUserId: string, sale
       now,
       guard: {
         query: completeGuard(ctx.db as Db),
-        values: { consumerUserId, saleId, now: now.toISOString() },
+        values: {
+          consumerUserId,
+          saleId,
+          now: now.toISOString(),
+          merchantId: sale.merchantId,
+          amountFen: sale.amountFen,
+          vouchers: sale.vouchers,
+          adPointsCharge: sale.adPointsCharge,
+          ecoPoints: sale.ecoPoints,
+          ecoPointsValueFen: sale.ecoPointsValueFen,
+        },
       },
     });
     // A replay would mean the guard's UPDATE was rolled back with the refused write: not done here.
@@ -520,6 +562,8 @@ async function whyNotConfirmable(txCtx: Ctx, saleId: string): Promise<ApiError> 
 }
 
 export async function declineSale(ctx: Ctx, saleId: string) {
+  // Only a confirmation would need its terms again, and it cannot follow a decline.
+  ctx.caches.recordedSales.take(saleId);
   const outcome = await inTransaction(ctx, async (tx) => {
     const sale = await lockConsumerSale(tx, saleId);
     if (sale.status === 'declined') return { result: saleView(sale) };

@@ -1,6 +1,8 @@
 import { schema } from '@alliance/db';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createApp } from '../app';
+import { composeDeps } from '../compose';
 import { newId } from '../ids';
 import { postTransaction, verifyLedger } from '../ledger';
 import { accounts } from '../services/accounts';
@@ -207,6 +209,58 @@ describe('SPEC flow 2: an in-store purchase', () => {
     expect(firstRow?.status).toBe('expired');
     expect(await vouchers(t, consumer.id)).toBe(0);
     expect(await adPoints(t, merchant.id)).toBe(10_000);
+  });
+});
+
+describe('confirming a sale this process recorded, from its memory of it (issue 14)', () => {
+  it('the guard still requires the terms in the row: a row that says otherwise is confirmed on its own terms', async () => {
+    const merchant = await activeMerchant(t, { adPoints: 10_000 });
+    const consumer = await signInConsumer(t);
+    const sale = await t.request('POST', `/v1/merchants/${merchant.id}/sales`, {
+      token: merchant.owner.token,
+      body: { memberCode: consumer.memberCode, amount: 10_000 },
+    });
+    expect(sale.body).toMatchObject({ vouchers: 10_000, adPointsCharge: 1500 });
+    // No path of the product changes an awaiting sale's terms; this stands for any difference
+    // between what the process remembers and the row.
+    await t.db
+      .update(schema.sales)
+      .set({ amountFen: 5000, vouchers: 5000, adPointsCharge: 750 })
+      .where(eq(schema.sales.id, sale.body.id));
+    const taken = vi.spyOn(t.deps.caches.recordedSales, 'take');
+    const confirmed = await t.request('POST', `/v1/sales/${sale.body.id}/confirm`, { token: consumer.token });
+    expect(taken).toHaveReturnedWith(expect.objectContaining({ id: sale.body.id, vouchers: 10_000 }));
+    taken.mockRestore();
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body).toMatchObject({ vouchersIssued: 5000, adPointsCharged: 750, cashDue: 5000 });
+    expect(await vouchers(t, consumer.id)).toBe(5000);
+    expect(await adPoints(t, merchant.id)).toBe(9250);
+    expect((await verifyLedger(t.db)).ok).toBe(true);
+  });
+
+  it('another process confirms by reading the sale; this one then refuses it as already confirmed', async () => {
+    const other = createApp(composeDeps({ ...t.deps }));
+    const merchant = await activeMerchant(t, { adPoints: 10_000 });
+    const consumer = await signInConsumer(t);
+    const sale = await t.request('POST', `/v1/merchants/${merchant.id}/sales`, {
+      token: merchant.owner.token,
+      body: { memberCode: consumer.memberCode, amount: 2000 },
+    });
+    const confirmed = await other.request(`/v1/sales/${sale.body.id}/confirm`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${consumer.token}` },
+    });
+    expect(confirmed.status).toBe(200);
+    expect(await confirmed.json()).toMatchObject({
+      vouchersIssued: 2000,
+      adPointsCharged: 300,
+      reason: null,
+    });
+    const again = await t.request('POST', `/v1/sales/${sale.body.id}/confirm`, { token: consumer.token });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('already_confirmed');
+    expect(await vouchers(t, consumer.id)).toBe(2000);
+    expect(await adPoints(t, merchant.id)).toBe(9700);
   });
 });
 
