@@ -1,7 +1,10 @@
 /**
  * Purchase and read benchmark over HTTP: the API in a process of its own (bench/serve.ts, as
  * api/node.ts builds it) on a real PostgreSQL database, 8 concurrent keep-alive clients:
- * in-store sale confirmations (a) spread over 100 merchants and (b) all at one merchant, then
+ * in-store sale confirmations (a) spread over 100 merchants and (b) all at one merchant, of sales
+ * recorded through the same API process beforehand, as a deployment of one process records them;
+ * (c) spread again, of sales written straight into the table as another process would have
+ * recorded them (each then read before it is confirmed: issue 14, ADR 0003); then
  * `GET /v1/wallet` against the same reads on a bare Hono route (three sequential postgres.js
  * queries) measured right after it, and the API process's memory before and after every request.
  * Each scenario is printed as a ratio to pgbench's TPC-B-like tps in the rounds it alternated with
@@ -113,17 +116,31 @@ export async function runPurchaseBench(options: PurchaseBenchOptions): Promise<P
 
   try {
     const startMb = api.rssMb();
-    // Setup is not measured: merchants, owners and sales are written directly; consumers sign in over HTTP.
-    const ownerId = newId('usr');
-    await opened.db
-      .insert(schema.users)
-      .values({ id: ownerId, phone: '+8613900099999', memberCode: '9999999999' });
+    /** Signs a phone in over HTTP: its user id, token and member code. */
+    const signIn = async (phone: string) => {
+      const otp = await counted(api.base, 'POST', '/v1/auth/otp', undefined, { phone });
+      const verified = await counted(api.base, 'POST', '/v1/auth/verify', undefined, {
+        phone,
+        code: otp.devCode,
+      });
+      const me = await counted(api.base, 'GET', '/v1/me', verified.token);
+      return {
+        id: verified.user.id as string,
+        token: verified.token as string,
+        memberCode: me.memberCode as string,
+      };
+    };
+    // Setup is not measured: merchants are written directly; people sign in and sales are recorded over HTTP.
+    const owner = await signIn('+8613900099999');
     const merchantIds: string[] = [];
     for (let i = 0; i < merchantsSpread; i++) {
       const id = newId('mer');
       await opened.db
         .insert(schema.organisations)
-        .values({ id, kind: 'merchant', name: `Bench ${i}`, status: 'active', ownerUserId: ownerId });
+        .values({ id, kind: 'merchant', name: `Bench ${i}`, status: 'active', ownerUserId: owner.id });
+      await opened.db
+        .insert(schema.organisationMembers)
+        .values({ organisationId: id, userId: owner.id, role: 'owner' });
       // Enough ad points that no confirmation is refused: the bench measures the full path.
       await postTransaction(opened.db, {
         key: `bench:grant:${id}`,
@@ -143,16 +160,9 @@ export async function runPurchaseBench(options: PurchaseBenchOptions): Promise<P
     // using the primary key it uses on a production-size table (issue 14).
     await opened.db.execute(sql`insert into ledger_accounts (ledger, owner_type, owner_id, code, debits_must_not_exceed_credits)
       select 'vouchers', 'consumer', 'usr_earlier_' || g, 'vouchers', true from generate_series(1, ${dormantAccounts}) g`);
-    const consumers: Array<{ id: string; token: string }> = [];
-    for (let i = 0; i < clients * 2; i++) {
-      const phone = `+86139${String(10_000_000 + i).slice(-8)}`;
-      const otp = await counted(api.base, 'POST', '/v1/auth/otp', undefined, { phone });
-      const verified = await counted(api.base, 'POST', '/v1/auth/verify', undefined, {
-        phone,
-        code: otp.devCode,
-      });
-      consumers.push({ id: verified.user.id, token: verified.token });
-    }
+    const consumers: Array<{ id: string; token: string; memberCode: string }> = [];
+    for (let i = 0; i < clients * 2; i++)
+      consumers.push(await signIn(`+86139${String(10_000_000 + i).slice(-8)}`));
     const amountFen = 12_345;
     const recordedAt = new Date();
     // No parameter was changed: the sale carries the defaults, as recordSale would write them.
@@ -163,8 +173,31 @@ export async function runPurchaseBench(options: PurchaseBenchOptions): Promise<P
       adPointsCharge: adPointsChargeForAmount(amountFen, parameterDefaults.merchantAdRateBp),
     };
 
-    /** Writes `count` sales awaiting confirmation, straight into the table; returns them in order. */
+    /**
+     * Records `count` sales through the API, as merchants' staff do (so the API process knows
+     * them, as it knows any sale it recorded); returns them in the order recorded.
+     */
     const recordSales = async (count: number, merchantOf: (i: number) => string) => {
+      const queue: Array<{ saleId: string; token: string }> = [];
+      let next = 0;
+      await drive(clients, 24 * 3600_000, async () => {
+        const i = next++;
+        if (i >= count) return false;
+        const consumer = consumers[i % consumers.length]!;
+        const sale = await counted(api.base, 'POST', `/v1/merchants/${merchantOf(i)}/sales`, owner.token, {
+          memberCode: consumer.memberCode,
+          amount: amountFen,
+        });
+        queue.push({ saleId: sale.id, token: consumer.token });
+        return true;
+      });
+      return queue;
+    };
+    /**
+     * Writes `count` sales awaiting confirmation straight into the table, as another API process
+     * would have recorded them (this one then reads each before confirming it); returns them in order.
+     */
+    const insertSales = async (count: number, merchantOf: (i: number) => string) => {
       const queue: Array<{ saleId: string; token: string }> = [];
       const rows = [];
       for (let i = 0; i < count; i++) {
@@ -176,7 +209,7 @@ export async function runPurchaseBench(options: PurchaseBenchOptions): Promise<P
           channel: 'in_store',
           merchantId,
           consumerUserId: consumer.id,
-          recordedBy: ownerId,
+          recordedBy: owner.id,
           amountFen,
           ...terms,
           status: 'awaiting_confirmation',
@@ -201,8 +234,13 @@ export async function runPurchaseBench(options: PurchaseBenchOptions): Promise<P
     };
 
     const results: PurchaseBenchResult[] = [];
-    for (const scenario of ['spread over 100 merchants', 'all at one merchant'] as const) {
-      const queue = await recordSales(salesPerScenario, (i) =>
+    const scenarios = [
+      ['spread over 100 merchants', recordSales],
+      ['all at one merchant', recordSales],
+      ['spread, recorded elsewhere', insertSales],
+    ] as const;
+    for (const [scenario, sales] of scenarios) {
+      const queue = await sales(salesPerScenario, (i) =>
         scenario === 'all at one merchant' ? merchantIds[0]! : merchantIds[i % merchantsSpread]!,
       );
       const confirm = confirmer(queue);
