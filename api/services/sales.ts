@@ -1,5 +1,6 @@
 import { type Db, type DbOrTx, isTransaction, perDb, schema } from '@alliance/db';
 import { and, desc, eq, gt, inArray, lte, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
+import type { RecordedSale } from '../caches';
 import type { Ctx } from '../context';
 import { type ApiError, conflict, notFound, unauthorized, unprocessable } from '../errors';
 import { newId } from '../ids';
@@ -323,8 +324,10 @@ export async function issueVouchersForSale(
  */
 export async function confirmSale(ctx: Ctx, saleId: string, input: { ecoPoints?: number } = {}) {
   const user = requireCaller(ctx);
+  // Taken whichever way this confirmation goes: no later one would need it.
+  const recorded = ctx.caches.recordedSales.take(saleId);
   if (!input.ecoPoints && !isTransaction(ctx.db)) {
-    const confirmed = await confirmInLedgerTransaction(ctx, user.id, saleId);
+    const confirmed = await confirmInLedgerTransaction(ctx, user.id, saleId, recorded);
     if (confirmed) return confirmed;
   }
   const outcome = await inTransaction(ctx, async (tx) => {
@@ -485,9 +488,13 @@ const preparedAwaitingSale = perDb((db) => {
  * else (no such sale awaiting, terms that differ, insufficient ad points, nothing to move)
  * returns null having written nothing, and the full path decides and records the outcome.
  */
-async function confirmInLedgerTransaction(ctx: Ctx, consumerUserId: string, saleId: string) {
+async function confirmInLedgerTransaction(
+  ctx: Ctx,
+  consumerUserId: string,
+  saleId: string,
+  recorded: RecordedSale | undefined,
+) {
   const now = ctx.now();
-  const recorded = ctx.caches.recordedSales.take(saleId);
   const sale =
     recorded && recorded.consumerUserId === consumerUserId && recorded.expiresAt > now
       ? recorded
