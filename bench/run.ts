@@ -3,7 +3,7 @@
  * tps, measured in rounds alternating with the scenario's own (bench/pgbench.ts), so numbers mean
  * the same on any machine and at any moment of a noisy one. To add one, export a function from its
  * own bench/<area>.ts and add it to `benches` below. Needs PostgreSQL and pgbench; each bench
- * creates its own database and drops it. Whole run: about 6 minutes.
+ * creates its own database and drops it. Whole run: about 8 minutes.
  *
  *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench
  */
