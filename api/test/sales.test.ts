@@ -19,15 +19,18 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-async function recordAndConfirm(
-  merchant: { id: string; owner: { token: string } },
-  consumer: { token: string; memberCode: string },
-  amount: number,
-) {
-  const sale = await t.request('POST', `/v1/merchants/${merchant.id}/sales`, {
+type Merchant = { id: string; owner: { token: string } };
+type Consumer = { token: string; memberCode: string };
+
+/** The merchant's owner records an in-store sale of `amount` fen for the consumer. */
+const recordSale = (merchant: Merchant, consumer: Consumer, amount: number) =>
+  t.request('POST', `/v1/merchants/${merchant.id}/sales`, {
     token: merchant.owner.token,
     body: { memberCode: consumer.memberCode, amount },
   });
+
+async function recordAndConfirm(merchant: Merchant, consumer: Consumer, amount: number) {
+  const sale = await recordSale(merchant, consumer, amount);
   expect(sale.status).toBe(201);
   const confirmed = await t.request('POST', `/v1/sales/${sale.body.id}/confirm`, { token: consumer.token });
   expect(confirmed.status).toBe(200);
@@ -39,10 +42,7 @@ describe('SPEC flow 2: an in-store purchase', () => {
     const merchant = await activeMerchant(t, { adPoints: 10_000 });
     const consumer = await signInConsumer(t);
 
-    const sale = await t.request('POST', `/v1/merchants/${merchant.id}/sales`, {
-      token: merchant.owner.token,
-      body: { memberCode: consumer.memberCode, amount: 10_000 },
-    });
+    const sale = await recordSale(merchant, consumer, 10_000);
     expect(sale.status).toBe(201);
     expect(sale.body).toMatchObject({
       id: expect.stringMatching(/^sal_/),
@@ -113,10 +113,7 @@ describe('SPEC flow 2: an in-store purchase', () => {
         changedBy: 'test',
       },
     );
-    const sale = await t.request('POST', `/v1/merchants/${merchant.id}/sales`, {
-      token: merchant.owner.token,
-      body: { memberCode: consumer.memberCode, amount: 10_000 },
-    });
+    const sale = await recordSale(merchant, consumer, 10_000);
     expect(sale.body).toMatchObject({ adRateBp: 1000, adPointsCharge: 1000 });
     // A later change does not alter a sale already recorded.
     await recordParameterChange(
@@ -136,10 +133,7 @@ describe('SPEC flow 2: an in-store purchase', () => {
   it('a merchant without enough ad points: shown as paused, completes with no vouchers and the reason', async () => {
     const merchant = await activeMerchant(t, { adPoints: 1499 });
     const consumer = await signInConsumer(t);
-    const sale = await t.request('POST', `/v1/merchants/${merchant.id}/sales`, {
-      token: merchant.owner.token,
-      body: { memberCode: consumer.memberCode, amount: 10_000 },
-    });
+    const sale = await recordSale(merchant, consumer, 10_000);
     expect(sale.body.vouchersPaused).toBe(true);
     const pending = await t.request('GET', '/v1/sales/pending', { token: consumer.token });
     expect(pending.body.data[0]).toMatchObject({ id: sale.body.id, vouchersPaused: true });
@@ -169,10 +163,7 @@ describe('SPEC flow 2: an in-store purchase', () => {
   it('a declined sale issues nothing and cannot be confirmed afterwards', async () => {
     const merchant = await activeMerchant(t, { adPoints: 10_000 });
     const consumer = await signInConsumer(t);
-    const sale = await t.request('POST', `/v1/merchants/${merchant.id}/sales`, {
-      token: merchant.owner.token,
-      body: { memberCode: consumer.memberCode, amount: 5000 },
-    });
+    const sale = await recordSale(merchant, consumer, 5000);
     const declined = await t.request('POST', `/v1/sales/${sale.body.id}/decline`, { token: consumer.token });
     expect(declined.status).toBe(200);
     expect(declined.body.status).toBe('declined');
@@ -216,10 +207,7 @@ describe('confirming a sale this process recorded, from its memory of it (issue 
   it('the guard still requires the terms in the row: a row that says otherwise is confirmed on its own terms', async () => {
     const merchant = await activeMerchant(t, { adPoints: 10_000 });
     const consumer = await signInConsumer(t);
-    const sale = await t.request('POST', `/v1/merchants/${merchant.id}/sales`, {
-      token: merchant.owner.token,
-      body: { memberCode: consumer.memberCode, amount: 10_000 },
-    });
+    const sale = await recordSale(merchant, consumer, 10_000);
     expect(sale.body).toMatchObject({ vouchers: 10_000, adPointsCharge: 1500 });
     // No path of the product changes an awaiting sale's terms; this stands for any difference
     // between what the process remembers and the row.
@@ -242,10 +230,7 @@ describe('confirming a sale this process recorded, from its memory of it (issue 
     const other = createApp(composeDeps({ ...t.deps }));
     const merchant = await activeMerchant(t, { adPoints: 10_000 });
     const consumer = await signInConsumer(t);
-    const sale = await t.request('POST', `/v1/merchants/${merchant.id}/sales`, {
-      token: merchant.owner.token,
-      body: { memberCode: consumer.memberCode, amount: 2000 },
-    });
+    const sale = await recordSale(merchant, consumer, 2000);
     const confirmed = await other.request(`/v1/sales/${sale.body.id}/confirm`, {
       method: 'POST',
       headers: { authorization: `Bearer ${consumer.token}` },
@@ -268,10 +253,7 @@ describe('retries', () => {
   it('a confirmation retried with the same Idempotency-Key replays the first answer and issues once', async () => {
     const merchant = await activeMerchant(t, { adPoints: 10_000 });
     const consumer = await signInConsumer(t);
-    const sale = await t.request('POST', `/v1/merchants/${merchant.id}/sales`, {
-      token: merchant.owner.token,
-      body: { memberCode: consumer.memberCode, amount: 2000 },
-    });
+    const sale = await recordSale(merchant, consumer, 2000);
     const headers = { 'idempotency-key': 'confirm-once' };
     const first = await t.request('POST', `/v1/sales/${sale.body.id}/confirm`, {
       token: consumer.token,
@@ -520,10 +502,7 @@ describe('refunds of in-store sales', () => {
   it('refusing an unconfirmed sale; a sale without vouchers refunds with nothing to claw back', async () => {
     const merchant = await activeMerchant(t, { adPoints: 100 });
     const consumer = await signInConsumer(t);
-    const sale = await t.request('POST', `/v1/merchants/${merchant.id}/sales`, {
-      token: merchant.owner.token,
-      body: { memberCode: consumer.memberCode, amount: 10_000 },
-    });
+    const sale = await recordSale(merchant, consumer, 10_000);
     const early = await t.request('POST', `/v1/sales/${sale.body.id}/refund`, {
       token: merchant.owner.token,
       body: { amount: 100 },
